@@ -1,0 +1,138 @@
+import { type DType, type DTypeMap, dtypeInfo, dtypeOfTypedArray } from './dtype.js';
+import { checkOptions, InvalidArgumentError, ShapeError } from './errors.js';
+import { shapeSize } from './iter.js';
+import { type NestedArray, NDArray } from './ndarray.js';
+
+export interface DTypeOption<D extends DType> {
+  /** Element type; float64 unless stated. */
+  dtype?: D;
+}
+
+function checkShape(fn: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new InvalidArgumentError(fn, 'shape', shape, 'an array of non-negative integers');
+  }
+}
+
+/** A new array of `shape` with every element zero. O(size). */
+export function zeros<D extends DType = 'float64'>(shape: readonly number[], options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('zeros', options, ['dtype']);
+  checkShape('zeros', shape);
+  const dtype = (options?.dtype ?? 'float64') as D;
+  return new NDArray(new (dtypeInfo(dtype, 'zeros').ctor)(shapeSize(shape)), shape);
+}
+
+/** A new array of `shape` with every element `value`. O(size). */
+export function full<D extends DType = 'float64'>(shape: readonly number[], value: number, options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('full', options, ['dtype']);
+  checkShape('full', shape);
+  const dtype = (options?.dtype ?? 'float64') as D;
+  const data = new (dtypeInfo(dtype, 'full').ctor)(shapeSize(shape));
+  data.fill(value);
+  return new NDArray(data, shape);
+}
+
+/** A new array of `shape` filled with ones. O(size). */
+export function ones<D extends DType = 'float64'>(shape: readonly number[], options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('ones', options, ['dtype']);
+  return full(shape, 1, options);
+}
+
+/** Zeros with the shape (and, unless given, the dtype) of `a`. */
+export function zerosLike<D extends DType>(a: NDArray<D>, options?: DTypeOption<D>): NDArray<D> {
+  return zeros(a.shape, { dtype: options?.dtype ?? a.dtype });
+}
+
+/** The n x m matrix with ones on diagonal `k` (0 main, >0 above, <0 below). */
+export function eye<D extends DType = 'float64'>(n: number, options?: DTypeOption<D> & { m?: number; k?: number }): NDArray<D> {
+  checkOptions('eye', options, ['dtype', 'm', 'k']);
+  const m = options?.m ?? n;
+  const k = options?.k ?? 0;
+  if (!Number.isInteger(k)) throw new InvalidArgumentError('eye', 'options.k', k, 'an integer');
+  const out = zeros([n, m], { dtype: options?.dtype });
+  checkShape('eye', [n, m]);
+  for (let i = Math.max(0, -k); i < n && i + k < m; i++) out.data[i * m + i + k] = 1;
+  return out;
+}
+
+/**
+ * Evenly spaced values in [start, stop) with `step`, as `numpy.arange`; `arange(n)` is 0..n-1.
+ * @throws InvalidArgumentError for a zero or non-finite step.
+ */
+export function arange<D extends DType = 'float64'>(start: number, stop?: number, step = 1, options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('arange', options, ['dtype']);
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0 || !Number.isFinite(step)) throw new InvalidArgumentError('arange', 'step', step, 'a finite non-zero number');
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new InvalidArgumentError('arange', 'stop', stop, 'finite bounds');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const out = zeros([n], options);
+  for (let i = 0; i < n; i++) out.data[i] = start + i * step;
+  return out;
+}
+
+/** `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`). */
+export function linspace<D extends DType = 'float64'>(
+  start: number,
+  stop: number,
+  num: number,
+  options?: DTypeOption<D> & { endpoint?: boolean },
+): NDArray<D> {
+  checkOptions('linspace', options, ['dtype', 'endpoint']);
+  if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError('linspace', 'num', num, 'a non-negative integer');
+  const endpoint = options?.endpoint ?? true;
+  const out = zeros([num], { dtype: options?.dtype });
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : 0;
+  for (let i = 0; i < num; i++) out.data[i] = start + i * step;
+  if (endpoint && num > 1) out.data[num - 1] = stop;
+  return out;
+}
+
+/**
+ * A new array from nested JavaScript arrays (rectangular), or a copy of an NDArray.
+ * @throws ShapeError for ragged input; InvalidArgumentError for non-numeric entries.
+ */
+export function array<D extends DType = 'float64'>(values: NestedArray | NDArray, options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('array', options, ['dtype']);
+  if (values instanceof NDArray) return values.copy((options?.dtype ?? values.dtype) as D);
+  const shape: number[] = [];
+  for (let v: NestedArray = values; Array.isArray(v); v = v[0]) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+  }
+  const out = zeros(shape, options);
+  let k = 0;
+  const walk = (v: NestedArray, axis: number): void => {
+    if (axis === shape.length) {
+      if (typeof v !== 'number' && typeof v !== 'boolean') throw new InvalidArgumentError('array', 'values', v, 'numbers');
+      out.data[k++] = Number(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[axis]) {
+      throw new ShapeError('array', 'values', `ragged nested array: expected ${shape[axis]} entries at depth ${axis}`, shape);
+    }
+    for (const x of v) walk(x, axis + 1);
+  };
+  walk(values, 0);
+  return out;
+}
+
+/**
+ * Wraps a typed array without copying (shape defaults to 1-D); the dtype follows the array class.
+ * @throws ShapeError when `shape` does not match the length.
+ */
+export function fromTypedArray<T extends DTypeMap[DType]>(
+  data: T,
+  shape?: readonly number[],
+): NDArray<{ [K in DType]: DTypeMap[K] extends T ? K : never }[DType]> {
+  dtypeOfTypedArray(data, 'fromTypedArray');
+  const s = shape ?? [data.length];
+  checkShape('fromTypedArray', s);
+  if (shapeSize(s) !== data.length) throw new ShapeError('fromTypedArray', 'shape', `needs ${shapeSize(s)} elements, data has ${data.length}`, s);
+  return new NDArray(data as never, s);
+}
+
+/** A scalar (0-d) array. */
+export function scalar<D extends DType = 'float64'>(value: number, options?: DTypeOption<D>): NDArray<D> {
+  return full([], value, options);
+}

@@ -1,0 +1,121 @@
+/**
+ * Typed errors. Every error names the function that raised it and, where there is one, the
+ * offending argument and value, so a message read in a log says what to fix.
+ */
+
+/** Formats a value for an error message: shapes as `[2, 3]`, strings quoted, long arrays cut. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map(describeValue);
+    return `[${items.join(', ')}${value.length > 8 ? ', ...' : ''}]`;
+  }
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
+  if (value !== null && typeof value === 'object') {
+    const shape = (value as { shape?: unknown }).shape;
+    const dtype = (value as { dtype?: unknown }).dtype;
+    if (Array.isArray(shape)) return `NDArray(shape=${describeValue(shape)}, dtype=${String(dtype)})`;
+    return Object.prototype.toString.call(value);
+  }
+  return String(value);
+}
+
+/** Base class of every error Krylov throws on purpose. */
+export class KrylovError extends Error {
+  /** The public function that detected the problem, e.g. `'matmul'`. */
+  readonly fn: string;
+  constructor(fn: string, message: string) {
+    super(`${fn}: ${message}`);
+    this.name = new.target.name;
+    this.fn = fn;
+  }
+}
+
+/** Shapes that do not fit together (mismatched inner dimensions, non-square where square is needed...). */
+export class ShapeError extends KrylovError {
+  readonly arg: string;
+  readonly shape: readonly number[] | undefined;
+  constructor(fn: string, arg: string, detail: string, shape?: readonly number[]) {
+    super(fn, `argument '${arg}'${shape ? ` with shape ${describeValue(shape)}` : ''}: ${detail}`);
+    this.arg = arg;
+    this.shape = shape;
+  }
+}
+
+/** An array of a dtype the function does not accept, or dtypes that do not match. */
+export class DTypeError extends KrylovError {
+  readonly arg: string;
+  readonly dtype: string;
+  constructor(fn: string, arg: string, dtype: string, expected: string) {
+    super(fn, `argument '${arg}' has dtype ${dtype}; expected ${expected}`);
+    this.arg = arg;
+    this.dtype = dtype;
+  }
+}
+
+/** An option or argument with a bad value (out of range, non-finite, unknown option key...). */
+export class InvalidArgumentError extends KrylovError {
+  readonly arg: string;
+  readonly value: unknown;
+  constructor(fn: string, arg: string, value: unknown, expected: string) {
+    super(fn, `argument '${arg}' is ${describeValue(value)}; expected ${expected}`);
+    this.arg = arg;
+    this.value = value;
+  }
+}
+
+/** A factorization met an exactly zero pivot (0-based index `pivot`). */
+export class SingularMatrixError extends KrylovError {
+  readonly pivot: number;
+  constructor(fn: string, pivot: number, detail = '') {
+    super(fn, `matrix is singular: pivot ${pivot} is zero${detail ? ` (${detail})` : ''}`);
+    this.pivot = pivot;
+  }
+}
+
+/** Cholesky met a non-positive pivot at (0-based) `column`: the matrix is not positive definite. */
+export class NotPositiveDefiniteError extends KrylovError {
+  readonly column: number;
+  constructor(fn: string, column: number) {
+    super(fn, `matrix is not positive definite: the leading minor of order ${column + 1} is not positive (column ${column})`);
+    this.column = column;
+  }
+}
+
+/** An iteration stopped before meeting its tolerance. */
+export class ConvergenceError extends KrylovError {
+  readonly iterations: number;
+  readonly residual: number;
+  constructor(fn: string, iterations: number, residual: number, detail = '') {
+    super(fn, `did not converge after ${iterations} iterations (residual ${residual.toExponential(3)})${detail ? `: ${detail}` : ''}`);
+    this.iterations = iterations;
+    this.residual = residual;
+  }
+}
+
+/** A backend was asked for explicitly (or no backend could run a kernel) and is unavailable. */
+export class BackendUnavailableError extends KrylovError {
+  readonly backend: string;
+  readonly reason: string;
+  constructor(fn: string, backend: string, reason: string) {
+    super(fn, `backend '${backend}' is unavailable: ${reason}`);
+    this.backend = backend;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Rejects option keys that `fn` does not know, so a typo (`{ rtol: 1e-8, maxiters: 5 }`) is an
+ * error instead of a silently ignored setting.
+ */
+export function checkOptions(fn: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidArgumentError(fn, `options.${key}`, (options as Record<string, unknown>)[key], `one of the known options: ${allowed.join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { FloatDType } from '../dtype.js';
+import type { NDArray } from '../ndarray.js';
+
+/**
+ * Argument conventions shared by every kernel:
+ * - Matrices and vectors are NDArray views with any strides and offset (a transpose is a view,
+ *   so there are no transpose flags: pass `a.T`). Kernels must honour the strides; a backend that
+ *   cannot take a layout copies, or declines in `supports`.
+ * - All float operands of one call share one dtype (float64 or float32).
+ * - Outputs named in the arguments (`c`, `y`, `b`, `a` for factorizations) are written in place;
+ *   everything else is read-only.
+ * - LAPACK-style kernels return `info` as LAPACK does (0 success, k > 0 a 1-based position where
+ *   the factorization broke down); the public functions turn it into typed errors.
+ */
+export type Mat = NDArray<FloatDType>;
+export type Vec = NDArray<FloatDType>;
+
+export interface KernelSignatures {
+  /** x . y */
+  dot: { args: { x: Vec; y: Vec }; result: number };
+  /** y += alpha x */
+  axpy: { args: { alpha: number; x: Vec; y: Vec }; result: void };
+  /** x *= alpha */
+  scal: { args: { alpha: number; x: Vec }; result: void };
+  /** ||x||_2 without overflow or underflow */
+  nrm2: { args: { x: Vec }; result: number };
+  /** y = alpha A x + beta y, A m x n */
+  gemv: { args: { alpha: number; a: Mat; x: Vec; beta: number; y: Vec }; result: void };
+  /** A += alpha x y^T */
+  ger: { args: { alpha: number; x: Vec; y: Vec; a: Mat }; result: void };
+  /** C = alpha A B + beta C, A m x k, B k x n (beta = 0 ignores C's old contents, NaN included) */
+  gemm: { args: { alpha: number; a: Mat; b: Mat; beta: number; c: Mat }; result: void };
+  /** C[i] = alpha A[i] B[i] + beta C[i] over equal leading (batch) shapes; broadcast views allowed in A and B */
+  gemmBatched: { args: { alpha: number; a: NDArray<FloatDType>; b: NDArray<FloatDType>; beta: number; c: NDArray<FloatDType> }; result: void };
+  /** C = alpha A A^T + beta C on the lower (or upper) triangle only, A n x k */
+  syrk: { args: { alpha: number; a: Mat; beta: number; c: Mat; lower: boolean }; result: void };
+  /** x = A x, A triangular (the `lower` or upper triangle of the view is read) */
+  trmv: { args: { a: Mat; x: Vec; lower: boolean; unitDiag: boolean }; result: void };
+  /** x = A^-1 x, A triangular */
+  trsv: { args: { a: Mat; x: Vec; lower: boolean; unitDiag: boolean }; result: void };
+  /** B = alpha A B (side left) or alpha B A (side right), A triangular */
+  trmm: { args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat }; result: void };
+  /** B = alpha A^-1 B (side left) or alpha B A^-1 (side right), A triangular */
+  trsm: { args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat }; result: void };
+
+  /** Cholesky A = L L^T in place on the lower triangle (upper untouched); info k: minor k not positive definite. */
+  potrf: { args: { a: Mat }; result: number };
+  /** Solves (L L^T) X = B in place on B given the lower Cholesky factor. */
+  potrs: { args: { l: Mat; b: Mat }; result: void };
+  /** LU with partial pivoting P A = L U in place (unit L below the diagonal); ipiv[i] is the 0-based row swapped with row i. */
+  getrf: { args: { a: Mat }; result: { ipiv: Int32Array; info: number } };
+  /** Solves A X = B (or A^T X = B) in place on B from getrf's output. */
+  getrs: { args: { lu: Mat; ipiv: Int32Array; b: Mat; transpose: boolean }; result: void };
+  /** Householder QR in place: R on and above the diagonal, reflectors below, as LAPACK dgeqrf. */
+  geqrf: { args: { a: Mat }; result: { tau: Vec } };
+  /** QR with column pivoting A P = Q R (dgeqp3); jpvt[j] is the 0-based original column now at j. */
+  geqp3: { args: { a: Mat }; result: { tau: Vec; jpvt: Int32Array } };
+  /** Overwrites the m x n (m >= n) reflector block from geqrf with the first n columns of Q (dorgqr). */
+  orgqr: { args: { a: Mat; tau: Vec }; result: void };
+  /** C = op(Q) C (side left) or C op(Q) (side right), Q from geqrf's reflectors in `a` (dormqr). */
+  ormqr: { args: { a: Mat; tau: Vec; c: Mat; side: 'left' | 'right'; transpose: boolean }; result: void };
+  /** SVD A = U diag(s) V^T (dgesdd); `a` may be overwritten; s descending. */
+  gesdd: { args: { a: Mat; job: 'values' | 'thin' | 'full' }; result: { s: Vec; u: Mat | null; vt: Mat | null; info: number } };
+  /** Symmetric eigendecomposition from the lower triangle (dsyevd); w ascending, eigenvectors as columns of v. */
+  syevd: { args: { a: Mat; vectors: boolean }; result: { w: Vec; v: Mat | null; info: number } };
+  /** Eigenpairs il..iu (0-based, inclusive, ascending order) of a symmetric matrix (dsyevr). */
+  syevr: { args: { a: Mat; vectors: boolean; il: number; iu: number }; result: { w: Vec; v: Mat | null; info: number } };
+  /** Nonsymmetric eigenproblem (dgeev): eigenvalues wr + i wi; right eigenvectors packed as LAPACK does for conjugate pairs. */
+  geev: { args: { a: Mat; vectors: boolean }; result: { wr: Vec; wi: Vec; vr: Mat | null; info: number } };
+  /** Minimum-norm least squares by SVD (dgelsd): singular values below rcond * s_max count as zero. */
+  gelsd: { args: { a: Mat; b: Mat; rcond: number }; result: { x: Mat; s: Vec; rank: number; info: number } };
+}

@@ -1,0 +1,2 @@
+// Public API of this module family; each file's exports are listed here.
+export {};

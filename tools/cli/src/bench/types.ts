@@ -1,0 +1,33 @@
+/**
+ * The shape of a benchmark suite. A package's `bench/*.bench.ts` files export `suite` (type-only
+ * import of this file, so packages do not depend on the CLI at run time); `krylov bench [filter]`
+ * discovers, runs and reports them.
+ */
+export interface BenchCase {
+  /** Operation and size, e.g. `'gemm f64 n=1024'`; one table row per distinct `name`. */
+  name: string;
+  /** The implementation measured, e.g. `'krylov js'`, `'krylov native'`, `'ml-matrix'`; one column per library. */
+  library: string;
+  /** Nominal floating-point operations of one `run`, to report GFLOP/s. */
+  flops?: number;
+  /** Runs once before timing (allocation, inputs); its result is passed to `run`. */
+  setup?: () => unknown | Promise<unknown>;
+  /** The timed body. */
+  run: (state: unknown) => unknown | Promise<unknown>;
+  /** Optional accuracy of the result of `run` (e.g. a scaled residual), reported next to the time. */
+  accuracy?: (state: unknown, result: unknown) => number;
+  /** When set, the case is reported as skipped with this reason (library missing, backend unavailable). */
+  skip?: string;
+  /** Minimum number of timed repetitions (default chosen by the runner from a time budget). */
+  minRuns?: number;
+}
+
+export interface BenchSuite {
+  /** Short id used by the filter, e.g. `'gemm'`, `'decompositions'`, `'native'`. */
+  name: string;
+  description: string;
+  /** Built lazily so discovering suites is cheap. */
+  cases: () => BenchCase[] | Promise<BenchCase[]>;
+  /** Notes printed under the table in the report (machine caveats, what the comparison is). */
+  notes?: string[];
+}
