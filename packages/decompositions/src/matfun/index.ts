@@ -1,0 +1,2 @@
+// Public API of this family; each file's exports are listed here.
+export {};
