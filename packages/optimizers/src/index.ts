@@ -11,3 +11,8 @@ export { adafactor, type AdafactorOptions } from './transforms/adafactor.js';
 export { addDecayedWeights, clipByGlobalNorm, scaleByLearningRate } from './transforms/basic.js';
 export { scaleByAdam, scaleByLion, scaleByRms, scaleByRss, trace } from './transforms/moments.js';
 export type { Buffer, ParamTree } from './tree.js';
+export { galore, type GaloreOptions } from './transforms/galore.js';
+export { muon, type MuonOptions, scaleByMuon } from './transforms/muon.js';
+export { scaleByShampoo, type ShampooOptions } from './transforms/shampoo.js';
+export { scaleBySoap, type SoapOptions } from './transforms/soap.js';
+export { type Manifold, riemannianAdam, riemannianSgd, spd, stiefel } from './manifolds.js';

@@ -1,0 +1,166 @@
+import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { inverseRoot } from '@krylov/decompositions';
+import { perParameter } from '../transform.js';
+import { type Buffer, type ParamTree, zerosLike } from '../tree.js';
+
+/** One block of a matrix parameter: rows [r0, r1) x cols [c0, c1), with its Kronecker factors. */
+interface Block {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  left: Float64Array;
+  right: Float64Array;
+  leftRoot: NDArray<'float64'> | null;
+  rightRoot: NDArray<'float64'> | null;
+}
+
+function blocksOf(rows: number, cols: number, size: number): Block[] {
+  const out: Block[] = [];
+  for (let r0 = 0; r0 < rows; r0 += size) {
+    for (let c0 = 0; c0 < cols; c0 += size) {
+      const r1 = Math.min(rows, r0 + size);
+      const c1 = Math.min(cols, c0 + size);
+      out.push({
+        r0,
+        r1,
+        c0,
+        c1,
+        left: new Float64Array((r1 - r0) ** 2),
+        right: new Float64Array((c1 - c0) ** 2),
+        leftRoot: null,
+        rightRoot: null,
+      });
+    }
+  }
+  return out;
+}
+
+/** The block of u as a float64 matrix. */
+function blockOf(u: Buffer, cols: number, b: Block): NDArray<'float64'> {
+  const m = b.r1 - b.r0;
+  const n = b.c1 - b.c0;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = u[(b.r0 + i) * cols + b.c0 + j];
+  return new NDArray(out, [m, n]);
+}
+
+export interface ShampooOptions {
+  /** Decay of the Kronecker factors: L = beta L + G G^T (default 1: plain sums, as the original). */
+  beta?: number;
+  /** Ridge added before the inverse root (default 1e-12 relative to the largest eigenvalue, as distributed Shampoo's epsilon). */
+  epsilon?: number;
+  /** Recompute the inverse roots every this many steps (default 1). */
+  precondFrequency?: number;
+  /** Split dimensions larger than this into blocks with their own preconditioners (default 1024). */
+  blockSize?: number;
+  /** Inverse p-th roots by 'eigh' (default) or the coupled 'newton' iteration. */
+  rootMethod?: 'eigh' | 'newton';
+  /** The inverse root taken of each factor (default 4: L^-1/4 G R^-1/4, the original's choice for matrices). */
+  root?: number;
+  /** Grafting: rescale each block's direction to the norm of the grafted optimizer's ('adam' default, 'sgd', or 'none'). */
+  graft?: 'adam' | 'sgd' | 'none';
+  /** Adam grafting moments. */
+  b2?: number;
+  eps?: number;
+}
+
+/**
+ * Shampoo (Gupta, Koren & Singer 2018; the blocking and grafting of Anil et al. 2020 and Meta's
+ * distributed Shampoo): for each (block of a) matrix gradient G, left and right Kronecker factors
+ * L += G G^T, R += G^T G, and the direction L^(-1/root) G R^(-1/root) (root 4 by default), with
+ * the inverse roots recomputed every `precondFrequency` steps by eigh or coupled Newton
+ * (`inverseRoot` from @krylov/decompositions). Grafting rescales the direction to the norm of an
+ * Adam (diagonal, Adagrad-like with b2) or SGD step, which fixes the learning-rate scale.
+ * Vectors use the grafted optimizer alone. Cost per refresh O(m^3 + n^3) per block.
+ * @throws InvalidArgumentError for bad options.
+ */
+export function scaleByShampoo(options?: ShampooOptions) {
+  const fn = 'scaleByShampoo';
+  checkOptions(fn, options, [
+    'beta',
+    'epsilon',
+    'precondFrequency',
+    'blockSize',
+    'rootMethod',
+    'root',
+    'graft',
+    'b2',
+    'eps',
+  ]);
+  const beta = options?.beta ?? 1;
+  const epsilon = options?.epsilon ?? 1e-12;
+  const freq = options?.precondFrequency ?? 1;
+  const blockSize = options?.blockSize ?? 1024;
+  const method = options?.rootMethod ?? 'eigh';
+  const root = options?.root ?? 4;
+  const graft = options?.graft ?? 'adam';
+  const b2 = options?.b2 ?? 0.999;
+  const eps = options?.eps ?? 1e-8;
+  if (!(beta > 0 && beta <= 1))
+    throw new InvalidArgumentError(fn, 'options.beta', beta, 'a number in (0, 1]');
+  if (!Number.isInteger(freq) || freq < 1)
+    throw new InvalidArgumentError(fn, 'options.precondFrequency', freq, 'a positive integer');
+  if (!Number.isInteger(blockSize) || blockSize < 1)
+    throw new InvalidArgumentError(fn, 'options.blockSize', blockSize, 'a positive integer');
+  if (!['adam', 'sgd', 'none'].includes(graft))
+    throw new InvalidArgumentError(fn, 'options.graft', graft, "'adam', 'sgd' or 'none'");
+  const factorRoot = (f: Float64Array, n: number) => {
+    const a = new NDArray(Float64Array.from(f), [n, n]);
+    let scale = 0;
+    for (let i = 0; i < n; i++) scale = Math.max(scale, a.data[i * n + i]);
+    return inverseRoot(a, root, { method, epsilon: epsilon * Math.max(scale, 1e-30) })
+      .root as NDArray<'float64'>;
+  };
+  return perParameter(
+    (p: ParamTree[string]) => {
+      const rows = p.ndim >= 2 ? p.shape[0] : 0;
+      return {
+        v: graft === 'adam' ? zerosLike(p) : null,
+        blocks: rows > 0 ? blocksOf(rows, p.size / rows, blockSize) : [],
+      };
+    },
+    (u, s, p, t) => {
+      const graftDir = Float64Array.from(u);
+      if (s.v) {
+        for (let i = 0; i < u.length; i++) {
+          s.v[i] = b2 * s.v[i] + (1 - b2) * u[i] * u[i];
+          graftDir[i] = u[i] / (Math.sqrt(s.v[i] / (1 - b2 ** t)) + eps);
+        }
+      }
+      if (s.blocks.length === 0) {
+        for (let i = 0; i < u.length; i++) u[i] = graftDir[i];
+        return;
+      }
+      const cols = p.size / p.shape[0];
+      for (const b of s.blocks) {
+        const g = blockOf(u, cols, b);
+        const m = b.r1 - b.r0;
+        const n = b.c1 - b.c0;
+        const ggt = matmul(g, g.T) as NDArray<'float64'>;
+        const gtg = matmul(g.T, g) as NDArray<'float64'>;
+        for (let i = 0; i < m * m; i++) b.left[i] = beta * b.left[i] + ggt.data[i];
+        for (let i = 0; i < n * n; i++) b.right[i] = beta * b.right[i] + gtg.data[i];
+        if (!b.leftRoot || (t - 1) % freq === 0) {
+          b.leftRoot = factorRoot(b.left, m);
+          b.rightRoot = factorRoot(b.right, n);
+        }
+        const dir = matmul(matmul(b.leftRoot, g), b.rightRoot!) as NDArray<'float64'>;
+        let scale = 1;
+        if (graft !== 'none') {
+          let dn = 0;
+          let gn = 0;
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              dn += dir.data[i * n + j] ** 2;
+              gn += graftDir[(b.r0 + i) * cols + b.c0 + j] ** 2;
+            }
+          }
+          scale = dn > 0 ? Math.sqrt(gn / dn) : 0;
+        }
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) u[(b.r0 + i) * cols + b.c0 + j] = scale * dir.data[i * n + j];
+      }
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { eigh } from '@krylov/decompositions';
+import { perParameter } from '../transform.js';
+import { type Buffer, zerosLike } from '../tree.js';
+
+export interface SoapOptions {
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  /** Decay of the Kronecker factors L = shampooBeta L + (1 - shampooBeta) G G^T (default = b2). */
+  shampooBeta?: number;
+  /** Recompute the eigenbases every this many steps (default 10). */
+  precondFrequency?: number;
+}
+
+function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> {
+  return new NDArray(Float64Array.from(data), [m, n]);
+}
+
+/**
+ * SOAP (Vyas et al. 2024, "SOAP: Improving and Stabilizing Shampoo using Adam"): Adam run in the
+ * eigenbasis of Shampoo's factors. For a matrix gradient G with factors L, R and their
+ * eigenvectors QL, QR (refreshed by eigh every `precondFrequency` steps): the first moment is kept
+ * in the original space, the second in the rotated one, and the update is
+ * QL ((QL^T M QR) / (sqrt(V) + eps)) QR^T with Adam's bias corrections. Vectors get plain Adam.
+ * With identity eigenbases this is exactly Adam. O(m^3 + n^3) per refresh, O(mn(m + n)) per step.
+ * @throws InvalidArgumentError for bad options.
+ */
+export function scaleBySoap(options?: SoapOptions) {
+  const fn = 'scaleBySoap';
+  checkOptions(fn, options, ['b1', 'b2', 'eps', 'shampooBeta', 'precondFrequency']);
+  const b1 = options?.b1 ?? 0.95;
+  const b2 = options?.b2 ?? 0.95;
+  const eps = options?.eps ?? 1e-8;
+  const sb = options?.shampooBeta ?? b2;
+  const freq = options?.precondFrequency ?? 10;
+  if (!Number.isInteger(freq) || freq < 1)
+    throw new InvalidArgumentError(fn, 'options.precondFrequency', freq, 'a positive integer');
+  return perParameter(
+    (p) => {
+      const m = p.ndim >= 2 ? p.shape[0] : 0;
+      const n = m > 0 ? p.size / m : 0;
+      return {
+        m1: zerosLike(p),
+        v: zerosLike(p),
+        left: new Float64Array(m * m),
+        right: new Float64Array(n * n),
+        ql: null as NDArray<'float64'> | null,
+        qr: null as NDArray<'float64'> | null,
+      };
+    },
+    (u: Buffer, s, p, t) => {
+      for (let i = 0; i < u.length; i++) s.m1[i] = b1 * s.m1[i] + (1 - b1) * u[i];
+      const bc1 = 1 - b1 ** t;
+      const bc2 = 1 - b2 ** t;
+      if (p.ndim < 2) {
+        for (let i = 0; i < u.length; i++) {
+          s.v[i] = b2 * s.v[i] + (1 - b2) * u[i] * u[i];
+          u[i] = s.m1[i] / bc1 / (Math.sqrt(s.v[i] / bc2) + eps);
+        }
+        return;
+      }
+      const m = p.shape[0];
+      const n = p.size / m;
+      const g = mat(u, m, n);
+      const ggt = matmul(g, g.T) as NDArray<'float64'>;
+      const gtg = matmul(g.T, g) as NDArray<'float64'>;
+      for (let i = 0; i < m * m; i++) s.left[i] = sb * s.left[i] + (1 - sb) * ggt.data[i];
+      for (let i = 0; i < n * n; i++) s.right[i] = sb * s.right[i] + (1 - sb) * gtg.data[i];
+      if (!s.ql || (t - 1) % freq === 0) {
+        s.ql = eigh(mat(s.left, m, m)).vectors as NDArray<'float64'>;
+        s.qr = eigh(mat(s.right, n, n)).vectors as NDArray<'float64'>;
+      }
+      const rotate = (x: NDArray<'float64'>) => matmul(matmul(s.ql!.T, x), s.qr!) as NDArray<'float64'>;
+      const gr = rotate(g);
+      const mr = rotate(mat(s.m1, m, n));
+      const step = new NDArray(new Float64Array(m * n), [m, n]);
+      for (let i = 0; i < m * n; i++) {
+        s.v[i] = b2 * s.v[i] + (1 - b2) * gr.data[i] ** 2;
+        step.data[i] = mr.data[i] / bc1 / (Math.sqrt(s.v[i] / bc2) + eps);
+      }
+      const back = matmul(matmul(s.ql, step), s.qr!.T) as NDArray<'float64'>;
+      for (let i = 0; i < u.length; i++) u[i] = back.data[i];
+    },
+  );
+}
