@@ -1,0 +1,248 @@
+import {
+  InvalidArgumentError,
+  NDArray,
+  type SeedLike,
+  ShapeError,
+  checkOptions,
+  toRng,
+} from '@krylov/core-array';
+import type { DiffusionModel, NoiseLevel } from './model.js';
+import type { NoiseSchedule } from './schedules.js';
+import type { Batch } from './vector.js';
+
+/**
+ * Exact models for tests and demos: data distributions whose denoiser E[x0 | x_t] is known in
+ * closed form, so sampler error is measured against the truth rather than a trained network.
+ */
+
+/** Gaussian data N(mean, Q diag(variances) Q^T); Q orthonormal (identity when omitted). */
+export interface GaussianData {
+  readonly dim: number;
+  readonly mean: Float64Array;
+  readonly variances: Float64Array;
+  /** The denoiser E[x0 | x_t], predicting `'x0'`. */
+  readonly model: DiffusionModel;
+  /** n exact samples, shape [n, dim]. */
+  sample(n: number, seed: SeedLike): Batch;
+  /** The data covariance, dim x dim. */
+  covariance(): NDArray<'float64'>;
+  /**
+   * Exact solution of the probability-flow ODE from x at time `from` to time `to` (to = 0 is clean
+   * data): with x~ = x / alpha and s = sigma / alpha, each eigen-coordinate y of x~ - mean scales as
+   * sqrt(v + s^2), since dy/ds = s y / (v + s^2).
+   */
+  odeSolution(x: Batch, from: number, to: number, schedule: NoiseSchedule): Batch;
+}
+
+function checkVector(fn: string, arg: string, v: ArrayLike<number>, positive: boolean): Float64Array {
+  const out = Float64Array.from(v);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]) || (positive && !(out[i] > 0)))
+      throw new InvalidArgumentError(
+        fn,
+        `${arg}[${i}]`,
+        out[i],
+        positive ? 'a finite positive number' : 'a finite number',
+      );
+  }
+  return out;
+}
+
+function checkBatch(fn: string, x: Batch, dim: number): void {
+  if (x.ndim !== 2 || x.shape[1] !== dim) throw new ShapeError(fn, 'x', `expected [batch, ${dim}]`, x.shape);
+}
+
+/**
+ * Gaussian data with mean `mean` and covariance Q diag(variances) Q^T, with its exact denoiser
+ * D(x_t) = mean + Q diag(v / (v + s^2)) Q^T (x_t / alpha - mean), s = sigma / alpha. O(batch dim^2).
+ * @throws InvalidArgumentError for non-positive variances; ShapeError when `basis` is not dim x dim.
+ */
+export function gaussianData(options: {
+  mean: ArrayLike<number>;
+  variances: ArrayLike<number>;
+  basis?: NDArray;
+}): GaussianData {
+  const fn = 'gaussianData';
+  checkOptions(fn, options, ['mean', 'variances', 'basis']);
+  const mean = checkVector(fn, 'options.mean', options.mean, false);
+  const variances = checkVector(fn, 'options.variances', options.variances, true);
+  const dim = mean.length;
+  if (variances.length !== dim)
+    throw new ShapeError(fn, 'options.variances', `needs ${dim} entries to match the mean`, [
+      variances.length,
+    ]);
+  const q = options.basis ? options.basis.copy('float64') : null;
+  if (q && (q.ndim !== 2 || q.shape[0] !== dim || q.shape[1] !== dim))
+    throw new ShapeError(fn, 'options.basis', `expected [${dim}, ${dim}]`, q.shape);
+  const qd = q?.data;
+
+  /** Applies y -> mean + Q diag(scale) Q^T (y - mean) row by row, writing alpha * result. */
+  const transform = (x: Batch, inScale: number, scale: (v: number) => number, outScale: number): Batch => {
+    checkBatch(fn, x, dim);
+    const xc = x.contiguous();
+    const out = new NDArray(new (x.data.constructor as Float64ArrayConstructor)(x.size), x.shape) as Batch;
+    const r = new Float64Array(dim);
+    const c = new Float64Array(dim);
+    const f = variances.map(scale);
+    for (let b = 0; b < x.shape[0]; b++) {
+      const base = xc.offset + b * dim;
+      for (let i = 0; i < dim; i++) r[i] = xc.data[base + i] * inScale - mean[i];
+      if (qd) {
+        c.fill(0);
+        for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) c[k] += qd[i * dim + k] * r[i];
+        for (let k = 0; k < dim; k++) c[k] *= f[k];
+        r.fill(0);
+        for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) r[i] += qd[i * dim + k] * c[k];
+      } else {
+        for (let i = 0; i < dim; i++) r[i] *= f[i];
+      }
+      for (let i = 0; i < dim; i++) out.data[b * dim + i] = outScale * (mean[i] + r[i]);
+    }
+    return out;
+  };
+
+  const model: DiffusionModel = {
+    prediction: 'x0',
+    predict: (x: Batch, { alpha, sigma }: NoiseLevel) => {
+      const s2 = (sigma / alpha) ** 2;
+      return transform(x, 1 / alpha, (v) => v / (v + s2), 1);
+    },
+  };
+
+  return {
+    dim,
+    mean,
+    variances,
+    model,
+    sample(n, seed) {
+      // mean + Q diag(sqrt v) Q^T z is N(mean, cov) because Q^T z is standard normal too
+      return transform(addMean(toRng(seed).normal([n, dim]) as Batch, mean), 1, Math.sqrt, 1);
+    },
+    covariance() {
+      const cov = new NDArray(new Float64Array(dim * dim), [dim, dim]);
+      for (let i = 0; i < dim; i++) {
+        for (let j = 0; j < dim; j++) {
+          let s = 0;
+          for (let k = 0; k < dim; k++)
+            s += (qd ? qd[i * dim + k] * qd[j * dim + k] : i === k && j === k ? 1 : 0) * variances[k];
+          cov.data[i * dim + j] = s;
+        }
+      }
+      return cov;
+    },
+    odeSolution(x, from, to, schedule) {
+      const a0 = schedule.alpha(from);
+      const s0 = schedule.sigma(from) / a0;
+      const a1 = schedule.alpha(to);
+      const s1 = to === 0 ? 0 : schedule.sigma(to) / a1;
+      return transform(x, 1 / a0, (v) => Math.sqrt((v + s1 * s1) / (v + s0 * s0)), a1);
+    },
+  };
+}
+
+function addMean(z: Batch, mean: Float64Array): Batch {
+  const out = z.copy() as Batch;
+  const d = mean.length;
+  for (let i = 0; i < out.size; i++) out.data[i] += mean[i % d];
+  return out;
+}
+
+/** Isotropic Gaussian mixture sum_k w_k N(mean_k, v_k I). */
+export interface GaussianMixtureData {
+  readonly dim: number;
+  readonly weights: Float64Array;
+  readonly means: Float64Array[];
+  readonly variances: Float64Array;
+  /** The exact denoiser E[x0 | x_t] (posterior-weighted component denoisers), predicting `'x0'`. */
+  readonly model: DiffusionModel;
+  sample(n: number, seed: SeedLike): Batch;
+}
+
+/**
+ * A Gaussian mixture with isotropic components and its exact denoiser: with x~ = x / alpha and
+ * s = sigma / alpha, the responsibilities are r_k ~ w_k N(x~; mean_k, (v_k + s^2) I) (computed in
+ * log space) and D = sum_k r_k (mean_k + v_k / (v_k + s^2) (x~ - mean_k)). O(batch K dim).
+ * @throws InvalidArgumentError for bad weights or variances; ShapeError for ragged means.
+ */
+export function gaussianMixture(options: {
+  weights: ArrayLike<number>;
+  means: ArrayLike<number>[];
+  variances: ArrayLike<number>;
+}): GaussianMixtureData {
+  const fn = 'gaussianMixture';
+  checkOptions(fn, options, ['weights', 'means', 'variances']);
+  const weights = checkVector(fn, 'options.weights', options.weights, true);
+  const variances = checkVector(fn, 'options.variances', options.variances, true);
+  const k = weights.length;
+  if (k === 0 || options.means.length !== k || variances.length !== k) {
+    throw new ShapeError(
+      fn,
+      'options.means',
+      `weights, means and variances need the same non-zero count (${k})`,
+      [options.means.length],
+    );
+  }
+  const means = options.means.map((m, i) => checkVector(fn, `options.means[${i}]`, m, false));
+  const dim = means[0].length;
+  if (means.some((m) => m.length !== dim))
+    throw new ShapeError(fn, 'options.means', 'every mean needs the same dimension', [k, dim]);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const logW = weights.map((w) => Math.log(w / total));
+
+  const model: DiffusionModel = {
+    prediction: 'x0',
+    predict: (x: Batch, { alpha, sigma }: NoiseLevel) => {
+      checkBatch(fn, x, dim);
+      const s2 = (sigma / alpha) ** 2;
+      const xc = x.contiguous();
+      const out = new NDArray(new (x.data.constructor as Float64ArrayConstructor)(x.size), x.shape) as Batch;
+      const logR = new Float64Array(k);
+      for (let b = 0; b < x.shape[0]; b++) {
+        const base = xc.offset + b * dim;
+        let maxLog = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < k; c++) {
+          const v = variances[c] + s2;
+          let d2 = 0;
+          for (let i = 0; i < dim; i++) d2 += (xc.data[base + i] / alpha - means[c][i]) ** 2;
+          logR[c] = logW[c] - 0.5 * dim * Math.log(v) - d2 / (2 * v);
+          maxLog = Math.max(maxLog, logR[c]);
+        }
+        let norm = 0;
+        for (let c = 0; c < k; c++) norm += logR[c] = Math.exp(logR[c] - maxLog);
+        for (let c = 0; c < k; c++) {
+          const r = logR[c] / norm;
+          const shrink = variances[c] / (variances[c] + s2);
+          for (let i = 0; i < dim; i++)
+            out.data[b * dim + i] += r * (means[c][i] + shrink * (xc.data[base + i] / alpha - means[c][i]));
+        }
+      }
+      return out;
+    },
+  };
+
+  return {
+    dim,
+    weights: weights.map((w) => w / total),
+    means,
+    variances,
+    model,
+    sample(n, seed) {
+      const g = toRng(seed);
+      const out = g.normal([n, dim]) as Batch;
+      const cdf = weights.map(
+        (
+          (acc) => (w: number) =>
+            (acc += w / total)
+        )(0),
+      );
+      for (let b = 0; b < n; b++) {
+        const u = g.nextFloat64();
+        let c = 0;
+        while (c < k - 1 && u >= cdf[c]) c++;
+        const sd = Math.sqrt(variances[c]);
+        for (let i = 0; i < dim; i++) out.data[b * dim + i] = means[c][i] + sd * out.data[b * dim + i];
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { InvalidArgumentError, type NDArray } from '@krylov/core-array';
+import type { NoiseSchedule } from './schedules.js';
+import { type Batch, lincomb } from './vector.js';
+
+/**
+ * What a model predicts for x_t = alpha x0 + sigma eps:
+ * - `'epsilon'`: the noise eps (DDPM);
+ * - `'x0'`: the clean sample (a denoiser, as EDM's D);
+ * - `'v'`: v = alpha eps - sigma x0 (Salimans & Ho 2022);
+ * - `'score'`: grad log p_t(x) = -eps / sigma;
+ * - `'flow'`: the velocity dx_t/dt = alpha'(t) x0 + sigma'(t) eps (flow matching).
+ */
+export type Prediction = 'epsilon' | 'x0' | 'v' | 'score' | 'flow';
+
+export const PREDICTIONS: readonly Prediction[] = ['epsilon', 'x0', 'v', 'score', 'flow'];
+
+/** The noise level a model is evaluated at. */
+export interface NoiseLevel {
+  t: number;
+  alpha: number;
+  sigma: number;
+}
+
+/**
+ * A diffusion model: `predict` maps a noisy batch and its noise level to the declared prediction.
+ * It may return a Promise, so a model served by ONNX Runtime, TensorFlow.js or a remote service
+ * plugs in unchanged.
+ */
+export interface DiffusionModel {
+  prediction: Prediction;
+  predict(x: Batch, level: NoiseLevel): NDArray | Promise<NDArray>;
+}
+
+/** Throws InvalidArgumentError for a prediction type outside `PREDICTIONS`. */
+export function checkPrediction(fn: string, arg: string, p: unknown): asserts p is Prediction {
+  if (!PREDICTIONS.includes(p as Prediction))
+    throw new InvalidArgumentError(fn, arg, p, `one of ${PREDICTIONS.join(', ')}`);
+}
+
+/** alpha and sigma at t; t = 0 is the clean end (sigma = 0) for every schedule. */
+export function levelAt(schedule: NoiseSchedule, t: number): NoiseLevel {
+  return { t, alpha: schedule.alpha(t), sigma: t === 0 ? 0 : schedule.sigma(t) };
+}
+
+/**
+ * Converts a model output between prediction types at x_t and time t: each type determines
+ * (x0, eps) through x_t = alpha x0 + sigma eps and one more linear relation, solved in closed form.
+ * O(size).
+ * @throws InvalidArgumentError for unknown prediction types or t outside (0, tMax].
+ */
+export function convertPrediction(
+  output: Batch,
+  from: Prediction,
+  to: Prediction,
+  x: Batch,
+  t: number,
+  schedule: NoiseSchedule,
+): Batch {
+  const fn = 'convertPrediction';
+  checkPrediction(fn, 'from', from);
+  checkPrediction(fn, 'to', to);
+  if (!(t > 0 && t <= schedule.tMax))
+    throw new InvalidArgumentError(fn, 't', t, `a time in (0, ${schedule.tMax}]`);
+  if (from === to) return output;
+  const a = schedule.alpha(t);
+  const s = schedule.sigma(t);
+  const x0 = toX0(output, from, x, t, schedule);
+  switch (to) {
+    case 'x0':
+      return x0;
+    case 'epsilon':
+      return lincomb([
+        [1 / s, x],
+        [-a / s, x0],
+      ]);
+    case 'score':
+      return lincomb([
+        [-1 / (s * s), x],
+        [a / (s * s), x0],
+      ]);
+    case 'v':
+      // v = a eps - s x0 with eps = (x - a x0) / s
+      return lincomb([
+        [a / s, x],
+        [-(a * a) / s - s, x0],
+      ]);
+    case 'flow': {
+      const da = schedule.dAlpha(t);
+      const ds = schedule.dSigma(t);
+      return lincomb([
+        [ds / s, x],
+        [da - (ds * a) / s, x0],
+      ]);
+    }
+  }
+}
+
+/** The clean-sample prediction x0 implied by `output` of type `from` (see `convertPrediction`). */
+export function toX0(output: Batch, from: Prediction, x: Batch, t: number, schedule: NoiseSchedule): Batch {
+  const a = schedule.alpha(t);
+  const s = schedule.sigma(t);
+  switch (from) {
+    case 'x0':
+      return output;
+    case 'epsilon':
+      return lincomb([
+        [1 / a, x],
+        [-s / a, output],
+      ]);
+    case 'score':
+      // eps = -s * score
+      return lincomb([
+        [1 / a, x],
+        [(s * s) / a, output],
+      ]);
+    case 'v': {
+      const n = a * a + s * s;
+      return lincomb([
+        [a / n, x],
+        [-s / n, output],
+      ]);
+    }
+    case 'flow': {
+      const da = schedule.dAlpha(t);
+      const ds = schedule.dSigma(t);
+      const det = ds * a - s * da;
+      return lincomb([
+        [ds / det, x],
+        [-s / det, output],
+      ]);
+    }
+  }
+}
+
+/** Wraps a plain function as a model, checking the prediction type once. */
+export function defineModel(prediction: Prediction, predict: DiffusionModel['predict']): DiffusionModel {
+  checkPrediction('defineModel', 'prediction', prediction);
+  return { prediction, predict };
+}

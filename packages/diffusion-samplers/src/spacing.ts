@@ -1,0 +1,124 @@
+import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import type { NoiseSchedule } from './schedules.js';
+
+/** How sampling times are spread between tMax and tMin. */
+export type Spacing = 'uniform' | 'leading' | 'trailing' | 'logsnr' | 'karras';
+
+export interface TimestepOptions {
+  spacing?: Spacing;
+  /** 'zero' (default): a last step to t = 0 returns the denoised sample; 'tmin': stop at tMin. */
+  final?: 'zero' | 'tmin';
+  /** Start from this time instead of tMax (image-to-image: noise the input to `start` first). */
+  start?: number;
+  /** Karras rho (default 7). */
+  rho?: number;
+  /** Training steps of the discrete grid used by 'leading' and 'trailing' (default 1000); step k is t = (k + 1) / N. */
+  trainSteps?: number;
+}
+
+/**
+ * Sampling times, descending: `steps` model times from the start to tMin, then 0 when
+ * `final` is 'zero' (so `steps` first-order steps), or `steps + 1` times ending at tMin.
+ * - 'uniform': equal steps in t; 'logsnr': equal steps in half log-SNR (DPM-Solver's default);
+ * - 'karras': rho^(1/7) equally spaced between the end noise levels (Karras et al. 2022, eq. 5);
+ * - 'leading' / 'trailing': diffusers' discrete spacings over `trainSteps` training steps
+ *   (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps are Flawed", table 2).
+ * @throws InvalidArgumentError for a bad count, spacing or start time.
+ */
+export function timesteps(schedule: NoiseSchedule, steps: number, options?: TimestepOptions): Float64Array {
+  const fn = 'timesteps';
+  checkOptions(fn, options, ['spacing', 'final', 'start', 'rho', 'trainSteps']);
+  const spacing = options?.spacing ?? 'uniform';
+  const final = options?.final ?? 'zero';
+  const start = options?.start ?? schedule.tMax;
+  const rho = options?.rho ?? 7;
+  const trainSteps = options?.trainSteps ?? 1000;
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new InvalidArgumentError(fn, 'steps', steps, 'a positive integer');
+  if (!(start > schedule.tMin && start <= schedule.tMax))
+    throw new InvalidArgumentError(
+      fn,
+      'options.start',
+      start,
+      `a time in (${schedule.tMin}, ${schedule.tMax}]`,
+    );
+  if (final !== 'zero' && final !== 'tmin')
+    throw new InvalidArgumentError(fn, 'options.final', final, "'zero' or 'tmin'");
+  const count = final === 'zero' ? steps : steps + 1;
+  const end = schedule.tMin;
+  // the end points are set exactly, since a round trip through lambda can land just outside [tMin, tMax]
+  const grid = (f: (u: number) => number) =>
+    Float64Array.from({ length: count }, (_, k) =>
+      k === 0 ? start : k === count - 1 ? end : f(k / (count - 1)),
+    );
+  let t: Float64Array;
+  switch (spacing) {
+    case 'uniform':
+      t = grid((u) => start + u * (end - start));
+      break;
+    case 'logsnr': {
+      const l0 = schedule.lambda(start);
+      const l1 = schedule.lambda(end);
+      t = grid((u) => schedule.timeOfLambda(l0 + u * (l1 - l0)));
+      break;
+    }
+    case 'karras': {
+      const r0 = Math.exp(-schedule.lambda(start) / rho);
+      const r1 = Math.exp(-schedule.lambda(end) / rho);
+      t = grid((u) => schedule.timeOfLambda(-rho * Math.log(r0 + u * (r1 - r0))));
+      break;
+    }
+    case 'leading':
+    case 'trailing': {
+      if (!Number.isInteger(trainSteps) || trainSteps < count)
+        throw new InvalidArgumentError(fn, 'options.trainSteps', trainSteps, `an integer >= ${count}`);
+      const top = Math.round((start / schedule.tMax) * trainSteps);
+      // leading: k * floor(N / steps) counted down from the top; trailing: round(N - k N / steps) - 1
+      const idx = Array.from({ length: count }, (_, k) =>
+        spacing === 'leading'
+          ? (count - 1 - k) * Math.floor(top / count)
+          : Math.round(top - (k * top) / count) - 1,
+      );
+      t = Float64Array.from(idx, (k) => Math.max(end, ((k + 1) / trainSteps) * schedule.tMax));
+      break;
+    }
+    default:
+      throw new InvalidArgumentError(
+        fn,
+        'options.spacing',
+        spacing,
+        "'uniform', 'leading', 'trailing', 'logsnr' or 'karras'",
+      );
+  }
+  if (final === 'zero') return Float64Array.from([...t, 0]);
+  return t;
+}
+
+/**
+ * Validates user-given sampling times: strictly decreasing, inside (0, tMax], with an optional final 0.
+ * @throws InvalidArgumentError naming the first offending entry.
+ */
+export function checkTimes(fn: string, schedule: NoiseSchedule, times: ArrayLike<number>): Float64Array {
+  const t = Float64Array.from(times);
+  if (t.length < 2) throw new InvalidArgumentError(fn, 'times', Array.from(t), 'at least two times');
+  for (let i = 0; i < t.length; i++) {
+    const last = i === t.length - 1;
+    const ok =
+      Number.isFinite(t[i]) && t[i] <= schedule.tMax && (t[i] >= schedule.tMin || (last && t[i] === 0));
+    if (!ok)
+      throw new InvalidArgumentError(
+        fn,
+        `times[${i}]`,
+        t[i],
+        `a time in [${schedule.tMin}, ${schedule.tMax}] (or 0 at the end)`,
+      );
+    if (i > 0 && !(t[i] < t[i - 1]))
+      throw new InvalidArgumentError(
+        fn,
+        `times[${i}]`,
+        t[i],
+        `strictly below times[${i - 1}] = ${t[i - 1]} (times must decrease)`,
+      );
+  }
+  return t;
+}
