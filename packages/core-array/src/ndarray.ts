@@ -37,11 +37,17 @@ export class NDArray<D extends DType = DType> {
     const fn = 'NDArray';
     this.dtype = dtypeOfTypedArray(data, fn) as D;
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new ShapeError(fn, 'shape', 'extents must be non-negative integers', shape);
+      if (!Number.isInteger(d) || d < 0)
+        throw new ShapeError(fn, 'shape', 'extents must be non-negative integers', shape);
     }
     const st = strides ?? contiguousStrides(shape);
     if (st.length !== shape.length || st.some((s) => !Number.isInteger(s))) {
-      throw new ShapeError(fn, 'strides', `need ${shape.length} integer strides, got ${JSON.stringify(st)}`, shape);
+      throw new ShapeError(
+        fn,
+        'strides',
+        `need ${shape.length} integer strides, got ${JSON.stringify(st)}`,
+        shape,
+      );
     }
     const size = shapeSize(shape);
     if (size > 0) {
@@ -53,7 +59,12 @@ export class NDArray<D extends DType = DType> {
         else hi += reach;
       }
       if (!Number.isInteger(offset) || lo < 0 || hi >= data.length) {
-        throw new ShapeError(fn, 'strides', `offset ${offset} and strides ${JSON.stringify(st)} reach outside storage of length ${data.length}`, shape);
+        throw new ShapeError(
+          fn,
+          'strides',
+          `offset ${offset} and strides ${JSON.stringify(st)} reach outside storage of length ${data.length}`,
+          shape,
+        );
       }
     }
     this.data = data;
@@ -79,14 +90,24 @@ export class NDArray<D extends DType = DType> {
 
   private elementOffset(fn: string, index: readonly number[]): number {
     if (index.length !== this.ndim) {
-      throw new InvalidArgumentError(fn, 'index', index, `${this.ndim} indices for shape ${JSON.stringify(this.shape)}`);
+      throw new InvalidArgumentError(
+        fn,
+        'index',
+        index,
+        `${this.ndim} indices for shape ${JSON.stringify(this.shape)}`,
+      );
     }
     let off = this.offset;
     for (let i = 0; i < index.length; i++) {
       let k = index[i];
       if (k < 0) k += this.shape[i];
       if (!Number.isInteger(k) || k < 0 || k >= this.shape[i]) {
-        throw new InvalidArgumentError(fn, `index[${i}]`, index[i], `an integer in [${-this.shape[i]}, ${this.shape[i]})`);
+        throw new InvalidArgumentError(
+          fn,
+          `index[${i}]`,
+          index[i],
+          `an integer in [${-this.shape[i]}, ${this.shape[i]})`,
+        );
       }
       off += k * this.strides[i];
     }
@@ -105,7 +126,8 @@ export class NDArray<D extends DType = DType> {
 
   /** The single element of a size-1 array. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError('NDArray.item', 'this', 'only a size-1 array converts to a number', this.shape);
+    if (this.size !== 1)
+      throw new ShapeError('NDArray.item', 'this', 'only a size-1 array converts to a number', this.shape);
     return this.data[this.offset];
   }
 
@@ -122,14 +144,20 @@ export class NDArray<D extends DType = DType> {
   slice(...specs: SliceSpec[]): NDArray<D> {
     const fn = 'NDArray.slice';
     const ellipsis = specs.indexOf('...');
-    if (ellipsis !== specs.lastIndexOf('...')) throw new InvalidArgumentError(fn, 'specs', specs, 'at most one "..."');
+    if (ellipsis !== specs.lastIndexOf('...'))
+      throw new InvalidArgumentError(fn, 'specs', specs, 'at most one "..."');
     let expanded = specs;
     if (ellipsis >= 0) {
       const fill = this.ndim - (specs.length - 1);
       if (fill < 0) throw new InvalidArgumentError(fn, 'specs', specs, `at most ${this.ndim} axes`);
-      expanded = [...specs.slice(0, ellipsis), ...new Array<SliceSpec>(fill).fill(null), ...specs.slice(ellipsis + 1)];
+      expanded = [
+        ...specs.slice(0, ellipsis),
+        ...new Array<SliceSpec>(fill).fill(null),
+        ...specs.slice(ellipsis + 1),
+      ];
     }
-    if (expanded.length > this.ndim) throw new InvalidArgumentError(fn, 'specs', specs, `at most ${this.ndim} axes`);
+    if (expanded.length > this.ndim)
+      throw new InvalidArgumentError(fn, 'specs', specs, `at most ${this.ndim} axes`);
     const shape: number[] = [];
     const strides: number[] = [];
     let offset = this.offset;
@@ -155,11 +183,18 @@ export class NDArray<D extends DType = DType> {
   /** A view with the axes permuted (`axes` defaults to reversing them, as NumPy). */
   transpose(axes?: readonly number[]): NDArray<D> {
     const fn = 'NDArray.transpose';
-    const perm = axes ? axes.map((a) => normalizeAxis(fn, 'axes', a, this.ndim)) : [...this.shape.keys()].reverse();
+    const perm = axes
+      ? axes.map((a) => normalizeAxis(fn, 'axes', a, this.ndim))
+      : [...this.shape.keys()].reverse();
     if (perm.length !== this.ndim || new Set(perm).size !== this.ndim) {
       throw new InvalidArgumentError(fn, 'axes', axes, `a permutation of 0..${this.ndim - 1}`);
     }
-    return new NDArray(this.data, perm.map((a) => this.shape[a]), perm.map((a) => this.strides[a]), this.offset);
+    return new NDArray(
+      this.data,
+      perm.map((a) => this.shape[a]),
+      perm.map((a) => this.strides[a]),
+      this.offset,
+    );
   }
 
   /** The transpose (all axes reversed); for a matrix, swaps rows and columns without copying. */
@@ -187,7 +222,13 @@ export class NDArray<D extends DType = DType> {
   broadcastTo(shape: readonly number[]): NDArray<D> {
     const fn = 'broadcastTo';
     const pad = shape.length - this.ndim;
-    if (pad < 0) throw new ShapeError(fn, 'shape', `cannot broadcast ${JSON.stringify(this.shape)} to fewer dimensions`, shape);
+    if (pad < 0)
+      throw new ShapeError(
+        fn,
+        'shape',
+        `cannot broadcast ${JSON.stringify(this.shape)} to fewer dimensions`,
+        shape,
+      );
     const strides = shape.map((extent, i) => {
       if (i < pad) return 0;
       const own = this.shape[i - pad];
@@ -201,10 +242,21 @@ export class NDArray<D extends DType = DType> {
   /** Removes size-1 axes (all of them, or those listed). */
   squeeze(axes?: readonly number[]): NDArray<D> {
     const fn = 'NDArray.squeeze';
-    const drop = new Set(axes ? axes.map((a) => normalizeAxis(fn, 'axes', a, this.ndim)) : this.shape.flatMap((d, i) => (d === 1 ? [i] : [])));
-    for (const a of drop) if (this.shape[a] !== 1) throw new ShapeError(fn, 'axes', `axis ${a} has extent ${this.shape[a]}, not 1`, this.shape);
+    const drop = new Set(
+      axes
+        ? axes.map((a) => normalizeAxis(fn, 'axes', a, this.ndim))
+        : this.shape.flatMap((d, i) => (d === 1 ? [i] : [])),
+    );
+    for (const a of drop)
+      if (this.shape[a] !== 1)
+        throw new ShapeError(fn, 'axes', `axis ${a} has extent ${this.shape[a]}, not 1`, this.shape);
     const keep = [...this.shape.keys()].filter((i) => !drop.has(i));
-    return new NDArray(this.data, keep.map((i) => this.shape[i]), keep.map((i) => this.strides[i]), this.offset);
+    return new NDArray(
+      this.data,
+      keep.map((i) => this.shape[i]),
+      keep.map((i) => this.strides[i]),
+      this.offset,
+    );
   }
 
   /** Inserts a size-1 axis at `axis` (negative counts from the end of the result). */
@@ -247,7 +299,8 @@ export class NDArray<D extends DType = DType> {
 
   /** The elements in row-major order as a plain array. */
   toFlatArray(): number[] {
-    return Array.from(this.contiguous().data.subarray(this.offset, this.offset + this.size) as ArrayLike<number>);
+    const c = this.contiguous();
+    return Array.from(c.data.subarray(c.offset, c.offset + c.size) as ArrayLike<number>);
   }
 
   toString(): string {
@@ -262,7 +315,12 @@ export class NDArray<D extends DType = DType> {
 /** Copies `src` into `dst` elementwise (same shape, any strides and dtypes). */
 export function copyInto(dst: NDArray, src: NDArray): void {
   if (dst.shape.length !== src.shape.length || dst.shape.some((d, i) => d !== src.shape[i])) {
-    throw new ShapeError('copyInto', 'src', `does not match destination shape ${JSON.stringify(dst.shape)}`, src.shape);
+    throw new ShapeError(
+      'copyInto',
+      'src',
+      `does not match destination shape ${JSON.stringify(dst.shape)}`,
+      src.shape,
+    );
   }
   const d = dst.data;
   const s = src.data;
@@ -274,7 +332,8 @@ export function copyInto(dst: NDArray, src: NDArray): void {
 /** Wraps `axis` (negative counts from the end) into [0, ndim), or throws `InvalidArgumentError`. */
 export function normalizeAxis(fn: string, arg: string, axis: number, ndim: number): number {
   const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= ndim) throw new InvalidArgumentError(fn, arg, axis, `an axis in [${-ndim}, ${ndim})`);
+  if (!Number.isInteger(a) || a < 0 || a >= ndim)
+    throw new InvalidArgumentError(fn, arg, axis, `an axis in [${-ndim}, ${ndim})`);
   return a;
 }
 
@@ -285,7 +344,12 @@ function resolveRange(fn: string, axis: number, spec: Exclude<SliceSpec, number>
   if (typeof spec === 'string') {
     const parts = spec.split(':');
     const nums = parts.map((p) => (p.trim() === '' ? undefined : Number(p)));
-    if (parts.length < 1 || parts.length > 3 || (parts.length === 1 && spec.trim() !== '') || nums.some((v) => v !== undefined && !Number.isInteger(v))) {
+    if (
+      parts.length < 1 ||
+      parts.length > 3 ||
+      (parts.length === 1 && spec.trim() !== '') ||
+      nums.some((v) => v !== undefined && !Number.isInteger(v))
+    ) {
       throw new InvalidArgumentError(fn, `specs[${axis}]`, spec, 'a slice string like "1:5", "::2" or ":"');
     }
     [start, stop] = nums;
@@ -294,7 +358,8 @@ function resolveRange(fn: string, axis: number, spec: Exclude<SliceSpec, number>
     ({ start, stop } = spec);
     step = spec.step ?? 1;
   }
-  if (!Number.isInteger(step) || step === 0) throw new InvalidArgumentError(fn, `specs[${axis}].step`, step, 'a non-zero integer');
+  if (!Number.isInteger(step) || step === 0)
+    throw new InvalidArgumentError(fn, `specs[${axis}].step`, step, 'a non-zero integer');
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
   let s: number;
   let e: number;
@@ -316,7 +381,8 @@ function resolveShape(fn: string, shape: readonly number[], size: number): numbe
   }
   const known = shapeSize(shape.filter((d) => d !== -1));
   if (unknown === 1) {
-    if (known === 0 || size % known !== 0) throw new ShapeError(fn, 'shape', `cannot reshape an array of size ${size}`, shape);
+    if (known === 0 || size % known !== 0)
+      throw new ShapeError(fn, 'shape', `cannot reshape an array of size ${size}`, shape);
     return shape.map((d) => (d === -1 ? size / known : d));
   }
   if (known !== size) throw new ShapeError(fn, 'shape', `cannot reshape an array of size ${size}`, shape);
@@ -328,7 +394,11 @@ function resolveShape(fn: string, shape: readonly number[], size: number): numbe
  * exist. Groups old and new axes into runs with equal element counts; each old run must be
  * contiguous within itself (the approach of NumPy's `_attempt_nocopy_reshape`).
  */
-function reshapeStrides(oldShape: readonly number[], oldStrides: readonly number[], newShape: readonly number[]): number[] | null {
+function reshapeStrides(
+  oldShape: readonly number[],
+  oldStrides: readonly number[],
+  newShape: readonly number[],
+): number[] | null {
   if (shapeSize(newShape) === 0) return contiguousStrides(newShape);
   const os: number[] = [];
   const ost: number[] = [];

@@ -31,7 +31,16 @@ export interface KernelSignatures {
   /** C = alpha A B + beta C, A m x k, B k x n (beta = 0 ignores C's old contents, NaN included) */
   gemm: { args: { alpha: number; a: Mat; b: Mat; beta: number; c: Mat }; result: void };
   /** C[i] = alpha A[i] B[i] + beta C[i] over equal leading (batch) shapes; broadcast views allowed in A and B */
-  gemmBatched: { args: { alpha: number; a: NDArray<FloatDType>; b: NDArray<FloatDType>; beta: number; c: NDArray<FloatDType> }; result: void };
+  gemmBatched: {
+    args: {
+      alpha: number;
+      a: NDArray<FloatDType>;
+      b: NDArray<FloatDType>;
+      beta: number;
+      c: NDArray<FloatDType>;
+    };
+    result: void;
+  };
   /** C = alpha A A^T + beta C on the lower (or upper) triangle only, A n x k */
   syrk: { args: { alpha: number; a: Mat; beta: number; c: Mat; lower: boolean }; result: void };
   /** x = A x, A triangular (the `lower` or upper triangle of the view is read) */
@@ -39,9 +48,15 @@ export interface KernelSignatures {
   /** x = A^-1 x, A triangular */
   trsv: { args: { a: Mat; x: Vec; lower: boolean; unitDiag: boolean }; result: void };
   /** B = alpha A B (side left) or alpha B A (side right), A triangular */
-  trmm: { args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat }; result: void };
+  trmm: {
+    args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat };
+    result: void;
+  };
   /** B = alpha A^-1 B (side left) or alpha B A^-1 (side right), A triangular */
-  trsm: { args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat }; result: void };
+  trsm: {
+    args: { side: 'left' | 'right'; lower: boolean; unitDiag: boolean; alpha: number; a: Mat; b: Mat };
+    result: void;
+  };
 
   /** Cholesky A = L L^T in place on the lower triangle (upper untouched); info k: minor k not positive definite. */
   potrf: { args: { a: Mat }; result: number };
@@ -60,11 +75,17 @@ export interface KernelSignatures {
   /** C = op(Q) C (side left) or C op(Q) (side right), Q from geqrf's reflectors in `a` (dormqr). */
   ormqr: { args: { a: Mat; tau: Vec; c: Mat; side: 'left' | 'right'; transpose: boolean }; result: void };
   /** SVD A = U diag(s) V^T (dgesdd); `a` may be overwritten; s descending. */
-  gesdd: { args: { a: Mat; job: 'values' | 'thin' | 'full' }; result: { s: Vec; u: Mat | null; vt: Mat | null; info: number } };
+  gesdd: {
+    args: { a: Mat; job: 'values' | 'thin' | 'full' };
+    result: { s: Vec; u: Mat | null; vt: Mat | null; info: number };
+  };
   /** Symmetric eigendecomposition from the lower triangle (dsyevd); w ascending, eigenvectors as columns of v. */
   syevd: { args: { a: Mat; vectors: boolean }; result: { w: Vec; v: Mat | null; info: number } };
   /** Eigenpairs il..iu (0-based, inclusive, ascending order) of a symmetric matrix (dsyevr). */
-  syevr: { args: { a: Mat; vectors: boolean; il: number; iu: number }; result: { w: Vec; v: Mat | null; info: number } };
+  syevr: {
+    args: { a: Mat; vectors: boolean; il: number; iu: number };
+    result: { w: Vec; v: Mat | null; info: number };
+  };
   /** Nonsymmetric eigenproblem (dgeev): eigenvalues wr + i wi; right eigenvectors packed as LAPACK does for conjugate pairs. */
   geev: { args: { a: Mat; vectors: boolean }; result: { wr: Vec; wi: Vec; vr: Mat | null; info: number } };
   /** Minimum-norm least squares by SVD (dgelsd): singular values below rcond * s_max count as zero. */

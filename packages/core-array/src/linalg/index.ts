@@ -1,2 +1,15 @@
-// Public API of this module family; each file's exports are listed here.
-export {};
+export {
+  axpy,
+  dot,
+  gemv,
+  ger,
+  nrm2,
+  scal,
+  syrk,
+  type TriangularOptions,
+  trmm,
+  trmv,
+  trsm,
+  trsv,
+} from './blas.js';
+export { gemm, type GemmOptions, matmul, matmulAsync, outer } from './matmul.js';

@@ -1,0 +1,196 @@
+import { InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
+import { axpyKernel, dotKernel, nrm2Kernel, scalKernel } from '../kernels/level1.js';
+import { gemvKernel, gerKernel, trmvKernel, trsvKernel } from '../kernels/level2.js';
+import { syrkKernel, trmmKernel, trsmKernel } from '../kernels/level3.js';
+import type { Mat, Vec } from '../kernels/signatures.js';
+import { NDArray } from '../ndarray.js';
+import { requireNdim, requireSameDType, requireSquare } from './validate.js';
+
+/**
+ * BLAS-style public functions: validated entry points over the registered kernels (the pure-JS
+ * reference, or a faster backend when one is installed and accepts the arguments).
+ */
+
+function vectors(fn: string, x: NDArray, y: NDArray): void {
+  requireNdim(fn, 'x', x, 1);
+  requireNdim(fn, 'y', y, 1);
+  requireSameDType(fn, { x, y });
+  if (x.shape[0] !== y.shape[0])
+    throw new ShapeError(fn, 'y', `length must equal x's length ${x.shape[0]}`, y.shape);
+}
+
+/** x . y (BLAS ddot). O(n). @throws ShapeError, DTypeError. */
+export function dot(x: NDArray, y: NDArray): number {
+  vectors('dot', x, y);
+  return dotKernel({ x: x as Vec, y: y as Vec });
+}
+
+/** y += alpha x in place (BLAS daxpy); returns y. O(n). @throws ShapeError, DTypeError. */
+export function axpy(alpha: number, x: NDArray, y: NDArray): NDArray {
+  vectors('axpy', x, y);
+  axpyKernel({ alpha, x: x as Vec, y: y as Vec });
+  return y;
+}
+
+/** x *= alpha in place (BLAS dscal); returns x. O(n). @throws ShapeError, DTypeError. */
+export function scal(alpha: number, x: NDArray): NDArray {
+  requireNdim('scal', 'x', x, 1);
+  requireSameDType('scal', { x });
+  scalKernel({ alpha, x: x as Vec });
+  return x;
+}
+
+/** ||x||_2 with LAPACK dnrm2's overflow-safe scaling. O(n). @throws ShapeError, DTypeError. */
+export function nrm2(x: NDArray): number {
+  requireNdim('nrm2', 'x', x, 1);
+  requireSameDType('nrm2', { x });
+  return nrm2Kernel({ x: x as Vec });
+}
+
+/**
+ * y = alpha op(A) x + beta y (BLAS dgemv), op(A) = A or A^T; allocates y when not given. O(mn).
+ * @throws ShapeError, DTypeError, InvalidArgumentError for unknown options.
+ */
+export function gemv(
+  a: NDArray,
+  x: NDArray,
+  options?: { alpha?: number; beta?: number; y?: NDArray; trans?: boolean },
+): NDArray {
+  const fn = 'gemv';
+  checkOptions(fn, options, ['alpha', 'beta', 'y', 'trans']);
+  requireNdim(fn, 'a', a, 2);
+  requireNdim(fn, 'x', x, 1);
+  const op = options?.trans ? a.T : a;
+  const y =
+    options?.y ??
+    new NDArray(new (a.data.constructor as Float64ArrayConstructor)(op.shape[0]), [op.shape[0]]);
+  requireNdim(fn, 'y', y, 1);
+  requireSameDType(fn, { a, x, y });
+  if (x.shape[0] !== op.shape[1])
+    throw new ShapeError(fn, 'x', `length must equal op(a)'s ${op.shape[1]} columns`, x.shape);
+  if (y.shape[0] !== op.shape[0])
+    throw new ShapeError(fn, 'y', `length must equal op(a)'s ${op.shape[0]} rows`, y.shape);
+  gemvKernel({
+    alpha: options?.alpha ?? 1,
+    a: op as Mat,
+    x: x as Vec,
+    beta: options?.y ? (options?.beta ?? 0) : 0,
+    y: y as Vec,
+  });
+  return y;
+}
+
+/** A += alpha x y^T in place (BLAS dger); returns A. O(mn). @throws ShapeError, DTypeError. */
+export function ger(alpha: number, x: NDArray, y: NDArray, a: NDArray): NDArray {
+  const fn = 'ger';
+  requireNdim(fn, 'x', x, 1);
+  requireNdim(fn, 'y', y, 1);
+  requireNdim(fn, 'a', a, 2);
+  requireSameDType(fn, { a, x, y });
+  if (a.shape[0] !== x.shape[0] || a.shape[1] !== y.shape[0])
+    throw new ShapeError(fn, 'a', `expected [${x.shape[0]}, ${y.shape[0]}] to match x and y`, a.shape);
+  gerKernel({ alpha, x: x as Vec, y: y as Vec, a: a as Mat });
+  return a;
+}
+
+export interface TriangularOptions {
+  /** Which triangle of `a` is read (default true: lower). */
+  lower?: boolean;
+  /** Treat the diagonal as ones (default false). */
+  unitDiag?: boolean;
+  /** Use A^T instead of A (default false). */
+  transA?: boolean;
+}
+
+function triangular(fn: string, a: NDArray, options: TriangularOptions | undefined, extra: string[]) {
+  checkOptions(fn, options, ['lower', 'unitDiag', 'transA', ...extra]);
+  requireSquare(fn, 'a', a);
+  const lower = options?.lower ?? true;
+  const trans = options?.transA ?? false;
+  return { a: (trans ? a.T : a) as Mat, lower: trans ? !lower : lower, unitDiag: options?.unitDiag ?? false };
+}
+
+/** x = op(A) x in place, A triangular (BLAS dtrmv); returns x. O(n^2). @throws ShapeError, DTypeError. */
+export function trmv(a: NDArray, x: NDArray, options?: TriangularOptions): NDArray {
+  const t = triangular('trmv', a, options, []);
+  requireNdim('trmv', 'x', x, 1);
+  requireSameDType('trmv', { a, x });
+  if (x.shape[0] !== a.shape[0])
+    throw new ShapeError('trmv', 'x', `length must equal a's order ${a.shape[0]}`, x.shape);
+  trmvKernel({ ...t, x: x as Vec });
+  return x;
+}
+
+/** x = op(A)^-1 x in place, A triangular (BLAS dtrsv); returns x. O(n^2). @throws ShapeError, DTypeError. */
+export function trsv(a: NDArray, x: NDArray, options?: TriangularOptions): NDArray {
+  const t = triangular('trsv', a, options, []);
+  requireNdim('trsv', 'x', x, 1);
+  requireSameDType('trsv', { a, x });
+  if (x.shape[0] !== a.shape[0])
+    throw new ShapeError('trsv', 'x', `length must equal a's order ${a.shape[0]}`, x.shape);
+  trsvKernel({ ...t, x: x as Vec });
+  return x;
+}
+
+type SideOptions = TriangularOptions & { side?: 'left' | 'right'; alpha?: number };
+
+function triangularMatrix(fn: string, a: NDArray, b: NDArray, options: SideOptions | undefined) {
+  const t = triangular(fn, a, options, ['side', 'alpha']);
+  const side = options?.side ?? 'left';
+  if (side !== 'left' && side !== 'right')
+    throw new InvalidArgumentError(fn, 'options.side', side, "'left' or 'right'");
+  requireNdim(fn, 'b', b, 2);
+  requireSameDType(fn, { a, b });
+  const dim = side === 'left' ? b.shape[0] : b.shape[1];
+  if (dim !== a.shape[0])
+    throw new ShapeError(
+      fn,
+      'b',
+      `${side === 'left' ? 'rows' : 'columns'} must equal a's order ${a.shape[0]}`,
+      b.shape,
+    );
+  return { ...t, side, alpha: options?.alpha ?? 1, b: b as Mat };
+}
+
+/** B = alpha op(A) B (left) or alpha B op(A) (right) in place, A triangular (BLAS dtrmm); returns B. O(n^2 m). */
+export function trmm(a: NDArray, b: NDArray, options?: SideOptions): NDArray {
+  trmmKernel(triangularMatrix('trmm', a, b, options));
+  return b;
+}
+
+/**
+ * B = alpha op(A)^-1 B (left) or alpha B op(A)^-1 (right) in place, A triangular (BLAS dtrsm);
+ * returns B. No singularity check (a zero diagonal gives infinities, as BLAS). O(n^2 m).
+ */
+export function trsm(a: NDArray, b: NDArray, options?: SideOptions): NDArray {
+  trsmKernel(triangularMatrix('trsm', a, b, options));
+  return b;
+}
+
+/**
+ * C = alpha A A^T + beta C (or alpha A^T A + beta C with `trans`) on the `lower` (default) or upper
+ * triangle of C (BLAS dsyrk); allocates C when not given; the other triangle is left as it was.
+ * O(n^2 k). @throws ShapeError, DTypeError.
+ */
+export function syrk(
+  a: NDArray,
+  options?: { alpha?: number; beta?: number; c?: NDArray; lower?: boolean; trans?: boolean },
+): NDArray {
+  const fn = 'syrk';
+  checkOptions(fn, options, ['alpha', 'beta', 'c', 'lower', 'trans']);
+  requireNdim(fn, 'a', a, 2);
+  const op = options?.trans ? a.T : a;
+  const n = op.shape[0];
+  const c = options?.c ?? new NDArray(new (a.data.constructor as Float64ArrayConstructor)(n * n), [n, n]);
+  requireSameDType(fn, { a, c });
+  if (c.ndim !== 2 || c.shape[0] !== n || c.shape[1] !== n)
+    throw new ShapeError(fn, 'c', `expected [${n}, ${n}]`, c.shape);
+  syrkKernel({
+    alpha: options?.alpha ?? 1,
+    a: op as Mat,
+    beta: options?.c ? (options?.beta ?? 0) : 0,
+    c: c as Mat,
+    lower: options?.lower ?? true,
+  });
+  return c;
+}
