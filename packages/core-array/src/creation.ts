@@ -1,7 +1,7 @@
 import { type DType, type DTypeMap, dtypeInfo, dtypeOfTypedArray } from './dtype.js';
-import { checkOptions, InvalidArgumentError, ShapeError } from './errors.js';
+import { InvalidArgumentError, ShapeError, checkOptions } from './errors.js';
 import { shapeSize } from './iter.js';
-import { type NestedArray, NDArray } from './ndarray.js';
+import { NDArray, type NestedArray } from './ndarray.js';
 
 export interface DTypeOption<D extends DType> {
   /** Element type; float64 unless stated. */
@@ -15,7 +15,10 @@ function checkShape(fn: string, shape: readonly number[]): void {
 }
 
 /** A new array of `shape` with every element zero. O(size). */
-export function zeros<D extends DType = 'float64'>(shape: readonly number[], options?: DTypeOption<D>): NDArray<D> {
+export function zeros<D extends DType = 'float64'>(
+  shape: readonly number[],
+  options?: DTypeOption<D>,
+): NDArray<D> {
   checkOptions('zeros', options, ['dtype']);
   checkShape('zeros', shape);
   const dtype = (options?.dtype ?? 'float64') as D;
@@ -23,7 +26,11 @@ export function zeros<D extends DType = 'float64'>(shape: readonly number[], opt
 }
 
 /** A new array of `shape` with every element `value`. O(size). */
-export function full<D extends DType = 'float64'>(shape: readonly number[], value: number, options?: DTypeOption<D>): NDArray<D> {
+export function full<D extends DType = 'float64'>(
+  shape: readonly number[],
+  value: number,
+  options?: DTypeOption<D>,
+): NDArray<D> {
   checkOptions('full', options, ['dtype']);
   checkShape('full', shape);
   const dtype = (options?.dtype ?? 'float64') as D;
@@ -33,7 +40,10 @@ export function full<D extends DType = 'float64'>(shape: readonly number[], valu
 }
 
 /** A new array of `shape` filled with ones. O(size). */
-export function ones<D extends DType = 'float64'>(shape: readonly number[], options?: DTypeOption<D>): NDArray<D> {
+export function ones<D extends DType = 'float64'>(
+  shape: readonly number[],
+  options?: DTypeOption<D>,
+): NDArray<D> {
   checkOptions('ones', options, ['dtype']);
   return full(shape, 1, options);
 }
@@ -44,7 +54,10 @@ export function zerosLike<D extends DType>(a: NDArray<D>, options?: DTypeOption<
 }
 
 /** The n x m matrix with ones on diagonal `k` (0 main, >0 above, <0 below). */
-export function eye<D extends DType = 'float64'>(n: number, options?: DTypeOption<D> & { m?: number; k?: number }): NDArray<D> {
+export function eye<D extends DType = 'float64'>(
+  n: number,
+  options?: DTypeOption<D> & { m?: number; k?: number },
+): NDArray<D> {
   checkOptions('eye', options, ['dtype', 'm', 'k']);
   const m = options?.m ?? n;
   const k = options?.k ?? 0;
@@ -59,11 +72,18 @@ export function eye<D extends DType = 'float64'>(n: number, options?: DTypeOptio
  * Evenly spaced values in [start, stop) with `step`, as `numpy.arange`; `arange(n)` is 0..n-1.
  * @throws InvalidArgumentError for a zero or non-finite step.
  */
-export function arange<D extends DType = 'float64'>(start: number, stop?: number, step = 1, options?: DTypeOption<D>): NDArray<D> {
+export function arange<D extends DType = 'float64'>(
+  start: number,
+  stop?: number,
+  step = 1,
+  options?: DTypeOption<D>,
+): NDArray<D> {
   checkOptions('arange', options, ['dtype']);
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new InvalidArgumentError('arange', 'step', step, 'a finite non-zero number');
-  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new InvalidArgumentError('arange', 'stop', stop, 'finite bounds');
+  if (step === 0 || !Number.isFinite(step))
+    throw new InvalidArgumentError('arange', 'step', step, 'a finite non-zero number');
+  if (!Number.isFinite(start) || !Number.isFinite(stop))
+    throw new InvalidArgumentError('arange', 'stop', stop, 'finite bounds');
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const out = zeros([n], options);
   for (let i = 0; i < n; i++) out.data[i] = start + i * step;
@@ -78,7 +98,8 @@ export function linspace<D extends DType = 'float64'>(
   options?: DTypeOption<D> & { endpoint?: boolean },
 ): NDArray<D> {
   checkOptions('linspace', options, ['dtype', 'endpoint']);
-  if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError('linspace', 'num', num, 'a non-negative integer');
+  if (!Number.isInteger(num) || num < 0)
+    throw new InvalidArgumentError('linspace', 'num', num, 'a non-negative integer');
   const endpoint = options?.endpoint ?? true;
   const out = zeros([num], { dtype: options?.dtype });
   const div = endpoint ? num - 1 : num;
@@ -92,7 +113,10 @@ export function linspace<D extends DType = 'float64'>(
  * A new array from nested JavaScript arrays (rectangular), or a copy of an NDArray.
  * @throws ShapeError for ragged input; InvalidArgumentError for non-numeric entries.
  */
-export function array<D extends DType = 'float64'>(values: NestedArray | NDArray, options?: DTypeOption<D>): NDArray<D> {
+export function array<D extends DType = 'float64'>(
+  values: NestedArray | NDArray,
+  options?: DTypeOption<D>,
+): NDArray<D> {
   checkOptions('array', options, ['dtype']);
   if (values instanceof NDArray) return values.copy((options?.dtype ?? values.dtype) as D);
   const shape: number[] = [];
@@ -104,12 +128,18 @@ export function array<D extends DType = 'float64'>(values: NestedArray | NDArray
   let k = 0;
   const walk = (v: NestedArray, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof v !== 'number' && typeof v !== 'boolean') throw new InvalidArgumentError('array', 'values', v, 'numbers');
+      if (typeof v !== 'number' && typeof v !== 'boolean')
+        throw new InvalidArgumentError('array', 'values', v, 'numbers');
       out.data[k++] = Number(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[axis]) {
-      throw new ShapeError('array', 'values', `ragged nested array: expected ${shape[axis]} entries at depth ${axis}`, shape);
+      throw new ShapeError(
+        'array',
+        'values',
+        `ragged nested array: expected ${shape[axis]} entries at depth ${axis}`,
+        shape,
+      );
     }
     for (const x of v) walk(x, axis + 1);
   };
@@ -128,7 +158,13 @@ export function fromTypedArray<T extends DTypeMap[DType]>(
   dtypeOfTypedArray(data, 'fromTypedArray');
   const s = shape ?? [data.length];
   checkShape('fromTypedArray', s);
-  if (shapeSize(s) !== data.length) throw new ShapeError('fromTypedArray', 'shape', `needs ${shapeSize(s)} elements, data has ${data.length}`, s);
+  if (shapeSize(s) !== data.length)
+    throw new ShapeError(
+      'fromTypedArray',
+      'shape',
+      `needs ${shapeSize(s)} elements, data has ${data.length}`,
+      s,
+    );
   return new NDArray(data as never, s);
 }
 

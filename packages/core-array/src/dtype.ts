@@ -56,7 +56,12 @@ export function dtypeInfo<D extends DType>(dtype: D, fn = 'dtypeInfo'): DTypeInf
 /** The dtype whose storage is this typed array's class; throws `DTypeError` for other classes. */
 export function dtypeOfTypedArray(data: ArrayBufferView, fn = 'dtypeOfTypedArray'): DType {
   for (const info of table.values()) if (data instanceof info.ctor) return info.name;
-  throw new DTypeError(fn, 'data', data.constructor.name, `a typed array of a registered dtype (${[...table.keys()].join(', ')})`);
+  throw new DTypeError(
+    fn,
+    'data',
+    data.constructor.name,
+    `a typed array of a registered dtype (${[...table.keys()].join(', ')})`,
+  );
 }
 
 /** NumPy-style promotion for binary operations: the operand dtype of higher rank. */

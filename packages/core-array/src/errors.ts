@@ -10,7 +10,8 @@ export function describeValue(value: unknown): string {
     const items = value.slice(0, 8).map(describeValue);
     return `[${items.join(', ')}${value.length > 8 ? ', ...' : ''}]`;
   }
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
   if (value !== null && typeof value === 'object') {
     const shape = (value as { shape?: unknown }).shape;
     const dtype = (value as { dtype?: unknown }).dtype;
@@ -77,7 +78,10 @@ export class SingularMatrixError extends KrylovError {
 export class NotPositiveDefiniteError extends KrylovError {
   readonly column: number;
   constructor(fn: string, column: number) {
-    super(fn, `matrix is not positive definite: the leading minor of order ${column + 1} is not positive (column ${column})`);
+    super(
+      fn,
+      `matrix is not positive definite: the leading minor of order ${column + 1} is not positive (column ${column})`,
+    );
     this.column = column;
   }
 }
@@ -87,7 +91,10 @@ export class ConvergenceError extends KrylovError {
   readonly iterations: number;
   readonly residual: number;
   constructor(fn: string, iterations: number, residual: number, detail = '') {
-    super(fn, `did not converge after ${iterations} iterations (residual ${residual.toExponential(3)})${detail ? `: ${detail}` : ''}`);
+    super(
+      fn,
+      `did not converge after ${iterations} iterations (residual ${residual.toExponential(3)})${detail ? `: ${detail}` : ''}`,
+    );
     this.iterations = iterations;
     this.residual = residual;
   }
@@ -115,7 +122,12 @@ export function checkOptions(fn: string, options: object | undefined, allowed: r
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      throw new InvalidArgumentError(fn, `options.${key}`, (options as Record<string, unknown>)[key], `one of the known options: ${allowed.join(', ')}`);
+      throw new InvalidArgumentError(
+        fn,
+        `options.${key}`,
+        (options as Record<string, unknown>)[key],
+        `one of the known options: ${allowed.join(', ')}`,
+      );
     }
   }
 }

@@ -36,7 +36,9 @@ export function formatArray(a: NDArray): string {
   let next = 0;
   const render = (axis: number, indent: string): string => {
     if (axis === a.ndim) return cells[next++].padStart(width);
-    const parts = indices(a.shape[axis], summarize).map((i) => (i < 0 ? '...' : render(axis + 1, `${indent} `)));
+    const parts = indices(a.shape[axis], summarize).map((i) =>
+      i < 0 ? '...' : render(axis + 1, `${indent} `),
+    );
     const sep = axis === a.ndim - 1 ? ', ' : `,${'\n'.repeat(a.ndim - axis - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };

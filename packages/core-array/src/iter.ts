@@ -23,7 +23,11 @@ export function stridedLoop(
   const offsets: number[] = operands.map((op) => op.offset);
   for (const extent of shape) if (extent === 0) return;
   if (ndim === 0) {
-    row(offsets, 1, operands.map(() => 0));
+    row(
+      offsets,
+      1,
+      operands.map(() => 0),
+    );
     return;
   }
   const last = ndim - 1;

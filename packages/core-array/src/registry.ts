@@ -1,4 +1,4 @@
-import { BackendUnavailableError, checkOptions, InvalidArgumentError } from './errors.js';
+import { BackendUnavailableError, InvalidArgumentError, checkOptions } from './errors.js';
 import type { KernelSignatures } from './kernels/signatures.js';
 
 /**
@@ -78,12 +78,16 @@ interface State {
 // One registry per process, even when both the ESM and the CJS build of this package are loaded.
 const STATE_KEY = Symbol.for('@krylov/core-array/registry');
 const globalSlot = globalThis as unknown as Record<symbol, State | undefined>;
-const state: State = globalSlot[STATE_KEY] ?? (globalSlot[STATE_KEY] = { backends: new Map(), order: null, scoped: [] });
+const state: State =
+  globalSlot[STATE_KEY] ?? (globalSlot[STATE_KEY] = { backends: new Map(), order: null, scoped: [] });
 
 function envOrder(): readonly string[] | null {
   const env = typeof process !== 'undefined' ? process.env?.KRYLOV_BACKENDS : undefined;
   if (!env) return null;
-  return env.split(',').map((s) => s.trim()).filter(Boolean);
+  return env
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The order in force: the innermost `withBackends` scope, then `configure`, then `KRYLOV_BACKENDS`, then priority. */
@@ -101,7 +105,13 @@ export function backendOrder(): string[] {
 export function registerBackend(backend: Backend): void {
   const existing = state.backends.get(backend.name);
   if (existing === backend) return;
-  if (existing) throw new InvalidArgumentError('registerBackend', 'backend.name', backend.name, 'a name not already registered (call unregisterBackend first)');
+  if (existing)
+    throw new InvalidArgumentError(
+      'registerBackend',
+      'backend.name',
+      backend.name,
+      'a name not already registered (call unregisterBackend first)',
+    );
   state.backends.set(backend.name, backend);
 }
 
@@ -149,8 +159,10 @@ export async function init(config: Config & { plugins?: readonly (string | Plugi
       continue;
     }
     const mod = (await import(p)) as { plugin?: Plugin; default?: Plugin | { plugin?: Plugin } };
-    const plugin = mod.plugin ?? (mod.default as { plugin?: Plugin })?.plugin ?? (mod.default as Plugin | undefined);
-    if (!plugin || typeof plugin.name !== 'string') throw new InvalidArgumentError('init', 'plugins', p, 'a module exporting `plugin`');
+    const plugin =
+      mod.plugin ?? (mod.default as { plugin?: Plugin })?.plugin ?? (mod.default as Plugin | undefined);
+    if (!plugin || typeof plugin.name !== 'string')
+      throw new InvalidArgumentError('init', 'plugins', p, 'a module exporting `plugin`');
     use(plugin);
   }
   const { plugins: _plugins, ...rest } = config;
@@ -163,7 +175,8 @@ export async function init(config: Config & { plugins?: readonly (string | Plugi
  */
 export function withBackends<T>(backends: readonly string[], fn: () => T): T {
   const order = validateOrder('withBackends', backends);
-  if (!order) throw new InvalidArgumentError('withBackends', 'backends', backends, 'an array of backend names');
+  if (!order)
+    throw new InvalidArgumentError('withBackends', 'backends', backends, 'an array of backend names');
   state.scoped.push(order);
   let result: T;
   try {
@@ -199,7 +212,13 @@ export function listBackends(): BackendStatus[] {
   const ordered = new Set([...backendOrder().filter((n) => state.backends.has(n)), ...state.backends.keys()]);
   return [...ordered].map((name) => {
     const b = state.backends.get(name)!;
-    return { name, priority: b.priority, description: b.description, kernels: Object.keys(b.kernels).sort(), ...safeProbe(b) };
+    return {
+      name,
+      priority: b.priority,
+      description: b.description,
+      kernels: Object.keys(b.kernels).sort(),
+      ...safeProbe(b),
+    };
   });
 }
 
@@ -218,7 +237,11 @@ function safeProbe(b: Backend): Availability {
 
 type Selection<K extends KernelName> = { impl: KernelImpl<K>; backend: string; explanation: Explanation };
 
-function select<K extends KernelName>(kernel: K, args: KernelArgs<K>, mode: 'sync' | 'async'): Selection<K> | Explanation {
+function select<K extends KernelName>(
+  kernel: K,
+  args: KernelArgs<K>,
+  mode: 'sync' | 'async',
+): Selection<K> | Explanation {
   const considered: Consideration[] = [];
   for (const name of backendOrder()) {
     const b = state.backends.get(name);
@@ -228,12 +251,20 @@ function select<K extends KernelName>(kernel: K, args: KernelArgs<K>, mode: 'syn
     }
     const impl = b.kernels[kernel] as KernelImpl<K> | undefined;
     if (!impl || (mode === 'sync' && !impl.run) || (!impl.run && !impl.runAsync)) {
-      considered.push({ backend: name, chosen: false, reason: impl ? 'has only an async implementation' : 'does not implement this kernel' });
+      considered.push({
+        backend: name,
+        chosen: false,
+        reason: impl ? 'has only an async implementation' : 'does not implement this kernel',
+      });
       continue;
     }
     const availability = safeProbe(b);
     if (!availability.available) {
-      considered.push({ backend: name, chosen: false, reason: `unavailable: ${availability.reason ?? 'no reason given'}` });
+      considered.push({
+        backend: name,
+        chosen: false,
+        reason: `unavailable: ${availability.reason ?? 'no reason given'}`,
+      });
       continue;
     }
     const verdict = impl.supports ? impl.supports(args) : true;
@@ -241,20 +272,29 @@ function select<K extends KernelName>(kernel: K, args: KernelArgs<K>, mode: 'syn
       considered.push({ backend: name, chosen: false, reason: `declined: ${verdict}` });
       continue;
     }
-    considered.push({ backend: name, chosen: true, reason: 'first available backend that accepts these arguments' });
+    considered.push({
+      backend: name,
+      chosen: true,
+      reason: 'first available backend that accepts these arguments',
+    });
     return { impl, backend: name, explanation: { kernel, mode, backend: name, considered } };
   }
   return { kernel, mode, backend: null, considered };
 }
 
 /** Which backend would run `kernel` on `args`, and why each other backend was passed over. */
-export function explain<K extends KernelName>(kernel: K, args: KernelArgs<K>, mode: 'sync' | 'async' = 'sync'): Explanation {
+export function explain<K extends KernelName>(
+  kernel: K,
+  args: KernelArgs<K>,
+  mode: 'sync' | 'async' = 'sync',
+): Explanation {
   const s = select(kernel, args, mode);
   return 'impl' in s ? s.explanation : s;
 }
 
 function noBackend(kernel: string, e: Explanation): BackendUnavailableError {
-  const why = e.considered.map((c) => `${c.backend}: ${c.reason}`).join('; ') || 'no backend in the configured order';
+  const why =
+    e.considered.map((c) => `${c.backend}: ${c.reason}`).join('; ') || 'no backend in the configured order';
   return new BackendUnavailableError(kernel, e.considered.map((c) => c.backend).join(',') || '(none)', why);
 }
 
@@ -269,7 +309,10 @@ export function runKernel<K extends KernelName>(kernel: K, args: KernelArgs<K>):
 }
 
 /** Runs `kernel` on the selected backend, preferring its async (off-thread or device) form. */
-export async function runKernelAsync<K extends KernelName>(kernel: K, args: KernelArgs<K>): Promise<KernelResult<K>> {
+export async function runKernelAsync<K extends KernelName>(
+  kernel: K,
+  args: KernelArgs<K>,
+): Promise<KernelResult<K>> {
   const s = select(kernel, args, 'async');
   if (!('impl' in s)) throw noBackend(kernel, s);
   return s.impl.runAsync ? s.impl.runAsync(args) : s.impl.run!(args);
@@ -277,7 +320,13 @@ export async function runKernelAsync<K extends KernelName>(kernel: K, args: Kern
 
 // The built-in pure-JS backend; packages add their reference kernels to it with `defineKernel`.
 if (!state.backends.has('js')) {
-  registerBackend({ name: 'js', priority: 0, description: 'pure JavaScript reference kernels', probe: () => ({ available: true }), kernels: {} });
+  registerBackend({
+    name: 'js',
+    priority: 0,
+    description: 'pure JavaScript reference kernels',
+    probe: () => ({ available: true }),
+    kernels: {},
+  });
 }
 
 export interface KernelCall<K extends KernelName> {
@@ -293,7 +342,10 @@ export interface KernelCall<K extends KernelName> {
  * Declares `name`'s pure-JS implementation (the fallback and the test oracle for every other
  * backend) and returns the dispatching function that packages call.
  */
-export function defineKernel<K extends KernelName>(name: K, reference: (args: KernelArgs<K>) => KernelResult<K>): KernelCall<K> {
+export function defineKernel<K extends KernelName>(
+  name: K,
+  reference: (args: KernelArgs<K>) => KernelResult<K>,
+): KernelCall<K> {
   const js = state.backends.get('js')!;
   if (!js.kernels[name]) (js.kernels as Record<string, KernelImpl<K>>)[name] = { run: reference };
   const call = ((args: KernelArgs<K>) => runKernel(name, args)) as KernelCall<K>;
