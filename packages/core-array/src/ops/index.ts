@@ -1,2 +1,2 @@
-// Public API of this module family; each file's exports are listed here.
-export {};
+export * from './elementwise.js';
+export * from './reductions.js';

@@ -1,0 +1,221 @@
+import { type DType, dtypeInfo, floatResultType, promoteTypes } from '../dtype.js';
+import { DTypeError, ShapeError, checkOptions } from '../errors.js';
+import { stridedLoop } from '../iter.js';
+import { NDArray } from '../ndarray.js';
+
+/**
+ * Elementwise operations with NumPy broadcasting and type promotion. One N-D loop (`stridedLoop`)
+ * serves every operation; each operation is a scalar function plus its result-dtype rule. Numbers
+ * are accepted wherever arrays are (as 0-d float64 arrays that adopt the other operand's dtype,
+ * like NumPy's weak scalars). `out` writes in place (it may alias an input).
+ */
+
+export type ArrayLike = NDArray | number;
+
+export interface OutOption {
+  /** Destination with the broadcast shape and the result dtype; returned. */
+  out?: NDArray;
+}
+
+/** A number as a 0-d array of `dtype`. */
+function scalarOf(x: number, dtype: DType): NDArray {
+  const d = new (dtypeInfo(dtype).ctor)(1);
+  d[0] = x;
+  return new NDArray(d, []);
+}
+
+/**
+ * The dtype two operands compute in: arrays promote (bool < int32 < float32 < float64); a number
+ * adopts the array's dtype (NumPy's weak scalars), except that a fractional number makes an
+ * integer array float64 and a number with a bool array computes in int32.
+ */
+function commonDType(x: ArrayLike, y: ArrayLike): DType {
+  if (typeof x !== 'number' && typeof y !== 'number') return promoteTypes(x.dtype, y.dtype);
+  if (typeof x === 'number' && typeof y === 'number') return 'float64';
+  const arr = (typeof x === 'number' ? y : x) as NDArray;
+  const num = (typeof x === 'number' ? x : y) as number;
+  if (!Number.isInteger(num)) return floatResultType(arr.dtype);
+  return arr.dtype === 'bool' ? 'int32' : arr.dtype;
+}
+
+function operands(x: ArrayLike, y: ArrayLike): [NDArray, NDArray, DType] {
+  const dtype = commonDType(x, y);
+  return [
+    typeof x === 'number' ? scalarOf(x, dtype) : x,
+    typeof y === 'number' ? scalarOf(y, dtype) : y,
+    dtype,
+  ];
+}
+
+/** The broadcast shape of several shapes (NumPy rules). @throws ShapeError naming the operand. */
+export function broadcastShapes(fn: string, ...shapes: (readonly number[])[]): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  shapes.forEach((s, k) => {
+    for (let i = 0; i < s.length; i++) {
+      const j = nd - s.length + i;
+      if (s[i] === out[j] || s[i] === 1) continue;
+      if (out[j] !== 1)
+        throw new ShapeError(fn, `operand ${k}`, `does not broadcast with shape ${JSON.stringify(out)}`, s);
+      out[j] = s[i];
+    }
+  });
+  return out;
+}
+
+function prepareOut(fn: string, out: NDArray | undefined, shape: number[], dtype: DType): NDArray {
+  if (!out) return new NDArray(new (dtypeInfo(dtype).ctor)(shape.reduce((a, b) => a * b, 1)), shape);
+  if (out.ndim !== shape.length || out.shape.some((d, i) => d !== shape[i]))
+    throw new ShapeError(
+      fn,
+      'options.out',
+      `expected the broadcast shape ${JSON.stringify(shape)}`,
+      out.shape,
+    );
+  if (out.dtype !== dtype) throw new DTypeError(fn, 'options.out', out.dtype, dtype);
+  return out;
+}
+
+/** Applies f elementwise to the broadcast of `args`, writing a new (or the `out`) array of `dtype`. */
+function apply(
+  fn: string,
+  args: NDArray[],
+  dtype: DType,
+  f: (...v: number[]) => number,
+  out?: NDArray,
+): NDArray {
+  const shape = broadcastShapes(fn, ...args.map((a) => a.shape));
+  const o = prepareOut(fn, out, shape, dtype);
+  // an input aliasing `out` with different strides would be overwritten while still being read
+  const inputs = args.map((a) =>
+    (out && a.data === out.data && (a.offset !== out.offset || a.strides.join() !== out.strides.join())
+      ? a.copy()
+      : a
+    ).broadcastTo(shape),
+  );
+  const od = o.data;
+  const datas = inputs.map((a) => a.data);
+  if (inputs.length === 1) {
+    const [x] = datas;
+    stridedLoop(shape, [o, inputs[0]], (p, n, s) => {
+      for (let i = 0, q = p[0], r = p[1]; i < n; i++, q += s[0], r += s[1]) od[q] = f(x[r]);
+    });
+  } else if (inputs.length === 2) {
+    const [x, y] = datas;
+    stridedLoop(shape, [o, inputs[0], inputs[1]], (p, n, s) => {
+      for (let i = 0, q = p[0], r = p[1], t = p[2]; i < n; i++, q += s[0], r += s[1], t += s[2])
+        od[q] = f(x[r], y[t]);
+    });
+  } else {
+    stridedLoop(shape, [o, ...inputs], (p, n, s) => {
+      const pos = Array.from(p);
+      for (let i = 0; i < n; i++) {
+        od[pos[0]] = f(...datas.map((d, k) => d[pos[k + 1]]));
+        for (let k = 0; k < pos.length; k++) pos[k] += s[k];
+      }
+    });
+  }
+  return o;
+}
+
+type Rule = 'same' | 'float' | 'bool';
+
+function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
+  return (x: ArrayLike, y: ArrayLike, options?: OutOption): NDArray => {
+    checkOptions(name, options, ['out']);
+    const [a, b, common] = operands(x, y);
+    const dtype =
+      rule === 'bool'
+        ? 'bool'
+        : rule === 'float'
+          ? floatResultType(common)
+          : common === 'bool'
+            ? 'int32'
+            : common;
+    return apply(name, [a, b], dtype, f, options?.out);
+  };
+}
+
+function unary(name: string, f: (a: number) => number, rule: Rule) {
+  return (x: NDArray, options?: OutOption): NDArray => {
+    checkOptions(name, options, ['out']);
+    const dtype =
+      rule === 'bool'
+        ? 'bool'
+        : rule === 'float'
+          ? floatResultType(x.dtype)
+          : x.dtype === 'bool'
+            ? 'int32'
+            : x.dtype;
+    return apply(name, [x], dtype, f, options?.out);
+  };
+}
+
+/** a + b, broadcast. */
+export const add = binary('add', (a, b) => a + b, 'same');
+/** a - b, broadcast. */
+export const sub = binary('sub', (a, b) => a - b, 'same');
+/** a * b, broadcast. */
+export const mul = binary('mul', (a, b) => a * b, 'same');
+/** a / b, broadcast; true division (integers give float64), as numpy.true_divide. */
+export const div = binary('div', (a, b) => a / b, 'float');
+/** a ** b, broadcast. */
+export const pow = binary('pow', (a, b) => a ** b, 'same');
+/** The larger of a and b (NaN propagates), as numpy.maximum. */
+export const maximum = binary('maximum', (a, b) => (a > b || Number.isNaN(a) ? a : b), 'same');
+/** The smaller of a and b (NaN propagates), as numpy.minimum. */
+export const minimum = binary('minimum', (a, b) => (a < b || Number.isNaN(a) ? a : b), 'same');
+/** a mod b with the sign of b, as numpy.mod. */
+export const mod = binary('mod', (a, b) => a - Math.floor(a / b) * b, 'same');
+
+/** Comparisons: bool arrays (1 / 0). NaN compares unequal to everything. */
+export const equal = binary('equal', (a, b) => +(a === b), 'bool');
+export const notEqual = binary('notEqual', (a, b) => +(a !== b), 'bool');
+export const less = binary('less', (a, b) => +(a < b), 'bool');
+export const lessEqual = binary('lessEqual', (a, b) => +(a <= b), 'bool');
+export const greater = binary('greater', (a, b) => +(a > b), 'bool');
+export const greaterEqual = binary('greaterEqual', (a, b) => +(a >= b), 'bool');
+export const logicalAnd = binary('logicalAnd', (a, b) => +(a !== 0 && b !== 0), 'bool');
+export const logicalOr = binary('logicalOr', (a, b) => +(a !== 0 || b !== 0), 'bool');
+
+export const neg = unary('neg', (a) => -a, 'same');
+export const abs = unary('abs', Math.abs, 'same');
+export const sign = unary('sign', Math.sign, 'same');
+export const square = unary('square', (a) => a * a, 'same');
+export const sqrt = unary('sqrt', Math.sqrt, 'float');
+export const exp = unary('exp', Math.exp, 'float');
+export const expm1 = unary('expm1', Math.expm1, 'float');
+export const log = unary('log', Math.log, 'float');
+export const log1p = unary('log1p', Math.log1p, 'float');
+export const sin = unary('sin', Math.sin, 'float');
+export const cos = unary('cos', Math.cos, 'float');
+export const tan = unary('tan', Math.tan, 'float');
+export const tanh = unary('tanh', Math.tanh, 'float');
+export const floor = unary('floor', Math.floor, 'same');
+export const ceil = unary('ceil', Math.ceil, 'same');
+/** Rounds half to even, as numpy.round. */
+export const round = unary(
+  'round',
+  (a) => {
+    const r = Math.round(a);
+    return Math.abs(a % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  'same',
+);
+export const reciprocal = unary('reciprocal', (a) => 1 / a, 'float');
+export const isnan = unary('isnan', (a) => +Number.isNaN(a), 'bool');
+export const isfinite = unary('isfinite', (a) => +Number.isFinite(a), 'bool');
+export const logicalNot = unary('logicalNot', (a) => +(a === 0), 'bool');
+
+/** Clips to [lo, hi] (NaN propagates). @throws InvalidArgumentError for unknown options. */
+export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): NDArray {
+  checkOptions('clip', options, ['out']);
+  return apply('clip', [x], x.dtype, (a) => (a < lo ? lo : a > hi ? hi : a), options?.out);
+}
+
+/** Elements of `a` where `cond` is non-zero, else of `b` (all broadcast), as numpy.where. */
+export function where(cond: NDArray, a: ArrayLike, b: ArrayLike, options?: OutOption): NDArray {
+  checkOptions('where', options, ['out']);
+  const [x, y, dtype] = operands(a, b);
+  return apply('where', [cond, x, y], dtype, (c, p, q) => (c !== 0 ? p : q), options?.out);
+}
