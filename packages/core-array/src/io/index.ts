@@ -1,2 +1,1 @@
-// Public API of this module family; each file's exports are listed here.
-export {};
+export { fromNpy, toNpy } from './npy.js';

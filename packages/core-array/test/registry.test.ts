@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type Backend,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  NDArray,
+  configure,
+  explain,
+  gemm,
+  init,
+  listBackends,
+  matmul,
+  registerBackend,
+  registerKernels,
+  runKernel,
+  runKernelAsync,
+  unregisterBackend,
+  use,
+  withBackends,
+} from '../src/index.js';
+
+const calls: string[] = [];
+function fakeBackend(
+  name: string,
+  priority: number,
+  available = true,
+  extra: Partial<Backend['kernels']> = {},
+): Backend {
+  return {
+    name,
+    priority,
+    probe: () =>
+      available ? { available: true } : { available: false, reason: `${name} library not found` },
+    kernels: {
+      dot: {
+        run: ({ x }) => (calls.push(name), x.size),
+        supports: ({ x }) => (x.size >= 2 ? true : 'size below threshold 2'),
+      },
+      ...extra,
+    },
+  };
+}
+const v = (n: number) => new NDArray(new Float64Array(n).fill(1), [n]);
+
+afterEach(() => {
+  for (const b of ['fast', 'slow', 'broken', 'async']) unregisterBackend(b);
+  configure({ backends: null });
+  calls.length = 0;
+});
+
+describe('registry', () => {
+  it('picks the available backend of highest priority that accepts the arguments', () => {
+    registerBackend(fakeBackend('fast', 100));
+    registerBackend(fakeBackend('slow', 10));
+    expect(runKernel('dot', { x: v(3), y: v(3) })).toBe(3);
+    expect(calls).toEqual(['fast']);
+    // declined by `supports`: falls through to the pure-JS kernel
+    expect(runKernel('dot', { x: v(1), y: v(1) })).toBe(1);
+    const e = explain('dot', { x: v(1), y: v(1) });
+    expect(e.backend).toBe('js');
+    expect(e.considered.map((c) => `${c.backend}: ${c.reason}`)).toEqual([
+      'fast: declined: size below threshold 2',
+      'slow: declined: size below threshold 2',
+      'js: first available backend that accepts these arguments',
+    ]);
+  });
+  it('skips unavailable backends and says why', () => {
+    registerBackend(fakeBackend('broken', 200, false));
+    registerBackend(fakeBackend('slow', 10));
+    runKernel('dot', { x: v(4), y: v(4) });
+    expect(calls).toEqual(['slow']);
+    expect(explain('dot', { x: v(4), y: v(4) }).considered[0]).toEqual({
+      backend: 'broken',
+      chosen: false,
+      reason: 'unavailable: broken library not found',
+    });
+    expect(listBackends().find((b) => b.name === 'broken')).toMatchObject({
+      available: false,
+      reason: 'broken library not found',
+    });
+  });
+  it('configure, KRYLOV_BACKENDS and withBackends set the order, innermost first', async () => {
+    registerBackend(fakeBackend('fast', 100));
+    registerBackend(fakeBackend('slow', 10));
+    configure({ backends: ['slow', 'js'] });
+    runKernel('dot', { x: v(2), y: v(2) });
+    expect(calls).toEqual(['slow']);
+    withBackends(['fast'], () => runKernel('dot', { x: v(2), y: v(2) }));
+    expect(calls).toEqual(['slow', 'fast']);
+    await withBackends(['js'], async () => {
+      await Promise.resolve();
+      runKernel('dot', { x: v(2), y: v(2) });
+    });
+    expect(calls).toEqual(['slow', 'fast']);
+    configure({ backends: null });
+    process.env.KRYLOV_BACKENDS = 'slow,js';
+    try {
+      runKernel('dot', { x: v(2), y: v(2) });
+      expect(calls.at(-1)).toBe('slow');
+    } finally {
+      delete process.env.KRYLOV_BACKENDS;
+    }
+    expect(() => configure({ backend: ['js'] } as never)).toThrow("configure: argument 'options.backend'");
+  });
+  it('throws BackendUnavailableError listing every reason when nothing can run', () => {
+    registerBackend(fakeBackend('broken', 200, false));
+    expect(() => withBackends(['broken', 'nowhere'], () => runKernel('dot', { x: v(2), y: v(2) }))).toThrow(
+      BackendUnavailableError,
+    );
+    expect(() => withBackends(['broken', 'nowhere'], () => runKernel('dot', { x: v(2), y: v(2) }))).toThrow(
+      "dot: backend 'broken,nowhere' is unavailable: broken: unavailable: broken library not found; nowhere: not registered (is its plugin loaded?)",
+    );
+  });
+  it('async kernels: runKernelAsync prefers runAsync; sync calls skip async-only backends', async () => {
+    registerBackend({
+      name: 'async',
+      priority: 300,
+      probe: () => ({ available: true }),
+      kernels: { dot: { runAsync: async ({ x }) => (calls.push('async'), x.size * 10) } },
+    });
+    expect(await runKernelAsync('dot', { x: v(2), y: v(2) })).toBe(20);
+    expect(runKernel('dot', { x: v(2), y: v(2) })).toBe(2);
+    expect(explain('dot', { x: v(2), y: v(2) }).considered[0].reason).toBe(
+      'has only an async implementation',
+    );
+  });
+  it('plugins: use(), init() with an object, duplicate names, kernels added to a backend', async () => {
+    const plugin = { name: 'p', backends: [fakeBackend('fast', 100)] };
+    use(plugin);
+    use(plugin); // same object again: no-op
+    expect(() => registerBackend(fakeBackend('fast', 1))).toThrow(InvalidArgumentError);
+    expect(() => registerBackend(fakeBackend('fast', 1))).toThrow(
+      'registerBackend: argument \'backend.name\' is "fast"; expected a name not already registered',
+    );
+    await init({ plugins: [{ name: 'q', backends: [fakeBackend('slow', 10)] }], backends: ['slow', 'js'] });
+    runKernel('dot', { x: v(2), y: v(2) });
+    expect(calls).toEqual(['slow']);
+    registerKernels('slow', { nrm2: { run: () => 42 } });
+    expect(runKernel('nrm2', { x: v(2) })).toBe(42);
+    expect(() => registerKernels('missing', {})).toThrow(
+      "registerKernels: backend 'missing' is unavailable: not registered",
+    );
+    await expect(init({ plugins: ['node:path'] })).rejects.toThrow(
+      'init: argument \'plugins\' is "node:path"; expected a module exporting `plugin`',
+    );
+  });
+  it('the public functions dispatch through the registry', () => {
+    const gemmCalls: string[] = [];
+    registerBackend({
+      name: 'fast',
+      priority: 100,
+      probe: () => ({ available: true }),
+      kernels: {
+        gemm: {
+          run: (args) => (gemmCalls.push('fast'), runKernel.call(null, 'gemm', args)),
+          supports: () => (gemmCalls.length ? 'reentrant' : true),
+        },
+      },
+    });
+    const a = new NDArray(Float64Array.from([1, 2, 3, 4]), [2, 2]);
+    expect(matmul(a, a).toArray()).toEqual([
+      [7, 10],
+      [15, 22],
+    ]);
+    expect(gemmCalls).toEqual(['fast']);
+    expect(gemm(a, a, { transA: true }).toArray()).toEqual([
+      [10, 14],
+      [14, 20],
+    ]);
+  });
+});
