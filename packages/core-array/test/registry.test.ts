@@ -6,6 +6,7 @@ import {
   NDArray,
   configure,
   explain,
+  fromTypedArray,
   gemm,
   init,
   listBackends,
@@ -40,7 +41,7 @@ function fakeBackend(
     },
   };
 }
-const v = (n: number) => new NDArray(new Float64Array(n).fill(1), [n]);
+const v = (n: number) => fromTypedArray(new Float64Array(n).fill(1));
 
 afterEach(() => {
   for (const b of ['fast', 'slow', 'broken', 'async']) unregisterBackend(b);
