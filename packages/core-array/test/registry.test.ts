@@ -34,7 +34,10 @@ function fakeBackend(
       available ? { available: true } : { available: false, reason: `${name} library not found` },
     kernels: {
       dot: {
-        run: ({ x }) => (calls.push(name), x.size),
+        run: ({ x }) => {
+          calls.push(name);
+          return x.size;
+        },
         supports: ({ x }) => (x.size >= 2 ? true : 'size below threshold 2'),
       },
       ...extra,
@@ -99,7 +102,7 @@ describe('registry', () => {
       runKernel('dot', { x: v(2), y: v(2) });
       expect(calls.at(-1)).toBe('slow');
     } finally {
-      delete process.env.KRYLOV_BACKENDS;
+      Reflect.deleteProperty(process.env, 'KRYLOV_BACKENDS');
     }
     expect(() => configure({ backend: ['js'] } as never)).toThrow("configure: argument 'options.backend'");
   });
@@ -117,7 +120,14 @@ describe('registry', () => {
       name: 'async',
       priority: 300,
       probe: () => ({ available: true }),
-      kernels: { dot: { runAsync: async ({ x }) => (calls.push('async'), x.size * 10) } },
+      kernels: {
+        dot: {
+          runAsync: async ({ x }) => {
+            calls.push('async');
+            return x.size * 10;
+          },
+        },
+      },
     });
     expect(await runKernelAsync('dot', { x: v(2), y: v(2) })).toBe(20);
     expect(runKernel('dot', { x: v(2), y: v(2) })).toBe(2);
@@ -153,7 +163,10 @@ describe('registry', () => {
       probe: () => ({ available: true }),
       kernels: {
         gemm: {
-          run: (args) => (gemmCalls.push('fast'), runKernel.call(null, 'gemm', args)),
+          run: (args) => {
+            gemmCalls.push('fast');
+            return runKernel('gemm', args);
+          },
           supports: () => (gemmCalls.length ? 'reentrant' : true),
         },
       },

@@ -29,7 +29,7 @@ export function toNpy(a: NDArray): Uint8Array {
   const prefix = version === 1 ? 10 : 12;
   // pad with spaces so the data starts on a multiple of 64 bytes, newline-terminated
   const total = Math.ceil((prefix + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - prefix - 1, ' ') + '\n';
+  header = `${header.padEnd(total - prefix - 1, ' ')}\n`;
   const c = a.contiguous();
   const bytes = new Uint8Array(
     c.data.buffer,
