@@ -1,0 +1,80 @@
+import { type NDArray, getBackend, matmul, rng, withBackends } from '@krylov/core-array';
+import { Matrix } from 'ml-matrix';
+import numeric from 'numeric';
+import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+
+/** Relative max difference between a Krylov result and a plain-array reference. */
+function relDiff(x: NDArray, ref: number[][]): number {
+  let num = 0;
+  let den = 0;
+  const n = ref.length;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      num = Math.max(num, Math.abs(x.get(i, j) - ref[i][j]));
+      den = Math.max(den, Math.abs(ref[i][j]));
+    }
+  }
+  return num / den;
+}
+
+export const suite: BenchSuite = {
+  name: 'gemm',
+  description:
+    'Dense matrix product C = A B, n x n, one thread: Krylov pure JS (and native when installed) vs ml-matrix and numeric.',
+  notes: [
+    'Accuracy: max |C - C_ref| / max |C_ref| against ml-matrix (float64) or our float64 product (float32 rows).',
+    'ml-matrix and numeric have no float32 path; the float32 rows compare Krylov backends only.',
+  ],
+  cases() {
+    const cases: BenchCase[] = [];
+    const native = getBackend('native')?.probe();
+    for (const n of [256, 512, 1024]) {
+      const g = rng(n);
+      const a = g.normal([n, n]);
+      const b = g.normal([n, n]);
+      const flops = 2 * n ** 3;
+      const arrays = { a: a.toArray() as number[][], b: b.toArray() as number[][] };
+      let reference: number[][] | null = null;
+      const ref = () => (reference ??= new Matrix(arrays.a).mmul(new Matrix(arrays.b)).to2DArray());
+      for (const dtype of ['float64', 'float32'] as const) {
+        const x = a.astype(dtype);
+        const y = b.astype(dtype);
+        const name = `gemm ${dtype === 'float64' ? 'f64' : 'f32'} n=${n}`;
+        cases.push({
+          name,
+          library: 'krylov js',
+          flops,
+          run: () => withBackends(['js'], () => matmul(x, y)),
+          accuracy: (_s, c) => relDiff(c as NDArray, ref()),
+        });
+        cases.push({
+          name,
+          library: 'krylov native',
+          flops,
+          skip: native?.available
+            ? undefined
+            : `native backend ${native ? `unavailable: ${native.reason}` : 'not loaded'}`,
+          run: () => withBackends(['native'], () => matmul(x, y)),
+          accuracy: (_s, c) => relDiff(c as NDArray, ref()),
+        });
+      }
+      const ma = new Matrix(arrays.a);
+      const mb = new Matrix(arrays.b);
+      cases.push({
+        name: `gemm f64 n=${n}`,
+        library: 'ml-matrix 6',
+        flops,
+        run: () => ma.mmul(mb),
+        minRuns: n >= 1024 ? 1 : 3,
+      });
+      cases.push({
+        name: `gemm f64 n=${n}`,
+        library: 'numeric 1.2',
+        flops,
+        run: () => numeric.dot(arrays.a, arrays.b),
+        minRuns: n >= 1024 ? 1 : 3,
+      });
+    }
+    return cases;
+  },
+};

@@ -1,0 +1,189 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { listBackends } from '@krylov/core-array';
+import { formatMs, markdownTable, textTable } from '../table.js';
+import type { BenchCase, BenchSuite } from './types.js';
+
+export interface CaseResult {
+  suite: string;
+  name: string;
+  library: string;
+  skipped?: string;
+  runs?: number;
+  medianMs?: number;
+  minMs?: number;
+  gflops?: number;
+  accuracy?: number;
+}
+
+export interface RunOptions {
+  /** Per-case time budget for the timed repetitions, in ms (default 1500). */
+  budgetMs?: number;
+  /** Progress line on stderr (default true when stderr is a TTY or CI). */
+  progress?: (done: number, total: number, label: string) => void;
+}
+
+/** Every `*.bench.ts` under packages/X/bench and tools/cli/bench, sorted. */
+export function discoverBenchFiles(root: string): string[] {
+  const dirs: string[] = [];
+  for (const pkg of safeList(join(root, 'packages'))) dirs.push(join(root, 'packages', pkg, 'bench'));
+  dirs.push(join(root, 'tools', 'cli', 'bench'));
+  return dirs
+    .flatMap((d) =>
+      safeList(d)
+        .filter((f) => f.endsWith('.bench.ts'))
+        .map((f) => join(d, f)),
+    )
+    .sort();
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Loads a suite file (TypeScript, through tsx). */
+export async function loadSuite(file: string): Promise<BenchSuite> {
+  const { tsImport } = (await import('tsx/esm/api')) as {
+    tsImport: (p: string, parent: string) => Promise<{ suite?: BenchSuite }>;
+  };
+  const mod = await tsImport(pathToFileURL(file).href, import.meta.url);
+  if (!mod.suite || typeof mod.suite.cases !== 'function')
+    throw new Error(`${file} does not export \`suite\` (a BenchSuite)`);
+  return mod.suite;
+}
+
+/** A text progress bar on stderr. */
+export function progressBar(done: number, total: number, label: string): void {
+  const width = 24;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label.slice(0, 60).padEnd(60)}`,
+  );
+  if (done === total) process.stderr.write('\n');
+}
+
+/** Times one case: setup once, one warm-up run, then repetitions until the budget (at least 3 or minRuns). */
+export async function runCase(suite: string, c: BenchCase, budgetMs: number): Promise<CaseResult> {
+  const base = { suite, name: c.name, library: c.library };
+  if (c.skip) return { ...base, skipped: c.skip };
+  try {
+    const state = c.setup ? await c.setup() : undefined;
+    let result = await c.run(state);
+    const times: number[] = [];
+    const minRuns = c.minRuns ?? 3;
+    const start = performance.now();
+    while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 50)) {
+      const t0 = performance.now();
+      result = await c.run(state);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const medianMs = times[Math.floor(times.length / 2)];
+    return {
+      ...base,
+      runs: times.length,
+      medianMs,
+      minMs: times[0],
+      gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
+      accuracy: c.accuracy ? c.accuracy(state, result) : undefined,
+    };
+  } catch (e) {
+    return { ...base, skipped: `failed: ${(e as Error).message}` };
+  }
+}
+
+/** One table per suite: rows are case names, columns libraries. */
+export function suiteTable(results: CaseResult[]): string[][] {
+  const libraries = [...new Set(results.map((r) => r.library))];
+  const names = [...new Set(results.map((r) => r.name))];
+  const cell = (r: CaseResult | undefined) => {
+    if (!r) return '';
+    if (r.skipped) return `skipped: ${r.skipped}`;
+    const parts = [formatMs(r.medianMs!)];
+    if (r.gflops !== undefined) parts.push(`${r.gflops.toFixed(2)} GFLOP/s`);
+    if (r.accuracy !== undefined) parts.push(`acc ${r.accuracy.toExponential(1)}`);
+    return parts.join(', ');
+  };
+  return [
+    ['case', ...libraries],
+    ...names.map((n) => [
+      n,
+      ...libraries.map((l) => cell(results.find((r) => r.name === n && r.library === l))),
+    ]),
+  ];
+}
+
+export function machineInfo() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+    backends: listBackends().map((b) => ({
+      name: b.name,
+      available: b.available,
+      reason: b.reason,
+      details: b.details,
+    })),
+  };
+}
+
+/** Runs the suites whose name or file matches `filter`, printing tables and writing docs/bench/<suite>.{json,md}. */
+export async function benchCommand(
+  root: string,
+  filter: string | undefined,
+  log: (s: string) => void,
+  options: RunOptions = {},
+): Promise<CaseResult[]> {
+  const files = discoverBenchFiles(root);
+  const suites: { file: string; suite: BenchSuite }[] = [];
+  for (const file of files) {
+    const suite = await loadSuite(file);
+    if (!filter || suite.name.includes(filter) || relative(root, file).includes(filter))
+      suites.push({ file, suite });
+  }
+  if (suites.length === 0)
+    throw new Error(
+      `no benchmark suite matches '${filter}' (suites: ${files.map((f) => relative(root, f)).join(', ')})`,
+    );
+  const outDir = join(root, 'docs', 'bench');
+  mkdirSync(outDir, { recursive: true });
+  const all: CaseResult[] = [];
+  for (const { file, suite } of suites) {
+    const cases = await suite.cases();
+    const results: CaseResult[] = [];
+    for (const [i, c] of cases.entries()) {
+      (options.progress ?? progressBar)(i, cases.length, `${suite.name}: ${c.name} [${c.library}]`);
+      results.push(await runCase(suite.name, c, options.budgetMs ?? 1500));
+    }
+    (options.progress ?? progressBar)(cases.length, cases.length, `${suite.name}: done`);
+    const table = suiteTable(results);
+    log(`\n${suite.name}: ${suite.description}\n${textTable(table)}`);
+    const machine = machineInfo();
+    writeFileSync(
+      join(outDir, `${suite.name}.json`),
+      `${JSON.stringify({ suite: suite.name, description: suite.description, file: relative(root, file), machine, results }, null, 2)}\n`,
+    );
+    const notes = (suite.notes ?? []).map((n) => `- ${n}`).join('\n');
+    const md = [
+      `# Benchmark: ${suite.name}`,
+      '',
+      suite.description,
+      '',
+      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.date}. Command: \`pnpm bench ${suite.name}\`. Median of timed runs after a warm-up.`,
+      '',
+      markdownTable(table),
+      ...(notes ? ['', notes] : []),
+      '',
+    ].join('\n');
+    writeFileSync(join(outDir, `${suite.name}.md`), md);
+    all.push(...results);
+  }
+  return all;
+}

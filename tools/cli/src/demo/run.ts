@@ -1,0 +1,29 @@
+import { listBackends, withBackends } from '@krylov/core-array';
+import { loadBackendPlugins } from '../plugins.js';
+import { formatMs, textTable } from '../table.js';
+import { section as core } from './core-array.js';
+import { section as diffusion } from './diffusion-samplers.js';
+import { section as optimizers } from './optimizers.js';
+import type { DemoSection } from './types.js';
+
+/** The demo sections, one per package. */
+export const SECTIONS: DemoSection[] = [core, optimizers, diffusion];
+
+/** `krylov demo`: detects backends, then runs every section on each available backend (with js as the fallback). */
+export async function demoCommand(log: (s: string) => void): Promise<void> {
+  await loadBackendPlugins();
+  const available = listBackends().filter((b) => b.available);
+  log(
+    `backends: ${listBackends()
+      .map((b) => `${b.name} (${b.available ? 'available' : `unavailable: ${b.reason}`})`)
+      .join(', ')}`,
+  );
+  const rows = [['package', 'task', 'backend', 'accuracy', 'time']];
+  for (const s of SECTIONS) {
+    for (const b of available) {
+      const results = await withBackends([b.name, 'js'], () => s.run());
+      for (const r of results) rows.push([s.package, r.task, b.name, r.accuracy, formatMs(r.ms)]);
+    }
+  }
+  log(textTable(rows));
+}

@@ -1,0 +1,12 @@
+/** One package's part of `krylov demo`: a small representative workload that reports its accuracy. */
+export interface DemoSection {
+  package: string;
+  run(): DemoResult[] | Promise<DemoResult[]>;
+}
+
+export interface DemoResult {
+  task: string;
+  /** A short accuracy statement, e.g. 'max rel. error 2.1e-16'. */
+  accuracy: string;
+  ms: number;
+}

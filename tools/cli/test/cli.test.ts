@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchCommand, runCase, suiteTable } from '../src/bench/runner.js';
+import { main } from '../src/krylov.js';
+import { markdownTable, textTable } from '../src/table.js';
+
+describe('krylov CLI', () => {
+  it('prints help, rejects unknown commands and options with exit code 2', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await main(['help'], (s) => out.push(s))).toBe(0);
+    expect(out[0]).toContain('krylov <command>');
+    expect(
+      await main(
+        ['frobnicate'],
+        () => {},
+        (s) => err.push(s),
+      ),
+    ).toBe(2);
+    expect(err[0]).toContain("unknown command 'frobnicate'");
+    expect(
+      await main(
+        ['backends', '--yaml'],
+        () => {},
+        (s) => err.push(s),
+      ),
+    ).toBe(2);
+    expect(err[1]).toBe('krylov backends: unknown option --yaml');
+  });
+  it('backends lists the js backend as available and reports plugin packages that did not load', async () => {
+    const out: string[] = [];
+    expect(await main(['backends', '--json'], (s) => out.push(s))).toBe(0);
+    const parsed = JSON.parse(out[0]);
+    expect(parsed.backends.find((b: { name: string }) => b.name === 'js').available).toBe(true);
+    expect(parsed.plugins.map((p: { name: string }) => p.name)).toContain('@krylov/native-blas');
+  });
+});
+
+describe('benchmark runner', () => {
+  it('times cases, reports skips and failures, and formats tables', async () => {
+    const ok = await runCase(
+      's',
+      { name: 'sum n=10', library: 'a', flops: 1e6, run: () => 1, accuracy: () => 1e-16 },
+      5,
+    );
+    expect(ok.runs).toBeGreaterThanOrEqual(3);
+    expect(ok.gflops).toBeGreaterThan(0);
+    const skipped = await runCase(
+      's',
+      { name: 'sum n=10', library: 'b', run: () => 1, skip: 'b is not installed' },
+      5,
+    );
+    const failed = await runCase(
+      's',
+      {
+        name: 'sum n=10',
+        library: 'c',
+        run: () => {
+          throw new Error('boom');
+        },
+      },
+      5,
+    );
+    expect(failed.skipped).toBe('failed: boom');
+    const table = suiteTable([ok, skipped, failed]);
+    expect(table[0]).toEqual(['case', 'a', 'b', 'c']);
+    expect(table[1][2]).toBe('skipped: b is not installed');
+    expect(textTable(table).split('\n')).toHaveLength(3);
+    expect(
+      markdownTable([
+        ['x', 'y'],
+        ['1', 'a|b'],
+      ]),
+    ).toBe('| x | y |\n| --- | --- |\n| 1 | a\\|b |');
+  });
+  it('discovers suites in a repository and writes JSON and Markdown reports', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'krylov-bench-'));
+    mkdirSync(join(root, 'packages', 'fake', 'bench'), { recursive: true });
+    writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+    writeFileSync(
+      join(root, 'packages', 'fake', 'bench', 'fake.bench.ts'),
+      "export const suite = { name: 'fake', description: 'a fake suite', cases: () => [{ name: 'noop', library: 'x', run: () => 0 }] };\n",
+    );
+    const logs: string[] = [];
+    const results = await benchCommand(root, 'fake', (s) => logs.push(s), {
+      budgetMs: 5,
+      progress: () => {},
+    });
+    expect(results).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(root, 'docs', 'bench', 'fake.json'), 'utf8')).results[0].name).toBe(
+      'noop',
+    );
+    expect(readFileSync(join(root, 'docs', 'bench', 'fake.md'), 'utf8')).toContain('| noop |');
+    await expect(benchCommand(root, 'nothing', () => {}, { progress: () => {} })).rejects.toThrow(
+      "no benchmark suite matches 'nothing'",
+    );
+  });
+});
