@@ -1,2 +1,2 @@
-// Public API of this family; each file's exports are listed here.
-export {};
+export { NEWTON_SCHULZ_PRESETS, type NewtonSchulzPreset, newtonSchulz } from './newton-schulz.js';
+export { type InverseRootResult, inverseRoot, spdPower } from './roots.js';

@@ -1,2 +1,3 @@
-// Public API of this family; each file's exports are listed here.
-export {};
+export { cond, matrixNorm, matrixRank, pinv } from './derived.js';
+export { eigh, syevd } from './eigh.js';
+export { gesdd, svd, type SvdMode } from './svd.js';

@@ -1,0 +1,50 @@
+import { type NDArray, NotPositiveDefiniteError, checkOptions, defineKernel, trsm } from '@krylov/core-array';
+import { workingCopy } from '../util/validate.js';
+
+/**
+ * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, left-looking "dot product" form): each
+ * entry of L is an inner product of two row prefixes, contiguous in row-major storage. The upper
+ * triangle is not touched. Returns info k > 0 when the leading minor of order k is not positive
+ * definite. O(n^3 / 3).
+ */
+export const potrf = defineKernel('potrf', ({ a }) => {
+  const n = a.shape[0];
+  const [rs, cs] = a.strides;
+  const d = a.data;
+  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
+  for (let j = 0; j < n; j++) {
+    let s = d[at(j, j)];
+    for (let k = 0; k < j; k++) s -= d[at(j, k)] ** 2;
+    if (!(s > 0)) return j + 1;
+    const ljj = Math.sqrt(s);
+    d[at(j, j)] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let t = d[at(i, j)];
+      for (let k = 0; k < j; k++) t -= d[at(i, k)] * d[at(j, k)];
+      d[at(i, j)] = t / ljj;
+    }
+  }
+  return 0;
+});
+
+/** Solves (L L^T) X = B in place given the lower factor (LAPACK dpotrs). */
+export const potrs = defineKernel('potrs', ({ l, b }) => {
+  trsm(l, b, { lower: true });
+  trsm(l, b, { lower: true, transA: true });
+});
+
+/**
+ * The Cholesky factor of a symmetric positive definite matrix: lower L with A = L L^T (default),
+ * or upper U = L^T with A = U^T U. Reads only the lower triangle. O(n^3 / 3).
+ * @throws NotPositiveDefiniteError naming the column where a pivot was not positive;
+ *   ShapeError for non-square input; InvalidArgumentError for non-finite entries.
+ */
+export function cholesky(a: NDArray, options?: { lower?: boolean }): NDArray<'float64'> {
+  checkOptions('cholesky', options, ['lower']);
+  const { w } = workingCopy('cholesky', 'a', a, true);
+  const info = potrf({ a: w });
+  if (info > 0) throw new NotPositiveDefiniteError('cholesky', info - 1);
+  const n = w.shape[0];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = 0;
+  return options?.lower === false ? (w.T.copy() as NDArray<'float64'>) : w;
+}

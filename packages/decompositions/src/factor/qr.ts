@@ -1,0 +1,106 @@
+import {
+  NDArray as Arr,
+  InvalidArgumentError,
+  type NDArray,
+  type Vec,
+  checkOptions,
+  defineKernel,
+} from '@krylov/core-array';
+import { workingCopy } from '../util/validate.js';
+
+/**
+ * Householder QR in place (LAPACK dgeqrf, unblocked dgeqr2): column k is reduced by the reflector
+ * H = I - tau v v^T with v(k) = 1 stored below the diagonal, R on and above it. The norm uses the
+ * scaled form of dnrm2 and beta = -sign(alpha) ||x|| avoids cancellation (dlarfg). O(2 m n^2 - 2/3 n^3).
+ */
+export const geqrf = defineKernel('geqrf', ({ a }) => {
+  const [m, n] = a.shape;
+  const k = Math.min(m, n);
+  const tau = new Arr(new (a.data.constructor as Float64ArrayConstructor)(k), [k]) as Vec;
+  const [rs, cs] = a.strides;
+  const d = a.data;
+  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
+  for (let c = 0; c < k; c++) {
+    let scale = 0;
+    for (let i = c + 1; i < m; i++) scale = Math.max(scale, Math.abs(d[at(i, c)]));
+    const alpha = d[at(c, c)];
+    if (scale === 0) {
+      tau.data[c] = 0;
+      continue;
+    }
+    scale = Math.max(scale, Math.abs(alpha));
+    let ss = 0;
+    for (let i = c; i < m; i++) ss += (d[at(i, c)] / scale) ** 2;
+    const beta = -Math.sign(alpha || 1) * scale * Math.sqrt(ss);
+    const t = (beta - alpha) / beta;
+    const f = 1 / (alpha - beta);
+    for (let i = c + 1; i < m; i++) d[at(i, c)] *= f;
+    d[at(c, c)] = beta;
+    tau.data[c] = t;
+    // apply H to the trailing columns: A -= tau v (v^T A)
+    for (let j = c + 1; j < n; j++) {
+      let s = d[at(c, j)];
+      for (let i = c + 1; i < m; i++) s += d[at(i, c)] * d[at(i, j)];
+      s *= t;
+      d[at(c, j)] -= s;
+      for (let i = c + 1; i < m; i++) d[at(i, j)] -= s * d[at(i, c)];
+    }
+  }
+  return { tau };
+});
+
+/** Overwrites the m x n reflector block from geqrf with the first n columns of Q (LAPACK dorgqr). O(4 m n^2 - 4/3 n^3). */
+export const orgqr = defineKernel('orgqr', ({ a, tau }) => {
+  const [m, n] = a.shape;
+  const [rs, cs] = a.strides;
+  const d = a.data;
+  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
+  const k = tau.shape[0];
+  for (let c = n - 1; c >= 0; c--) {
+    const t = c < k ? tau.data[tau.offset + c * (tau.strides[0] ?? 1)] : 0;
+    // columns right of c already hold Q's columns; apply H_c to them, then form column c
+    for (let j = c + 1; j < n; j++) {
+      let s = d[at(c, j)];
+      for (let i = c + 1; i < m; i++) s += d[at(i, c)] * d[at(i, j)];
+      s *= t;
+      d[at(c, j)] -= s;
+      for (let i = c + 1; i < m; i++) d[at(i, j)] -= s * d[at(i, c)];
+    }
+    for (let i = c + 1; i < m; i++) d[at(i, c)] *= -t;
+    d[at(c, c)] = 1 - t;
+    for (let i = 0; i < c; i++) d[at(i, c)] = 0;
+  }
+});
+
+export type QRMode = 'reduced' | 'complete' | 'r';
+
+/**
+ * QR factorization A = Q R by Householder reflections (LAPACK dgeqrf + dorgqr), as
+ * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
+ * only R. Computed in float64. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
+ * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries or an unknown mode.
+ */
+export function qr(
+  a: NDArray,
+  options?: { mode?: QRMode },
+): { q: NDArray<'float64'> | null; r: NDArray<'float64'> } {
+  checkOptions('qr', options, ['mode']);
+  const mode = options?.mode ?? 'reduced';
+  if (!['reduced', 'complete', 'r'].includes(mode))
+    throw new InvalidArgumentError('qr', 'options.mode', mode, "'reduced', 'complete' or 'r'");
+  const { w } = workingCopy('qr', 'a', a);
+  const [m, n] = w.shape;
+  const k = Math.min(m, n);
+  const { tau } = geqrf({ a: w });
+  const rows = mode === 'complete' ? m : k;
+  const r = new Arr(new Float64Array(rows * n), [rows, n]) as NDArray<'float64'>;
+  for (let i = 0; i < Math.min(rows, k); i++)
+    for (let j = i; j < n; j++) r.data[i * n + j] = w.data[i * n + j];
+  if (mode === 'r') return { q: null, r };
+  const cols = mode === 'complete' ? m : k;
+  const q = new Arr(new Float64Array(m * cols), [m, cols]) as NDArray<'float64'>;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < Math.min(cols, n); j++) q.data[i * cols + j] = w.data[i * n + j];
+  orgqr({ a: q, tau });
+  return { q, r };
+}

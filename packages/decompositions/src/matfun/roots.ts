@@ -1,0 +1,113 @@
+import {
+  NDArray as Arr,
+  ConvergenceError,
+  InvalidArgumentError,
+  type NDArray,
+  NotPositiveDefiniteError,
+  checkOptions,
+  matmul,
+} from '@krylov/core-array';
+import { eigh } from '../spectral/eigh.js';
+import { workingCopy } from '../util/validate.js';
+
+type M = NDArray<'float64'>;
+
+function identity(n: number): M {
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) d[i * n + i] = 1;
+  return new Arr(d, [n, n]) as M;
+}
+
+/**
+ * A^p for a symmetric positive (semi)definite A through its eigendecomposition: V diag(max(w, floor)^p) V^T.
+ * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. O(n^3).
+ */
+export function spdPower(a: NDArray, p: number, options?: { floor?: number }): M {
+  const fn = 'spdPower';
+  checkOptions(fn, options, ['floor']);
+  if (!Number.isFinite(p)) throw new InvalidArgumentError(fn, 'p', p, 'a finite exponent');
+  const { values, vectors } = eigh(a);
+  const v = vectors!;
+  const n = values.shape[0];
+  const top = Math.max(0, ...values.toFlatArray().map(Math.abs));
+  const floor = options?.floor ?? 0;
+  const scaled = v.copy();
+  for (let j = 0; j < n; j++) {
+    const w = values.data[j];
+    if (w < -n * 2 ** -52 * top) throw new NotPositiveDefiniteError(fn, j);
+    const f = Math.max(w, floor) ** p;
+    for (let i = 0; i < n; i++) scaled.data[i * n + j] *= f;
+  }
+  return matmul(scaled, v.T) as M;
+}
+
+export interface InverseRootResult {
+  root: M;
+  /** Coupled Newton iterations taken (0 for 'eigh'). */
+  iterations: number;
+  /** max |M_k - I| at the end (Newton), or ||A X^p - I||_max (eigh). */
+  residual: number;
+}
+
+/**
+ * The inverse p-th root (A + epsilon I)^(-1/p) of a symmetric positive definite matrix, as
+ * Shampoo's preconditioners need: by eigendecomposition ('eigh', default) or by the coupled Newton
+ * iteration of Guo & Higham 2006 ("A Schur-Newton method for the matrix p-th root and its
+ * inverse", as implemented in Shampoo): X_0 = z^(1/p) I, M_0 = z A, then T = ((1 + p) I - M) / p,
+ * X <- X T, M <- T^p M, until M = I; matrix products only, so it suits accelerators. O(n^3) per step.
+ * @throws ConvergenceError when Newton stalls or exceeds maxIter; NotPositiveDefiniteError; InvalidArgumentError.
+ */
+export function inverseRoot(
+  a: NDArray,
+  p: number,
+  options?: { method?: 'eigh' | 'newton'; epsilon?: number; maxIter?: number; tol?: number },
+): InverseRootResult {
+  const fn = 'inverseRoot';
+  checkOptions(fn, options, ['method', 'epsilon', 'maxIter', 'tol']);
+  if (!Number.isInteger(p) || p < 1) throw new InvalidArgumentError(fn, 'p', p, 'a positive integer');
+  const method = options?.method ?? 'eigh';
+  const eps = options?.epsilon ?? 0;
+  const { w } = workingCopy(fn, 'a', a, true);
+  const n = w.shape[0];
+  for (let i = 0; i < n; i++) w.data[i * n + i] += eps;
+  if (method === 'eigh') {
+    const root = spdPower(w, -1 / p);
+    return { root, iterations: 0, residual: 0 };
+  }
+  if (method !== 'newton') throw new InvalidArgumentError(fn, 'options.method', method, "'eigh' or 'newton'");
+  const tol = options?.tol ?? 1e-10;
+  const maxIter = options?.maxIter ?? 100;
+  let norm = 0;
+  for (const v of w.data) norm += v * v;
+  norm = Math.sqrt(norm);
+  if (!(norm > 0)) throw new NotPositiveDefiniteError(fn, 0);
+  const z = (1 + p) / (2 * norm);
+  let x = identity(n);
+  for (let i = 0; i < n; i++) x.data[i * n + i] = z ** (1 / p);
+  let m = w.copy() as M;
+  for (let i = 0; i < m.size; i++) m.data[i] *= z;
+  const errorOf = (mm: M) => {
+    let e = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) e = Math.max(e, Math.abs(mm.data[i * n + j] - (i === j ? 1 : 0)));
+    return e;
+  };
+  let error = errorOf(m);
+  let k = 0;
+  while (error > tol) {
+    if (k >= maxIter) throw new ConvergenceError(fn, k, error, 'coupled Newton did not reach the tolerance');
+    const t = identity(n);
+    for (let i = 0; i < t.size; i++) t.data[i] = ((i % (n + 1) === 0 ? 1 + p : 0) - m.data[i]) / p;
+    let tp = t;
+    for (let q = 1; q < p; q++) tp = matmul(tp, t) as M;
+    const nextM = matmul(tp, m) as M;
+    const nextError = errorOf(nextM);
+    if (nextError > 1.2 * error)
+      throw new ConvergenceError(fn, k, error, 'coupled Newton diverged (is the matrix positive definite?)');
+    x = matmul(x, t) as M;
+    m = nextM;
+    error = nextError;
+    k++;
+  }
+  return { root: x, iterations: k, residual: error };
+}

@@ -1,0 +1,39 @@
+import { type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { svd } from './svd.js';
+
+/**
+ * The Moore-Penrose pseudoinverse by SVD (numpy.linalg.pinv): singular values below
+ * rcond * s_max are treated as zero (default rcond = max(m, n) eps). O(m n min(m, n)).
+ */
+export function pinv(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+  checkOptions('pinv', options, ['rcond']);
+  const { u, s, vt } = svd(a);
+  const [m, n] = a.shape;
+  const cutoff = (options?.rcond ?? Math.max(m, n) * 2 ** -52) * (s.data[0] ?? 0);
+  const k = s.shape[0];
+  const vs = vt.T.copy() as NDArray<'float64'>;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < k; j++) vs.data[i * k + j] *= s.data[j] > cutoff ? 1 / s.data[j] : 0;
+  return matmul(vs, u.T) as NDArray<'float64'>;
+}
+
+/** The numerical rank: singular values above tol (default s_max max(m, n) eps), as numpy.linalg.matrix_rank. */
+export function matrixRank(a: NDArray, options?: { tol?: number }): number {
+  checkOptions('matrixRank', options, ['tol']);
+  const { s } = svd(a, { mode: 'values' });
+  const tol = options?.tol ?? (s.data[0] ?? 0) * Math.max(...a.shape) * 2 ** -52;
+  return s.toFlatArray().filter((v) => v > tol).length;
+}
+
+/** The 2-norm condition number s_max / s_min (Infinity for a singular matrix). */
+export function cond(a: NDArray): number {
+  const { s } = svd(a, { mode: 'values' });
+  const k = s.shape[0];
+  return k === 0 ? 0 : s.data[0] / s.data[k - 1];
+}
+
+/** Matrix norms that need singular values: 2 (largest) and 'nuc' (sum). Others are `norm` in core-array. */
+export function matrixNorm(a: NDArray, ord: 2 | 'nuc'): number {
+  const { s } = svd(a, { mode: 'values' });
+  return ord === 2 ? (s.data[0] ?? 0) : s.toFlatArray().reduce((x, y) => x + y, 0);
+}
