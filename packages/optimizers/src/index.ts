@@ -2,7 +2,7 @@
  * @krylov/optimizers: optimizers built as chains of small gradient transformations (as optax),
  * with the PyTorch-style `Optimizer` object on top, learning-rate schedules and checkpointable state.
  */
-export { Optimizer, type ParamGroup } from './optimizer.js';
+export { type OptionsOf, Optimizer, type ParamGroup } from './optimizer.js';
 export * from './optimizers.js';
 export * from './schedules.js';
 export { decodeState, encodeState } from './state.js';

@@ -21,7 +21,7 @@ export interface Manifold {
 
 const sym = (a: Mat): Mat => {
   const n = a.shape[0];
-  const out = new NDArray(new Float64Array(n * n), [n, n]);
+  const out = new NDArray(new Float64Array(n * n), [n, n]) as Mat;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) out.data[i * n + j] = 0.5 * (a.data[i * n + j] + a.data[j * n + i]);
   return out;
@@ -75,7 +75,7 @@ export function stiefel(options?: { retraction?: 'qr' | 'cayley' }): Manifold {
 function concatColumns(a: Mat, b: Mat): Mat {
   const [n, p] = a.shape;
   const q = b.shape[1];
-  const out = new NDArray(new Float64Array(n * (p + q)), [n, p + q]);
+  const out = new NDArray(new Float64Array(n * (p + q)), [n, p + q]) as Mat;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < p; j++) out.data[i * (p + q) + j] = a.data[i * p + j];
     for (let j = 0; j < q; j++) out.data[i * (p + q) + p + j] = b.data[i * q + j];

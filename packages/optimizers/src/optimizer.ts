@@ -6,6 +6,11 @@ import { type Buffer, type ParamTree, checkGrads, checkParams } from './tree.js'
 /** A parameter group: parameter names plus options overriding the optimizer's defaults. */
 export type ParamGroup<O> = { params: string[] } & Partial<O>;
 
+/** The options object a transformation factory takes. */
+export type OptionsOf<F> = F extends (options: infer O) => unknown ? NonNullable<O> : never;
+
+type Factory = (options: never) => GradientTransformation<unknown>;
+
 interface Group<O> {
   names: string[];
   options: O;
@@ -23,26 +28,21 @@ interface Group<O> {
  * opt.step({ w: gw, b: gb });
  * ```
  */
-export class Optimizer<O extends object> {
+export class Optimizer<F extends Factory> {
   readonly params: ParamTree;
-  private readonly groups: Group<O>[];
+  private readonly groups: Group<OptionsOf<F>>[];
   private steps = 0;
 
   /**
    * @throws InvalidArgumentError for non-float or non-contiguous parameters, unknown or repeated names in groups.
    */
-  constructor(
-    params: ParamTree,
-    make: (options: O) => GradientTransformation<unknown>,
-    defaults: O,
-    groups: ParamGroup<O>[] = [],
-  ) {
+  constructor(params: ParamTree, make: F, defaults: OptionsOf<F>, groups: ParamGroup<OptionsOf<F>>[] = []) {
     const fn = 'Optimizer';
     checkParams(fn, params);
     this.params = params;
     const taken = new Set<string>();
-    const build = (names: string[], options: O): Group<O> => {
-      const transform = make(options);
+    const build = (names: string[], options: OptionsOf<F>): Group<OptionsOf<F>> => {
+      const transform = make(options as never);
       return { names, options, transform, state: transform.init(pick(params, names)) };
     };
     this.groups = groups.map((g, i) => {
@@ -59,7 +59,7 @@ export class Optimizer<O extends object> {
           throw new InvalidArgumentError(fn, `groups[${i}].params`, n, 'a parameter in only one group');
         taken.add(n);
       }
-      return build(names, { ...defaults, ...overrides } as O);
+      return build(names, { ...defaults, ...overrides } as OptionsOf<F>);
     });
     const rest = Object.keys(params).filter((n) => !taken.has(n));
     if (rest.length > 0) this.groups.push(build(rest, defaults));
@@ -134,11 +134,11 @@ export class Optimizer<O extends object> {
 
   /** Restores a state saved by `toBytes`. */
   loadBytes(bytes: Uint8Array): void {
-    this.loadStateDict(decodeState(bytes) as ReturnType<Optimizer<O>['stateDict']>);
+    this.loadStateDict(decodeState(bytes) as ReturnType<Optimizer<F>['stateDict']>);
   }
 
   /** The options of each group (after merging defaults). */
-  get groupOptions(): { params: string[]; options: O }[] {
+  get groupOptions(): { params: string[]; options: OptionsOf<F> }[] {
     return this.groups.map((g) => ({ params: [...g.names], options: g.options }));
   }
 }

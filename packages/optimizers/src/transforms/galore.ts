@@ -20,14 +20,15 @@ export interface GaloreOptions {
 interface Slot {
   /** m x r projection, or null for parameters GaLore leaves alone (vectors). */
   p: NDArray<'float64'> | null;
-  /** Whether the projection acts on the left (rows >= cols) or the right. */
+  /** Whether the projection acts on the left (rows <= cols) or the right: GaLore projects the smaller side. */
   left: boolean;
 }
 
 /**
  * GaLore (Zhao et al. 2024, "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank
  * Projection", Algorithm 2) wrapping any base transformation: each matrix gradient G (m x n) is
- * projected to R = P^T G (or G P for wide matrices) with P the top-`rank` singular vectors of G,
+ * projected on its smaller side, R = P^T G (P the top-`rank` left singular vectors; m <= n) or
+ * R = G Q (Q the top right singular vectors; m > n),
  * refreshed every `updateGap` steps; the base optimizer runs on R (its state is r x n), and the
  * update returned is scale * P N. Vectors pass through the base optimizer unprojected.
  * Memory for the base state drops from mn to rn. O(mn min(m, n)) per refresh.
@@ -54,7 +55,7 @@ export function galore<S>(
     Object.fromEntries(
       Object.entries(params).map(([name, p]) => {
         if (p.ndim < 2) return [name, p];
-        const left = slots ? slots[name].left : p.shape[0] >= p.size / p.shape[0];
+        const left = slots ? slots[name].left : p.shape[0] <= p.size / p.shape[0];
         return [
           name,
           new NDArray(new Float64Array(shapeOf(p, left).reduce((a, b) => a * b)), shapeOf(p, left)),
@@ -65,7 +66,7 @@ export function galore<S>(
     init(params) {
       const slots: Record<string, Slot> = {};
       for (const [name, p] of Object.entries(params))
-        slots[name] = { p: null, left: p.ndim >= 2 && p.shape[0] >= p.size / p.shape[0] };
+        slots[name] = { p: null, left: p.ndim >= 2 && p.shape[0] <= p.size / p.shape[0] };
       return { count: 0, slots, base: base.init(projectedTree(params, slots)) };
     },
     update(updates, state, params) {
@@ -79,7 +80,7 @@ export function galore<S>(
         }
         const slot = state.slots[name];
         const m = p.shape[0];
-        const g = new NDArray(Float64Array.from(u.data), [m, p.size / m]);
+        const g = new NDArray(Float64Array.from(u.data), [m, p.size / m]) as NDArray<'float64'>;
         if (!slot.p || (state.count - 1) % updateGap === 0) {
           const k = Math.min(rank, m, p.size / m);
           slot.p = slot.left ? projector(g, k) : (projector(g.T.copy(), k) as NDArray<'float64'>);
