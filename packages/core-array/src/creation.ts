@@ -165,7 +165,7 @@ export function fromTypedArray<T extends DTypeMap[DType]>(
       `needs ${shapeSize(s)} elements, data has ${data.length}`,
       s,
     );
-  return new NDArray(data as never, s);
+  return new NDArray(data as DTypeMap[DType], s) as never;
 }
 
 /** A scalar (0-d) array. */

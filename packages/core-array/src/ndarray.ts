@@ -20,7 +20,7 @@ export type NestedArray = number | NestedArray[];
  * `expandDims`) share `data`; `copy` and `contiguous` are the explicit ways to get new storage.
  * No operation consumes or mutates its inputs unless it says so (`out` arguments, `set`, `fill`).
  */
-export class NDArray<D extends DType = DType> {
+class NDArrayImpl<D extends DType = DType> {
   readonly dtype: D;
   readonly data: DTypeMap[D];
   readonly shape: readonly number[];
@@ -311,6 +311,47 @@ export class NDArray<D extends DType = DType> {
     return this.toString();
   }
 }
+
+/**
+ * The constructor's overloads infer the dtype from the typed array, so
+ * `new NDArray(new Float64Array(4), [2, 2])` is an `NDArray<'float64'>`.
+ */
+export interface NDArrayConstructor {
+  new (
+    data: Float64Array,
+    shape: readonly number[],
+    strides?: readonly number[],
+    offset?: number,
+  ): NDArray<'float64'>;
+  new (
+    data: Float32Array,
+    shape: readonly number[],
+    strides?: readonly number[],
+    offset?: number,
+  ): NDArray<'float32'>;
+  new (
+    data: Int32Array,
+    shape: readonly number[],
+    strides?: readonly number[],
+    offset?: number,
+  ): NDArray<'int32'>;
+  new (
+    data: Uint8Array,
+    shape: readonly number[],
+    strides?: readonly number[],
+    offset?: number,
+  ): NDArray<'bool'>;
+  new <D extends DType>(
+    data: DTypeMap[D],
+    shape: readonly number[],
+    strides?: readonly number[],
+    offset?: number,
+  ): NDArray<D>;
+  readonly prototype: NDArray;
+}
+
+export type NDArray<D extends DType = DType> = NDArrayImpl<D>;
+export const NDArray = NDArrayImpl as unknown as NDArrayConstructor;
 
 /** Copies `src` into `dst` elementwise (same shape, any strides and dtypes). */
 export function copyInto(dst: NDArray, src: NDArray): void {

@@ -101,7 +101,7 @@ describe('inverse problems on a linear Gaussian model', () => {
     expect(() =>
       ensembleKalmanGuidance(prior.model, {
         schedule,
-        forward: (z) => z,
+        forward: (z: Batch) => z,
         y,
         noiseStd: 0.1,
         extra: 1,

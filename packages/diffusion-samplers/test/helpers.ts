@@ -55,7 +55,7 @@ export function energyDistance(x: NDArray, y: NDArray): number {
   const m = y.shape[0];
   const a = x.contiguous().data;
   const b = y.contiguous().data;
-  const dist = (p: Float64Array | Float32Array, i: number, q: Float64Array | Float32Array, j: number) => {
+  const dist = (p: ArrayLike<number>, i: number, q: ArrayLike<number>, j: number) => {
     let s = 0;
     for (let k = 0; k < d; k++) s += (p[i * d + k] - q[j * d + k]) ** 2;
     return Math.sqrt(s);
