@@ -170,7 +170,11 @@ export async function benchCommand(
       join(outDir, `${suite.name}.json`),
       `${JSON.stringify({ suite: suite.name, description: suite.description, file: relative(root, file), machine, results }, null, 2)}\n`,
     );
-    const notes = (suite.notes ?? []).map((n) => `- ${n}`).join('\n');
+    const artifacts = suite.artifacts?.(results) ?? [];
+    for (const a of artifacts) writeFileSync(join(outDir, a.file), a.content);
+    const notes = [...(suite.notes ?? []), ...artifacts.map((a) => `![${a.file}](${a.file})`)]
+      .map((n) => `- ${n}`)
+      .join('\n');
     const md = [
       `# Benchmark: ${suite.name}`,
       '',

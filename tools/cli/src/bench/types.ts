@@ -30,4 +30,11 @@ export interface BenchSuite {
   cases: () => BenchCase[] | Promise<BenchCase[]>;
   /** Notes printed under the table in the report (machine caveats, what the comparison is). */
   notes?: string[];
+  /**
+   * Extra report files computed from the results (e.g. an SVG plot), written next to the JSON
+   * and linked from the Markdown report; names are relative to docs/bench/.
+   */
+  artifacts?: (
+    results: readonly { name: string; library: string; medianMs?: number; accuracy?: number }[],
+  ) => { file: string; content: string }[];
 }
