@@ -1,7 +1,7 @@
-import { type NDArray, getBackend, matmul, rng, withBackends } from '@krylov/core-array';
 import { Matrix } from 'ml-matrix';
 import numeric from 'numeric';
 import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+import { type NDArray, getBackend, matmul, rng, withBackends } from '../src/index.js';
 
 /** Relative max difference between a Krylov result and a plain-array reference. */
 function relDiff(x: NDArray, ref: number[][]): number {
