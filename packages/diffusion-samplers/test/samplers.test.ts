@@ -11,6 +11,7 @@ import {
   heun,
   initialNoise,
   rectifiedFlow,
+  referenceOdeSolve,
   sample,
   timesteps,
   unipc,
@@ -144,5 +145,21 @@ describe('final step to t = 0', () => {
     };
     expect(await error(40)).toBeLessThan(5e-3);
     expect(await error(80)).toBeLessThan(1e-3);
+  });
+});
+
+describe('reference ODE solve', () => {
+  it('matches the closed-form Gaussian flow to 1e-10 (fourth order: 400 steps give ~1e-8)', async () => {
+    const schedule = vpLinear({ tMin: 0.02 });
+    const x = initialNoise(schedule, [4, 4], 2);
+    const exact = data.odeSolution(x, schedule.tMax, schedule.tMin, schedule);
+    expect(
+      maxAbsDiff(await referenceOdeSolve(data.model, x, schedule.tMax, schedule.tMin, schedule), exact),
+    ).toBeLessThan(1e-10);
+    const coarse = maxAbsDiff(
+      await referenceOdeSolve(data.model, x, schedule.tMax, schedule.tMin, schedule, { steps: 400 }),
+      exact,
+    );
+    expect(coarse).toBeLessThan(5e-8);
   });
 });
