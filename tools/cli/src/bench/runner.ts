@@ -16,6 +16,7 @@ export interface CaseResult {
   minMs?: number;
   gflops?: number;
   accuracy?: number;
+  metrics?: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -92,6 +93,7 @@ export async function runCase(suite: string, c: BenchCase, budgetMs: number): Pr
       minMs: times[0],
       gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
       accuracy: c.accuracy ? c.accuracy(state, result) : undefined,
+      metrics: c.metrics ? c.metrics(state, result) : undefined,
     };
   } catch (e) {
     return { ...base, skipped: `failed: ${(e as Error).message}` };
@@ -108,6 +110,8 @@ export function suiteTable(results: CaseResult[]): string[][] {
     const parts = [formatMs(r.medianMs!)];
     if (r.gflops !== undefined) parts.push(`${r.gflops.toFixed(2)} GFLOP/s`);
     if (r.accuracy !== undefined) parts.push(`acc ${r.accuracy.toExponential(1)}`);
+    for (const [k, v] of Object.entries(r.metrics ?? {}))
+      parts.push(`${k} ${Number.isInteger(v) ? v : v.toPrecision(3)}`);
     return parts.join(', ');
   };
   return [

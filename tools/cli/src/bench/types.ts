@@ -16,6 +16,8 @@ export interface BenchCase {
   run: (state: unknown) => unknown | Promise<unknown>;
   /** Optional accuracy of the result of `run` (e.g. a scaled residual), reported next to the time. */
   accuracy?: (state: unknown, result: unknown) => number;
+  /** Other named figures of the result (e.g. steps to a target loss), reported next to the time. */
+  metrics?: (state: unknown, result: unknown) => Record<string, number>;
   /** When set, the case is reported as skipped with this reason (library missing, backend unavailable). */
   skip?: string;
   /** Minimum number of timed repetitions (default chosen by the runner from a time budget). */
@@ -35,6 +37,12 @@ export interface BenchSuite {
    * and linked from the Markdown report; names are relative to docs/bench/.
    */
   artifacts?: (
-    results: readonly { name: string; library: string; medianMs?: number; accuracy?: number }[],
+    results: readonly {
+      name: string;
+      library: string;
+      medianMs?: number;
+      accuracy?: number;
+      metrics?: Record<string, number>;
+    }[],
   ) => { file: string; content: string }[];
 }

@@ -2,12 +2,13 @@ import { listBackends, withBackends } from '@krylov/core-array';
 import { loadBackendPlugins } from '../plugins.js';
 import { formatMs, textTable } from '../table.js';
 import { section as core } from './core-array.js';
+import { section as decompositions } from './decompositions.js';
 import { section as diffusion } from './diffusion-samplers.js';
 import { section as optimizers } from './optimizers.js';
 import type { DemoSection } from './types.js';
 
 /** The demo sections, one per package. */
-export const SECTIONS: DemoSection[] = [core, optimizers, diffusion];
+export const SECTIONS: DemoSection[] = [core, decompositions, optimizers, diffusion];
 
 /** `krylov demo`: detects backends, then runs every section on each available backend (with js as the fallback). */
 export async function demoCommand(log: (s: string) => void): Promise<void> {
