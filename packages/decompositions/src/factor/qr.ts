@@ -9,6 +9,25 @@ import {
 import { workingCopy } from '../util/validate.js';
 
 /**
+ * Column j <- H column j for the reflector H = I - tau v v^T stored in column c (v_c = 1 implied,
+ * v_i below the diagonal): x -= tau v (v^T x).
+ */
+function applyReflector(
+  d: Float64Array | Float32Array,
+  at: (i: number, j: number) => number,
+  m: number,
+  c: number,
+  tau: number,
+  j: number,
+): void {
+  let s = d[at(c, j)];
+  for (let i = c + 1; i < m; i++) s += d[at(i, c)] * d[at(i, j)];
+  s *= tau;
+  d[at(c, j)] -= s;
+  for (let i = c + 1; i < m; i++) d[at(i, j)] -= s * d[at(i, c)];
+}
+
+/**
  * Householder QR in place (LAPACK dgeqrf, unblocked dgeqr2): column k is reduced by the reflector
  * H = I - tau v v^T with v(k) = 1 stored below the diagonal, R on and above it. The norm uses the
  * scaled form of dnrm2 and beta = -sign(alpha) ||x|| avoids cancellation (dlarfg). O(2 m n^2 - 2/3 n^3).
@@ -37,14 +56,7 @@ export const geqrf = defineKernel('geqrf', ({ a }) => {
     for (let i = c + 1; i < m; i++) d[at(i, c)] *= f;
     d[at(c, c)] = beta;
     tau.data[c] = t;
-    // apply H to the trailing columns: A -= tau v (v^T A)
-    for (let j = c + 1; j < n; j++) {
-      let s = d[at(c, j)];
-      for (let i = c + 1; i < m; i++) s += d[at(i, c)] * d[at(i, j)];
-      s *= t;
-      d[at(c, j)] -= s;
-      for (let i = c + 1; i < m; i++) d[at(i, j)] -= s * d[at(i, c)];
-    }
+    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, t, j);
   }
   return { tau };
 });
@@ -59,13 +71,7 @@ export const orgqr = defineKernel('orgqr', ({ a, tau }) => {
   for (let c = n - 1; c >= 0; c--) {
     const t = c < k ? tau.data[tau.offset + c * (tau.strides[0] ?? 1)] : 0;
     // columns right of c already hold Q's columns; apply H_c to them, then form column c
-    for (let j = c + 1; j < n; j++) {
-      let s = d[at(c, j)];
-      for (let i = c + 1; i < m; i++) s += d[at(i, c)] * d[at(i, j)];
-      s *= t;
-      d[at(c, j)] -= s;
-      for (let i = c + 1; i < m; i++) d[at(i, j)] -= s * d[at(i, c)];
-    }
+    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, t, j);
     for (let i = c + 1; i < m; i++) d[at(i, c)] *= -t;
     d[at(c, c)] = 1 - t;
     for (let i = 0; i < c; i++) d[at(i, c)] = 0;

@@ -8,6 +8,7 @@ import {
   defineKernel,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
+import { rotate } from './rotation.js';
 
 const MAX_SWEEPS = 60;
 
@@ -44,28 +45,11 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.hypot(theta, 1));
         const c = 1 / Math.hypot(t, 1);
         const s = t * c;
-        // A <- J^T A J on rows and columns p, q (A stays symmetric; update both copies)
-        for (let k = 0; k < n; k++) {
-          const akp = w[k * n + p];
-          const akq = w[k * n + q];
-          w[k * n + p] = c * akp - s * akq;
-          w[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = w[p * n + k];
-          const aqk = w[q * n + k];
-          w[p * n + k] = c * apk - s * aqk;
-          w[q * n + k] = s * apk + c * aqk;
-        }
+        // A <- J^T A J on columns then rows p, q (both copies stay symmetric), V <- V J
+        rotate(w, p, q, n, n, c, s);
+        rotate(w, p * n, q * n, 1, n, c, s);
         w[p * n + q] = w[q * n + p] = 0;
-        if (vectors) {
-          for (let k = 0; k < n; k++) {
-            const vkp = v[k * n + p];
-            const vkq = v[k * n + q];
-            v[k * n + p] = c * vkp - s * vkq;
-            v[k * n + q] = s * vkp + c * vkq;
-          }
-        }
+        if (vectors) rotate(v, p, q, n, n, c, s);
       }
     }
   }

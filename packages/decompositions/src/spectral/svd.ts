@@ -8,6 +8,7 @@ import {
   defineKernel,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
+import { rotate } from './rotation.js';
 
 const MAX_SWEEPS = 60;
 
@@ -85,19 +86,8 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
         const zeta = (beta - alpha) / (2 * gamma);
         const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.hypot(1, zeta));
         const c = 1 / Math.hypot(1, t);
-        const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const x = u[p * m + i];
-          const y = u[q * m + i];
-          u[p * m + i] = c * x - s * y;
-          u[q * m + i] = s * x + c * y;
-        }
-        for (let i = 0; i < n; i++) {
-          const x = v[p * n + i];
-          const y = v[q * n + i];
-          v[p * n + i] = c * x - s * y;
-          v[q * n + i] = s * x + c * y;
-        }
+        rotate(u, p * m, q * m, 1, m, c, c * t);
+        rotate(v, p * n, q * n, 1, n, c, c * t);
       }
     }
     if (!rotated) {
