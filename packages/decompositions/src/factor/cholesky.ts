@@ -1,13 +1,18 @@
-import { type NDArray, NotPositiveDefiniteError, checkOptions, defineKernel, trsm } from '@krylov/core-array';
+import {
+  type Mat,
+  NDArray,
+  NotPositiveDefiniteError,
+  checkOptions,
+  defineKernel,
+  syrk,
+  trsm,
+} from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
 
-/**
- * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, left-looking "dot product" form): each
- * entry of L is an inner product of two row prefixes, contiguous in row-major storage. The upper
- * triangle is not touched. Returns info k > 0 when the leading minor of order k is not positive
- * definite. O(n^3 / 3).
- */
-export const potrf = defineKernel('potrf', ({ a }) => {
+const NB = 64;
+
+/** Unblocked left-looking Cholesky (dpotf2) of an n x n view, lower triangle; returns LAPACK's info. */
+function potf2(a: Mat): number {
   const n = a.shape[0];
   const [rs, cs] = a.strides;
   const d = a.data;
@@ -22,6 +27,34 @@ export const potrf = defineKernel('potrf', ({ a }) => {
       let t = d[at(i, j)];
       for (let k = 0; k < j; k++) t -= d[at(i, k)] * d[at(j, k)];
       d[at(i, j)] = t / ljj;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, blocked right-looking): factor the
+ * NB x NB diagonal block (dpotf2), solve the block column below it with trsm, and update the
+ * trailing matrix with syrk, so most flops run in the packed level-3 kernels. The upper triangle
+ * is not touched. Returns info k > 0 when the leading minor of order k is not positive definite.
+ * O(n^3 / 3).
+ */
+export const potrf = defineKernel('potrf', ({ a }) => {
+  const n = a.shape[0];
+  const view = (r0: number, r1: number, c0: number, c1: number) =>
+    new NDArray(
+      a.data,
+      [r1 - r0, c1 - c0],
+      a.strides,
+      a.offset + r0 * a.strides[0] + c0 * a.strides[1],
+    ) as Mat;
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    const k1 = Math.min(n, k0 + NB);
+    const info = potf2(view(k0, k1, k0, k1));
+    if (info > 0) return k0 + info;
+    if (k1 < n) {
+      trsm(view(k0, k1, k0, k1), view(k1, n, k0, k1), { side: 'right', lower: true, transA: true });
+      syrk(view(k1, n, k0, k1), { c: view(k1, n, k1, n), alpha: -1, beta: 1, lower: true });
     }
   }
   return 0;

@@ -1,39 +1,69 @@
-import { type NDArray, SingularMatrixError, defineKernel, trsm } from '@krylov/core-array';
+import {
+  type Mat,
+  NDArray,
+  SingularMatrixError,
+  copyInto,
+  defineKernel,
+  gemm,
+  trsm,
+} from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
 
+const NB = 48;
+
 /**
- * LU with partial pivoting, P A = L U (LAPACK dgetrf, right-looking): at column k, the row with
- * the largest |a_ik| is swapped to the top, the multipliers are stored below the diagonal and the
- * trailing matrix gets a rank-1 update. Row-major storage makes that update a contiguous axpy per row.
- * O(2/3 n^3). Backward stable in practice (growth factor bounds, Higham 2002 ch. 9).
+ * LU with partial pivoting, P A = L U (LAPACK dgetrf, blocked right-looking): each NB-column panel
+ * is factored by the unblocked algorithm (dgetf2, swapping whole rows), then U12 = L11^-1 A12 by
+ * trsm and the trailing matrix A22 -= L21 U12 by gemm, so almost all flops run in the packed gemm
+ * (or a faster backend's). Works on a contiguous copy when the view is strided. O(2/3 n^3).
+ * Backward stable in practice (growth factor bounds, Higham 2002 ch. 9).
  */
 export const getrf = defineKernel('getrf', ({ a }) => {
   const [m, n] = a.shape;
-  const [rs, cs] = a.strides;
-  const d = a.data;
-  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
-  const ipiv = new Int32Array(Math.min(m, n));
+  const w = a.isContiguous ? a : a.copy();
+  const d = w.data;
+  const o = w.offset;
+  const k = Math.min(m, n);
+  const ipiv = new Int32Array(k);
   let info = 0;
-  for (let k = 0; k < Math.min(m, n); k++) {
-    let p = k;
-    let best = Math.abs(d[at(k, k)]);
-    for (let i = k + 1; i < m; i++) {
-      const v = Math.abs(d[at(i, k)]);
-      if (v > best) [best, p] = [v, i];
+  const view = (r0: number, r1: number, c0: number, c1: number) =>
+    new NDArray(d, [r1 - r0, c1 - c0], [n, 1], o + r0 * n + c0) as Mat;
+  for (let k0 = 0; k0 < k; k0 += NB) {
+    const k1 = Math.min(k, k0 + NB);
+    for (let j = k0; j < k1; j++) {
+      let p = j;
+      let best = Math.abs(d[o + j * n + j]);
+      for (let i = j + 1; i < m; i++) {
+        const v = Math.abs(d[o + i * n + j]);
+        if (v > best) [best, p] = [v, i];
+      }
+      ipiv[j] = p;
+      if (p !== j) {
+        for (let c = 0; c < n; c++) {
+          const t = d[o + j * n + c];
+          d[o + j * n + c] = d[o + p * n + c];
+          d[o + p * n + c] = t;
+        }
+      }
+      const pivot = d[o + j * n + j];
+      if (pivot === 0) {
+        if (info === 0) info = j + 1;
+        continue;
+      }
+      for (let i = j + 1; i < m; i++) {
+        const r = o + i * n;
+        const l = (d[r + j] /= pivot);
+        if (l === 0) continue;
+        for (let c = j + 1, q = o + j * n + j + 1; c < k1; c++, q++) d[r + c] -= l * d[q];
+      }
     }
-    ipiv[k] = p;
-    if (p !== k) for (let j = 0; j < n; j++) [d[at(k, j)], d[at(p, j)]] = [d[at(p, j)], d[at(k, j)]];
-    const pivot = d[at(k, k)];
-    if (pivot === 0) {
-      if (info === 0) info = k + 1;
-      continue;
-    }
-    for (let i = k + 1; i < m; i++) {
-      const l = (d[at(i, k)] /= pivot);
-      if (l === 0) continue;
-      for (let j = k + 1; j < n; j++) d[at(i, j)] -= l * d[at(k, j)];
+    if (k1 < n) {
+      trsm(view(k0, k1, k0, k1), view(k0, k1, k1, n), { lower: true, unitDiag: true });
+      if (k1 < m)
+        gemm(view(k1, m, k0, k1), view(k0, k1, k1, n), { c: view(k1, m, k1, n), alpha: -1, beta: 1 });
     }
   }
+  if (w !== a) copyInto(a, w);
   return { ipiv, info };
 });
 
