@@ -168,30 +168,53 @@ export const minimum = binary('minimum', (a, b) => (a < b || Number.isNaN(a) ? a
 /** a mod b with the sign of b, as numpy.mod. */
 export const mod = binary('mod', (a, b) => a - Math.floor(a / b) * b, 'same');
 
-/** Comparisons: bool arrays (1 / 0). NaN compares unequal to everything. */
+// Comparisons give bool arrays (1 / 0); NaN compares unequal to everything.
+/** a == b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const equal = binary('equal', (a, b) => +(a === b), 'bool');
+/** a != b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const notEqual = binary('notEqual', (a, b) => +(a !== b), 'bool');
+/** a < b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const less = binary('less', (a, b) => +(a < b), 'bool');
+/** a <= b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const lessEqual = binary('lessEqual', (a, b) => +(a <= b), 'bool');
+/** a > b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const greater = binary('greater', (a, b) => +(a > b), 'bool');
+/** a >= b (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const greaterEqual = binary('greaterEqual', (a, b) => +(a >= b), 'bool');
+/** a && b as bool. Elementwise, O(size); `{ out }` writes in place. */
 export const logicalAnd = binary('logicalAnd', (a, b) => +(a !== 0 && b !== 0), 'bool');
+/** a || b as bool. Elementwise, O(size); `{ out }` writes in place. */
 export const logicalOr = binary('logicalOr', (a, b) => +(a !== 0 || b !== 0), 'bool');
 
+/** -x. Elementwise, O(size); `{ out }` writes in place. */
 export const neg = unary('neg', (a) => -a, 'same');
+/** |x|. Elementwise, O(size); `{ out }` writes in place. */
 export const abs = unary('abs', Math.abs, 'same');
+/** sign(x): -1, 0 or 1 (NaN stays NaN). Elementwise, O(size); `{ out }` writes in place. */
 export const sign = unary('sign', Math.sign, 'same');
+/** x * x. Elementwise, O(size); `{ out }` writes in place. */
 export const square = unary('square', (a) => a * a, 'same');
+/** sqrt(x) (NaN for negative x, as NumPy). Elementwise, O(size); `{ out }` writes in place. */
 export const sqrt = unary('sqrt', Math.sqrt, 'float');
+/** e^x. Elementwise, O(size); `{ out }` writes in place. */
 export const exp = unary('exp', Math.exp, 'float');
+/** e^x - 1, accurate near 0. Elementwise, O(size); `{ out }` writes in place. */
 export const expm1 = unary('expm1', Math.expm1, 'float');
+/** Natural logarithm (-Infinity at 0, NaN below). Elementwise, O(size); `{ out }` writes in place. */
 export const log = unary('log', Math.log, 'float');
+/** log(1 + x), accurate near 0. Elementwise, O(size); `{ out }` writes in place. */
 export const log1p = unary('log1p', Math.log1p, 'float');
+/** sin(x). Elementwise, O(size); `{ out }` writes in place. */
 export const sin = unary('sin', Math.sin, 'float');
+/** cos(x). Elementwise, O(size); `{ out }` writes in place. */
 export const cos = unary('cos', Math.cos, 'float');
+/** tan(x). Elementwise, O(size); `{ out }` writes in place. */
 export const tan = unary('tan', Math.tan, 'float');
+/** tanh(x). Elementwise, O(size); `{ out }` writes in place. */
 export const tanh = unary('tanh', Math.tanh, 'float');
+/** Largest integer <= x. Elementwise, O(size); `{ out }` writes in place. */
 export const floor = unary('floor', Math.floor, 'same');
+/** Smallest integer >= x. Elementwise, O(size); `{ out }` writes in place. */
 export const ceil = unary('ceil', Math.ceil, 'same');
 /** Rounds half to even, as numpy.round. */
 export const round = unary(
@@ -202,9 +225,13 @@ export const round = unary(
   },
   'same',
 );
+/** 1 / x. Elementwise, O(size); `{ out }` writes in place. */
 export const reciprocal = unary('reciprocal', (a) => 1 / a, 'float');
+/** 1 where x is NaN, else 0 (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const isnan = unary('isnan', (a) => +Number.isNaN(a), 'bool');
+/** 1 where x is finite, else 0 (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const isfinite = unary('isfinite', (a) => +Number.isFinite(a), 'bool');
+/** 1 where x is 0, else 0 (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const logicalNot = unary('logicalNot', (a) => +(a === 0), 'bool');
 
 /** Clips to [lo, hi] (NaN propagates). @throws InvalidArgumentError for unknown options. */
