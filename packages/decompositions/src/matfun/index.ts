@@ -1,2 +1,3 @@
+export { expm } from './expm.js';
 export { NEWTON_SCHULZ_PRESETS, type NewtonSchulzPreset, newtonSchulz } from './newton-schulz.js';
 export { type InverseRootResult, inverseRoot, spdPower } from './roots.js';
