@@ -1,3 +1,12 @@
 export { expm } from './expm.js';
 export { NEWTON_SCHULZ_PRESETS, type NewtonSchulzPreset, newtonSchulz } from './newton-schulz.js';
 export { type InverseRootResult, inverseRoot, spdPower } from './roots.js';
+export {
+  affineInvariantDistance,
+  buresWassersteinDistance,
+  funm,
+  polar,
+  spdBarycenter,
+  spdGeodesic,
+  sqrtm,
+} from './spd.js';

@@ -1,0 +1,222 @@
+import {
+  ConvergenceError,
+  InvalidArgumentError,
+  type NDArray,
+  NotPositiveDefiniteError,
+  checkOptions,
+  matmul,
+} from '@krylov/core-array';
+import { eigh } from '../spectral/eigh.js';
+import { svd } from '../spectral/svd.js';
+import { workingCopy } from '../util/validate.js';
+import { spdPower } from './roots.js';
+
+type M = NDArray<'float64'>;
+
+/**
+ * f(A) = V diag(f(w)) V^T for a symmetric A = V diag(w) V^T (the spectral definition; Higham 2008,
+ * "Functions of Matrices", ch. 1). Symmetric input only: the result is exact up to the accuracy of eigh.
+ * O(n^3).
+ * @throws InvalidArgumentError for a non-symmetric matrix (relative asymmetry above 1e-10) or non-finite f(w).
+ */
+export function funm(a: NDArray, f: (w: number) => number): M {
+  const fn = 'funm';
+  const { w } = workingCopy(fn, 'a', a, true);
+  const n = w.shape[0];
+  let asym = 0;
+  let size = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      asym = Math.max(asym, Math.abs(w.data[i * n + j] - w.data[j * n + i]));
+      size = Math.max(size, Math.abs(w.data[i * n + j]));
+    }
+  if (asym > 1e-10 * size)
+    throw new InvalidArgumentError(
+      fn,
+      'a',
+      `asymmetry ${asym.toExponential(2)}`,
+      'a symmetric matrix (funm uses the eigendecomposition)',
+    );
+  const { values, vectors } = eigh(w);
+  const v = vectors!;
+  const scaled = v.copy() as M;
+  for (let j = 0; j < n; j++) {
+    const fw = f(values.data[j]);
+    if (!Number.isFinite(fw))
+      throw new InvalidArgumentError(
+        fn,
+        'f',
+        fw,
+        `finite values of f at the eigenvalues (f(${values.data[j]}) is not)`,
+      );
+    for (let i = 0; i < n; i++) scaled.data[i * n + j] *= fw;
+  }
+  return matmul(scaled, v.T) as M;
+}
+
+/** The principal square root of a symmetric positive semidefinite matrix (via eigh). O(n^3). */
+export function sqrtm(a: NDArray): M {
+  return spdPower(a, 0.5);
+}
+
+/**
+ * The polar decomposition A = U P (side 'right', default) or A = P U ('left'): U with orthonormal
+ * columns (the nearest one to A in every unitarily invariant norm) and P symmetric positive
+ * semidefinite, from the SVD A = W S V^T: U = W V^T, P = V S V^T (Higham 2008, ch. 8). O(m n^2).
+ */
+export function polar(a: NDArray, options?: { side?: 'right' | 'left' }): { u: M; p: M } {
+  checkOptions('polar', options, ['side']);
+  const side = options?.side ?? 'right';
+  if (side !== 'right' && side !== 'left')
+    throw new InvalidArgumentError('polar', 'options.side', side, "'right' or 'left'");
+  const { u: w, s, vt } = svd(a);
+  const u = matmul(w, vt) as M;
+  const basis = side === 'right' ? (vt.T as M) : w;
+  const scaled = basis.copy() as M;
+  const k = s.shape[0];
+  for (let i = 0; i < scaled.shape[0]; i++) for (let j = 0; j < k; j++) scaled.data[i * k + j] *= s.data[j];
+  return { u, p: matmul(scaled, basis.T) as M };
+}
+
+/** (X + X^T) / 2 in place: products of symmetric matrices are symmetric only up to rounding. */
+function symmetrize(x: M): M {
+  const n = x.shape[0];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++)
+      x.data[i * n + j] = x.data[j * n + i] = 0.5 * (x.data[i * n + j] + x.data[j * n + i]);
+  return x;
+}
+
+function spd(fn: string, arg: string, a: NDArray): M {
+  const { w } = workingCopy(fn, arg, a, true);
+  const { values } = eigh(w, { vectors: false });
+  if (w.shape[0] > 0 && !(values.data[0] > 0)) throw new NotPositiveDefiniteError(fn, 0);
+  return w;
+}
+
+/** ||f(A)||_F for a symmetric A, from its eigenvalues: sqrt(sum f(w_i)^2). */
+function frobeniusOfFunction(a: M, f: (w: number) => number): number {
+  const { values } = eigh(a, { vectors: false });
+  return Math.sqrt(values.toFlatArray().reduce((s, w) => s + f(w) ** 2, 0));
+}
+
+/**
+ * The affine-invariant (Fisher-Rao) distance ||log(A^-1/2 B A^-1/2)||_F between SPD matrices
+ * (Pennec, Fillard & Ayache 2006; Bhatia 2007, ch. 6). Invariant under A, B -> X A X^T. O(n^3).
+ * @throws NotPositiveDefiniteError, ShapeError.
+ */
+export function affineInvariantDistance(a: NDArray, b: NDArray): number {
+  const ra = spdPower(spd('affineInvariantDistance', 'a', a), -0.5);
+  const mid = matmul(matmul(ra, spd('affineInvariantDistance', 'b', b)), ra) as M;
+  return frobeniusOfFunction(mid, Math.log);
+}
+
+/**
+ * The Bures-Wasserstein distance d(A, B)^2 = tr A + tr B - 2 tr (A^1/2 B A^1/2)^1/2, the 2-Wasserstein
+ * distance between N(0, A) and N(0, B) (Bhatia, Jain & Lim 2019). O(n^3).
+ * @throws NotPositiveDefiniteError, ShapeError.
+ */
+export function buresWassersteinDistance(a: NDArray, b: NDArray): number {
+  const sa = spd('buresWassersteinDistance', 'a', a);
+  const sb = spd('buresWassersteinDistance', 'b', b);
+  const ra = spdPower(sa, 0.5);
+  const cross = spdPower(matmul(matmul(ra, sb), ra), 0.5);
+  const n = sa.shape[0];
+  let t = 0;
+  for (let i = 0; i < n; i++) t += sa.data[i * n + i] + sb.data[i * n + i] - 2 * cross.data[i * n + i];
+  return Math.sqrt(Math.max(t, 0));
+}
+
+/**
+ * The point at t in [0, 1] on the geodesic from A to B: affine-invariant
+ * A^1/2 (A^-1/2 B A^-1/2)^t A^1/2, or Bures-Wasserstein ((1 - t) I + t T) A ((1 - t) I + t T) with T
+ * the optimal transport map A^-1/2 (A^1/2 B A^1/2)^1/2 A^-1/2 (Bhatia, Jain & Lim 2019). O(n^3).
+ */
+export function spdGeodesic(
+  a: NDArray,
+  b: NDArray,
+  t: number,
+  options?: { metric?: 'affine-invariant' | 'bures-wasserstein' },
+): M {
+  const fn = 'spdGeodesic';
+  checkOptions(fn, options, ['metric']);
+  const metric = options?.metric ?? 'affine-invariant';
+  if (!(t >= 0 && t <= 1)) throw new InvalidArgumentError(fn, 't', t, 'a number in [0, 1]');
+  const sa = spd(fn, 'a', a);
+  const sb = spd(fn, 'b', b);
+  const half = spdPower(sa, 0.5);
+  const invHalf = spdPower(sa, -0.5);
+  if (metric === 'affine-invariant')
+    return matmul(matmul(half, spdPower(matmul(matmul(invHalf, sb), invHalf), t)), half) as M;
+  const transport = matmul(matmul(invHalf, spdPower(matmul(matmul(half, sb), half), 0.5)), invHalf) as M;
+  const n = sa.shape[0];
+  const step = transport.copy() as M;
+  for (let i = 0; i < n * n; i++) step.data[i] = t * transport.data[i] + (i % (n + 1) === 0 ? 1 - t : 0);
+  return matmul(matmul(step, sa), step) as M;
+}
+
+/**
+ * The barycentre (Frechet mean) of SPD matrices with weights: affine-invariant by the Karcher
+ * fixed-point iteration X <- X^1/2 exp(sum w_i log(X^-1/2 A_i X^-1/2)) X^1/2 (Pennec et al. 2006),
+ * Bures-Wasserstein by the fixed point X <- X^-1/2 (sum w_i (X^1/2 A_i X^1/2)^1/2)^2 X^-1/2
+ * (Alvarez-Esteban et al. 2016). Stops when the update changes X by less than tol (relative).
+ * @throws ConvergenceError after maxIter iterations; NotPositiveDefiniteError; InvalidArgumentError.
+ */
+export function spdBarycenter(
+  matrices: NDArray[],
+  options?: {
+    weights?: number[];
+    metric?: 'affine-invariant' | 'bures-wasserstein';
+    tol?: number;
+    maxIter?: number;
+  },
+): M {
+  const fn = 'spdBarycenter';
+  checkOptions(fn, options, ['weights', 'metric', 'tol', 'maxIter']);
+  if (matrices.length === 0) throw new InvalidArgumentError(fn, 'matrices', matrices, 'at least one matrix');
+  const mats = matrices.map((m, i) => spd(fn, `matrices[${i}]`, m));
+  const weights = options?.weights ?? mats.map(() => 1 / mats.length);
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (weights.length !== mats.length || weights.some((w) => !(w >= 0)) || !(total > 0))
+    throw new InvalidArgumentError(
+      fn,
+      'options.weights',
+      weights,
+      `${mats.length} non-negative weights with a positive sum`,
+    );
+  const metric = options?.metric ?? 'affine-invariant';
+  const tol = options?.tol ?? 1e-12;
+  const maxIter = options?.maxIter ?? 200;
+  const n = mats[0].shape[0];
+  let x = mats[0].copy() as M;
+  for (let i = 0; i < n * n; i++)
+    x.data[i] = mats.reduce((s, m, k) => s + (weights[k] / total) * m.data[i], 0);
+  for (let iter = 1; iter <= maxIter; iter++) {
+    const half = spdPower(x, 0.5);
+    const invHalf = spdPower(x, -0.5);
+    const acc = x.copy() as M;
+    acc.fill(0);
+    for (const [k, m] of mats.entries()) {
+      const inner =
+        metric === 'affine-invariant'
+          ? funm(symmetrize(matmul(matmul(invHalf, m), invHalf) as M), Math.log)
+          : spdPower(matmul(matmul(half, m), half), 0.5);
+      for (let i = 0; i < n * n; i++) acc.data[i] += (weights[k] / total) * inner.data[i];
+    }
+    const next = symmetrize(
+      (metric === 'affine-invariant'
+        ? matmul(matmul(half, funm(symmetrize(acc), Math.exp)), half)
+        : matmul(matmul(invHalf, matmul(acc, acc)), invHalf)) as M,
+    );
+    let change = 0;
+    let size = 0;
+    for (let i = 0; i < n * n; i++) {
+      change = Math.max(change, Math.abs(next.data[i] - x.data[i]));
+      size = Math.max(size, Math.abs(next.data[i]));
+    }
+    x = next;
+    if (change <= tol * size) return x;
+    if (iter === maxIter) throw new ConvergenceError(fn, iter, change / size, 'fixed-point iteration');
+  }
+  return x;
+}
