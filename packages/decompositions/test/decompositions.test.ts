@@ -12,6 +12,7 @@ import {
   luSolve,
   matrixRank,
   pinv,
+  pivotedCholesky,
   qr,
   slogdet,
   solve,
@@ -221,6 +222,43 @@ describe('SVD and eigh: LAPACK scaled residuals (50 and 60)', () => {
     );
     expect(() => eigh(lap, { range: [3, 1] })).toThrow(
       "eigh: argument 'options.range' is [3, 1]; expected 0 <= il <= iu < 12",
+    );
+  });
+});
+
+describe('QR with column pivoting', () => {
+  it('A[:, p] = Q R, |R| decreasing on the diagonal, rank revealed for a rank-deficient matrix', () => {
+    const low = matmul(rng(11).normal([12, 3]), rng(12).normal([3, 8])) as M;
+    const { q, r, p } = qr(low, { pivoting: true });
+    const permuted = new NDArray(
+      Float64Array.from({ length: 96 }, (_, k) => low.data[Math.floor(k / 8) * 8 + p![k % 8]]),
+      [12, 8],
+    );
+    expect(scaledResidual(permuted, matmul(q!, r), 12)).toBeLessThan(30);
+    expect(orthogonality(q!)).toBeLessThan(30);
+    const diag = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => Math.abs(r.get(i, i)));
+    for (let i = 1; i < 8; i++) expect(diag[i]).toBeLessThanOrEqual(diag[i - 1] * (1 + 1e-12));
+    expect(diag[3] / diag[0]).toBeLessThan(1e-12);
+    expect(diag[2] / diag[0]).toBeGreaterThan(1e-6);
+    expect([...p!].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('pivoted Cholesky for semidefinite matrices', () => {
+  it('A[perm][:, perm] = L L^T with the numerical rank, on a rank-3 PSD matrix', () => {
+    const b = rng(21).normal([10, 3]);
+    const a = matmul(b, b.T) as M;
+    const { l, perm, rank } = pivotedCholesky(a);
+    expect(rank).toBe(3);
+    const permuted = new NDArray(
+      Float64Array.from({ length: 100 }, (_, k) => a.data[perm[Math.floor(k / 10)] * 10 + perm[k % 10]]),
+      [10, 10],
+    );
+    expect(scaledResidual(permuted, matmul(l, l.T), 10)).toBeLessThan(30);
+    const full = spdWithCondition(6, 1e3, 22);
+    expect(pivotedCholesky(full).rank).toBe(6);
+    expect(() => pivotedCholesky(full, { tol: -1 })).toThrow(
+      "pivotedCholesky: argument 'options.tol' is -1; expected a non-negative number",
     );
   });
 });

@@ -1,4 +1,5 @@
 import {
+  InvalidArgumentError,
   type Mat,
   NDArray,
   NotPositiveDefiniteError,
@@ -80,4 +81,51 @@ export function cholesky(a: NDArray, options?: { lower?: boolean }): NDArray<'fl
   const n = w.shape[0];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = 0;
   return options?.lower === false ? (w.T.copy() as NDArray<'float64'>) : w;
+}
+
+/**
+ * Cholesky with diagonal pivoting for symmetric positive semidefinite matrices (LAPACK dpstrf,
+ * unblocked; Higham 2002 section 10.3): at step k the largest remaining diagonal entry of the Schur
+ * complement is the pivot; the factorization stops when it falls below `tol` (default
+ * n eps max diag), giving P A P^T ~ L L^T with L n x rank. A[perm][:, perm] = L L^T up to tol.
+ * O(n^2 rank).
+ * @throws InvalidArgumentError for a negative tolerance; ShapeError; InvalidArgumentError for non-finite entries.
+ */
+export function pivotedCholesky(
+  a: NDArray,
+  options?: { tol?: number },
+): { l: NDArray<'float64'>; perm: Int32Array; rank: number } {
+  const fn = 'pivotedCholesky';
+  checkOptions(fn, options, ['tol']);
+  const { w } = workingCopy(fn, 'a', a, true);
+  const n = w.shape[0];
+  const d = w.data;
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, d[i * n + i]);
+  const tol = options?.tol ?? n * 2 ** -52 * maxDiag;
+  if (!(tol >= 0)) throw new InvalidArgumentError(fn, 'options.tol', tol, 'a non-negative number');
+  // w holds the Schur complement in its trailing block and L in its leading columns (lower part)
+  let rank = 0;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (d[i * n + i] > d[p * n + p]) p = i;
+    if (!(d[p * n + p] > tol)) break;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) [d[k * n + j], d[p * n + j]] = [d[p * n + j], d[k * n + j]];
+      for (let i = 0; i < n; i++) [d[i * n + k], d[i * n + p]] = [d[i * n + p], d[i * n + k]];
+      [perm[k], perm[p]] = [perm[p], perm[k]];
+    }
+    const lkk = Math.sqrt(d[k * n + k]);
+    d[k * n + k] = lkk;
+    for (let i = k + 1; i < n; i++) d[i * n + k] /= lkk;
+    for (let i = k + 1; i < n; i++)
+      for (let j = k + 1; j <= i; j++) d[i * n + j] -= d[i * n + k] * d[j * n + k];
+    for (let i = k + 1; i < n; i++) for (let j = k + 1; j < i; j++) d[j * n + i] = d[i * n + j];
+    rank++;
+  }
+  const l = new NDArray(new Float64Array(n * rank), [n, rank]) as NDArray<'float64'>;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < Math.min(i + 1, rank); j++) l.data[i * rank + j] = d[i * n + j];
+  return { l, perm, rank };
 }

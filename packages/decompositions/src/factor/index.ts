@@ -1,4 +1,4 @@
-export { cholesky, potrf, potrs } from './cholesky.js';
+export { cholesky, pivotedCholesky, potrf, potrs } from './cholesky.js';
 export { getrf, getrs, lu, type LUFactor, luFactor, luSolve } from './lu.js';
-export { geqrf, orgqr, qr, type QRMode } from './qr.js';
+export { geqp3, geqrf, orgqr, qr, type QRMode } from './qr.js';
 export { type Assume, det, inv, lstsq, slogdet, solve } from './solve.js';

@@ -28,6 +28,31 @@ function applyReflector(
 }
 
 /**
+ * Turns column c (rows c..m) into a Householder reflector (LAPACK dlarfg): beta = -sign(alpha) ||x||
+ * goes on the diagonal, v (v_c = 1 implied) below it; returns tau (0 when the column below c is zero).
+ * The norm is scaled as in dnrm2 so it neither overflows nor underflows.
+ */
+function makeReflector(
+  d: Float64Array | Float32Array,
+  at: (i: number, j: number) => number,
+  m: number,
+  c: number,
+): number {
+  let scale = 0;
+  for (let i = c + 1; i < m; i++) scale = Math.max(scale, Math.abs(d[at(i, c)]));
+  const alpha = d[at(c, c)];
+  if (scale === 0) return 0;
+  scale = Math.max(scale, Math.abs(alpha));
+  let ss = 0;
+  for (let i = c; i < m; i++) ss += (d[at(i, c)] / scale) ** 2;
+  const beta = -Math.sign(alpha || 1) * scale * Math.sqrt(ss);
+  const f = 1 / (alpha - beta);
+  for (let i = c + 1; i < m; i++) d[at(i, c)] *= f;
+  d[at(c, c)] = beta;
+  return (beta - alpha) / beta;
+}
+
+/**
  * Householder QR in place (LAPACK dgeqrf, unblocked dgeqr2): column k is reduced by the reflector
  * H = I - tau v v^T with v(k) = 1 stored below the diagonal, R on and above it. The norm uses the
  * scaled form of dnrm2 and beta = -sign(alpha) ||x|| avoids cancellation (dlarfg). O(2 m n^2 - 2/3 n^3).
@@ -40,25 +65,58 @@ export const geqrf = defineKernel('geqrf', ({ a }) => {
   const d = a.data;
   const at = (i: number, j: number) => a.offset + i * rs + j * cs;
   for (let c = 0; c < k; c++) {
-    let scale = 0;
-    for (let i = c + 1; i < m; i++) scale = Math.max(scale, Math.abs(d[at(i, c)]));
-    const alpha = d[at(c, c)];
-    if (scale === 0) {
-      tau.data[c] = 0;
-      continue;
-    }
-    scale = Math.max(scale, Math.abs(alpha));
-    let ss = 0;
-    for (let i = c; i < m; i++) ss += (d[at(i, c)] / scale) ** 2;
-    const beta = -Math.sign(alpha || 1) * scale * Math.sqrt(ss);
-    const t = (beta - alpha) / beta;
-    const f = 1 / (alpha - beta);
-    for (let i = c + 1; i < m; i++) d[at(i, c)] *= f;
-    d[at(c, c)] = beta;
-    tau.data[c] = t;
-    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, t, j);
+    tau.data[c] = makeReflector(d, at, m, c);
+    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, tau.data[c], j);
   }
   return { tau };
+});
+
+/**
+ * QR with column pivoting A P = Q R (LAPACK dgeqp3, Businger & Golub 1965): at each step the
+ * remaining column of largest norm is moved forward, so |R| decreases along its diagonal and reveals
+ * the numerical rank. Column norms are downdated and recomputed when cancellation makes the
+ * downdate unreliable (Drmac & Bujanovic 2008, LAWN 176). O(4 m n k - 2 (m + n) k^2 + 4/3 k^3).
+ */
+export const geqp3 = defineKernel('geqp3', ({ a }) => {
+  const [m, n] = a.shape;
+  const k = Math.min(m, n);
+  const tau = new Arr(new (a.data.constructor as Float64ArrayConstructor)(k), [k]) as Vec;
+  const jpvt = Int32Array.from({ length: n }, (_, j) => j);
+  const [rs, cs] = a.strides;
+  const d = a.data;
+  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
+  const colNorm = (j: number, from: number) => {
+    let s = 0;
+    for (let i = from; i < m; i++) s = Math.hypot(s, d[at(i, j)]);
+    return s;
+  };
+  const vn1 = Float64Array.from({ length: n }, (_, j) => colNorm(j, 0));
+  const vn2 = Float64Array.from(vn1);
+  const tol = Math.sqrt(2 ** -52);
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let j = c + 1; j < n; j++) if (vn1[j] > vn1[p]) p = j;
+    if (p !== c) {
+      for (let i = 0; i < m; i++) [d[at(i, c)], d[at(i, p)]] = [d[at(i, p)], d[at(i, c)]];
+      [jpvt[c], jpvt[p]] = [jpvt[p], jpvt[c]];
+      vn1[p] = vn1[c];
+      vn2[p] = vn2[c];
+    }
+    tau.data[c] = makeReflector(d, at, m, c);
+    for (let j = c + 1; j < n; j++) {
+      applyReflector(d, at, m, c, tau.data[c], j);
+      if (vn1[j] === 0) continue;
+      const ratio = Math.abs(d[at(c, j)]) / vn1[j];
+      const temp = Math.max(0, 1 - ratio * ratio);
+      if (temp * (vn1[j] / vn2[j]) ** 2 <= tol) {
+        vn1[j] = colNorm(j, c + 1);
+        vn2[j] = vn1[j];
+      } else {
+        vn1[j] *= Math.sqrt(temp);
+      }
+    }
+  }
+  return { tau, jpvt };
 });
 
 /** Overwrites the m x n reflector block from geqrf with the first n columns of Q (LAPACK dorgqr). O(4 m n^2 - 4/3 n^3). */
@@ -83,30 +141,32 @@ export type QRMode = 'reduced' | 'complete' | 'r';
 /**
  * QR factorization A = Q R by Householder reflections (LAPACK dgeqrf + dorgqr), as
  * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
- * only R. Computed in float64. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
+ * only R. With `pivoting`, A[:, p] = Q R with column pivoting (dgeqp3) and `p` the column order.
+ * Computed in float64. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries or an unknown mode.
  */
 export function qr(
   a: NDArray,
-  options?: { mode?: QRMode },
-): { q: NDArray<'float64'> | null; r: NDArray<'float64'> } {
-  checkOptions('qr', options, ['mode']);
+  options?: { mode?: QRMode; pivoting?: boolean },
+): { q: NDArray<'float64'> | null; r: NDArray<'float64'>; p?: Int32Array } {
+  checkOptions('qr', options, ['mode', 'pivoting']);
   const mode = options?.mode ?? 'reduced';
   if (!['reduced', 'complete', 'r'].includes(mode))
     throw new InvalidArgumentError('qr', 'options.mode', mode, "'reduced', 'complete' or 'r'");
   const { w } = workingCopy('qr', 'a', a);
   const [m, n] = w.shape;
   const k = Math.min(m, n);
-  const { tau } = geqrf({ a: w });
+  const { tau, jpvt } = options?.pivoting ? geqp3({ a: w }) : { ...geqrf({ a: w }), jpvt: undefined };
   const rows = mode === 'complete' ? m : k;
   const r = new Arr(new Float64Array(rows * n), [rows, n]) as NDArray<'float64'>;
   for (let i = 0; i < Math.min(rows, k); i++)
     for (let j = i; j < n; j++) r.data[i * n + j] = w.data[i * n + j];
-  if (mode === 'r') return { q: null, r };
+  const pivots = jpvt ? { p: jpvt } : {};
+  if (mode === 'r') return { q: null, r, ...pivots };
   const cols = mode === 'complete' ? m : k;
   const q = new Arr(new Float64Array(m * cols), [m, cols]) as NDArray<'float64'>;
   for (let i = 0; i < m; i++)
     for (let j = 0; j < Math.min(cols, n); j++) q.data[i * cols + j] = w.data[i * n + j];
   orgqr({ a: q, tau });
-  return { q, r };
+  return { q, r, ...pivots };
 }
