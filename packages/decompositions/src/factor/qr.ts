@@ -1,10 +1,13 @@
 import {
   NDArray as Arr,
   InvalidArgumentError,
+  type Mat,
   type NDArray,
   type Vec,
   checkOptions,
   defineKernel,
+  gemm,
+  trmm,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
 
@@ -64,12 +67,76 @@ export const geqrf = defineKernel('geqrf', ({ a }) => {
   const [rs, cs] = a.strides;
   const d = a.data;
   const at = (i: number, j: number) => a.offset + i * rs + j * cs;
-  for (let c = 0; c < k; c++) {
-    tau.data[c] = makeReflector(d, at, m, c);
-    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, tau.data[c], j);
+  for (let j0 = 0; j0 < k; j0 += NB) {
+    const j1 = Math.min(k, j0 + NB);
+    // the panel by reflections one column at a time (dgeqr2), then the rest in one block (dlarfb)
+    for (let c = j0; c < j1; c++) {
+      tau.data[c] = makeReflector(d, at, m, c);
+      for (let j = c + 1; j < j1; j++) applyReflector(d, at, m, c, tau.data[c], j);
+    }
+    if (j1 < n) {
+      const { v, t } = blockReflector(a, j0, j1, tau);
+      const c = view(a, j0, m, j1, n);
+      // C <- H^T C = (I - V T^T V^T) C
+      const w = trmm(t, gemm(v, c, { transA: true }), { lower: false, transA: true });
+      gemm(v, w, { c, alpha: -1, beta: 1 });
+    }
   }
   return { tau };
 });
+
+const NB = 32;
+
+/** A view of rows r0..r1, columns c0..c1 of a matrix view. */
+function view(a: Mat, r0: number, r1: number, c0: number, c1: number): Mat {
+  return new Arr(
+    a.data,
+    [r1 - r0, c1 - c0],
+    a.strides,
+    a.offset + r0 * a.strides[0] + c0 * a.strides[1],
+  ) as Mat;
+}
+
+/**
+ * The compact WY form H_j0 ... H_j1-1 = I - V T V^T of consecutive reflectors stored in columns
+ * j0..j1 of `a` (LAPACK dlarft, forward and columnwise; Schreiber & Van Loan 1989): V unit lower
+ * trapezoidal (m - j0) x nb, T upper triangular nb x nb. O(m nb^2).
+ */
+function blockReflector(
+  a: Mat,
+  j0: number,
+  j1: number,
+  tau: Vec,
+): { v: NDArray<'float64'>; t: NDArray<'float64'> } {
+  const m = a.shape[0];
+  const nb = j1 - j0;
+  const rows = m - j0;
+  const v = new Arr(new Float64Array(rows * nb), [rows, nb]) as NDArray<'float64'>;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < nb; j++)
+      v.data[i * nb + j] =
+        i === j ? 1 : i > j ? a.data[a.offset + (j0 + i) * a.strides[0] + (j0 + j) * a.strides[1]] : 0;
+  }
+  const t = new Arr(new Float64Array(nb * nb), [nb, nb]) as NDArray<'float64'>;
+  const taus = (i: number) => tau.data[tau.offset + (j0 + i) * (tau.strides[0] ?? 1)];
+  for (let i = 0; i < nb; i++) {
+    const ti = taus(i);
+    t.data[i * nb + i] = ti;
+    if (ti === 0 || i === 0) continue;
+    // T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i)
+    const w = new Float64Array(i);
+    for (let r = i; r < rows; r++) {
+      const vi = v.data[r * nb + i];
+      if (vi !== 0) for (let q = 0; q < i; q++) w[q] += v.data[r * nb + q] * vi;
+    }
+    for (let q = 0; q < i; q++) {
+      let s = 0;
+      for (let p = q; p < i; p++) s += t.data[q * nb + p] * w[p];
+      t.data[q * nb + i] = -ti * s;
+    }
+  }
+  return { v, t };
+}
 
 /**
  * QR with column pivoting A P = Q R (LAPACK dgeqp3, Businger & Golub 1965): at each step the
@@ -126,13 +193,27 @@ export const orgqr = defineKernel('orgqr', ({ a, tau }) => {
   const d = a.data;
   const at = (i: number, j: number) => a.offset + i * rs + j * cs;
   const k = tau.shape[0];
-  for (let c = n - 1; c >= 0; c--) {
-    const t = c < k ? tau.data[tau.offset + c * (tau.strides[0] ?? 1)] : 0;
-    // columns right of c already hold Q's columns; apply H_c to them, then form column c
-    for (let j = c + 1; j < n; j++) applyReflector(d, at, m, c, t, j);
-    for (let i = c + 1; i < m; i++) d[at(i, c)] *= -t;
-    d[at(c, c)] = 1 - t;
-    for (let i = 0; i < c; i++) d[at(i, c)] = 0;
+  const tauAt = (c: number) => (c < k ? tau.data[tau.offset + c * (tau.strides[0] ?? 1)] : 0);
+  // columns at or beyond k are those of the identity
+  for (let c = n - 1; c >= k; c--) for (let i = 0; i < m; i++) d[at(i, c)] = i === c ? 1 : 0;
+  const blocks: number[] = [];
+  for (let j0 = 0; j0 < k; j0 += NB) blocks.push(j0);
+  for (const j0 of blocks.reverse()) {
+    const j1 = Math.min(k, j0 + NB);
+    if (j1 < n) {
+      // columns j1.. already hold Q's columns: apply the block H_j0 ... H_j1-1 = I - V T V^T
+      const { v, t } = blockReflector(a, j0, j1, tau);
+      const c = view(a, j0, m, j1, n);
+      const w = trmm(t, gemm(v, c, { transA: true }), { lower: false });
+      gemm(v, w, { c, alpha: -1, beta: 1 });
+    }
+    for (let c = j1 - 1; c >= j0; c--) {
+      const tc = tauAt(c);
+      for (let j = c + 1; j < j1; j++) applyReflector(d, at, m, c, tc, j);
+      for (let i = c + 1; i < m; i++) d[at(i, c)] *= -tc;
+      d[at(c, c)] = 1 - tc;
+      for (let i = 0; i < c; i++) d[at(i, c)] = 0;
+    }
   }
 });
 
