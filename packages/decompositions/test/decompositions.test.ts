@@ -28,6 +28,7 @@ const shapes: [number, number][] = [
   [3, 5],
   [40, 17],
   [17, 40],
+  [130, 100],
 ];
 
 /** Rows of A permuted by p: (P A)[i] = A[p[i]]. */

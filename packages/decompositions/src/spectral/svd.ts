@@ -23,10 +23,13 @@ function completeRows(
   to: number,
   isZero: (r: number) => boolean,
 ): void {
-  let e = 0;
+  // each empty row takes the first standard basis vector whose residual against the rows filled so
+  // far has norm >= 1 / (2 sqrt m): one always exists, since the squared residual norms of all m
+  // basis vectors sum to the number of rows still empty (>= 1)
+  const threshold = 0.5 / Math.sqrt(m);
   for (let r = from; r < to; r++) {
     if (!isZero(r)) continue;
-    for (; e < m; e++) {
+    for (let e = 0; e < m; e++) {
       const row = new Float64Array(m);
       row[e] = 1;
       for (let pass = 0; pass < 2; pass++) {
@@ -41,9 +44,8 @@ function completeRows(
       let norm = 0;
       for (const v of row) norm += v * v;
       norm = Math.sqrt(norm);
-      if (norm > 0.5) {
+      if (norm >= threshold) {
         for (let i = 0; i < m; i++) q[r * m + i] = row[i] / norm;
-        e++;
         break;
       }
     }
