@@ -6,6 +6,7 @@ import {
   det,
   eigh,
   inv,
+  ldl,
   lstsq,
   lu,
   luFactor,
@@ -261,5 +262,31 @@ describe('pivoted Cholesky for semidefinite matrices', () => {
     expect(() => pivotedCholesky(full, { tol: -1 })).toThrow(
       "pivotedCholesky: argument 'options.tol' is -1; expected a non-negative number",
     );
+  });
+});
+
+describe('LDL^T with Bunch-Kaufman pivoting', () => {
+  const check = (a: M) => {
+    const n = a.shape[0];
+    const { l, d, perm } = ldl(a);
+    const permuted = new NDArray(
+      Float64Array.from({ length: n * n }, (_, k) => a.data[perm[Math.floor(k / n)] * n + perm[k % n]]),
+      [n, n],
+    );
+    return scaledResidual(permuted, matmul(matmul(l, d), l.T), n);
+  };
+  it('factors symmetric indefinite matrices with a small scaled residual, using 2 x 2 pivots when needed', () => {
+    const b = rng(31).normal([40, 40]);
+    const indefinite = new NDArray(
+      Float64Array.from({ length: 1600 }, (_, k) => b.data[k] + b.data[(k % 40) * 40 + Math.floor(k / 40)]),
+      [40, 40],
+    );
+    expect(check(indefinite)).toBeLessThan(30);
+    const swapOnly = new NDArray(Float64Array.from([0, 1, 1, 0]), [2, 2]);
+    expect(ldl(swapOnly).blocks).toEqual([2]);
+    expect(check(swapOnly)).toBeLessThan(30);
+    expect(check(spdWithCondition(17, 1e8, 32))).toBeLessThan(30);
+    const { l } = ldl(indefinite);
+    for (let i = 0; i < 40; i++) for (let j = i + 1; j < 40; j++) expect(l.get(i, j)).toBe(0);
   });
 });
