@@ -27,7 +27,7 @@ export const suite: BenchSuite = {
   description: `Dense factorizations at n = ${N}, float64, one thread: Krylov's pure-JS kernels vs ml-matrix 6, on the same seeded matrices.`,
   notes: [
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
-    "Krylov's eigh and SVD are Jacobi methods (accurate, O(n^3) per sweep) rather than tridiagonal/bidiagonal QR, which explains their times.",
+    "Krylov's SVD is one-sided Jacobi (accurate, O(m n^2) per sweep) rather than bidiagonal QR, which explains its time; eigh is tridiagonalization + implicit QL.",
   ],
   cases() {
     const g = rng(N);

@@ -1,7 +1,7 @@
 /**
  * Applies the plane rotation [c -s; s c] to two strided vectors of `data` in place:
  * x <- c x - s y, y <- s x + c y, with x starting at `px`, y at `py`, `len` entries `step` apart.
- * The Jacobi eigensolver and the one-sided Jacobi SVD are built from this one step.
+ * The QL eigensolver (on rows of Q^T) and the one-sided Jacobi SVD are built from this one step.
  */
 export function rotate(
   data: Float64Array,
