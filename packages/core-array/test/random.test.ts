@@ -19,12 +19,16 @@ describe('xoshiro128** generator', () => {
     const g = toRng(7);
     expect(toRng(g)).toBe(g);
   });
-  it('split and jump give streams that do not repeat the parent', () => {
+  it('split gives streams that differ from each other and from the parent', () => {
     const a = rng(1);
     const b = a.split();
-    const xs = Array.from({ length: 1000 }, () => a.nextUint32());
-    const ys = new Set(Array.from({ length: 1000 }, () => b.nextUint32()));
-    expect(xs.filter((x) => ys.has(x)).length).toBeLessThan(3);
+    const c = a.split();
+    const draw = (g: typeof a) => Array.from({ length: 1000 }, () => g.nextUint32());
+    const [xs, ys, zs] = [draw(a), draw(b), draw(c)];
+    const overlap = (p: number[], q: number[]) => p.filter((x) => new Set(q).has(x)).length;
+    expect(overlap(xs, ys)).toBeLessThan(3);
+    expect(overlap(xs, zs)).toBeLessThan(3);
+    expect(overlap(ys, zs)).toBeLessThan(3);
   });
   it('uniform and normal have the right moments', () => {
     const u = rng(3).uniform([100000]).data;

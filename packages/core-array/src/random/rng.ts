@@ -128,9 +128,14 @@ export class Rng {
     return this;
   }
 
-  /** A new generator on an independent stream (a copy of this one, jumped); this one is unchanged. */
+  /**
+   * A new generator on an independent stream: the child takes the current state and this generator
+   * jumps 2^64 outputs ahead, so successive splits (and the parent) never overlap.
+   */
   split(): Rng {
-    return Rng.fromState(this.state()).jump();
+    const child = Rng.fromState(this.state());
+    this.jump();
+    return child;
   }
 
   /** Uniform values on [low, high) (default [0, 1)). */
