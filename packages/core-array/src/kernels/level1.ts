@@ -28,26 +28,29 @@ export const scalKernel = defineKernel('scal', ({ alpha, x }) => {
   for (let i = 0, p = a.o; i < a.n; i++, p += a.s) a.d[p] = alpha === 0 ? 0 : alpha * a.d[p];
 });
 
-/**
- * ||x||_2 without overflow or harmful underflow: the scaled sum of squares of LAPACK's dnrm2
- * (Hammarling's algorithm), so ||[1e200, 1e200]|| = 1.41e200 and ||[1e-200, 1e-200]|| is not 0.
- */
+/** ||x||_2 without overflow or harmful underflow (see `scaledNorm2`). */
 export const nrm2Kernel = defineKernel('nrm2', ({ x }) => {
   const a = at(x);
+  return scaledNorm2(a.d, a.o, a.s, a.n);
+});
+
+/**
+ * ||v||_2 of n strided entries by the scaled sum of squares of LAPACK's dnrm2 (Hammarling):
+ * no overflow for 1e200 entries, no underflow to 0 for 1e-200 entries; NaN propagates.
+ */
+export function scaledNorm2(d: ArrayLike<number>, offset: number, stride: number, n: number): number {
   let scale = 0;
   let ssq = 1;
-  for (let i = 0, p = a.o; i < a.n; i++, p += a.s) {
-    const v = a.d[p];
-    if (v !== 0) {
-      const abs = Math.abs(v);
-      if (Number.isNaN(abs)) return Number.NaN;
-      if (scale < abs) {
-        ssq = 1 + ssq * (scale / abs) ** 2;
-        scale = abs;
-      } else {
-        ssq += (abs / scale) ** 2;
-      }
+  for (let i = 0, p = offset; i < n; i++, p += stride) {
+    const abs = Math.abs(d[p]);
+    if (Number.isNaN(abs)) return Number.NaN;
+    if (abs === 0) continue;
+    if (scale < abs) {
+      ssq = 1 + ssq * (scale / abs) ** 2;
+      scale = abs;
+    } else {
+      ssq += (abs / scale) ** 2;
     }
   }
   return scale * Math.sqrt(ssq);
-});
+}

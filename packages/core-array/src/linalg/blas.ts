@@ -110,26 +110,29 @@ function triangular(fn: string, a: NDArray, options: TriangularOptions | undefin
   return { a: (trans ? a.T : a) as Mat, lower: trans ? !lower : lower, unitDiag: options?.unitDiag ?? false };
 }
 
+function triangularVector(
+  fn: 'trmv' | 'trsv',
+  a: NDArray,
+  x: NDArray,
+  options: TriangularOptions | undefined,
+): NDArray {
+  const t = triangular(fn, a, options, []);
+  requireNdim(fn, 'x', x, 1);
+  requireSameDType(fn, { a, x });
+  if (x.shape[0] !== a.shape[0])
+    throw new ShapeError(fn, 'x', `length must equal a's order ${a.shape[0]}`, x.shape);
+  (fn === 'trmv' ? trmvKernel : trsvKernel)({ ...t, x: x as Vec });
+  return x;
+}
+
 /** x = op(A) x in place, A triangular (BLAS dtrmv); returns x. O(n^2). @throws ShapeError, DTypeError. */
 export function trmv(a: NDArray, x: NDArray, options?: TriangularOptions): NDArray {
-  const t = triangular('trmv', a, options, []);
-  requireNdim('trmv', 'x', x, 1);
-  requireSameDType('trmv', { a, x });
-  if (x.shape[0] !== a.shape[0])
-    throw new ShapeError('trmv', 'x', `length must equal a's order ${a.shape[0]}`, x.shape);
-  trmvKernel({ ...t, x: x as Vec });
-  return x;
+  return triangularVector('trmv', a, x, options);
 }
 
 /** x = op(A)^-1 x in place, A triangular (BLAS dtrsv); returns x. O(n^2). @throws ShapeError, DTypeError. */
 export function trsv(a: NDArray, x: NDArray, options?: TriangularOptions): NDArray {
-  const t = triangular('trsv', a, options, []);
-  requireNdim('trsv', 'x', x, 1);
-  requireSameDType('trsv', { a, x });
-  if (x.shape[0] !== a.shape[0])
-    throw new ShapeError('trsv', 'x', `length must equal a's order ${a.shape[0]}`, x.shape);
-  trsvKernel({ ...t, x: x as Vec });
-  return x;
+  return triangularVector('trsv', a, x, options);
 }
 
 type SideOptions = TriangularOptions & { side?: 'left' | 'right'; alpha?: number };

@@ -1,6 +1,7 @@
 import { type DType, dtypeInfo, floatResultType } from '../dtype.js';
 import { InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
 import { stridedLoop } from '../iter.js';
+import { scaledNorm2 } from '../kernels/level1.js';
 import { NDArray, normalizeAxis } from '../ndarray.js';
 
 /**
@@ -150,21 +151,7 @@ export function std(x: NDArray, options?: ReduceOptions & { ddof?: number }): ND
   return v;
 }
 
-/** ||v||_2 with the scaling of LAPACK's dnrm2: no overflow for 1e200, no underflow for 1e-200. */
-function scaledNorm2(b: Float64Array, n: number): number {
-  let scale = 0;
-  let ssq = 1;
-  for (let i = 0; i < n; i++) {
-    const a = Math.abs(b[i]);
-    if (Number.isNaN(a)) return Number.NaN;
-    if (a === 0) continue;
-    if (scale < a) {
-      ssq = 1 + ssq * (scale / a) ** 2;
-      scale = a;
-    } else ssq += (a / scale) ** 2;
-  }
-  return scale * Math.sqrt(ssq);
-}
+const norm2Of: Reducer = (b, n) => scaledNorm2(b, 0, 1, n);
 
 export type NormOrder = number | 'fro' | 'nuc';
 
@@ -187,8 +174,7 @@ export function norm(
   if (Array.isArray(axis)) {
     const [r, c] = axis.map((a) => normalizeAxis(fn, 'options.axis', a, x.ndim));
     const o = ord ?? 'fro';
-    if (o === 'fro')
-      return reduce(fn, x, { axis: [r, c], keepdims: options?.keepdims }, [], dtype, scaledNorm2);
+    if (o === 'fro') return reduce(fn, x, { axis: [r, c], keepdims: options?.keepdims }, [], dtype, norm2Of);
     if (o === 1 || o === Number.POSITIVE_INFINITY) {
       const inner = o === 1 ? r : c;
       const sums = reduce(fn, x, { axis: inner, keepdims: true }, [], dtype, (b, n) => {
@@ -207,7 +193,7 @@ export function norm(
   }
   const keep = { axis: axis ?? [...x.shape.keys()], keepdims: options?.keepdims };
   const p = ord ?? 2;
-  if (p === 2) return reduce(fn, x, keep, [], dtype, scaledNorm2);
+  if (p === 2) return reduce(fn, x, keep, [], dtype, norm2Of);
   if (typeof p !== 'number' || !(p >= 1 || p === Number.NEGATIVE_INFINITY))
     throw new InvalidArgumentError(fn, 'ord', p, 'a vector order: 1, 2, Infinity, -Infinity or p >= 1');
   return reduce(fn, x, keep, [], dtype, (b, n) => {

@@ -5,18 +5,13 @@ import {
   type NDArray,
   NotPositiveDefiniteError,
   checkOptions,
+  eye,
   matmul,
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
-
-function identity(n: number): M {
-  const d = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) d[i * n + i] = 1;
-  return new Arr(d, [n, n]) as M;
-}
 
 /**
  * A^p for a symmetric positive (semi)definite A through its eigendecomposition: V diag(max(w, floor)^p) V^T.
@@ -82,7 +77,7 @@ export function inverseRoot(
   norm = Math.sqrt(norm);
   if (!(norm > 0)) throw new NotPositiveDefiniteError(fn, 0);
   const z = (1 + p) / (2 * norm);
-  let x = identity(n);
+  let x = eye(n) as M;
   for (let i = 0; i < n; i++) x.data[i * n + i] = z ** (1 / p);
   let m = w.copy() as M;
   for (let i = 0; i < m.size; i++) m.data[i] *= z;
@@ -96,7 +91,7 @@ export function inverseRoot(
   let k = 0;
   while (error > tol) {
     if (k >= maxIter) throw new ConvergenceError(fn, k, error, 'coupled Newton did not reach the tolerance');
-    const t = identity(n);
+    const t = eye(n) as M;
     for (let i = 0; i < t.size; i++) t.data[i] = ((i % (n + 1) === 0 ? 1 + p : 0) - m.data[i]) / p;
     let tp = t;
     for (let q = 1; q < p; q++) tp = matmul(tp, t) as M;

@@ -6,6 +6,7 @@ import {
   type Vec,
   checkOptions,
   defineKernel,
+  eye,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
 import { rotate } from './rotation.js';
@@ -163,17 +164,15 @@ export function svd(
     const s = new NDArray(new Float64Array(0), [0]) as NDArray<'float64'>;
     return mode === 'values'
       ? { s }
-      : { u: mode === 'full' ? eyeOf(m) : z(m, k), s, vt: mode === 'full' ? eyeOf(n) : z(k, n) };
+      : {
+          u: mode === 'full' ? (eye(m) as NDArray<'float64'>) : z(m, k),
+          s,
+          vt: mode === 'full' ? (eye(n) as NDArray<'float64'>) : z(k, n),
+        };
   }
   const r = gesdd({ a: w, job: mode });
   if (r.info > 0)
     throw new ConvergenceError(fn, MAX_SWEEPS, Number.NaN, 'Jacobi sweeps did not orthogonalize the columns');
   if (mode === 'values') return { s: r.s as NDArray<'float64'> };
   return { u: r.u as NDArray<'float64'>, s: r.s as NDArray<'float64'>, vt: r.vt as NDArray<'float64'> };
-}
-
-function eyeOf(n: number): NDArray<'float64'> {
-  const d = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) d[i * n + i] = 1;
-  return new NDArray(d, [n, n]) as NDArray<'float64'>;
 }
