@@ -39,7 +39,7 @@ export const section: DemoSection = {
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) us.data[i * n + j] *= s.data[j];
         return `scaled residual ${scaled(a, matmul(us, vt), n)}`;
       }),
-      timed(`eigh ${n}x${n} (Jacobi)`, () => {
+      timed(`eigh ${n}x${n} (tridiagonal QL)`, () => {
         const { values, vectors } = eigh(spd);
         const v = vectors!;
         const vw = v.copy();
