@@ -1,0 +1,10 @@
+/**
+ * @krylov/solvers: sparse matrices (COO, CSR, CSC, Matrix Market I/O), linear operators, Krylov
+ * solvers with SciPy's stopping rules, Lanczos eigensolvers, preconditioners, mixed-precision
+ * refinement and Krylov subspace recycling.
+ */
+export * from './sparse/index.js';
+export * from './operator.js';
+export * from './iterative/index.js';
+export * from './preconditioners.js';
+export type { VectorLike } from './vector.js';

@@ -1,0 +1,56 @@
+import type { OperatorLike } from '../operator.js';
+import { type VectorLike, axpy, dot, norm2 } from '../vector.js';
+import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup, step } from './common.js';
+
+/**
+ * Conjugate gradients for symmetric positive definite A, optionally preconditioned by an SPD M
+ * (Hestenes & Stiefel 1952; Saad 2003, Alg. 9.1), with SciPy's `cg` loop and stopping rule
+ * ||b - A x|| <= max(atol, rtol ||b||). A direction with d^T A d <= 0 (A or M not positive definite)
+ * stops the solve with reason 'indefinite' instead of continuing on garbage. Default maxiter 10 n.
+ * Cost per iteration: one matvec, one preconditioner application, 5n flops of vector work.
+ * @throws ShapeError, InvalidArgumentError (NaN in b, bad options).
+ */
+export function cg(a: OperatorLike, b: VectorLike, options?: IterativeOptions): SolveResult {
+  const p = setup('cg', a, b, options, { allowed: COMMON_OPTIONS, maxiter: ([n]) => 10 * n });
+  const { A, x, n, tol, M } = p;
+  if (p.bnorm === 0) {
+    x.fill(0);
+    p.history.push(0);
+    return finish(p, 'converged', 0);
+  }
+  const r = A.matvec(x);
+  for (let i = 0; i < n; i++) r[i] = p.b[i] - r[i];
+  const z = M ? new Float64Array(n) : r;
+  const d = new Float64Array(n);
+  const q = new Float64Array(n);
+  let rnorm = norm2(r);
+  p.history.push(rnorm);
+  let rho = 0;
+  for (let k = 0; k < p.maxiter; k++) {
+    if (rnorm <= tol) return finish(p, 'converged', k);
+    if (M) M(r, z);
+    const rhoNew = dot(r, z);
+    if (k === 0) d.set(z);
+    else {
+      const beta = rhoNew / rho;
+      for (let i = 0; i < n; i++) d[i] = z[i] + beta * d[i];
+    }
+    A.matvec(d, q);
+    const curvature = dot(d, q);
+    if (!(curvature > 0) || !(rhoNew > 0))
+      return finish(
+        p,
+        'indefinite',
+        k,
+        `d^T A d = ${curvature.toExponential(3)}, r^T M r = ${rhoNew.toExponential(3)}`,
+      );
+    const alpha = rhoNew / curvature;
+    axpy(alpha, d, x);
+    axpy(-alpha, q, r);
+    rho = rhoNew;
+    rnorm = norm2(r);
+    const stop = step(p, k + 1, rnorm);
+    if (stop) return finish(p, stop, k + 1);
+  }
+  return finish(p, rnorm <= tol ? 'converged' : 'maxiter', p.maxiter);
+}

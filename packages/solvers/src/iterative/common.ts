@@ -1,0 +1,183 @@
+import { InvalidArgumentError, type NDArray, ShapeError, checkOptions } from '@krylov/core-array';
+import { type LinearOperator, type OperatorLike, aslinearoperator } from '../operator.js';
+import { type VectorLike, asNDArray, norm2, toVector } from '../vector.js';
+
+/**
+ * A preconditioner M ~ A^-1 (SciPy's convention for `M`): `apply` writes M r into `out`. A
+ * preconditioner for CG or MINRES must be symmetric positive definite and fixed; only flexible
+ * GMRES accepts one that changes between applications (an inner iterative solve).
+ */
+export interface Preconditioner {
+  readonly name: string;
+  readonly size: number;
+  apply(r: Float64Array, out: Float64Array): void;
+}
+
+/** Why an iteration stopped. */
+export type StopReason =
+  | 'converged'
+  | 'maxiter'
+  | 'breakdown'
+  | 'indefinite'
+  | 'conlim'
+  | 'aborted'
+  | 'callback';
+
+export interface IterationInfo {
+  iteration: number;
+  /** ||b - A x|| (or the solver's running estimate of it, as SciPy's callbacks). */
+  residualNorm: number;
+  /** The current iterate (read-only view; copy it to keep it). */
+  x: Float64Array;
+}
+
+/** Options shared by the iterative linear solvers (SciPy's names and defaults where SciPy has them). */
+export interface IterativeOptions {
+  /** Initial guess (default zero). */
+  x0?: VectorLike;
+  /** Relative tolerance: stop when ||b - A x|| <= max(atol, rtol ||b||). Default 1e-5 (SciPy). */
+  rtol?: number;
+  /** Absolute tolerance. Default 0. */
+  atol?: number;
+  /** Iteration limit (solver-specific default). */
+  maxiter?: number;
+  /** Preconditioner M ~ A^-1: a Preconditioner or anything aslinearoperator accepts. */
+  M?: Preconditioner | OperatorLike;
+  /** Called after every iteration; returning `false` stops the solve (reason 'callback'). */
+  callback?: (info: IterationInfo) => boolean | undefined | void;
+  /** Checked every iteration; an aborted signal stops the solve (reason 'aborted'). */
+  signal?: AbortSignal;
+}
+
+/** The result of an iterative solve: the solution and a report of how it went. */
+export interface SolveResult {
+  x: NDArray<'float64'>;
+  converged: boolean;
+  reason: StopReason;
+  /** A sentence for logs: what happened and, for failures, why. */
+  message: string;
+  iterations: number;
+  /** The final residual norm (true ||b - A x|| recomputed at exit). */
+  residualNorm: number;
+  /** Residual norm before the first iteration and after each one (the solver's recurrence). */
+  residualHistory: number[];
+}
+
+export const COMMON_OPTIONS = ['x0', 'rtol', 'atol', 'maxiter', 'M', 'callback', 'signal'] as const;
+
+/** The validated problem every solver starts from. */
+export interface Problem {
+  fn: string;
+  A: LinearOperator;
+  b: Float64Array;
+  x: Float64Array;
+  n: number;
+  bnorm: number;
+  /** max(atol, rtol ||b||) */
+  tol: number;
+  maxiter: number;
+  M: ((r: Float64Array, out: Float64Array) => void) | null;
+  history: number[];
+  options: IterativeOptions;
+}
+
+function nonNegative(fn: string, arg: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
+    throw new InvalidArgumentError(fn, `options.${arg}`, v, 'a finite number >= 0');
+  return v;
+}
+
+/**
+ * Validates A, b and the options of a square solve.
+ * @throws ShapeError (non-square A, wrong lengths), InvalidArgumentError (NaN in b or x0, bad tolerances).
+ */
+export function setup(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options: IterativeOptions | undefined,
+  how: {
+    allowed: readonly string[];
+    maxiter: (shape: readonly [number, number]) => number;
+    square?: boolean;
+  },
+): Problem {
+  checkOptions(fn, options, how.allowed);
+  const square = how.square ?? true;
+  const o = options ?? {};
+  const A = aslinearoperator(a);
+  const [m, n] = A.shape;
+  if (square && m !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
+  const bv = toVector(fn, 'b', b, m);
+  const x = o.x0 === undefined ? new Float64Array(n) : toVector(fn, 'x0', o.x0, n);
+  const rtol = nonNegative(fn, 'rtol', o.rtol, 1e-5);
+  const atol = nonNegative(fn, 'atol', o.atol, 0);
+  const maxiter = o.maxiter ?? how.maxiter(A.shape);
+  if (!Number.isInteger(maxiter) || maxiter < 0)
+    throw new InvalidArgumentError(fn, 'options.maxiter', maxiter, 'a non-negative integer');
+  const bnorm = norm2(bv);
+  return {
+    fn,
+    A,
+    b: bv,
+    x,
+    n,
+    bnorm,
+    tol: Math.max(atol, rtol * bnorm),
+    maxiter,
+    M: o.M === undefined ? null : preconditionerApply(fn, o.M, n),
+    history: [],
+    options: o,
+  };
+}
+
+function preconditionerApply(fn: string, M: Preconditioner | OperatorLike, n: number) {
+  if (typeof (M as Preconditioner).apply === 'function' && 'size' in M) {
+    const p = M as Preconditioner;
+    if (p.size !== n) throw new ShapeError(fn, 'M', `expected a preconditioner of size ${n}`, [p.size]);
+    return (r: Float64Array, out: Float64Array) => p.apply(r, out);
+  }
+  const op = aslinearoperator(M as OperatorLike);
+  if (op.shape[0] !== n || op.shape[1] !== n) throw new ShapeError(fn, 'M', `expected ${n} x ${n}`, op.shape);
+  return (r: Float64Array, out: Float64Array) => void op.matvec(r, out);
+}
+
+/**
+ * Reports one finished iteration: records the residual, runs the callback and checks the abort
+ * signal. Returns the reason to stop early, if any.
+ */
+export function step(p: Problem, iteration: number, residualNorm: number): StopReason | null {
+  p.history.push(residualNorm);
+  const { callback, signal } = p.options;
+  if (callback && callback({ iteration, residualNorm, x: p.x }) === false) return 'callback';
+  if (signal?.aborted) return 'aborted';
+  return null;
+}
+
+const MESSAGES: Record<StopReason, string> = {
+  converged: 'converged',
+  maxiter: 'reached maxiter without meeting the tolerance',
+  breakdown: 'broke down',
+  indefinite:
+    'met a direction of non-positive curvature: the operator (or preconditioner) is not positive definite',
+  conlim: 'stopped because the condition estimate of A exceeded conlim',
+  aborted: 'aborted by the signal',
+  callback: 'stopped by the callback',
+};
+
+/** Builds the result, recomputing the true residual norm of the returned x. */
+export function finish(p: Problem, reason: StopReason, iterations: number, detail = ''): SolveResult {
+  const r = p.A.matvec(p.x);
+  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i];
+  const residualNorm = norm2(r);
+  return {
+    x: asNDArray(p.x),
+    converged: reason === 'converged',
+    reason,
+    message: `${p.fn}: ${MESSAGES[reason]} after ${iterations} iterations (||r|| = ${residualNorm.toExponential(3)}, target ${p.tol.toExponential(3)})${detail ? `; ${detail}` : ''}`,
+    iterations,
+    residualNorm,
+    residualHistory: p.history,
+  };
+}

@@ -1,0 +1,153 @@
+import { InvalidArgumentError } from '@krylov/core-array';
+import type { OperatorLike } from '../operator.js';
+import { type VectorLike, dot, norm2 } from '../vector.js';
+import {
+  COMMON_OPTIONS,
+  type IterativeOptions,
+  type Problem,
+  type SolveResult,
+  finish,
+  setup,
+  step,
+} from './common.js';
+
+export interface GmresOptions extends IterativeOptions {
+  /** Krylov dimension between restarts (default 20, as SciPy). */
+  restart?: number;
+}
+
+/**
+ * Restarted GMRES(m) (Saad & Schultz 1986) for general square A, right-preconditioned so the
+ * residual it minimizes and tests is the true ||b - A x||. Arnoldi by modified Gram-Schmidt with
+ * one reorthogonalization pass (robust for ill-conditioned bases), least squares by Givens
+ * rotations. `maxiter` counts inner iterations (one matvec each, the unit every solver here
+ * reports), not SciPy's restart cycles; default 10 n. Memory O(n m); cost per iteration one matvec,
+ * one preconditioner application and O(n j) for orthogonalization.
+ * @throws ShapeError, InvalidArgumentError.
+ */
+export function gmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
+  const p = setup('gmres', a, b, options, {
+    allowed: [...COMMON_OPTIONS, 'restart'],
+    maxiter: ([n]) => 10 * n,
+  });
+  return arnoldiSolve(p, restartOf(p.fn, options?.restart), false);
+}
+
+/**
+ * Flexible GMRES (Saad 1993): right preconditioning that may change at every iteration (an inner
+ * iterative solve, a mixed-precision factorization, a neural preconditioner), at the price of
+ * storing the preconditioned basis too. Same options and stopping rule as `gmres`. Memory O(2 n m).
+ * @throws ShapeError, InvalidArgumentError.
+ */
+export function fgmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
+  const p = setup('fgmres', a, b, options, {
+    allowed: [...COMMON_OPTIONS, 'restart'],
+    maxiter: ([n]) => 10 * n,
+  });
+  return arnoldiSolve(p, restartOf(p.fn, options?.restart), true);
+}
+
+function restartOf(fn: string, restart: number | undefined): number {
+  const m = restart ?? 20;
+  if (!Number.isInteger(m) || m < 1)
+    throw new InvalidArgumentError(fn, 'options.restart', m, 'a positive integer');
+  return m;
+}
+
+function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResult {
+  const { A, x, n, tol, M } = p;
+  const m = Math.min(restart, Math.max(n, 1));
+  const V = Array.from({ length: m + 1 }, () => new Float64Array(n));
+  const Z = flexible ? Array.from({ length: m }, () => new Float64Array(n)) : [];
+  const H = Array.from({ length: m + 1 }, () => new Float64Array(m));
+  const cs = new Float64Array(m);
+  const sn = new Float64Array(m);
+  const g = new Float64Array(m + 1);
+  const z = new Float64Array(n);
+  const w = new Float64Array(n);
+  let total = 0;
+  let first = true;
+  for (;;) {
+    const r = V[0];
+    A.matvec(x, r);
+    for (let i = 0; i < n; i++) r[i] = p.b[i] - r[i];
+    const beta = norm2(r);
+    if (first) {
+      p.history.push(beta);
+      first = false;
+    }
+    if (beta <= tol) return finish(p, 'converged', total);
+    if (total >= p.maxiter) return finish(p, 'maxiter', total);
+    for (let i = 0; i < n; i++) r[i] /= beta;
+    g.fill(0);
+    g[0] = beta;
+    let j = 0;
+    let stop: ReturnType<typeof step> = null;
+    let lucky = false;
+    for (; j < m && total < p.maxiter; j++) {
+      const zj = flexible ? Z[j] : z;
+      if (M) M(V[j], zj);
+      else zj.set(V[j]);
+      A.matvec(zj, w);
+      for (let pass = 0; pass < 2; pass++)
+        for (let i = 0; i <= j; i++) {
+          const h = dot(w, V[i]);
+          H[i][j] = pass === 0 ? h : H[i][j] + h;
+          const vi = V[i];
+          for (let t = 0; t < n; t++) w[t] -= h * vi[t];
+        }
+      const hNext = norm2(w);
+      for (let i = 0; i < j; i++) {
+        const t = cs[i] * H[i][j] + sn[i] * H[i + 1][j];
+        H[i + 1][j] = -sn[i] * H[i][j] + cs[i] * H[i + 1][j];
+        H[i][j] = t;
+      }
+      const rho = Math.hypot(H[j][j], hNext);
+      cs[j] = rho === 0 ? 1 : H[j][j] / rho;
+      sn[j] = rho === 0 ? 0 : hNext / rho;
+      H[j][j] = rho;
+      g[j + 1] = -sn[j] * g[j];
+      g[j] = cs[j] * g[j];
+      total++;
+      const resid = Math.abs(g[j + 1]);
+      stop = step(p, total, resid);
+      if (hNext <= 1e-14 * rho || resid <= tol || stop) {
+        lucky = hNext <= 1e-14 * rho;
+        j++;
+        break;
+      }
+      const vNext = V[j + 1];
+      for (let t = 0; t < n; t++) vNext[t] = w[t] / hNext;
+    }
+    // x += (right-preconditioned) V y with H y = g, upper triangular.
+    const y = new Float64Array(j);
+    for (let i = j - 1; i >= 0; i--) {
+      let s = g[i];
+      for (let k = i + 1; k < j; k++) s -= H[i][k] * y[k];
+      y[i] = H[i][i] === 0 ? 0 : s / H[i][i];
+    }
+    if (flexible) {
+      for (let i = 0; i < j; i++) for (let t = 0; t < n; t++) x[t] += y[i] * Z[i][t];
+    } else {
+      w.fill(0);
+      for (let i = 0; i < j; i++) for (let t = 0; t < n; t++) w[t] += y[i] * V[i][t];
+      if (M) M(w, z);
+      else z.set(w);
+      for (let t = 0; t < n; t++) x[t] += z[t];
+    }
+    if (stop) return finish(p, stop, total);
+    if (lucky && norm2(residual(p)) > tol)
+      return finish(
+        p,
+        'breakdown',
+        total,
+        'the Krylov space became invariant before the tolerance was met (A or M singular?)',
+      );
+  }
+}
+
+function residual(p: Problem): Float64Array {
+  const r = p.A.matvec(p.x);
+  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i];
+  return r;
+}

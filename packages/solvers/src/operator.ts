@@ -1,0 +1,395 @@
+import { InvalidArgumentError, NDArray, ShapeError, isNDArray, zeros } from '@krylov/core-array';
+import { type LUFactor, luFactor, luSolve } from '@krylov/decompositions';
+import { COOMatrix, type SparseMatrix, isSparse } from './sparse/formats.js';
+
+/** Anything the iterative solvers accept as A: a LinearOperator, a dense matrix or a sparse matrix. */
+export type OperatorLike = LinearOperator | NDArray | SparseMatrix;
+
+type Apply = (x: Float64Array, out: Float64Array) => void;
+
+/**
+ * A matrix known only by its action (scipy.sparse.linalg.LinearOperator): `matvec` computes A x
+ * and, when given, `rmatvec` computes A^T x. Every iterative solver takes one; dense and sparse
+ * matrices convert with `aslinearoperator`. Operators combine lazily (`add`, `scale`, `dot`, `T`,
+ * `kron`, `blockDiag`): nothing is formed.
+ */
+export class LinearOperator {
+  readonly shape: readonly [number, number];
+  private readonly forward: Apply;
+  private readonly adjoint: Apply | undefined;
+
+  /**
+   * @param shape [rows, columns]
+   * @param matvec writes A x into `out` (length rows); must not keep references to its arguments
+   * @param rmatvec writes A^T x into `out` (length columns); needed by LSQR, LSMR, svds and `T`
+   * @throws InvalidArgumentError when the shape is not two non-negative integers.
+   */
+  constructor(shape: readonly number[], matvec: Apply, rmatvec?: Apply) {
+    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new InvalidArgumentError('LinearOperator', 'shape', shape, 'two non-negative integers');
+    this.shape = [shape[0], shape[1]];
+    this.forward = matvec;
+    this.adjoint = rmatvec;
+  }
+
+  /** Whether `rmatvec` is available. */
+  get hasAdjoint(): boolean {
+    return this.adjoint !== undefined;
+  }
+
+  /**
+   * A x (into `out` when given).
+   * @throws ShapeError when x or out has the wrong length.
+   */
+  matvec(x: Float64Array, out = new Float64Array(this.shape[0])): Float64Array {
+    if (x.length !== this.shape[1])
+      throw new ShapeError('LinearOperator.matvec', 'x', `expected length ${this.shape[1]}`, [x.length]);
+    if (out.length !== this.shape[0])
+      throw new ShapeError('LinearOperator.matvec', 'out', `expected length ${this.shape[0]}`, [out.length]);
+    this.forward(x, out);
+    return out;
+  }
+
+  /**
+   * A^T x.
+   * @throws InvalidArgumentError when the operator has no rmatvec; ShapeError on wrong lengths.
+   */
+  rmatvec(x: Float64Array, out = new Float64Array(this.shape[1])): Float64Array {
+    if (!this.adjoint)
+      throw new InvalidArgumentError(
+        'LinearOperator.rmatvec',
+        'rmatvec',
+        undefined,
+        'an operator constructed with rmatvec',
+      );
+    if (x.length !== this.shape[0])
+      throw new ShapeError('LinearOperator.rmatvec', 'x', `expected length ${this.shape[0]}`, [x.length]);
+    if (out.length !== this.shape[1])
+      throw new ShapeError('LinearOperator.rmatvec', 'out', `expected length ${this.shape[1]}`, [out.length]);
+    this.adjoint(x, out);
+    return out;
+  }
+
+  /** A X for a dense X (one matvec per column). */
+  matmat(x: NDArray): NDArray<'float64'> {
+    if (x.ndim !== 2 || x.shape[0] !== this.shape[1])
+      throw new ShapeError('LinearOperator.matmat', 'x', `expected ${this.shape[1]} rows`, x.shape);
+    const [m] = this.shape;
+    const k = x.shape[1];
+    const out = zeros([m, k]);
+    const col = new Float64Array(this.shape[1]);
+    const y = new Float64Array(m);
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < col.length; i++) col[i] = x.get(i, j);
+      this.forward(col, y);
+      for (let i = 0; i < m; i++) out.data[i * k + j] = y[i];
+    }
+    return out;
+  }
+
+  /** The operator as a dense matrix (n matvecs): for tests and small problems. */
+  toDense(): NDArray<'float64'> {
+    const n = this.shape[1];
+    const eye = zeros([n, n]);
+    for (let i = 0; i < n; i++) eye.data[i * n + i] = 1;
+    return this.matmat(eye);
+  }
+
+  /** A^T (swaps matvec and rmatvec). */
+  get T(): LinearOperator {
+    if (!this.adjoint)
+      throw new InvalidArgumentError(
+        'LinearOperator.T',
+        'rmatvec',
+        undefined,
+        'an operator constructed with rmatvec',
+      );
+    return new LinearOperator([this.shape[1], this.shape[0]], this.adjoint, this.forward);
+  }
+
+  /** alpha A. */
+  scale(alpha: number): LinearOperator {
+    if (!Number.isFinite(alpha))
+      throw new InvalidArgumentError('LinearOperator.scale', 'alpha', alpha, 'a finite number');
+    const f = this.forward;
+    const g = this.adjoint;
+    const scaled =
+      (h: Apply): Apply =>
+      (x, out) => {
+        h(x, out);
+        for (let i = 0; i < out.length; i++) out[i] *= alpha;
+      };
+    return new LinearOperator(this.shape, scaled(f), g && scaled(g));
+  }
+
+  /** A + B. @throws ShapeError when the shapes differ. */
+  add(other: OperatorLike): LinearOperator {
+    const b = aslinearoperator(other);
+    if (b.shape[0] !== this.shape[0] || b.shape[1] !== this.shape[1])
+      throw new ShapeError(
+        'LinearOperator.add',
+        'other',
+        `expected shape [${this.shape.join(', ')}]`,
+        b.shape,
+      );
+    const sum = (f: Apply, g: Apply, len: number): Apply => {
+      const tmp = new Float64Array(len);
+      return (x, out) => {
+        f(x, out);
+        g(x, tmp);
+        for (let i = 0; i < out.length; i++) out[i] += tmp[i];
+      };
+    };
+    return new LinearOperator(
+      this.shape,
+      sum(this.forward, b.forward, this.shape[0]),
+      this.adjoint && b.adjoint ? sum(this.adjoint, b.adjoint, this.shape[1]) : undefined,
+    );
+  }
+
+  /** The product A B, applied right to left. @throws ShapeError when the inner dimensions differ. */
+  dot(other: OperatorLike): LinearOperator {
+    const b = aslinearoperator(other);
+    if (b.shape[0] !== this.shape[1])
+      throw new ShapeError('LinearOperator.dot', 'other', `expected ${this.shape[1]} rows`, b.shape);
+    const mid = new Float64Array(this.shape[1]);
+    const midT = new Float64Array(this.shape[1]);
+    return new LinearOperator(
+      [this.shape[0], b.shape[1]],
+      (x, out) => {
+        b.forward(x, mid);
+        this.forward(mid, out);
+      },
+      this.adjoint && b.adjoint
+        ? (x, out) => {
+            this.adjoint!(x, midT);
+            b.adjoint!(midT, out);
+          }
+        : undefined,
+    );
+  }
+}
+
+/**
+ * Wraps a dense matrix, a sparse matrix or an operator as a LinearOperator (the operator itself is
+ * returned unchanged). Dense matrices are read through their strides; O(mn) per matvec.
+ * @throws InvalidArgumentError for anything else; ShapeError for a dense array that is not 2-D.
+ */
+export function aslinearoperator(a: OperatorLike): LinearOperator {
+  if (a instanceof LinearOperator) return a;
+  if (isSparse(a)) {
+    const csr = a instanceof COOMatrix ? a.toCSR() : a;
+    return new LinearOperator(
+      csr.shape,
+      (x, out) => void csr.matvec(x, out),
+      (x, out) => void csr.rmatvec(x, out),
+    );
+  }
+  if (isNDArray(a)) {
+    const m = a as NDArray;
+    if (m.ndim !== 2) throw new ShapeError('aslinearoperator', 'a', 'expected a matrix', m.shape);
+    const d = m.astype('float64').contiguous();
+    const [rows, cols] = d.shape;
+    const data = d.data as Float64Array;
+    return new LinearOperator(
+      [rows, cols],
+      (x, out) => {
+        for (let i = 0; i < rows; i++) {
+          let s = 0;
+          const base = i * cols;
+          for (let j = 0; j < cols; j++) s += data[base + j] * x[j];
+          out[i] = s;
+        }
+      },
+      (x, out) => {
+        out.fill(0);
+        for (let i = 0; i < rows; i++) {
+          const xi = x[i];
+          const base = i * cols;
+          for (let j = 0; j < cols; j++) out[j] += data[base + j] * xi;
+        }
+      },
+    );
+  }
+  throw new InvalidArgumentError(
+    'aslinearoperator',
+    'a',
+    a,
+    'a LinearOperator, an NDArray or a sparse matrix',
+  );
+}
+
+/** The n x n identity. */
+export function identityOperator(n: number): LinearOperator {
+  const copy: Apply = (x, out) => out.set(x);
+  return new LinearOperator([n, n], copy, copy);
+}
+
+/**
+ * The Kronecker product A (x) B applied without forming it: with x laid out row-major as an
+ * (cols(A) x cols(B)) matrix X, (A (x) B) x = vec(A X B^T). O(m_A n_A n_B + m_A n_B m_B) per matvec
+ * instead of O(m_A m_B n_A n_B).
+ */
+export function kron(a: OperatorLike, b: OperatorLike): LinearOperator {
+  const A = aslinearoperator(a);
+  const B = aslinearoperator(b);
+  const [ma, na] = A.shape;
+  const [mb, nb] = B.shape;
+  // out = vec(P X Q^T) for operators P (p x q rows/cols) applied along columns, Q along rows.
+  const make = (P: Apply, pm: number, pn: number, Q: Apply, qm: number, qn: number): Apply => {
+    const rowIn = new Float64Array(qn);
+    const rowOut = new Float64Array(qm);
+    const colIn = new Float64Array(pn);
+    const colOut = new Float64Array(pm);
+    const tmp = new Float64Array(pn * qm);
+    return (x, out) => {
+      for (let i = 0; i < pn; i++) {
+        for (let j = 0; j < qn; j++) rowIn[j] = x[i * qn + j];
+        Q(rowIn, rowOut);
+        tmp.set(rowOut, i * qm);
+      }
+      for (let j = 0; j < qm; j++) {
+        for (let i = 0; i < pn; i++) colIn[i] = tmp[i * qm + j];
+        P(colIn, colOut);
+        for (let i = 0; i < pm; i++) out[i * qm + j] = colOut[i];
+      }
+    };
+  };
+  const fwd = make(
+    (x, o) => A.matvec(x, o),
+    ma,
+    na,
+    (x, o) => B.matvec(x, o),
+    mb,
+    nb,
+  );
+  const adj =
+    A.hasAdjoint && B.hasAdjoint
+      ? make(
+          (x, o) => A.rmatvec(x, o),
+          na,
+          ma,
+          (x, o) => B.rmatvec(x, o),
+          nb,
+          mb,
+        )
+      : undefined;
+  return new LinearOperator([ma * mb, na * nb], fwd, adj);
+}
+
+/** The block-diagonal operator diag(A_1, ..., A_k) (scipy.sparse.block_diag, lazily). */
+export function blockDiag(blocks: readonly OperatorLike[]): LinearOperator {
+  const ops = blocks.map(aslinearoperator);
+  const rowStart = [0];
+  const colStart = [0];
+  for (const op of ops) {
+    rowStart.push(rowStart[rowStart.length - 1] + op.shape[0]);
+    colStart.push(colStart[colStart.length - 1] + op.shape[1]);
+  }
+  const apply =
+    (adjoint: boolean): Apply =>
+    (x, out) => {
+      ops.forEach((op, k) => {
+        const [r0, r1, c0, c1] = adjoint
+          ? [colStart[k], colStart[k + 1], rowStart[k], rowStart[k + 1]]
+          : [rowStart[k], rowStart[k + 1], colStart[k], colStart[k + 1]];
+        const xin = x.subarray(c0, c1);
+        const o = out.subarray(r0, r1);
+        if (adjoint) op.rmatvec(xin, o);
+        else op.matvec(xin, o);
+      });
+    };
+  return new LinearOperator(
+    [rowStart[ops.length], colStart[ops.length]],
+    apply(false),
+    ops.every((o) => o.hasAdjoint) ? apply(true) : undefined,
+  );
+}
+
+/**
+ * D + U V^T with D = diag(d) (n x n) and U, V n x k (V = U when omitted): a diagonal plus low-rank
+ * operator, applied in O(nk) and solved exactly by the Sherman-Morrison-Woodbury identity
+ * (D + U V^T)^-1 = D^-1 - D^-1 U (I + V^T D^-1 U)^-1 V^T D^-1 (Golub & Van Loan 2013, 2.1.4), with
+ * the k x k capacitance matrix factored once by LU. O(nk^2 + k^3) to set up, O(nk) per solve.
+ */
+export class DiagonalPlusLowRank extends LinearOperator {
+  readonly d: Float64Array;
+  readonly u: NDArray<'float64'>;
+  readonly v: NDArray<'float64'>;
+  private capacitance: LUFactor | null = null;
+
+  /** @throws ShapeError on mismatched shapes; InvalidArgumentError on non-finite input. */
+  constructor(d: ArrayLike<number>, u: NDArray, v?: NDArray) {
+    const fn = 'DiagonalPlusLowRank';
+    const n = d.length;
+    const U = u.astype('float64').contiguous();
+    const V = (v ?? u).astype('float64').contiguous();
+    for (const [arg, m] of [
+      ['u', U],
+      ['v', V],
+    ] as const)
+      if (m.ndim !== 2 || m.shape[0] !== n) throw new ShapeError(fn, arg, `expected ${n} rows`, m.shape);
+    if (U.shape[1] !== V.shape[1])
+      throw new ShapeError(fn, 'v', `expected ${U.shape[1]} columns like u`, V.shape);
+    const k = U.shape[1];
+    const dd = Float64Array.from(d);
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(dd[i]))
+        throw new InvalidArgumentError(fn, 'd', dd[i], `finite entries (entry ${i} is not)`);
+    const lowRank = (P: NDArray<'float64'>, Q: NDArray<'float64'>): Apply => {
+      const t = new Float64Array(k);
+      return (x, out) => {
+        t.fill(0);
+        for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) t[j] += Q.data[i * k + j] * x[i];
+        for (let i = 0; i < n; i++) {
+          let s = dd[i] * x[i];
+          for (let j = 0; j < k; j++) s += P.data[i * k + j] * t[j];
+          out[i] = s;
+        }
+      };
+    };
+    super([n, n], lowRank(U, V), lowRank(V, U));
+    this.d = dd;
+    this.u = U;
+    this.v = V;
+  }
+
+  /**
+   * x = (D + U V^T)^-1 b by Woodbury.
+   * @throws SingularMatrixError when D has a zero or the capacitance matrix is singular.
+   */
+  solve(b: Float64Array): Float64Array {
+    const n = this.d.length;
+    const k = this.u.shape[1];
+    if (b.length !== n)
+      throw new ShapeError('DiagonalPlusLowRank.solve', 'b', `expected length ${n}`, [b.length]);
+    for (let i = 0; i < n; i++)
+      if (this.d[i] === 0)
+        throw new InvalidArgumentError(
+          'DiagonalPlusLowRank.solve',
+          'd',
+          0,
+          `a nonzero diagonal (entry ${i} is 0)`,
+        );
+    if (!this.capacitance) {
+      const c = zeros([k, k]);
+      for (let i = 0; i < n; i++)
+        for (let p = 0; p < k; p++) {
+          const vip = this.v.data[i * k + p] / this.d[i];
+          for (let q = 0; q < k; q++) c.data[p * k + q] += vip * this.u.data[i * k + q];
+        }
+      for (let p = 0; p < k; p++) c.data[p * k + p] += 1;
+      this.capacitance = luFactor(c);
+    }
+    const y = Float64Array.from(b, (bi, i) => bi / this.d[i]);
+    const t = new Float64Array(k);
+    for (let i = 0; i < n; i++) for (let p = 0; p < k; p++) t[p] += this.v.data[i * k + p] * y[i];
+    const s = luSolve(this.capacitance, new NDArray(t, [k])).data as Float64Array;
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc += this.u.data[i * k + p] * s[p];
+      y[i] -= acc / this.d[i];
+    }
+    return y;
+  }
+}

@@ -1,0 +1,367 @@
+import {
+  InvalidArgumentError,
+  type NDArray,
+  NDArray as NDArrayClass,
+  NotPositiveDefiniteError,
+  type SeedLike,
+  ShapeError,
+  SingularMatrixError,
+  checkOptions,
+  isNDArray,
+  toRng,
+} from '@krylov/core-array';
+import { eigh, getrs, luFactor } from '@krylov/decompositions';
+import type { Preconditioner } from './iterative/common.js';
+import { type OperatorLike, aslinearoperator } from './operator.js';
+import { COOMatrix, CSRMatrix, type SparseMatrix } from './sparse/formats.js';
+import { dot, norm2 } from './vector.js';
+
+function squareCSR(fn: string, a: SparseMatrix | NDArray): CSRMatrix {
+  const csr = isNDArray(a) ? CSRMatrix.fromDense(a as NDArray) : a instanceof CSRMatrix ? a : a.toCSR();
+  if (csr.shape[0] !== csr.shape[1]) throw new ShapeError(fn, 'A', 'expected a square matrix', csr.shape);
+  return csr;
+}
+
+function invertedDiagonal(fn: string, a: CSRMatrix): Float64Array {
+  const d = a.diagonal();
+  return d.map((v, i) => {
+    if (v === 0) throw new SingularMatrixError(fn, i, 'zero on the diagonal');
+    return 1 / v;
+  });
+}
+
+/** Jacobi (diagonal) preconditioner M = diag(A)^-1. O(n) per application. @throws SingularMatrixError on a zero diagonal entry. */
+export function jacobi(a: SparseMatrix | NDArray): Preconditioner {
+  const inv = invertedDiagonal('jacobi', squareCSR('jacobi', a));
+  return {
+    name: 'jacobi',
+    size: inv.length,
+    apply: (r, out) => {
+      for (let i = 0; i < inv.length; i++) out[i] = inv[i] * r[i];
+    },
+  };
+}
+
+/**
+ * Symmetric successive over-relaxation, M^-1 = omega (2 - omega) (D + omega U)^-1 D (D + omega L)^-1
+ * for A = L + D + U (Saad 2003, 10.2): SPD for SPD A and 0 < omega < 2. One forward and one backward
+ * sweep, O(nnz) per application.
+ * @throws InvalidArgumentError for omega outside (0, 2); SingularMatrixError on a zero diagonal.
+ */
+export function ssor(a: SparseMatrix | NDArray, options?: { omega?: number }): Preconditioner {
+  const fn = 'ssor';
+  checkOptions(fn, options, ['omega']);
+  const omega = options?.omega ?? 1;
+  if (!(omega > 0 && omega < 2))
+    throw new InvalidArgumentError(fn, 'options.omega', omega, 'a number in (0, 2)');
+  const A = squareCSR(fn, a);
+  const d = A.diagonal();
+  invertedDiagonal(fn, A);
+  const { indptr, indices, data } = A;
+  const n = d.length;
+  const y = new Float64Array(n);
+  return {
+    name: `ssor(omega=${omega})`,
+    size: n,
+    apply: (r, out) => {
+      for (let i = 0; i < n; i++) {
+        let s = r[i];
+        for (let p = indptr[i]; p < indptr[i + 1]; p++)
+          if (indices[p] < i) s -= omega * data[p] * y[indices[p]];
+        y[i] = s / d[i];
+      }
+      for (let i = 0; i < n; i++) y[i] *= d[i];
+      for (let i = n - 1; i >= 0; i--) {
+        let s = y[i];
+        for (let p = indptr[i]; p < indptr[i + 1]; p++)
+          if (indices[p] > i) s -= omega * data[p] * out[indices[p]];
+        out[i] = s / d[i];
+      }
+      const c = omega * (2 - omega);
+      for (let i = 0; i < n; i++) out[i] *= c;
+    },
+  };
+}
+
+/** Lower triangle of a CSR matrix (diagonal last in each row, indices sorted). */
+function lowerTriangle(a: CSRMatrix): CSRMatrix {
+  const coo = a.toCOO();
+  const keep = Array.from(coo.rows.keys()).filter((p) => coo.cols[p] <= coo.rows[p]);
+  return new COOMatrix(
+    a.shape,
+    keep.map((p) => coo.rows[p]),
+    keep.map((p) => coo.cols[p]),
+    keep.map((p) => coo.values[p]),
+  ).toCSR();
+}
+
+/**
+ * Incomplete Cholesky with zero fill, IC(0): L with the sparsity of tril(A) and L L^T = A on that
+ * pattern (Meijerink & van der Vorst 1977; Saad 2003, 10.3). For symmetric positive definite A
+ * (only the lower triangle is read). Exists for M-matrices such as Poisson Laplacians; may break
+ * down otherwise. O(sum of squared row lengths) to build, O(nnz) per application.
+ * @throws NotPositiveDefiniteError with the column where a pivot was not positive; ShapeError.
+ */
+export function ic0(a: SparseMatrix | NDArray): Preconditioner {
+  const fn = 'ic0';
+  const L = lowerTriangle(squareCSR(fn, a));
+  const { indptr, indices } = L;
+  const val = L.data.slice();
+  const n = L.shape[0];
+  const diagAt = new Int32Array(n);
+  const pos = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const start = indptr[i];
+    const end = indptr[i + 1];
+    if (end === start || indices[end - 1] !== i) throw new NotPositiveDefiniteError(fn, i);
+    for (let p = start; p < end; p++) pos[indices[p]] = p;
+    for (let p = start; p < end - 1; p++) {
+      const k = indices[p];
+      // L[i,k] = (A[i,k] - sum_{j<k} L[i,j] L[k,j]) / L[k,k], over the shared pattern.
+      let s = val[p];
+      for (let q = indptr[k]; q < diagAt[k]; q++) {
+        const at = pos[indices[q]];
+        if (at >= start && at < p) s -= val[at] * val[q];
+      }
+      val[p] = s / val[diagAt[k]];
+    }
+    let dsum = val[end - 1];
+    for (let p = start; p < end - 1; p++) dsum -= val[p] * val[p];
+    if (!(dsum > 0)) throw new NotPositiveDefiniteError(fn, i);
+    val[end - 1] = Math.sqrt(dsum);
+    diagAt[i] = end - 1;
+    for (let p = start; p < end; p++) pos[indices[p]] = -1;
+  }
+  const y = new Float64Array(n);
+  return {
+    name: 'ic0',
+    size: n,
+    apply: (r, out) => {
+      for (let i = 0; i < n; i++) {
+        let s = r[i];
+        for (let p = indptr[i]; p < diagAt[i]; p++) s -= val[p] * y[indices[p]];
+        y[i] = s / val[diagAt[i]];
+      }
+      out.set(y);
+      for (let i = n - 1; i >= 0; i--) {
+        out[i] /= val[diagAt[i]];
+        const xi = out[i];
+        for (let p = indptr[i]; p < diagAt[i]; p++) out[indices[p]] -= val[p] * xi;
+      }
+    },
+  };
+}
+
+/**
+ * Incomplete LU with zero fill, ILU(0): unit L and U with the sparsity of A and L U = A on that
+ * pattern (Saad 2003, Alg. 10.4, IKJ order). Every diagonal entry must be stored.
+ * O(sum of squared row lengths) to build, O(nnz) per application.
+ * @throws SingularMatrixError with the row of a zero (or missing) pivot; ShapeError.
+ */
+export function ilu0(a: SparseMatrix | NDArray): Preconditioner {
+  const fn = 'ilu0';
+  const A = squareCSR(fn, a);
+  const { indptr, indices } = A;
+  const val = A.data.slice();
+  const n = A.shape[0];
+  const diagAt = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++)
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) if (indices[p] === i) diagAt[i] = p;
+  const pos = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (diagAt[i] < 0) throw new SingularMatrixError(fn, i, 'no stored diagonal entry');
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) pos[indices[p]] = p;
+    for (let p = indptr[i]; p < diagAt[i]; p++) {
+      const k = indices[p];
+      const pivot = val[diagAt[k]];
+      if (pivot === 0) throw new SingularMatrixError(fn, k);
+      val[p] /= pivot;
+      for (let q = diagAt[k] + 1; q < indptr[k + 1]; q++) {
+        const at = pos[indices[q]];
+        if (at >= 0) val[at] -= val[p] * val[q];
+      }
+    }
+    if (val[diagAt[i]] === 0) throw new SingularMatrixError(fn, i);
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) pos[indices[p]] = -1;
+  }
+  return {
+    name: 'ilu0',
+    size: n,
+    apply: (r, out) => {
+      for (let i = 0; i < n; i++) {
+        let s = r[i];
+        for (let p = indptr[i]; p < diagAt[i]; p++) s -= val[p] * out[indices[p]];
+        out[i] = s;
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        let s = out[i];
+        for (let p = diagAt[i] + 1; p < indptr[i + 1]; p++) s -= val[p] * out[indices[p]];
+        out[i] = s / val[diagAt[i]];
+      }
+    },
+  };
+}
+
+/**
+ * Block Jacobi: the inverse of the block diagonal of A (blocks of `blockSize`, the last one
+ * smaller), each block factored by LU once. O(n b^2) to build, O(n b) per application.
+ * @throws SingularMatrixError when a diagonal block is singular; InvalidArgumentError on a bad block size.
+ */
+export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: number }): Preconditioner {
+  const fn = 'blockJacobi';
+  checkOptions(fn, options, ['blockSize']);
+  const A = squareCSR(fn, a);
+  const n = A.shape[0];
+  const bs = options.blockSize;
+  if (!Number.isInteger(bs) || bs < 1)
+    throw new InvalidArgumentError(fn, 'options.blockSize', bs, 'a positive integer');
+  const blocks: { start: number; lu: NDArray<'float64'>; ipiv: Int32Array }[] = [];
+  for (let start = 0; start < n; start += bs) {
+    const size = Math.min(bs, n - start);
+    const dense = new NDArrayClass(new Float64Array(size * size), [size, size]);
+    for (let i = 0; i < size; i++)
+      for (let p = A.indptr[start + i]; p < A.indptr[start + i + 1]; p++) {
+        const j = A.indices[p] - start;
+        if (j >= 0 && j < size) dense.data[i * size + j] += A.data[p];
+      }
+    const f = luFactor(dense);
+    for (let k = 0; k < size; k++)
+      if (f.lu.data[k * size + k] === 0)
+        throw new SingularMatrixError(fn, start + k, `diagonal block at ${start} is singular`);
+    blocks.push({ start, ...f });
+  }
+  return {
+    name: `blockJacobi(${bs})`,
+    size: n,
+    apply: (r, out) => {
+      out.set(r);
+      for (const { start, lu, ipiv } of blocks) {
+        const size = lu.shape[0];
+        getrs({ lu, ipiv, b: new NDArrayClass(out, [size, 1], [1, 1], start), transpose: false });
+      }
+    },
+  };
+}
+
+/**
+ * Extreme eigenvalue bounds of a symmetric operator from `steps` Lanczos steps (full
+ * reorthogonalization): [smallest Ritz value, largest Ritz value + last beta]. The upper end is a
+ * safe overestimate in practice (Zhou & Li 2011); the lower one overestimates lambda_min.
+ */
+export function lanczosBounds(
+  a: OperatorLike,
+  options?: { steps?: number; seed?: SeedLike },
+): [number, number] {
+  const A = aslinearoperator(a);
+  const n = A.shape[0];
+  const m = Math.min(options?.steps ?? 20, n);
+  const r = toRng(options?.seed ?? 0);
+  const V: Float64Array[] = [Float64Array.from({ length: n }, () => r.nextNormal())];
+  const v0 = norm2(V[0]);
+  for (let i = 0; i < n; i++) V[0][i] /= v0;
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  for (let j = 0; j < m; j++) {
+    const w = A.matvec(V[j]);
+    alpha.push(dot(w, V[j]));
+    for (const v of V) {
+      const h = dot(w, v);
+      for (let i = 0; i < n; i++) w[i] -= h * v[i];
+    }
+    const b = norm2(w);
+    beta.push(b);
+    if (b === 0 || j === m - 1) break;
+    V.push(w.map((x) => x / b));
+  }
+  const k = alpha.length;
+  const t = new NDArrayClass(new Float64Array(k * k), [k, k]);
+  for (let i = 0; i < k; i++) {
+    t.data[i * k + i] = alpha[i];
+    if (i + 1 < k) t.data[i * k + i + 1] = t.data[(i + 1) * k + i] = beta[i];
+  }
+  const theta = eigh(t, { vectors: false }).values.data;
+  return [theta[0], theta[k - 1] + beta[k - 1]];
+}
+
+/**
+ * Chebyshev polynomial preconditioner: `degree` steps of the Chebyshev iteration for A z = r from
+ * z = 0 (Saad 2003, Alg. 12.1), a fixed polynomial p(A) ~ A^-1 on [lmin, lmax]. SPD when lmax bounds
+ * the spectrum, so usable in CG. Bounds default to `lanczosBounds` (20 Lanczos steps).
+ * O(degree) matvecs per application; no inner products (attractive in parallel).
+ * @throws InvalidArgumentError when the bounds are not 0 < lmin < lmax or degree < 1.
+ */
+export function chebyshev(
+  a: OperatorLike,
+  options?: { degree?: number; bounds?: [number, number]; seed?: SeedLike },
+): Preconditioner {
+  const fn = 'chebyshev';
+  checkOptions(fn, options, ['degree', 'bounds', 'seed']);
+  const A = aslinearoperator(a);
+  const n = A.shape[0];
+  const degree = options?.degree ?? 5;
+  if (!Number.isInteger(degree) || degree < 1)
+    throw new InvalidArgumentError(fn, 'options.degree', degree, 'a positive integer');
+  const [lmin, lmax] = options?.bounds ?? lanczosBounds(A, { seed: options?.seed });
+  if (!(lmin > 0 && lmax > lmin))
+    throw new InvalidArgumentError(
+      fn,
+      'options.bounds',
+      [lmin, lmax],
+      '0 < lmin < lmax (A must be positive definite)',
+    );
+  const theta = (lmax + lmin) / 2;
+  const delta = (lmax - lmin) / 2;
+  const sigma = theta / delta;
+  const res = new Float64Array(n);
+  const d = new Float64Array(n);
+  const ad = new Float64Array(n);
+  return {
+    name: `chebyshev(${degree})`,
+    size: n,
+    apply: (r, out) => {
+      res.set(r);
+      for (let i = 0; i < n; i++) out[i] = d[i] = r[i] / theta;
+      let rho = 1 / sigma;
+      for (let k = 1; k < degree; k++) {
+        A.matvec(d, ad);
+        const rhoNew = 1 / (2 * sigma - rho);
+        for (let i = 0; i < n; i++) {
+          res[i] -= ad[i];
+          d[i] = rhoNew * rho * d[i] + ((2 * rhoNew) / delta) * res[i];
+          out[i] += d[i];
+        }
+        rho = rhoNew;
+      }
+    },
+  };
+}
+
+/**
+ * Truncated Neumann series M = sum_{i=0}^{degree} (I - D^-1 A)^i D^-1 (Jacobi-scaled; Dubois,
+ * Greenbaum & Rodrigue 1979): converges to A^-1 when the spectral radius of I - D^-1 A is below 1.
+ * O(degree) matvecs per application.
+ * @throws InvalidArgumentError for degree < 0; SingularMatrixError on a zero diagonal.
+ */
+export function neumann(a: SparseMatrix | NDArray, options?: { degree?: number }): Preconditioner {
+  const fn = 'neumann';
+  checkOptions(fn, options, ['degree']);
+  const degree = options?.degree ?? 2;
+  if (!Number.isInteger(degree) || degree < 0)
+    throw new InvalidArgumentError(fn, 'options.degree', degree, 'a non-negative integer');
+  const A = squareCSR(fn, a);
+  const inv = invertedDiagonal(fn, A);
+  const n = inv.length;
+  const z = new Float64Array(n);
+  const ay = new Float64Array(n);
+  return {
+    name: `neumann(${degree})`,
+    size: n,
+    apply: (r, out) => {
+      for (let i = 0; i < n; i++) out[i] = z[i] = inv[i] * r[i];
+      for (let k = 0; k < degree; k++) {
+        A.matvec(out, ay);
+        for (let i = 0; i < n; i++) out[i] += z[i] - inv[i] * ay[i];
+      }
+    },
+  };
+}

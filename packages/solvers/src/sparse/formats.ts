@@ -1,0 +1,408 @@
+import { InvalidArgumentError, type NDArray, ShapeError, zeros } from '@krylov/core-array';
+import { requireFinite } from '../vector.js';
+import { type CsrArrays, spmm, spmv } from './kernels.js';
+
+type Shape = readonly [number, number];
+
+function checkShape(fn: string, shape: readonly number[]): Shape {
+  if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new InvalidArgumentError(fn, 'shape', shape, 'two non-negative integers');
+  return [shape[0], shape[1]];
+}
+
+function checkIndices(fn: string, arg: string, idx: ArrayLike<number>, bound: number): void {
+  for (let p = 0; p < idx.length; p++) {
+    const v = idx[p];
+    if (!Number.isInteger(v) || v < 0 || v >= bound)
+      throw new InvalidArgumentError(fn, `${arg}[${p}]`, v, `an integer in [0, ${bound})`);
+  }
+}
+
+/**
+ * A sparse matrix in coordinate format (scipy.sparse.coo_array): parallel arrays of row indices,
+ * column indices and values. Duplicates are allowed and summed on conversion. Build it, then
+ * convert to CSR or CSC for arithmetic.
+ */
+export class COOMatrix {
+  readonly shape: Shape;
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+  readonly values: Float64Array;
+
+  /**
+   * @throws InvalidArgumentError on a bad shape, an index out of range or a non-finite value;
+   *   ShapeError when the three arrays differ in length.
+   */
+  constructor(
+    shape: readonly number[],
+    rows: ArrayLike<number>,
+    cols: ArrayLike<number>,
+    values: ArrayLike<number>,
+  ) {
+    const fn = 'COOMatrix';
+    this.shape = checkShape(fn, shape);
+    if (rows.length !== cols.length || rows.length !== values.length)
+      throw new ShapeError(
+        fn,
+        'values',
+        `rows, cols and values need equal lengths (${rows.length}, ${cols.length}, ${values.length})`,
+      );
+    checkIndices(fn, 'rows', rows, this.shape[0]);
+    checkIndices(fn, 'cols', cols, this.shape[1]);
+    requireFinite(fn, 'values', values);
+    this.rows = Int32Array.from(rows);
+    this.cols = Int32Array.from(cols);
+    this.values = Float64Array.from(values);
+  }
+
+  /** Stored entries, duplicates counted. */
+  get nnz(): number {
+    return this.values.length;
+  }
+
+  /** Sorted, duplicate-summed CSR. O(nnz + m). */
+  toCSR(): CSRMatrix {
+    const [m, n] = this.shape;
+    return new CSRMatrix([m, n], ...compress(m, n, this.rows, this.cols, this.values));
+  }
+
+  /** Sorted, duplicate-summed CSC. O(nnz + n). */
+  toCSC(): CSCMatrix {
+    const [m, n] = this.shape;
+    return new CSCMatrix([m, n], ...compress(n, m, this.cols, this.rows, this.values));
+  }
+
+  toDense(): NDArray<'float64'> {
+    const [m, n] = this.shape;
+    const out = zeros([m, n]);
+    for (let p = 0; p < this.nnz; p++) out.data[this.rows[p] * n + this.cols[p]] += this.values[p];
+    return out;
+  }
+
+  transpose(): COOMatrix {
+    return new COOMatrix([this.shape[1], this.shape[0]], this.cols, this.rows, this.values);
+  }
+}
+
+/** Counting sort of triplets by major index, then minor index within each major line; duplicates summed. */
+function compress(
+  nMajor: number,
+  nMinor: number,
+  major: Int32Array,
+  minor: Int32Array,
+  values: Float64Array,
+): [Int32Array, Int32Array, Float64Array] {
+  const count = new Int32Array(nMajor + 1);
+  for (let p = 0; p < major.length; p++) count[major[p] + 1]++;
+  for (let i = 0; i < nMajor; i++) count[i + 1] += count[i];
+  const next = count.slice();
+  const idx = new Int32Array(major.length);
+  const val = new Float64Array(major.length);
+  for (let p = 0; p < major.length; p++) {
+    const q = next[major[p]]++;
+    idx[q] = minor[p];
+    val[q] = values[p];
+  }
+  // Sort each line by minor index with a dense marker, summing duplicates (O(nnz + nMinor) per pass).
+  const indptr = new Int32Array(nMajor + 1);
+  const outIdx = new Int32Array(major.length);
+  const outVal = new Float64Array(major.length);
+  const where = new Int32Array(nMinor).fill(-1);
+  let nz = 0;
+  for (let i = 0; i < nMajor; i++) {
+    const start = nz;
+    for (let p = count[i]; p < count[i + 1]; p++) {
+      const j = idx[p];
+      if (where[j] >= start) outVal[where[j]] += val[p];
+      else {
+        where[j] = nz;
+        outIdx[nz] = j;
+        outVal[nz++] = val[p];
+      }
+    }
+    sortLine(outIdx, outVal, start, nz);
+    indptr[i + 1] = nz;
+  }
+  return [indptr, outIdx.slice(0, nz), outVal.slice(0, nz)];
+}
+
+function sortLine(idx: Int32Array, val: Float64Array, lo: number, hi: number): void {
+  for (let p = lo + 1; p < hi; p++) {
+    const j = idx[p];
+    const v = val[p];
+    let q = p - 1;
+    while (q >= lo && idx[q] > j) {
+      idx[q + 1] = idx[q];
+      val[q + 1] = val[q];
+      q--;
+    }
+    idx[q + 1] = j;
+    val[q + 1] = v;
+  }
+}
+
+function checkCompressed(
+  fn: string,
+  nMajor: number,
+  nMinor: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float64Array,
+): void {
+  if (indptr.length !== nMajor + 1)
+    throw new ShapeError(fn, 'indptr', `expected length ${nMajor + 1}`, [indptr.length]);
+  if (indptr[0] !== 0 || indptr[nMajor] !== indices.length || indices.length !== data.length)
+    throw new InvalidArgumentError(
+      fn,
+      'indptr',
+      Array.from(indptr.subarray(0, 8)),
+      `to start at 0 and end at nnz = ${data.length} (= indices.length)`,
+    );
+  for (let i = 0; i < nMajor; i++)
+    if (indptr[i + 1] < indptr[i])
+      throw new InvalidArgumentError(fn, `indptr[${i + 1}]`, indptr[i + 1], `>= indptr[${i}] = ${indptr[i]}`);
+  checkIndices(fn, 'indices', indices, nMinor);
+  requireFinite(fn, 'data', data);
+}
+
+/**
+ * A sparse matrix in compressed sparse row format (scipy.sparse.csr_array). Row i's entries are
+ * `data[indptr[i]..indptr[i+1])` at columns `indices[...]`. The arrays are used as given (no copy);
+ * they are validated once, here.
+ */
+export class CSRMatrix implements CsrArrays {
+  readonly shape: Shape;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly data: Float64Array;
+
+  /** @throws InvalidArgumentError / ShapeError when the arrays do not describe an m x n CSR matrix. */
+  constructor(shape: readonly number[], indptr: Int32Array, indices: Int32Array, data: Float64Array) {
+    this.shape = checkShape('CSRMatrix', shape);
+    checkCompressed('CSRMatrix', this.shape[0], this.shape[1], indptr, indices, data);
+    this.indptr = indptr;
+    this.indices = indices;
+    this.data = data;
+  }
+
+  /** The nonzeros of a dense matrix (entries with |a_ij| <= `tol` are dropped). O(mn). */
+  static fromDense(a: NDArray, tol = 0): CSRMatrix {
+    return fromDenseCompressed('CSRMatrix.fromDense', a, tol, false) as CSRMatrix;
+  }
+
+  get nnz(): number {
+    return this.data.length;
+  }
+
+  toCOO(): COOMatrix {
+    const rows = new Int32Array(this.nnz);
+    for (let i = 0; i < this.shape[0]; i++) rows.fill(i, this.indptr[i], this.indptr[i + 1]);
+    return new COOMatrix(this.shape, rows, this.indices, this.data);
+  }
+
+  toCSC(): CSCMatrix {
+    return this.toCOO().toCSC();
+  }
+
+  toDense(): NDArray<'float64'> {
+    return this.toCOO().toDense();
+  }
+
+  /** A^T as CSC sharing these arrays (no copy). */
+  transpose(): CSCMatrix {
+    return new CSCMatrix([this.shape[1], this.shape[0]], this.indptr, this.indices, this.data);
+  }
+
+  /** y = A x through the registry's `spmv` kernel. O(nnz). */
+  matvec(x: Float64Array, out = new Float64Array(this.shape[0])): Float64Array {
+    checkLength('CSRMatrix.matvec', 'x', x, this.shape[1]);
+    spmv({ a: this, x, y: out, alpha: 1, beta: 0, transpose: false });
+    return out;
+  }
+
+  /** y = A^T x. O(nnz). */
+  rmatvec(x: Float64Array, out = new Float64Array(this.shape[1])): Float64Array {
+    checkLength('CSRMatrix.rmatvec', 'x', x, this.shape[0]);
+    spmv({ a: this, x, y: out, alpha: 1, beta: 0, transpose: true });
+    return out;
+  }
+
+  /** A B for a dense matrix B (the `spmm` kernel). O(nnz * cols(B)). */
+  matmul(b: NDArray): NDArray<'float64'> {
+    if (b.ndim !== 2 || b.shape[0] !== this.shape[1])
+      throw new ShapeError('CSRMatrix.matmul', 'b', `expected ${this.shape[1]} rows`, b.shape);
+    const c = zeros([this.shape[0], b.shape[1]]);
+    spmm({ a: this, b: b.astype('float64'), c, alpha: 1, beta: 0 });
+    return c;
+  }
+
+  /** alpha A (new arrays for the values only). */
+  scale(alpha: number): CSRMatrix {
+    if (!Number.isFinite(alpha))
+      throw new InvalidArgumentError('CSRMatrix.scale', 'alpha', alpha, 'a finite number');
+    return new CSRMatrix(
+      this.shape,
+      this.indptr,
+      this.indices,
+      this.data.map((v) => alpha * v),
+    );
+  }
+
+  /** A + B (pattern union; explicit zeros from cancellation are kept). O(nnz(A) + nnz(B)). */
+  add(other: SparseMatrix): CSRMatrix {
+    const b = other instanceof CSRMatrix ? other : other.toCSR();
+    if (b.shape[0] !== this.shape[0] || b.shape[1] !== this.shape[1])
+      throw new ShapeError('CSRMatrix.add', 'other', `expected shape [${this.shape.join(', ')}]`, b.shape);
+    const a = this.toCOO();
+    const c = b.toCOO();
+    return new COOMatrix(
+      this.shape,
+      concat(a.rows, c.rows),
+      concat(a.cols, c.cols),
+      Float64Array.from([...a.values, ...c.values]),
+    ).toCSR();
+  }
+
+  /** The main diagonal (zeros where nothing is stored). */
+  diagonal(): Float64Array {
+    const k = Math.min(this.shape[0], this.shape[1]);
+    const d = new Float64Array(k);
+    for (let i = 0; i < k; i++)
+      for (let p = this.indptr[i]; p < this.indptr[i + 1]; p++)
+        if (this.indices[p] === i) d[i] += this.data[p];
+    return d;
+  }
+
+  /** Rows start..end-1 as a new CSR matrix (copies the slice). */
+  rows(start: number, end: number): CSRMatrix {
+    const m = this.shape[0];
+    if (!Number.isInteger(start) || start < 0 || start > m)
+      throw new InvalidArgumentError('CSRMatrix.rows', 'start', start, `an integer in [0, ${m}]`);
+    if (!Number.isInteger(end) || end < start || end > m)
+      throw new InvalidArgumentError('CSRMatrix.rows', 'end', end, `an integer in [${start}, ${m}]`);
+    const p0 = this.indptr[start];
+    const p1 = this.indptr[end];
+    return new CSRMatrix(
+      [end - start, this.shape[1]],
+      this.indptr.slice(start, end + 1).map((p) => p - p0),
+      this.indices.slice(p0, p1),
+      this.data.slice(p0, p1),
+    );
+  }
+
+  /** Entry (i, j), 0 when not stored. O(row length). */
+  get(i: number, j: number): number {
+    let s = 0;
+    for (let p = this.indptr[i]; p < this.indptr[i + 1]; p++) if (this.indices[p] === j) s += this.data[p];
+    return s;
+  }
+}
+
+/**
+ * A sparse matrix in compressed sparse column format (scipy.sparse.csc_array): column j's entries
+ * are `data[indptr[j]..indptr[j+1])` at rows `indices[...]`. Stored as the CSR arrays of A^T.
+ */
+export class CSCMatrix {
+  readonly shape: Shape;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly data: Float64Array;
+
+  /** @throws InvalidArgumentError / ShapeError when the arrays do not describe an m x n CSC matrix. */
+  constructor(shape: readonly number[], indptr: Int32Array, indices: Int32Array, data: Float64Array) {
+    this.shape = checkShape('CSCMatrix', shape);
+    checkCompressed('CSCMatrix', this.shape[1], this.shape[0], indptr, indices, data);
+    this.indptr = indptr;
+    this.indices = indices;
+    this.data = data;
+  }
+
+  static fromDense(a: NDArray, tol = 0): CSCMatrix {
+    return fromDenseCompressed('CSCMatrix.fromDense', a, tol, true) as CSCMatrix;
+  }
+
+  get nnz(): number {
+    return this.data.length;
+  }
+
+  /** A^T as CSR sharing these arrays. */
+  transpose(): CSRMatrix {
+    return new CSRMatrix([this.shape[1], this.shape[0]], this.indptr, this.indices, this.data);
+  }
+
+  toCOO(): COOMatrix {
+    return this.transpose().toCOO().transpose();
+  }
+
+  toCSR(): CSRMatrix {
+    return this.toCOO().toCSR();
+  }
+
+  toDense(): NDArray<'float64'> {
+    return this.toCOO().toDense();
+  }
+
+  matvec(x: Float64Array, out = new Float64Array(this.shape[0])): Float64Array {
+    return this.transpose().rmatvec(x, out);
+  }
+
+  rmatvec(x: Float64Array, out = new Float64Array(this.shape[1])): Float64Array {
+    return this.transpose().matvec(x, out);
+  }
+
+  matmul(b: NDArray): NDArray<'float64'> {
+    return this.toCSR().matmul(b);
+  }
+
+  scale(alpha: number): CSCMatrix {
+    return this.transpose().scale(alpha).transpose();
+  }
+
+  add(other: SparseMatrix): CSCMatrix {
+    return this.toCSR().add(other).toCSC();
+  }
+
+  diagonal(): Float64Array {
+    return this.transpose().diagonal();
+  }
+
+  get(i: number, j: number): number {
+    return this.transpose().get(j, i);
+  }
+}
+
+export type SparseMatrix = COOMatrix | CSRMatrix | CSCMatrix;
+
+export function isSparse(a: unknown): a is SparseMatrix {
+  return a instanceof CSRMatrix || a instanceof CSCMatrix || a instanceof COOMatrix;
+}
+
+function concat(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function checkLength(fn: string, arg: string, x: Float64Array, n: number): void {
+  if (x.length !== n) throw new ShapeError(fn, arg, `expected length ${n}`, [x.length]);
+}
+
+function fromDenseCompressed(fn: string, a: NDArray, tol: number, byColumn: boolean): CSRMatrix | CSCMatrix {
+  if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'expected a matrix', a.shape);
+  const [m, n] = a.shape;
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      const v = a.get(i, j);
+      if (Math.abs(v) > tol || Number.isNaN(v)) {
+        rows.push(i);
+        cols.push(j);
+        vals.push(v);
+      }
+    }
+  const coo = new COOMatrix([m, n], rows, cols, vals);
+  return byColumn ? coo.toCSC() : coo.toCSR();
+}

@@ -1,0 +1,73 @@
+import { InvalidArgumentError, type SeedLike, toRng } from '@krylov/core-array';
+import { COOMatrix, type CSRMatrix } from './formats.js';
+
+/**
+ * The negative Laplacian on a grid of `dims` interior points with Dirichlet boundaries and unit
+ * spacing: 2d on the diagonal and -1 for each grid neighbour (the 3-, 5- and 7-point stencils in 1,
+ * 2 and 3 dimensions; the matrix of scipy's `poisson` examples and PyAMG's `poisson`). Symmetric
+ * positive definite with eigenvalues sum_k 4 sin^2(pi i_k / (2 (n_k + 1))). Points are numbered
+ * with the last dimension fastest. O(prod(dims)).
+ * @throws InvalidArgumentError when a dimension is not a positive integer.
+ */
+export function poisson(dims: readonly number[]): CSRMatrix {
+  if (dims.length === 0 || !dims.every((d) => Number.isInteger(d) && d >= 1))
+    throw new InvalidArgumentError('poisson', 'dims', dims, 'one or more positive integers');
+  const n = dims.reduce((a, b) => a * b, 1);
+  const strides = dims.map((_, k) => dims.slice(k + 1).reduce((a, b) => a * b, 1));
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(i);
+    cols.push(i);
+    vals.push(2 * dims.length);
+    for (let k = 0; k < dims.length; k++) {
+      const c = Math.floor(i / strides[k]) % dims[k];
+      for (const step of [-1, 1]) {
+        if (c + step < 0 || c + step >= dims[k]) continue;
+        rows.push(i);
+        cols.push(i + step * strides[k]);
+        vals.push(-1);
+      }
+    }
+  }
+  return new COOMatrix([n, n], rows, cols, vals).toCSR();
+}
+
+/**
+ * A random m x n sparse matrix with round(density m n) distinct nonzeros at uniformly random
+ * positions, values uniform in [0, 1) (scipy.sparse.random) or standard normal. Seeded. O(nnz log nnz).
+ * @throws InvalidArgumentError on a bad size, a density outside [0, 1].
+ */
+export function randomSparse(
+  m: number,
+  n: number,
+  options: { density: number; seed: SeedLike; values?: 'uniform' | 'normal' },
+): CSRMatrix {
+  const fn = 'randomSparse';
+  for (const [arg, v] of [
+    ['m', m],
+    ['n', n],
+  ] as const)
+    if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(fn, arg, v, 'a non-negative integer');
+  const { density } = options;
+  if (!(density >= 0 && density <= 1))
+    throw new InvalidArgumentError(fn, 'options.density', density, 'a number in [0, 1]');
+  const r = toRng(options.seed);
+  const total = m * n;
+  const k = Math.round(density * total);
+  // Floyd's algorithm: k distinct positions in [0, total) without materializing all of them.
+  const chosen = new Set<number>();
+  for (let j = total - k; j < total; j++) {
+    const t = Math.floor(r.nextFloat64() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const positions = [...chosen].sort((a, b) => a - b);
+  const draw = options.values === 'normal' ? () => r.nextNormal() : () => r.nextFloat64();
+  return new COOMatrix(
+    [m, n],
+    positions.map((p) => Math.floor(p / n)),
+    positions.map((p) => p % n),
+    positions.map(draw),
+  ).toCSR();
+}

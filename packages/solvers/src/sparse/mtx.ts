@@ -1,0 +1,153 @@
+import { KrylovError } from '@krylov/core-array';
+import { COOMatrix, type SparseMatrix } from './formats.js';
+
+/** A Matrix Market file that does not parse; `line` is 1-based. */
+export class MatrixMarketError extends KrylovError {
+  readonly line: number;
+  constructor(fn: string, line: number, detail: string) {
+    super(fn, `line ${line}: ${detail}`);
+    this.line = line;
+  }
+}
+
+type Field = 'real' | 'integer' | 'pattern';
+type Symmetry = 'general' | 'symmetric' | 'skew-symmetric';
+
+/**
+ * Parses a Matrix Market file (NIST format, as scipy.io.mmread): `coordinate` with `real`,
+ * `integer` or `pattern` fields and `general`, `symmetric` or `skew-symmetric` symmetry (the
+ * mirrored half is added), or dense `array` format. Complex and Hermitian files are rejected.
+ * O(file size).
+ * @throws MatrixMarketError with the line number of the first malformed line.
+ */
+export function readMatrixMarket(text: string): COOMatrix {
+  const fn = 'readMatrixMarket';
+  const lines = text.split(/\r?\n/);
+  const header = lines[0]?.trim().toLowerCase().split(/\s+/) ?? [];
+  if (header[0] !== '%%matrixmarket' || header[1] !== 'matrix')
+    throw new MatrixMarketError(
+      fn,
+      1,
+      "expected the header '%%MatrixMarket matrix <format> <field> <symmetry>'",
+    );
+  const [format, field, symmetry] = header.slice(2);
+  if (format !== 'coordinate' && format !== 'array')
+    throw new MatrixMarketError(fn, 1, `unknown format ${JSON.stringify(format)} (coordinate or array)`);
+  if (field !== 'real' && field !== 'integer' && field !== 'pattern')
+    throw new MatrixMarketError(
+      fn,
+      1,
+      `unsupported field ${JSON.stringify(field)} (real, integer or pattern)`,
+    );
+  if (symmetry !== 'general' && symmetry !== 'symmetric' && symmetry !== 'skew-symmetric')
+    throw new MatrixMarketError(
+      fn,
+      1,
+      `unsupported symmetry ${JSON.stringify(symmetry)} (general, symmetric or skew-symmetric)`,
+    );
+  if (format === 'array' && field === 'pattern')
+    throw new MatrixMarketError(fn, 1, 'array format cannot be pattern');
+
+  let at = 1;
+  while (at < lines.length && (lines[at].startsWith('%') || lines[at].trim() === '')) at++;
+  if (at >= lines.length) throw new MatrixMarketError(fn, at, 'missing the size line');
+  const size = numbers(fn, lines[at], at + 1, format === 'coordinate' ? 3 : 2, true);
+  const [m, n] = size;
+  if (symmetry !== 'general' && m !== n)
+    throw new MatrixMarketError(fn, at + 1, `a ${symmetry} matrix must be square (got ${m} x ${n})`);
+
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  const push = (i: number, j: number, v: number) => {
+    rows.push(i);
+    cols.push(j);
+    vals.push(v);
+    if (symmetry !== 'general' && i !== j) {
+      rows.push(j);
+      cols.push(i);
+      vals.push(symmetry === 'symmetric' ? v : -v);
+    }
+  };
+  const expected =
+    format === 'coordinate'
+      ? size[2]
+      : symmetry === 'general'
+        ? m * n
+        : (n * (n + 1)) / 2 - (symmetry === 'skew-symmetric' ? n : 0);
+  let count = 0;
+  let col = 0;
+  let row = symmetry === 'skew-symmetric' ? 1 : 0;
+  for (let k = at + 1; k < lines.length; k++) {
+    const line = lines[k].trim();
+    if (line === '' || line.startsWith('%')) continue;
+    if (count === expected)
+      throw new MatrixMarketError(fn, k + 1, `more than the ${expected} declared entries`);
+    if (format === 'coordinate') {
+      const t = numbers(fn, line, k + 1, field === 'pattern' ? 2 : 3, field !== 'real');
+      const [i, j] = t;
+      if (i < 1 || i > m || j < 1 || j > n)
+        throw new MatrixMarketError(fn, k + 1, `index (${i}, ${j}) outside the ${m} x ${n} matrix`);
+      if (symmetry !== 'general' && j > i)
+        throw new MatrixMarketError(fn, k + 1, `entry (${i}, ${j}) above the diagonal of a ${symmetry} file`);
+      push(i - 1, j - 1, field === 'pattern' ? 1 : t[2]);
+    } else {
+      // Column-major, lower triangle only when symmetric.
+      const [v] = numbers(fn, line, k + 1, 1, field === 'integer');
+      if (v !== 0) push(row, col, v);
+      row++;
+      if (row === m) {
+        col++;
+        row = symmetry === 'general' ? 0 : col + (symmetry === 'skew-symmetric' ? 1 : 0);
+      }
+    }
+    count++;
+  }
+  if (count < expected)
+    throw new MatrixMarketError(fn, lines.length, `found ${count} of the ${expected} declared entries`);
+  return new COOMatrix([m, n], rows, cols, vals);
+}
+
+function numbers(fn: string, line: string, lineNo: number, count: number, integers: boolean): number[] {
+  const parts = line.trim().split(/\s+/);
+  if (parts.length !== count)
+    throw new MatrixMarketError(
+      fn,
+      lineNo,
+      `expected ${count} numbers, found ${parts.length}: ${JSON.stringify(line)}`,
+    );
+  return parts.map((p) => {
+    const v = Number(p);
+    if (p === '' || !Number.isFinite(v) || (integers && !Number.isInteger(v)))
+      throw new MatrixMarketError(
+        fn,
+        lineNo,
+        `${JSON.stringify(p)} is not ${integers ? 'an integer' : 'a finite number'}`,
+      );
+    return v;
+  });
+}
+
+/**
+ * Writes a sparse matrix as Matrix Market `coordinate real` text (as scipy.io.mmwrite). With
+ * `symmetric: true` only the lower triangle is written and the header says `symmetric`; the
+ * caller asserts the symmetry. Values are printed with 17 significant digits, so reading back is exact.
+ */
+export function writeMatrixMarket(
+  a: SparseMatrix,
+  options: { symmetric?: boolean; comment?: string } = {},
+): string {
+  const coo = a instanceof COOMatrix ? a.toCSR().toCOO() : a.toCOO();
+  const symmetric = options.symmetric ?? false;
+  const keep: number[] = [];
+  for (let p = 0; p < coo.nnz; p++) if (!symmetric || coo.rows[p] >= coo.cols[p]) keep.push(p);
+  const out = [`%%MatrixMarket matrix coordinate real ${symmetric ? 'symmetric' : 'general'}`];
+  if (options.comment) for (const c of options.comment.split('\n')) out.push(`% ${c}`);
+  out.push(`${coo.shape[0]} ${coo.shape[1]} ${keep.length}`);
+  for (const p of keep) out.push(`${coo.rows[p] + 1} ${coo.cols[p] + 1} ${formatValue(coo.values[p])}`);
+  return `${out.join('\n')}\n`;
+}
+
+function formatValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(17);
+}
