@@ -8,3 +8,5 @@ export * from './operator.js';
 export * from './iterative/index.js';
 export * from './preconditioners.js';
 export type { VectorLike } from './vector.js';
+export { type RefinementResult, refine } from './refinement.js';
+export { type RecycledSolveResult, RecyclingCG } from './recycling.js';

@@ -104,7 +104,11 @@ export function readMatrixMarket(text: string): COOMatrix {
     count++;
   }
   if (count < expected)
-    throw new MatrixMarketError(fn, lines.length, `found ${count} of the ${expected} declared entries`);
+    throw new MatrixMarketError(
+      fn,
+      lines.length - (lines[lines.length - 1] === '' ? 1 : 0),
+      `end of file after ${count} of the ${expected} declared entries`,
+    );
   return new COOMatrix([m, n], rows, cols, vals);
 }
 
