@@ -1,4 +1,11 @@
-import { NDArray, matmul, rng } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  SingularMatrixError,
+  matmul,
+  rng,
+} from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import {
   cholesky,
@@ -17,6 +24,7 @@ import {
   qr,
   slogdet,
   solve,
+  solveBanded,
   svd,
 } from '../src/index.js';
 import { hilbert, orthogonality, scaledResidual, spdWithCondition, withCondition } from './helpers.js';
@@ -127,6 +135,70 @@ describe('solve, inv, det, least squares', () => {
     expect(rank).toBe(6);
     expect(residuals[0]).toBeGreaterThan(0);
   });
+  it('lstsq drivers: QR and SVD agree on full rank; SVD gives the minimum-norm solution otherwise', () => {
+    const a = withCondition(30, 8, 1e3, 4);
+    const b = rng(5).normal([30]);
+    const q = lstsq(a, b, { driver: 'qr' });
+    const s = lstsq(a, b);
+    for (let i = 0; i < 8; i++) expect(s.x.data[i]).toBeCloseTo(q.x.data[i], 10);
+    expect(s.residuals[0]).toBeCloseTo(q.residuals[0], 10);
+    expect(s.s?.shape).toEqual([8]);
+    // Rank 3 (two repeated column blocks): the minimum-norm solution is pinv(A) b.
+    const base = rng(6).normal([20, 3]);
+    const deficient = new NDArray(new Float64Array(20 * 6), [20, 6]);
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 6; j++) deficient.data[i * 6 + j] = base.get(i, j % 3);
+    const rhs = rng(7).normal([20]);
+    const md = lstsq(deficient, rhs);
+    expect(md.rank).toBe(3);
+    expect(md.residuals).toEqual([]);
+    const viaPinv = matmul(pinv(deficient), rhs.reshape([20, 1]));
+    for (let j = 0; j < 6; j++) expect(md.x.data[j]).toBeCloseTo(viaPinv.data[j], 10);
+    // Columns j and j + 3 are equal, so the minimum-norm solution splits the weight evenly.
+    for (let j = 0; j < 3; j++) expect(md.x.data[j]).toBeCloseTo(md.x.data[j + 3], 10);
+    // The QR driver, like dgels, only detects exact rank deficiency (here a zero column).
+    const zeroColumn = base.copy();
+    for (let i = 0; i < 20; i++) zeroColumn.data[i * 3 + 2] = 0;
+    expect(() => lstsq(zeroColumn, rhs, { driver: 'qr' })).toThrow(SingularMatrixError);
+    // Underdetermined: A x = b exactly, with the smallest ||x||.
+    const wide = rng(8).normal([4, 9]);
+    const u = lstsq(wide, rng(9).normal([4]));
+    expect(u.rank).toBe(4);
+    const back = matmul(wide, u.x.reshape([9, 1]));
+    const target = rng(9).normal([4]);
+    for (let i = 0; i < 4; i++) expect(back.data[i]).toBeCloseTo(target.data[i], 10);
+    expect(() => lstsq(wide, rng(9).normal([4]), { driver: 'qr' })).toThrow(/svd/);
+  });
+  it('banded solve matches the dense solve, with pivoting, in compact and dense forms', () => {
+    const n = 40;
+    const [kl, ku] = [2, 3];
+    const dense = new NDArray(new Float64Array(n * n), [n, n]);
+    const r = rng(10);
+    for (let i = 0; i < n; i++)
+      for (let j = Math.max(0, i - kl); j <= Math.min(n - 1, i + ku); j++)
+        dense.data[i * n + j] = r.nextNormal();
+    for (let i = 0; i < n; i++) dense.data[i * n + i] = i % 5 === 0 ? 0 : dense.data[i * n + i];
+    const ab = new NDArray(new Float64Array((kl + ku + 1) * n), [kl + ku + 1, n]);
+    for (let i = 0; i < n; i++)
+      for (let j = Math.max(0, i - kl); j <= Math.min(n - 1, i + ku); j++)
+        ab.data[(ku + i - j) * n + j] = dense.data[i * n + j];
+    const b = rng(11).normal([n, 2]);
+    const expected = solve(dense, b);
+    const compact = solveBanded([kl, ku], ab, b);
+    const viaSolve = solve(dense, b, { assume: 'banded' });
+    for (let i = 0; i < 2 * n; i++) {
+      expect(compact.data[i]).toBeCloseTo(expected.data[i], 9);
+      expect(viaSolve.data[i]).toBeCloseTo(expected.data[i], 9);
+    }
+    expect(
+      solveBanded([1, 1], new NDArray(Float64Array.from([0, 1, 2, 2, 1, 0]), [3, 2]), rng(1).normal([2]))
+        .shape,
+    ).toEqual([2]);
+    expect(() =>
+      solveBanded([0, 0], new NDArray(Float64Array.from([1, 0]), [1, 2]), rng(1).normal([2])),
+    ).toThrow(SingularMatrixError);
+    expect(() => solveBanded([1, 0], ab, b)).toThrow(ShapeError);
+    expect(() => solveBanded([-1, 0], ab, b)).toThrow(InvalidArgumentError);
+  });
   it('bad input raises typed errors', () => {
     const singular = new NDArray(Float64Array.from([1, 2, 2, 4]), [2, 2]);
     expect(() => solve(singular, new NDArray(Float64Array.from([1, 1]), [2]))).toThrow(
@@ -142,8 +214,8 @@ describe('solve, inv, det, least squares', () => {
     expect(() => lu(new NDArray(Float64Array.from([1, Number.NaN, 0, 1]), [2, 2]))).toThrow(
       "luFactor: argument 'a' is NaN; expected finite entries (entry [0, 1] is not)",
     );
-    expect(() => solve(singular, singular, { assume: 'banded' as never })).toThrow(
-      'solve: argument \'options.assume\' is "banded"',
+    expect(() => solve(singular, singular, { assume: 'hermitian' as never })).toThrow(
+      'solve: argument \'options.assume\' is "hermitian"',
     );
     expect(() =>
       solve(new NDArray(Float64Array.from([1, 0, 0, 1]), [2, 2]), new NDArray(new Float64Array(3), [3])),

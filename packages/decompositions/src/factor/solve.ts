@@ -7,13 +7,16 @@ import {
   eye,
   matmul,
   trsm,
+  zeros,
 } from '@krylov/core-array';
+import { svd } from '../spectral/svd.js';
 import { workingCopy } from '../util/validate.js';
+import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
 import { getrf, luFactor, luSolve } from './lu.js';
 import { geqrf, orgqr } from './qr.js';
 
-export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular';
+export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular' | 'banded';
 
 function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
   const { w } = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b);
@@ -26,7 +29,9 @@ function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
  * Solves A X = B (as scipy.linalg.solve), choosing the factorization from `assume`: 'general'
  * (LU with partial pivoting, dgesv), 'positive definite' (Cholesky, dposv), 'symmetric' (LU; the
  * structure is used only for validation), 'triangular' (substitution, dtrtrs; `lower` picks the
- * triangle). A 1-D b gives a 1-D x. Computed in float64. O(n^3) (O(n^2) triangular).
+ * triangle), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
+ * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
+ * 1-D x. Computed in float64. O(n^3) (O(n^2) triangular).
  * @throws SingularMatrixError with the zero pivot; NotPositiveDefiniteError for 'positive definite'
  *   input that is not; ShapeError; InvalidArgumentError for non-finite entries or unknown options.
  */
@@ -38,14 +43,15 @@ export function solve(
   const fn = 'solve';
   checkOptions(fn, options, ['assume', 'lower']);
   const assume = options?.assume ?? 'general';
-  if (!['general', 'symmetric', 'positive definite', 'triangular'].includes(assume)) {
+  if (!['general', 'symmetric', 'positive definite', 'triangular', 'banded'].includes(assume)) {
     throw new InvalidArgumentError(
       fn,
       'options.assume',
       assume,
-      "'general', 'symmetric', 'positive definite' or 'triangular'",
+      "'general', 'symmetric', 'positive definite', 'triangular' or 'banded'",
     );
   }
+  if (assume === 'banded') return solveBandedDense(a, b);
   const { w } = workingCopy(fn, 'a', a, true);
   const x = rhs(fn, a, b);
   const n = w.shape[0];
@@ -106,38 +112,94 @@ export function det(a: NDArray): number {
 }
 
 /**
- * Least squares min ||A x - b|| for a tall full-rank A by Householder QR (LAPACK dgels): R x = Q^T b.
- * Returns the residual sum of squares per column (as numpy.linalg.lstsq). O(2 m n^2).
- * @throws SingularMatrixError when R has a zero diagonal entry (rank deficient); ShapeError when m < n.
+ * Least squares min ||A x - b||_2 (numpy.linalg.lstsq / scipy.linalg.lstsq), by one of two drivers:
+ * - 'svd' (default; LAPACK dgelsd's result): x = V diag(1/s_i) U^T b over the singular values
+ *   s_i > rcond * s_max, the minimum-norm solution, so rank-deficient and underdetermined (m < n)
+ *   problems are fine. rcond defaults to eps * max(m, n) as NumPy. O(m n^2) plus the SVD.
+ * - 'qr' (dgels): Householder QR, R x = Q^T b, for a tall full-rank A. O(2 m n^2 - 2/3 n^3).
+ * `residuals` holds the residual sum of squares per column of b when the rank is n and m > n, and
+ * is empty otherwise (NumPy's convention); `s` the singular values ('svd' only).
+ * @throws SingularMatrixError when the 'qr' driver meets a zero diagonal in R (rank deficient);
+ *   ShapeError when 'qr' gets m < n or b's rows do not match; InvalidArgumentError on bad options.
  */
-export function lstsq(a: NDArray, b: NDArray): { x: NDArray<'float64'>; residuals: number[]; rank: number } {
+export function lstsq(
+  a: NDArray,
+  b: NDArray,
+  options?: { driver?: 'svd' | 'qr'; rcond?: number },
+): { x: NDArray<'float64'>; residuals: number[]; rank: number; s: NDArray<'float64'> | null } {
   const fn = 'lstsq';
+  checkOptions(fn, options, ['driver', 'rcond']);
+  const driver = options?.driver ?? 'svd';
+  if (driver !== 'svd' && driver !== 'qr')
+    throw new InvalidArgumentError(fn, 'options.driver', driver, "'svd' or 'qr'");
   const { w } = workingCopy(fn, 'a', a);
   const [m, n] = w.shape;
-  if (m < n)
-    throw new ShapeError(
-      fn,
-      'a',
-      'needs at least as many rows as columns (use pinv for underdetermined systems)',
-      a.shape,
-    );
   const y = rhs(fn, a, b);
-  const { tau } = geqrf({ a: w });
-  const q = w.copy();
-  orgqr({ a: q, tau });
-  const qty = matmul(q.T, y) as NDArray<'float64'>;
-  const r = w.slice(`0:${n}`).copy();
-  for (let i = 0; i < n; i++) {
-    if (r.data[i * n + i] === 0) throw new SingularMatrixError(fn, i, 'rank-deficient matrix');
-    for (let j = 0; j < i; j++) r.data[i * n + j] = 0;
-  }
-  trsm(r, qty, { lower: false });
-  const fit = matmul(a.astype('float64'), qty) as NDArray<'float64'>;
   const k = y.shape[1];
-  const residuals = Array.from({ length: k }, (_, j) => {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += (fit.data[i * k + j] - y.data[i * k + j]) ** 2;
-    return s;
-  });
-  return { x: (b.ndim === 1 ? qty.reshape([n]) : qty) as NDArray<'float64'>, residuals, rank: n };
+  let x: NDArray<'float64'>;
+  let rank = n;
+  let s: NDArray<'float64'> | null = null;
+  if (driver === 'svd') {
+    const rcond = options?.rcond ?? Number.EPSILON * Math.max(m, n);
+    if (!(rcond >= 0 && Number.isFinite(rcond)))
+      throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a finite number >= 0');
+    const f = svd(w);
+    s = f.s;
+    const r = Math.min(m, n);
+    const cutoff = rcond * (r > 0 ? s.data[0] : 0);
+    rank = 0;
+    while (rank < r && s.data[rank] > cutoff) rank++;
+    const uty = matmul(f.u.T, y) as NDArray<'float64'>;
+    for (let i = 0; i < r; i++)
+      for (let j = 0; j < k; j++) uty.data[i * k + j] = i < rank ? uty.data[i * k + j] / s.data[i] : 0;
+    x = matmul(f.vt.T, uty) as NDArray<'float64'>;
+  } else {
+    if (m < n)
+      throw new ShapeError(
+        fn,
+        'a',
+        "the 'qr' driver needs at least as many rows as columns (use the 'svd' driver)",
+        a.shape,
+      );
+    const { tau } = geqrf({ a: w });
+    const q = w.copy();
+    orgqr({ a: q, tau });
+    x = matmul(q.T, y) as NDArray<'float64'>;
+    const r = w.slice(`0:${n}`).copy();
+    for (let i = 0; i < n; i++) {
+      if (r.data[i * n + i] === 0)
+        throw new SingularMatrixError(fn, i, "rank-deficient matrix (use the 'svd' driver)");
+      for (let j = 0; j < i; j++) r.data[i * n + j] = 0;
+    }
+    trsm(r, x, { lower: false });
+  }
+  const residuals: number[] = [];
+  if (rank === n && m > n) {
+    const fit = matmul(a.astype('float64'), x) as NDArray<'float64'>;
+    for (let j = 0; j < k; j++) {
+      let sum = 0;
+      for (let i = 0; i < m; i++) sum += (fit.data[i * k + j] - y.data[i * k + j]) ** 2;
+      residuals.push(sum);
+    }
+  }
+  return { x: (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<'float64'>, residuals, rank, s };
+}
+
+/** solve(..., { assume: 'banded' }): finds the bandwidths of a dense A and packs it for solveBanded. */
+function solveBandedDense(a: NDArray, b: NDArray): NDArray<'float64'> {
+  const { w } = workingCopy('solve', 'a', a, true);
+  const n = w.shape[0];
+  let kl = 0;
+  let ku = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      if (w.data[i * n + j] !== 0) {
+        kl = Math.max(kl, i - j);
+        ku = Math.max(ku, j - i);
+      }
+  const ab = zeros([kl + ku + 1, n]);
+  for (let j = 0; j < n; j++)
+    for (let i = Math.max(0, j - ku); i <= Math.min(n - 1, j + kl); i++)
+      ab.data[(ku + i - j) * n + j] = w.data[i * n + j];
+  return solveBanded([kl, ku], ab, b);
 }

@@ -12,16 +12,27 @@ export interface BenchCase {
   flops?: number;
   /** Runs once before timing (allocation, inputs); its result is passed to `run`. */
   setup?: () => unknown | Promise<unknown>;
-  /** The timed body. */
-  run: (state: unknown) => unknown | Promise<unknown>;
+  /** The timed body (every case has `run` or `external`). */
+  run?: (state: unknown) => unknown | Promise<unknown>;
   /** Optional accuracy of the result of `run` (e.g. a scaled residual), reported next to the time. */
   accuracy?: (state: unknown, result: unknown) => number;
   /** Other named figures of the result (e.g. steps to a target loss), reported next to the time. */
   metrics?: (state: unknown, result: unknown) => Record<string, number>;
+  /**
+   * For a library timed in another process (SciPy through python3): returns the times that process
+   * measured, in the same run, so the comparison is side by side. Replaces setup/run timing.
+   */
+  external?: () => ExternalTiming | Promise<ExternalTiming>;
   /** When set, the case is reported as skipped with this reason (library missing, backend unavailable). */
   skip?: string;
   /** Minimum number of timed repetitions (default chosen by the runner from a time budget). */
   minRuns?: number;
+}
+
+export interface ExternalTiming {
+  /** The timed repetitions, in ms. */
+  times: number[];
+  metrics?: Record<string, number>;
 }
 
 export interface BenchSuite {

@@ -1,0 +1,74 @@
+import {
+  InvalidArgumentError,
+  type NDArray,
+  NDArray as NDArrayClass,
+  ShapeError,
+  SingularMatrixError,
+} from '@krylov/core-array';
+import { workingCopy } from '../util/validate.js';
+
+/**
+ * Solves A X = B for a banded A with `lower` subdiagonals and `upper` superdiagonals given in
+ * SciPy's compact form (scipy.linalg.solve_banded): ab[upper + i - j, j] = A[i, j], ab of shape
+ * (lower + upper + 1, n). LU with partial pivoting in band storage (LAPACK dgbsv: the pivoting
+ * widens U to lower + upper superdiagonals). O(n lower (lower + upper)) flops, O(n (2 lower + upper))
+ * memory. A 1-D b gives a 1-D x.
+ * @throws InvalidArgumentError for bad band widths or non-finite entries; ShapeError for mismatched
+ *   shapes; SingularMatrixError with the zero pivot.
+ */
+export function solveBanded(bands: readonly [number, number], ab: NDArray, b: NDArray): NDArray<'float64'> {
+  const fn = 'solveBanded';
+  const [kl, ku] = bands;
+  if (!Number.isInteger(kl) || !Number.isInteger(ku) || kl < 0 || ku < 0)
+    throw new InvalidArgumentError(fn, 'bands', bands, '[lower, upper] with non-negative integers');
+  const { w: band } = workingCopy(fn, 'ab', ab);
+  if (band.shape[0] !== kl + ku + 1)
+    throw new ShapeError(fn, 'ab', `expected ${kl + ku + 1} rows (lower + upper + 1)`, ab.shape);
+  const n = band.shape[1];
+  const { w: x } = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b);
+  if (x.shape[0] !== n) throw new ShapeError(fn, 'b', `needs ${n} rows to match ab`, b.shape);
+  const nrhs = x.shape[1];
+  // Row-oriented band with room for fill: element (i, j) at W[i * width + j - i + kl], j in [i - kl, i + kl + ku].
+  const width = 2 * kl + ku + 1;
+  const W = new Float64Array(n * width);
+  for (let j = 0; j < n; j++)
+    for (let i = Math.max(0, j - ku); i <= Math.min(n - 1, j + kl); i++)
+      W[i * width + j - i + kl] = band.data[(ku + i - j) * n + j];
+  const at = (i: number, j: number) => i * width + j - i + kl;
+  const xd = x.data;
+  for (let k = 0; k < n; k++) {
+    const last = Math.min(n - 1, k + kl);
+    let p = k;
+    for (let i = k + 1; i <= last; i++) if (Math.abs(W[at(i, k)]) > Math.abs(W[at(p, k)])) p = i;
+    if (W[at(p, k)] === 0) throw new SingularMatrixError(fn, k);
+    const right = Math.min(n - 1, k + kl + ku);
+    if (p !== k) {
+      for (let j = k; j <= right; j++) {
+        const t = W[at(k, j)];
+        W[at(k, j)] = W[at(p, j)];
+        W[at(p, j)] = t;
+      }
+      for (let c = 0; c < nrhs; c++) {
+        const t = xd[k * nrhs + c];
+        xd[k * nrhs + c] = xd[p * nrhs + c];
+        xd[p * nrhs + c] = t;
+      }
+    }
+    const pivot = W[at(k, k)];
+    for (let i = k + 1; i <= last; i++) {
+      const l = W[at(i, k)] / pivot;
+      if (l === 0) continue;
+      for (let j = k + 1; j <= right; j++) W[at(i, j)] -= l * W[at(k, j)];
+      for (let c = 0; c < nrhs; c++) xd[i * nrhs + c] -= l * xd[k * nrhs + c];
+    }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    const right = Math.min(n - 1, k + kl + ku);
+    for (let c = 0; c < nrhs; c++) {
+      let s = xd[k * nrhs + c];
+      for (let j = k + 1; j <= right; j++) s -= W[at(k, j)] * xd[j * nrhs + c];
+      xd[k * nrhs + c] = s / W[at(k, k)];
+    }
+  }
+  return (b.ndim === 1 ? new NDArrayClass(xd, [n]) : x) as NDArray<'float64'>;
+}
