@@ -10,3 +10,4 @@ export * from './preconditioners.js';
 export type { VectorLike } from './vector.js';
 export { type RefinementResult, refine } from './refinement.js';
 export { type RecycledSolveResult, RecyclingCG } from './recycling.js';
+export { type RidgeResult, ridge } from './dense/ridge.js';

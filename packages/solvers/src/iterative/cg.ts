@@ -1,5 +1,5 @@
 import type { OperatorLike } from '../operator.js';
-import { type VectorLike, axpy, dot, norm2 } from '../vector.js';
+import { type VectorLike, dot } from '../vector.js';
 import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup, step } from './common.js';
 
 /**
@@ -23,13 +23,14 @@ export function cg(a: OperatorLike, b: VectorLike, options?: IterativeOptions): 
   const z = M ? new Float64Array(n) : r;
   const d = new Float64Array(n);
   const q = new Float64Array(n);
-  let rnorm = norm2(r);
+  let rr = dot(r, r);
+  let rnorm = Math.sqrt(rr);
   p.history.push(rnorm);
   let rho = 0;
   for (let k = 0; k < p.maxiter; k++) {
     if (rnorm <= tol) return finish(p, 'converged', k);
     if (M) M(r, z);
-    const rhoNew = dot(r, z);
+    const rhoNew = M ? dot(r, z) : rr;
     if (k === 0) d.set(z);
     else {
       const beta = rhoNew / rho;
@@ -45,10 +46,16 @@ export function cg(a: OperatorLike, b: VectorLike, options?: IterativeOptions): 
         `d^T A d = ${curvature.toExponential(3)}, r^T M r = ${rhoNew.toExponential(3)}`,
       );
     const alpha = rhoNew / curvature;
-    axpy(alpha, d, x);
-    axpy(-alpha, q, r);
+    // One fused pass: x += alpha d, r -= alpha q, ||r||^2 (three passes in the textbook form).
+    rr = 0;
+    for (let i = 0; i < n; i++) {
+      x[i] += alpha * d[i];
+      const ri = r[i] - alpha * q[i];
+      r[i] = ri;
+      rr += ri * ri;
+    }
     rho = rhoNew;
-    rnorm = norm2(r);
+    rnorm = Math.sqrt(rr);
     const stop = step(p, k + 1, rnorm);
     if (stop) return finish(p, stop, k + 1);
   }
