@@ -13,7 +13,7 @@ export function toVector(fn: string, arg: string, v: VectorLike, n: number): Flo
     const a = v as NDArray;
     if (!(a.ndim === 1 || (a.ndim === 2 && a.shape[1] === 1)))
       throw new ShapeError(fn, arg, 'expected a vector', a.shape);
-    out = Float64Array.from(a.toFlatArray());
+    out = a.copy('float64').data as Float64Array;
   } else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
     out = Float64Array.from(v as ArrayLike<number>);
   } else {
