@@ -1,0 +1,169 @@
+// Runs a kernel now (sync) or on the libuv thread pool (async). Async kernels work on private
+// copies of their operands, taken on the main thread; outputs are copied back on the main thread
+// when the work is done. So the worker never touches JS memory: a typed array that is garbage
+// collected, transferred or detached meanwhile cannot be written through a stale pointer (the
+// copy-back checks the array is still there and rejects the promise if not). The copies cost
+// O(n^2) against the O(n^3) work of the kernels that have an async form.
+#pragma once
+
+#include <napi.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "args.h"
+#include "cores.h"
+
+namespace kb {
+
+/** A private copy of the part of a typed array one operand touches. */
+struct Staged {
+  Napi::Reference<Napi::Value> ref;  // keeps the array alive until the copy-back
+  size_t elem = 8;
+  int64_t low = 0, outer = 0, inner = 0, ld = 1;  // first element, then outer x inner with stride ld
+  bool writeBack = false;
+  std::vector<char> buf;
+  int64_t span() const { return outer == 0 || inner == 0 ? 0 : (outer - 1) * ld + inner; }
+};
+
+/** Turns validated operands into views: the arrays' own memory (sync) or staged copies (async). */
+class Stager {
+ public:
+  explicit Stager(bool async) : async_(async) {}
+  bool async() const { return async_; }
+  std::vector<std::unique_ptr<Staged>>& staged() { return staged_; }
+
+  template <typename T>
+  View<T> mat(const MatArg& m, bool out) {
+    View<T> v{m.ptr<T>(), static_cast<int>(m.rows), static_cast<int>(m.cols), static_cast<int>(m.ld), m.colMajor};
+    if (async_ && !m.empty())
+      v.p = reinterpret_cast<T*>(stage(m.st.array, sizeof(T), m.offset, m.outer(), m.inner(), m.ld, out));
+    return v;
+  }
+
+  template <typename T>
+  VView<T> vec(const VecArg& x, bool out) {
+    VView<T> v{x.ptr<T>(), static_cast<int>(x.n), static_cast<int>(x.inc)};
+    if (async_ && x.n > 0)
+      v.p = reinterpret_cast<T*>(stage(x.st.array, sizeof(T), x.low(), x.n, 1, x.inc < 0 ? -x.inc : x.inc, out));
+    return v;
+  }
+
+  int32_t* ints(const IntArg& a, bool out) {
+    if (!async_ || a.length == 0) return a.data;
+    int64_t n = static_cast<int64_t>(a.length);
+    return reinterpret_cast<int32_t*>(stage(a.array, sizeof(int32_t), 0, 1, n, n, out));
+  }
+
+ private:
+  char* stage(const Napi::TypedArray& array, size_t elem, int64_t low, int64_t outer, int64_t inner, int64_t ld,
+              bool out) {
+    auto s = std::make_unique<Staged>();
+    s->ref = Napi::Persistent(static_cast<Napi::Value>(array));
+    s->elem = elem;
+    s->low = low;
+    s->outer = outer;
+    s->inner = inner;
+    s->ld = ld;
+    s->writeBack = out;
+    s->buf.resize(static_cast<size_t>(s->span()) * elem);
+    const char* src = static_cast<const char*>(array.ArrayBuffer().Data()) + array.ByteOffset() + low * elem;
+    std::memcpy(s->buf.data(), src, s->buf.size());
+    char* p = s->buf.data();
+    staged_.push_back(std::move(s));
+    return p;
+  }
+
+  bool async_;
+  std::vector<std::unique_ptr<Staged>> staged_;
+};
+
+using Compute = std::function<double()>;
+
+class Worker : public Napi::AsyncWorker {
+ public:
+  Worker(Napi::Env env, const std::string& fn, std::vector<std::unique_ptr<Staged>> staged, Compute compute,
+         bool returnsNumber)
+      : Napi::AsyncWorker(env, fn.c_str()),
+        fn_(fn),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        staged_(std::move(staged)),
+        compute_(std::move(compute)),
+        returnsNumber_(returnsNumber) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      result_ = compute_();
+    } catch (const std::exception& e) {
+      SetError("native." + fn_ + ": " + e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    for (auto& s : staged_) {
+      if (!s->writeBack) continue;
+      Napi::Value v = s->ref.Value();
+      if (!v.IsTypedArray()) {
+        deferred_.Reject(Napi::Error::New(env, "native." + fn_ + ": an output array is gone").Value());
+        return;
+      }
+      auto ta = v.As<Napi::TypedArray>();
+      if (static_cast<int64_t>(ta.ElementLength()) < s->low + s->span()) {
+        deferred_.Reject(
+            Napi::Error::New(env, "native." + fn_ + ": an output array was detached or shrunk before the result arrived")
+                .Value());
+        return;
+      }
+    }
+    for (auto& s : staged_) {
+      if (!s->writeBack) continue;
+      auto ta = s->ref.Value().As<Napi::TypedArray>();
+      char* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset() + s->low * s->elem;
+      // only the elements of the operand, not the gaps between its rows, which JS may own
+      for (int64_t o = 0; o < s->outer; o++)
+        std::memcpy(dst + o * s->ld * s->elem, s->buf.data() + o * s->ld * s->elem, s->inner * s->elem);
+    }
+    deferred_.Resolve(returnsNumber_ ? Napi::Number::New(env, result_) : env.Undefined());
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::string fn_;
+  Napi::Promise::Deferred deferred_;
+  std::vector<std::unique_ptr<Staged>> staged_;
+  Compute compute_;
+  bool returnsNumber_;
+  double result_ = 0;
+};
+
+/**
+ * Instantiates `make` for the call's element type, then runs the computation it returns now or
+ * queues it on the thread pool and returns a promise.
+ */
+template <typename Make>
+Napi::Value dispatch(const Ctx& c, DType dtype, bool async, bool returnsNumber, Make make) {
+  Stager stager(async);
+  Compute compute = dtype == DType::F64 ? make(double{}, stager) : make(float{}, stager);
+  if (!async) {
+    double r;
+    try {
+      r = compute();
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(c.env, "native." + c.fn + ": " + e.what());
+    }
+    return returnsNumber ? Napi::Value(Napi::Number::New(c.env, r)) : c.env.Undefined();
+  }
+  auto* w = new Worker(c.env, c.fn, std::move(stager.staged()), std::move(compute), returnsNumber);
+  Napi::Promise p = w->promise();
+  w->Queue();  // the worker deletes itself after OnOK/OnError
+  return p;
+}
+
+}  // namespace kb

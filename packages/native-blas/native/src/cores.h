@@ -1,0 +1,303 @@
+// The computations, on raw pointers whose extents were validated by args.h. Shared by the
+// synchronous entry points (which pass the typed arrays' own memory) and the async ones (which
+// pass private copies, see async.h). No N-API here, so these run on any thread.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lapack.h"
+
+namespace kb {
+
+static_assert(sizeof(lapack_int) == sizeof(int32_t), "pivots are passed as Int32Array");
+
+/** A validated matrix: element (i, j) at p[i * ld + j], or p[i + j * ld] when colMajor. */
+template <typename T>
+struct View {
+  T* p;
+  int rows, cols, ld;
+  bool colMajor;
+  T& at(int i, int j) const {
+    return colMajor ? p[i + static_cast<int64_t>(j) * ld] : p[static_cast<int64_t>(i) * ld + j];
+  }
+  CBLAS_ORDER order() const { return colMajor ? CblasColMajor : CblasRowMajor; }
+};
+
+/** A validated vector: p points at the lowest element touched (BLAS's convention for inc < 0). */
+template <typename T>
+struct VView {
+  T* p;
+  int n, inc;
+  T& at(int i) const {
+    int64_t k = inc < 0 ? static_cast<int64_t>(n - 1 - i) * -inc : static_cast<int64_t>(i) * inc;
+    return p[k];
+  }
+};
+
+[[noreturn]] inline void internal(const std::string& routine, int64_t info) {
+  throw std::runtime_error(routine + " rejected argument " + std::to_string(-info) +
+                           " (a bug in @krylov/native-blas: please report it)");
+}
+
+/** C = beta C on the whole matrix or one triangle; beta = 0 writes zeros (NaN in C included). */
+template <typename T>
+void scaleMat(const View<T>& c, T beta, int tri = 0) {
+  if (beta == T(1)) return;
+  for (int i = 0; i < c.rows; i++) {
+    int j0 = tri > 0 ? i : 0, j1 = tri < 0 ? std::min(i + 1, c.cols) : c.cols;
+    for (int j = j0; j < j1; j++) c.at(i, j) = beta == T(0) ? T(0) : beta * c.at(i, j);
+  }
+}
+
+template <typename T>
+void scaleVec(const VView<T>& y, T beta) {
+  if (beta == T(1)) return;
+  for (int i = 0; i < y.n; i++) y.at(i) = beta == T(0) ? T(0) : beta * y.at(i);
+}
+
+// Operands stored in the other layout than the output are passed transposed, so every view that
+// has one unit stride goes to BLAS without a copy.
+inline CBLAS_TRANSPOSE transIf(bool t) { return t ? CblasTrans : CblasNoTrans; }
+
+template <typename T>
+void gemm(T alpha, const View<T>& a, const View<T>& b, T beta, const View<T>& c) {
+  int m = c.rows, n = c.cols, k = a.cols;
+  if (m == 0 || n == 0) return;
+  if (beta == T(0)) scaleMat(c, T(0));
+  if (k == 0 || alpha == T(0)) return scaleMat(c, beta);
+  blas::gemm(c.order(), transIf(a.colMajor != c.colMajor), transIf(b.colMajor != c.colMajor), m, n, k, alpha, a.p,
+             a.ld, b.p, b.ld, beta, c.p, c.ld);
+}
+
+template <typename T>
+void gemv(T alpha, const View<T>& a, const VView<T>& x, T beta, const VView<T>& y) {
+  int m = a.rows, n = a.cols;
+  if (m == 0) return;
+  if (beta == T(0)) scaleVec(y, T(0));
+  if (n == 0 || alpha == T(0)) return scaleVec(y, beta);
+  blas::gemv(a.order(), m, n, alpha, a.p, a.ld, x.p, x.inc, beta, y.p, y.inc);
+}
+
+template <typename T>
+void ger(T alpha, const VView<T>& x, const VView<T>& y, const View<T>& a) {
+  if (a.rows == 0 || a.cols == 0) return;
+  blas::ger(a.order(), a.rows, a.cols, alpha, x.p, x.inc, y.p, y.inc, a.p, a.ld);
+}
+
+template <typename T>
+void syrk(T alpha, const View<T>& a, T beta, const View<T>& c, bool lower) {
+  int n = c.rows, k = a.cols;
+  if (n == 0) return;
+  int tri = lower ? -1 : 1;
+  if (beta == T(0)) scaleMat(c, T(0), tri);
+  if (k == 0 || alpha == T(0)) return scaleMat(c, beta, tri);
+  blas::syrk(c.order(), lower ? CblasLower : CblasUpper, transIf(a.colMajor != c.colMajor), n, k, alpha, a.p, a.ld,
+             beta, c.p, c.ld);
+}
+
+/** op(A)^-1 B or B op(A)^-1 (trsm), or op(A) B / B op(A) (trmm): A stored in the other layout is its transpose. */
+template <typename T>
+void triangular3(bool solve, bool left, bool lower, bool transOp, bool unit, T alpha, const View<T>& a,
+                 const View<T>& b) {
+  if (b.rows == 0 || b.cols == 0) return;
+  bool flip = a.colMajor != b.colMajor;
+  auto uplo = lower != flip ? CblasLower : CblasUpper;
+  auto trans = transIf(flip != transOp);
+  auto side = left ? CblasLeft : CblasRight;
+  auto diag = unit ? CblasUnit : CblasNonUnit;
+  if (solve)
+    blas::trsm(b.order(), side, uplo, trans, diag, b.rows, b.cols, alpha, a.p, a.ld, b.p, b.ld);
+  else
+    blas::trmm(b.order(), side, uplo, trans, diag, b.rows, b.cols, alpha, a.p, a.ld, b.p, b.ld);
+}
+
+template <typename T>
+void triangular2(bool solve, const View<T>& a, const VView<T>& x, bool lower, bool unit) {
+  if (a.rows == 0) return;
+  auto uplo = lower ? CblasLower : CblasUpper;
+  auto diag = unit ? CblasUnit : CblasNonUnit;
+  if (solve)
+    blas::trsv(a.order(), uplo, diag, a.rows, a.p, a.ld, x.p, x.inc);
+  else
+    blas::trmv(a.order(), uplo, diag, a.rows, a.p, a.ld, x.p, x.inc);
+}
+
+/** Cholesky on the lower triangle. Row-major storage is the column-major transpose, whose upper triangle it is. */
+template <typename T>
+int64_t potrf(const View<T>& a) {
+  if (a.rows == 0) return 0;
+  lapack_int info = lapack::potrf(LAPACK_COL_MAJOR, a.colMajor ? 'L' : 'U', a.rows, a.p, a.ld);
+  if (info < 0) internal("potrf", info);
+  return info;
+}
+
+template <typename T>
+void potrs(const View<T>& l, const View<T>& b) {
+  triangular3(true, true, true, false, false, T(1), l, b);
+  triangular3(true, true, true, true, false, T(1), l, b);
+}
+
+/** LU with partial pivoting; ipiv comes back 0-based (LAPACK's is 1-based). */
+template <typename T>
+int64_t getrf(const View<T>& a, int32_t* ipiv) {
+  int k = std::min(a.rows, a.cols);
+  if (k == 0) return 0;
+  lapack_int info =
+      lapack::getrf(a.colMajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR, a.rows, a.cols, a.p, a.ld, ipiv);
+  if (info < 0) internal("getrf", info);
+  for (int i = 0; i < k; i++) ipiv[i] -= 1;
+  return info;
+}
+
+template <typename T>
+void swapRows(const View<T>& b, int r, int s) {
+  if (b.colMajor)
+    blas::swap(b.cols, b.p + r, b.ld, b.p + s, b.ld);
+  else
+    blas::swap(b.cols, b.p + static_cast<int64_t>(r) * b.ld, 1, b.p + static_cast<int64_t>(s) * b.ld, 1);
+}
+
+/** A X = B or A^T X = B from getrf's packed factors; ipiv entries were range-checked by the caller. */
+template <typename T>
+void getrs(const View<T>& lu, const int32_t* ipiv, int nPiv, const View<T>& b, bool transpose) {
+  if (b.rows == 0 || b.cols == 0) return;
+  if (!transpose) {
+    for (int k = 0; k < nPiv; k++)
+      if (ipiv[k] != k) swapRows(b, k, ipiv[k]);
+    triangular3(true, true, true, false, true, T(1), lu, b);
+    triangular3(true, true, false, false, false, T(1), lu, b);
+  } else {
+    triangular3(true, true, false, true, false, T(1), lu, b);
+    triangular3(true, true, true, true, true, T(1), lu, b);
+    for (int k = nPiv - 1; k >= 0; k--)
+      if (ipiv[k] != k) swapRows(b, k, ipiv[k]);
+  }
+}
+
+inline int layoutOf(bool colMajor) { return colMajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR; }
+
+/** LAPACK's optimal workspace from a query's first element, at least 1. */
+template <typename T>
+lapack_int workSize(T query) {
+  double w = static_cast<double>(query);
+  if (!(w >= 1)) return 1;
+  if (w > 2e9) throw std::runtime_error("LAPACK asked for an unsupported workspace size");
+  return static_cast<lapack_int>(w);
+}
+
+template <typename T>
+void geqrf(const View<T>& a, T* tau) {
+  if (std::min(a.rows, a.cols) == 0) return;
+  T q = 0;
+  lapack_int info = lapack::geqrf(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, tau, &q, -1);
+  if (info < 0) internal("geqrf", info);
+  std::vector<T> work(workSize(q));
+  info = lapack::geqrf(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, tau, work.data(), work.size());
+  if (info < 0) internal("geqrf", info);
+}
+
+template <typename T>
+void orgqr(const View<T>& a, const T* tau, int k) {
+  if (a.cols == 0) return;
+  T q = 0;
+  lapack_int info = lapack::orgqr(layoutOf(a.colMajor), a.rows, a.cols, k, a.p, a.ld, tau, &q, -1);
+  if (info < 0) internal("orgqr", info);
+  std::vector<T> work(workSize(q));
+  info = lapack::orgqr(layoutOf(a.colMajor), a.rows, a.cols, k, a.p, a.ld, tau, work.data(), work.size());
+  if (info < 0) internal("orgqr", info);
+}
+
+/** QR with column pivoting; jpvt comes back 0-based. */
+template <typename T>
+void geqp3(const View<T>& a, T* tau, int32_t* jpvt) {
+  for (int j = 0; j < a.cols; j++) jpvt[j] = 0;  // 0: every column is free to move
+  if (std::min(a.rows, a.cols) == 0) {
+    for (int j = 0; j < a.cols; j++) jpvt[j] = j;
+    return;
+  }
+  T q = 0;
+  lapack_int info = lapack::geqp3(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, jpvt, tau, &q, -1);
+  if (info < 0) internal("geqp3", info);
+  std::vector<T> work(workSize(q));
+  info = lapack::geqp3(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, jpvt, tau, work.data(), work.size());
+  if (info < 0) internal("geqp3", info);
+  for (int j = 0; j < a.cols; j++) jpvt[j] -= 1;
+}
+
+enum class SvdJob { Values, Thin, Full };
+
+/**
+ * SVD by divide and conquer (dgesdd). A row-major m x n buffer is the column-major n x m
+ * transpose, whose SVD V S U^T LAPACK writes straight into row-major vt and u: no transposes.
+ * A column-major input is first copied to row-major scratch. `a` may be overwritten.
+ */
+template <typename T>
+int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T>* vt) {
+  int m = a.rows, n = a.cols, k = std::min(m, n);
+  if (k == 0) {
+    // nothing to factor; 'full' still owes orthogonal (identity) U and V^T
+    if (job == SvdJob::Full) {
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < m; j++) u->at(i, j) = i == j ? T(1) : T(0);
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) vt->at(i, j) = i == j ? T(1) : T(0);
+    }
+    return 0;
+  }
+  std::vector<T> scratch;
+  T* w = a.p;
+  int lda = a.ld;
+  if (a.colMajor) {
+    scratch.resize(static_cast<size_t>(m) * n);
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) scratch[static_cast<size_t>(i) * n + j] = a.at(i, j);
+    w = scratch.data();
+    lda = n;
+  }
+  char jobz = job == SvdJob::Values ? 'N' : job == SvdJob::Thin ? 'S' : 'A';
+  static T none[1];
+  T* uPtr = job == SvdJob::Values ? none : vt->p;  // LAPACK's U of A^T is V
+  int ldu = job == SvdJob::Values ? 1 : vt->ld;
+  T* vtPtr = job == SvdJob::Values ? none : u->p;  // and its V^T is U^T
+  int ldvt = job == SvdJob::Values ? 1 : u->ld;
+  std::vector<lapack_int> iwork(8 * static_cast<size_t>(k));
+  T q = 0;
+  lapack_int info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, &q, -1,
+                                  iwork.data());
+  if (info < 0) internal("gesdd", info);
+  std::vector<T> work(workSize(q));
+  info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, work.data(), work.size(),
+                       iwork.data());
+  if (info < 0) internal("gesdd", info);
+  return info;
+}
+
+/** Symmetric eigendecomposition (dsyevd) of the lower triangle; `a` is read only; v gets eigenvectors as columns. */
+template <typename T>
+int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
+  int n = a.rows;
+  if (n == 0) return 0;
+  std::vector<T> z(static_cast<size_t>(n) * n);
+  for (int j = 0; j < n; j++)
+    for (int i = j; i < n; i++) z[i + static_cast<size_t>(j) * n] = a.at(i, j);
+  char jobz = v ? 'V' : 'N';
+  T q = 0;
+  lapack_int iq = 0;
+  lapack_int info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, &q, -1, &iq, -1);
+  if (info < 0) internal("syevd", info);
+  std::vector<T> work(workSize(q));
+  std::vector<lapack_int> iwork(std::max<lapack_int>(1, iq));
+  info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, work.data(), work.size(), iwork.data(),
+                       iwork.size());
+  if (info < 0) internal("syevd", info);
+  if (v)
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) v->at(i, j) = z[i + static_cast<size_t>(j) * n];
+  return info;
+}
+
+}  // namespace kb

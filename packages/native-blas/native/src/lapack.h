@@ -1,0 +1,145 @@
+// Overloads that pick the s/d BLAS and LAPACK routine from the element type, so each kernel is
+// written once as a template.
+#pragma once
+
+#include <cblas.h>
+#include <lapacke.h>
+
+namespace kb::blas {
+
+// Level 1. float32 dot accumulates in double (sdsdot/dsdot), as the pure-JS kernel does.
+inline double dot(int n, const double* x, int ix, const double* y, int iy) { return cblas_ddot(n, x, ix, y, iy); }
+inline double dot(int n, const float* x, int ix, const float* y, int iy) { return cblas_dsdot(n, x, ix, y, iy); }
+inline void axpy(int n, double a, const double* x, int ix, double* y, int iy) { cblas_daxpy(n, a, x, ix, y, iy); }
+inline void axpy(int n, float a, const float* x, int ix, float* y, int iy) { cblas_saxpy(n, a, x, ix, y, iy); }
+inline double nrm2(int n, const double* x, int ix) { return cblas_dnrm2(n, x, ix); }
+inline double nrm2(int n, const float* x, int ix) { return cblas_snrm2(n, x, ix); }
+inline void scal(int n, double a, double* x, int ix) { cblas_dscal(n, a, x, ix); }
+inline void scal(int n, float a, float* x, int ix) { cblas_sscal(n, a, x, ix); }
+inline void swap(int n, double* x, int ix, double* y, int iy) { cblas_dswap(n, x, ix, y, iy); }
+inline void swap(int n, float* x, int ix, float* y, int iy) { cblas_sswap(n, x, ix, y, iy); }
+
+// Level 2
+inline void gemv(CBLAS_ORDER o, int m, int n, double a, const double* A, int lda, const double* x, int ix,
+                 double b, double* y, int iy) {
+  cblas_dgemv(o, CblasNoTrans, m, n, a, A, lda, x, ix, b, y, iy);
+}
+inline void gemv(CBLAS_ORDER o, int m, int n, float a, const float* A, int lda, const float* x, int ix, float b,
+                 float* y, int iy) {
+  cblas_sgemv(o, CblasNoTrans, m, n, a, A, lda, x, ix, b, y, iy);
+}
+inline void ger(CBLAS_ORDER o, int m, int n, double a, const double* x, int ix, const double* y, int iy, double* A,
+                int lda) {
+  cblas_dger(o, m, n, a, x, ix, y, iy, A, lda);
+}
+inline void ger(CBLAS_ORDER o, int m, int n, float a, const float* x, int ix, const float* y, int iy, float* A,
+                int lda) {
+  cblas_sger(o, m, n, a, x, ix, y, iy, A, lda);
+}
+inline void trmv(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_DIAG d, int n, const double* A, int lda, double* x, int ix) {
+  cblas_dtrmv(o, u, CblasNoTrans, d, n, A, lda, x, ix);
+}
+inline void trmv(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_DIAG d, int n, const float* A, int lda, float* x, int ix) {
+  cblas_strmv(o, u, CblasNoTrans, d, n, A, lda, x, ix);
+}
+inline void trsv(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_DIAG d, int n, const double* A, int lda, double* x, int ix) {
+  cblas_dtrsv(o, u, CblasNoTrans, d, n, A, lda, x, ix);
+}
+inline void trsv(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_DIAG d, int n, const float* A, int lda, float* x, int ix) {
+  cblas_strsv(o, u, CblasNoTrans, d, n, A, lda, x, ix);
+}
+
+// Level 3
+inline void gemm(CBLAS_ORDER o, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double a,
+                 const double* A, int lda, const double* B, int ldb, double b, double* C, int ldc) {
+  cblas_dgemm(o, ta, tb, m, n, k, a, A, lda, B, ldb, b, C, ldc);
+}
+inline void gemm(CBLAS_ORDER o, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float a,
+                 const float* A, int lda, const float* B, int ldb, float b, float* C, int ldc) {
+  cblas_sgemm(o, ta, tb, m, n, k, a, A, lda, B, ldb, b, C, ldc);
+}
+inline void syrk(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_TRANSPOSE t, int n, int k, double a, const double* A, int lda,
+                 double b, double* C, int ldc) {
+  cblas_dsyrk(o, u, t, n, k, a, A, lda, b, C, ldc);
+}
+inline void syrk(CBLAS_ORDER o, CBLAS_UPLO u, CBLAS_TRANSPOSE t, int n, int k, float a, const float* A, int lda,
+                 float b, float* C, int ldc) {
+  cblas_ssyrk(o, u, t, n, k, a, A, lda, b, C, ldc);
+}
+inline void trsm(CBLAS_ORDER o, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, double a,
+                 const double* A, int lda, double* B, int ldb) {
+  cblas_dtrsm(o, s, u, t, d, m, n, a, A, lda, B, ldb);
+}
+inline void trsm(CBLAS_ORDER o, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, float a,
+                 const float* A, int lda, float* B, int ldb) {
+  cblas_strsm(o, s, u, t, d, m, n, a, A, lda, B, ldb);
+}
+inline void trmm(CBLAS_ORDER o, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, double a,
+                 const double* A, int lda, double* B, int ldb) {
+  cblas_dtrmm(o, s, u, t, d, m, n, a, A, lda, B, ldb);
+}
+inline void trmm(CBLAS_ORDER o, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n, float a,
+                 const float* A, int lda, float* B, int ldb) {
+  cblas_strmm(o, s, u, t, d, m, n, a, A, lda, B, ldb);
+}
+
+}  // namespace kb::blas
+
+namespace kb::lapack {
+
+inline lapack_int potrf(int layout, char uplo, lapack_int n, double* a, lapack_int lda) {
+  return LAPACKE_dpotrf_work(layout, uplo, n, a, lda);
+}
+inline lapack_int potrf(int layout, char uplo, lapack_int n, float* a, lapack_int lda) {
+  return LAPACKE_spotrf_work(layout, uplo, n, a, lda);
+}
+inline lapack_int getrf(int layout, lapack_int m, lapack_int n, double* a, lapack_int lda, lapack_int* ipiv) {
+  return LAPACKE_dgetrf_work(layout, m, n, a, lda, ipiv);
+}
+inline lapack_int getrf(int layout, lapack_int m, lapack_int n, float* a, lapack_int lda, lapack_int* ipiv) {
+  return LAPACKE_sgetrf_work(layout, m, n, a, lda, ipiv);
+}
+inline lapack_int geqrf(int layout, lapack_int m, lapack_int n, double* a, lapack_int lda, double* tau, double* w,
+                        lapack_int lw) {
+  return LAPACKE_dgeqrf_work(layout, m, n, a, lda, tau, w, lw);
+}
+inline lapack_int geqrf(int layout, lapack_int m, lapack_int n, float* a, lapack_int lda, float* tau, float* w,
+                        lapack_int lw) {
+  return LAPACKE_sgeqrf_work(layout, m, n, a, lda, tau, w, lw);
+}
+inline lapack_int orgqr(int layout, lapack_int m, lapack_int n, lapack_int k, double* a, lapack_int lda,
+                        const double* tau, double* w, lapack_int lw) {
+  return LAPACKE_dorgqr_work(layout, m, n, k, a, lda, tau, w, lw);
+}
+inline lapack_int orgqr(int layout, lapack_int m, lapack_int n, lapack_int k, float* a, lapack_int lda,
+                        const float* tau, float* w, lapack_int lw) {
+  return LAPACKE_sorgqr_work(layout, m, n, k, a, lda, tau, w, lw);
+}
+inline lapack_int geqp3(int layout, lapack_int m, lapack_int n, double* a, lapack_int lda, lapack_int* jpvt,
+                        double* tau, double* w, lapack_int lw) {
+  return LAPACKE_dgeqp3_work(layout, m, n, a, lda, jpvt, tau, w, lw);
+}
+inline lapack_int geqp3(int layout, lapack_int m, lapack_int n, float* a, lapack_int lda, lapack_int* jpvt,
+                        float* tau, float* w, lapack_int lw) {
+  return LAPACKE_sgeqp3_work(layout, m, n, a, lda, jpvt, tau, w, lw);
+}
+inline lapack_int gesdd(int layout, char job, lapack_int m, lapack_int n, double* a, lapack_int lda, double* s,
+                        double* u, lapack_int ldu, double* vt, lapack_int ldvt, double* w, lapack_int lw,
+                        lapack_int* iw) {
+  return LAPACKE_dgesdd_work(layout, job, m, n, a, lda, s, u, ldu, vt, ldvt, w, lw, iw);
+}
+inline lapack_int gesdd(int layout, char job, lapack_int m, lapack_int n, float* a, lapack_int lda, float* s,
+                        float* u, lapack_int ldu, float* vt, lapack_int ldvt, float* w, lapack_int lw,
+                        lapack_int* iw) {
+  return LAPACKE_sgesdd_work(layout, job, m, n, a, lda, s, u, ldu, vt, ldvt, w, lw, iw);
+}
+inline lapack_int syevd(int layout, char job, char uplo, lapack_int n, double* a, lapack_int lda, double* w,
+                        double* work, lapack_int lw, lapack_int* iw, lapack_int liw) {
+  return LAPACKE_dsyevd_work(layout, job, uplo, n, a, lda, w, work, lw, iw, liw);
+}
+inline lapack_int syevd(int layout, char job, char uplo, lapack_int n, float* a, lapack_int lda, float* w,
+                        float* work, lapack_int lw, lapack_int* iw, lapack_int liw) {
+  return LAPACKE_ssyevd_work(layout, job, uplo, n, a, lda, w, work, lw, iw, liw);
+}
+
+}  // namespace kb::lapack
