@@ -13,7 +13,9 @@ const fix =
   'Fix: apt install libopenblas-dev liblapacke-dev cmake g++ and run pnpm --filter @krylov/native-blas build:native';
 
 function giveUp(reason) {
-  console.warn(`@krylov/native-blas: native addon not built (${reason}). Krylov falls back to pure JS. ${fix}`);
+  console.warn(
+    `@krylov/native-blas: native addon not built (${reason}). Krylov falls back to pure JS. ${fix}`,
+  );
   try {
     mkdirSync(dirname(logFile), { recursive: true });
     writeFileSync(logFile, `${reason}\n`);
@@ -43,6 +45,7 @@ const result = spawnSync(process.execPath, [cmakeJs, 'compile'], {
   stdio: 'inherit',
 });
 if (result.error) giveUp(`cmake-js could not start: ${result.error.message}`);
-if (result.status !== 0) giveUp(`cmake-js exited with status ${result.status}; see the compiler output above`);
+if (result.status !== 0)
+  giveUp(`cmake-js exited with status ${result.status}; see the compiler output above`);
 rmSync(logFile, { force: true });
 console.log('@krylov/native-blas: native addon built');

@@ -1,0 +1,98 @@
+/**
+ * @krylov/native-blas: a Krylov backend over the system BLAS and LAPACK (OpenBLAS + LAPACKE)
+ * through an N-API addon. Register it with `use(plugin)` or `init({ plugins: ['@krylov/native-blas'] })`;
+ * nothing is registered on import. When the addon is not built the backend reports itself
+ * unavailable with the reason and the fix, and every call falls back to the pure-JS kernels.
+ */
+import {
+  type Availability,
+  type Backend,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  type KernelTable,
+  type Plugin,
+} from '@krylov/core-array';
+import { type LoadResult, type NativeAddon, loadAddon } from './addon.js';
+import { nativeKernels } from './kernels.js';
+
+export type { MatDesc, NativeAddon, VecDesc } from './addon.js';
+export { matDesc, vecDesc } from './layout.js';
+
+const FIX =
+  'Fix: apt install libopenblas-dev liblapacke-dev cmake g++ and run pnpm --filter @krylov/native-blas build:native';
+
+let loaded: LoadResult | undefined;
+
+function load(): LoadResult {
+  loaded ??= loadAddon();
+  return loaded;
+}
+
+/** The raw addon, or null when it is not built (see `probe().reason`). Its functions validate their arguments. */
+export function nativeAddon(): NativeAddon | null {
+  return load().addon;
+}
+
+let availability: Availability | undefined;
+
+/** Availability of the native backend, cached after the first call (the addon is loaded once). */
+export function probe(): Availability {
+  if (availability) return availability;
+  const r = load();
+  if (!r.addon) {
+    availability = { available: false, reason: `native addon not built: ${r.error}. ${FIX}` };
+  } else {
+    const info = r.addon.info();
+    availability = {
+      available: true,
+      details: { library: info.library.trim(), threads: info.threads, addon: r.path },
+    };
+  }
+  return availability;
+}
+
+let table: KernelTable | undefined;
+
+/** The backend's kernels, bound lazily so that importing this package loads nothing native. */
+function kernels(): KernelTable {
+  if (table) return table;
+  const addon = load().addon;
+  table = addon ? nativeKernels(addon) : {};
+  return table;
+}
+
+/**
+ * The `native` backend: priority 100 (ahead of wasm-simd 50 and js 0). Kernels: dot, nrm2, axpy,
+ * scal, gemv, ger, trmv, trsv, gemm, syrk, trmm, trsm, potrf, potrs, getrf, getrs, geqrf, orgqr,
+ * geqp3, gesdd, syevd, in float64 and float32 on any strided view; gemm, potrf, getrf, gesdd and
+ * syevd also run off the main thread (`runKernelAsync`, `kernel.async`).
+ */
+export const backend: Backend = {
+  name: 'native',
+  priority: 100,
+  description: 'BLAS/LAPACK (OpenBLAS + LAPACKE) through an N-API addon',
+  probe,
+  get kernels() {
+    return kernels();
+  },
+};
+
+/** The plugin for `use(plugin)` or `init({ plugins: ['@krylov/native-blas'] })`. */
+export const plugin: Plugin = { name: '@krylov/native-blas', backends: [backend] };
+
+/**
+ * Sets the number of threads OpenBLAS uses for each call (it starts with one per core, or
+ * OPENBLAS_NUM_THREADS). Returns the count now in force.
+ * @throws InvalidArgumentError unless `n` is an integer in [1, 4096]; BackendUnavailableError
+ *   when the addon is not built.
+ */
+export function setThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 4096)
+    throw new InvalidArgumentError('setThreads', 'n', n, 'an integer in [1, 4096]');
+  const addon = load().addon;
+  if (!addon) throw new BackendUnavailableError('setThreads', 'native', probe().reason ?? 'not built');
+  const threads = addon.setThreads(n);
+  if (availability?.details)
+    availability = { ...availability, details: { ...availability.details, threads } };
+  return threads;
+}

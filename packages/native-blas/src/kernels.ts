@@ -1,0 +1,307 @@
+import type { KernelTable, Mat, NDArray, Vec } from '@krylov/core-array';
+import type { FloatData, MatDesc, NativeAddon } from './addon.js';
+import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
+
+type Check = string | false;
+
+/** Every operand a float64/float32 array of the given rank, all of one dtype; else why not. */
+function operands(ops: Record<string, [NDArray, number]>): Check {
+  let dtype: string | undefined;
+  for (const [name, [x, ndim]] of Object.entries(ops)) {
+    if (x.dtype !== 'float64' && x.dtype !== 'float32') return `'${name}' has dtype ${x.dtype}`;
+    if (x.ndim !== ndim) return `'${name}' has ${x.ndim} dimensions, not ${ndim}`;
+    dtype ??= x.dtype;
+    if (x.dtype !== dtype) return `mixed dtypes (${dtype} and ${x.dtype})`;
+  }
+  return false;
+}
+
+/**
+ * `supports` verdicts: the first failed check is the reason to decline. Arguments the native
+ * kernel cannot take (other dtypes, mismatched shapes) go to the pure-JS kernel, whose callers
+ * raise the typed error.
+ */
+function verdict(...checks: (() => Check)[]): true | string {
+  for (const c of checks) {
+    const r = c();
+    if (r) return r;
+  }
+  return true;
+}
+
+const shapeIs = (ok: boolean, what: string): Check => !ok && `shape mismatch: ${what}`;
+const sq = (a: NDArray) => a.shape[0] === a.shape[1];
+const s = (a: NDArray) => `[${a.shape.join(', ')}]`;
+
+/** Runs `fn` on prepared operands, then writes copied outputs back. */
+function withOperands<R>(outputs: readonly NDArray[], fn: (ops: Operands) => R): R {
+  const ops = new Operands(outputs);
+  const r = fn(ops);
+  ops.finish();
+  return r;
+}
+
+async function withOperandsAsync<R>(
+  outputs: readonly NDArray[],
+  fn: (ops: Operands) => Promise<R>,
+): Promise<R> {
+  const ops = new Operands(outputs);
+  const r = await fn(ops);
+  ops.finish();
+  return r;
+}
+
+type SvdJob = 'values' | 'thin' | 'full';
+
+/** Output storage for gesdd: s, and u / vt for the vector jobs. */
+function svdOutputs(a: Mat, job: SvdJob) {
+  const [m, n] = a.shape;
+  const k = Math.min(m, n);
+  const data = a.data as FloatData;
+  const s = alloc({ data }, k);
+  if (job === 'values') return { s, u: null, vt: null, uDesc: null, vtDesc: null };
+  const [ur, uc, vr, vc] = job === 'full' ? [m, m, n, n] : [m, k, k, n];
+  const u = alloc({ data }, ur * uc);
+  const vt = alloc({ data }, vr * vc);
+  return {
+    s,
+    u: wrap(u, [ur, uc]) as Mat,
+    vt: wrap(vt, [vr, vc]) as Mat,
+    uDesc: denseMat(u, ur, uc) as MatDesc | null,
+    vtDesc: denseMat(vt, vr, vc) as MatDesc | null,
+  };
+}
+
+function eighOutputs(a: Mat, vectors: boolean) {
+  const n = a.shape[0];
+  const data = a.data as FloatData;
+  const w = alloc({ data }, n);
+  const v = vectors ? alloc({ data }, n * n) : null;
+  return { w, v, vDesc: v ? denseMat(v, n, n) : null };
+}
+
+/** The native kernel table over a loaded addon. */
+export function nativeKernels(addon: NativeAddon): KernelTable {
+  return {
+    dot: {
+      run: ({ x, y }) => withOperands([], (o) => addon.dot(o.inVec(x), o.inVec(y))),
+      supports: ({ x, y }) =>
+        verdict(
+          () => operands({ x: [x, 1], y: [y, 1] }),
+          () => shapeIs(x.size === y.size, `${s(x)} and ${s(y)}`),
+        ),
+    },
+    nrm2: {
+      run: ({ x }) => withOperands([], (o) => addon.nrm2(o.inVec(x))),
+      supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
+    },
+    axpy: {
+      run: ({ alpha, x, y }) => withOperands([y], (o) => addon.axpy(alpha, o.inVec(x), o.outVec(y))),
+      supports: ({ x, y }) =>
+        verdict(
+          () => operands({ x: [x, 1], y: [y, 1] }),
+          () => shapeIs(x.size === y.size, `${s(x)} and ${s(y)}`),
+        ),
+    },
+    scal: {
+      run: ({ alpha, x }) => withOperands([x], (o) => addon.scal(alpha, o.outVec(x))),
+      supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
+    },
+    gemv: {
+      run: ({ alpha, a, x, beta, y }) =>
+        withOperands([y], (o) => addon.gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
+      supports: ({ a, x, y }) =>
+        verdict(
+          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () => shapeIs(a.shape[1] === x.size && a.shape[0] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+        ),
+    },
+    ger: {
+      run: ({ alpha, x, y, a }) =>
+        withOperands([a], (o) => addon.ger(alpha, o.inVec(x), o.inVec(y), o.out(a))),
+      supports: ({ a, x, y }) =>
+        verdict(
+          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () => shapeIs(a.shape[0] === x.size && a.shape[1] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+        ),
+    },
+    trmv: {
+      run: ({ a, x, lower, unitDiag }) =>
+        withOperands([x], (o) => addon.trmv(o.in(a), o.outVec(x), lower, unitDiag)),
+      supports: ({ a, x }) => triangularVec(a, x),
+    },
+    trsv: {
+      run: ({ a, x, lower, unitDiag }) =>
+        withOperands([x], (o) => addon.trsv(o.in(a), o.outVec(x), lower, unitDiag)),
+      supports: ({ a, x }) => triangularVec(a, x),
+    },
+    gemm: {
+      run: ({ alpha, a, b, beta, c }) =>
+        withOperands([c], (o) => addon.gemm(alpha, o.in(a), o.in(b), beta, o.out(c))),
+      runAsync: ({ alpha, a, b, beta, c }) =>
+        withOperandsAsync([c], (o) => addon.gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
+      supports: ({ a, b, c }) =>
+        verdict(
+          () => operands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
+          () =>
+            shapeIs(
+              a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
+              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+            ),
+        ),
+    },
+    syrk: {
+      run: ({ alpha, a, beta, c, lower }) =>
+        withOperands([c], (o) => addon.syrk(alpha, o.in(a), beta, o.out(c), lower)),
+      supports: ({ a, c }) =>
+        verdict(
+          () => operands({ a: [a, 2], c: [c, 2] }),
+          () => shapeIs(sq(c) && a.shape[0] === c.shape[0], `a ${s(a)}, c ${s(c)}`),
+        ),
+    },
+    trmm: {
+      run: ({ side, lower, unitDiag, alpha, a, b }) =>
+        withOperands([b], (o) => addon.trmm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
+      supports: ({ side, a, b }) => triangularMat(side, a, b),
+    },
+    trsm: {
+      run: ({ side, lower, unitDiag, alpha, a, b }) =>
+        withOperands([b], (o) => addon.trsm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
+      supports: ({ side, a, b }) => triangularMat(side, a, b),
+    },
+    potrf: {
+      run: ({ a }) => withOperands([a], (o) => addon.potrf(o.out(a))),
+      runAsync: ({ a }) => withOperandsAsync([a], (o) => addon.potrfAsync(o.out(a))),
+      supports: ({ a }) => squareMat(a),
+    },
+    potrs: {
+      run: ({ l, b }) => withOperands([b], (o) => addon.potrs(o.in(l), o.out(b))),
+      supports: ({ l, b }) =>
+        verdict(
+          () => operands({ l: [l, 2], b: [b, 2] }),
+          () => shapeIs(sq(l) && b.shape[0] === l.shape[0], `l ${s(l)}, b ${s(b)}`),
+        ),
+    },
+    getrf: {
+      run: ({ a }) => {
+        const ipiv = new Int32Array(Math.min(a.shape[0], a.shape[1]));
+        const info = withOperands([a], (o) => addon.getrf(o.out(a), ipiv));
+        return { ipiv, info };
+      },
+      runAsync: async ({ a }) => {
+        const ipiv = new Int32Array(Math.min(a.shape[0], a.shape[1]));
+        const info = await withOperandsAsync([a], (o) => addon.getrfAsync(o.out(a), ipiv));
+        return { ipiv, info };
+      },
+      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+    },
+    getrs: {
+      run: ({ lu, ipiv, b, transpose }) =>
+        withOperands([b], (o) => addon.getrs(o.in(lu), ipiv, o.out(b), transpose)),
+      supports: ({ lu, ipiv, b }) =>
+        verdict(
+          () => operands({ lu: [lu, 2], b: [b, 2] }),
+          () =>
+            shapeIs(
+              sq(lu) && b.shape[0] === lu.shape[0] && ipiv.length === lu.shape[0],
+              `lu ${s(lu)}, ipiv length ${ipiv.length}, b ${s(b)}`,
+            ),
+        ),
+    },
+    geqrf: {
+      run: ({ a }) => {
+        const tau = alloc(a as { data: FloatData }, Math.min(a.shape[0], a.shape[1]));
+        withOperands([a], (o) => addon.geqrf(o.out(a), denseVec(tau)));
+        return { tau: wrap(tau, [tau.length]) as Vec };
+      },
+      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+    },
+    orgqr: {
+      run: ({ a, tau }) => withOperands([a], (o) => addon.orgqr(o.out(a), o.inDenseVec(tau))),
+      supports: ({ a, tau }) =>
+        verdict(
+          () => operands({ a: [a, 2], tau: [tau, 1] }),
+          () =>
+            shapeIs(
+              a.shape[0] >= a.shape[1] && a.shape[1] >= tau.size,
+              `a ${s(a)} (rows >= cols >= tau length ${tau.size})`,
+            ),
+        ),
+    },
+    geqp3: {
+      run: ({ a }) => {
+        const tau = alloc(a as { data: FloatData }, Math.min(a.shape[0], a.shape[1]));
+        const jpvt = new Int32Array(a.shape[1]);
+        withOperands([a], (o) => addon.geqp3(o.out(a), denseVec(tau), jpvt));
+        return { tau: wrap(tau, [tau.length]) as Vec, jpvt };
+      },
+      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+    },
+    gesdd: {
+      run: ({ a, job }) => {
+        const out = svdOutputs(a, job);
+        const info = withOperands([a], (o) =>
+          addon.gesdd(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
+        );
+        return { s: wrap(out.s, [out.s.length]) as Vec, u: out.u, vt: out.vt, info };
+      },
+      runAsync: async ({ a, job }) => {
+        const out = svdOutputs(a, job);
+        const info = await withOperandsAsync([a], (o) =>
+          addon.gesddAsync(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
+        );
+        return { s: wrap(out.s, [out.s.length]) as Vec, u: out.u, vt: out.vt, info };
+      },
+      supports: ({ a, job }) =>
+        verdict(
+          () => operands({ a: [a, 2] }),
+          () => !['values', 'thin', 'full'].includes(job) && `unknown job ${JSON.stringify(job)}`,
+        ),
+    },
+    syevd: {
+      run: ({ a, vectors }) => {
+        const out = eighOutputs(a, vectors);
+        const info = withOperands([], (o) => addon.syevd(o.in(a), vectors, denseVec(out.w), out.vDesc));
+        return {
+          w: wrap(out.w, [out.w.length]) as Vec,
+          v: out.v ? (wrap(out.v, [a.shape[0], a.shape[0]]) as Mat) : null,
+          info,
+        };
+      },
+      runAsync: async ({ a, vectors }) => {
+        const out = eighOutputs(a, vectors);
+        const info = await withOperandsAsync([], (o) =>
+          addon.syevdAsync(o.in(a), vectors, denseVec(out.w), out.vDesc),
+        );
+        return {
+          w: wrap(out.w, [out.w.length]) as Vec,
+          v: out.v ? (wrap(out.v, [a.shape[0], a.shape[0]]) as Mat) : null,
+          info,
+        };
+      },
+      supports: ({ a }) => squareMat(a),
+    },
+  };
+}
+
+function squareMat(a: Mat): true | string {
+  return verdict(
+    () => operands({ a: [a, 2] }),
+    () => shapeIs(sq(a), `a ${s(a)} is not square`),
+  );
+}
+
+function triangularVec(a: Mat, x: Vec): true | string {
+  return verdict(
+    () => operands({ a: [a, 2], x: [x, 1] }),
+    () => shapeIs(sq(a) && a.shape[0] === x.size, `a ${s(a)}, x ${s(x)}`),
+  );
+}
+
+function triangularMat(side: 'left' | 'right', a: Mat, b: Mat): true | string {
+  return verdict(
+    () => operands({ a: [a, 2], b: [b, 2] }),
+    () => !['left', 'right'].includes(side) && `unknown side ${JSON.stringify(side)}`,
+    () => shapeIs(sq(a) && a.shape[0] === b.shape[side === 'left' ? 0 : 1], `a ${s(a)}, b ${s(b)} (${side})`),
+  );
+}

@@ -1,0 +1,112 @@
+import {
+  type FloatDType,
+  type KernelArgs,
+  type KernelName,
+  type KernelResult,
+  NDArray,
+  copyInto,
+  explain,
+  runKernel,
+  use,
+  withBackends,
+} from '@krylov/core-array';
+// registers the pure-JS LAPACK kernels (potrf, getrf, ...) that are the oracle here
+import { cholesky } from '@krylov/decompositions';
+import { expect } from 'vitest';
+import { nativeAddon, plugin } from '../src/index.js';
+
+void cholesky;
+use(plugin);
+
+/** Whether the addon is built; native tests are skipped (only) when it is not. */
+export const built = nativeAddon() !== null;
+
+export const DTYPES: readonly FloatDType[] = ['float64', 'float32'];
+export const epsOf = (d: FloatDType) => (d === 'float64' ? 2 ** -52 : 2 ** -23);
+
+/**
+ * The same values as `a` in several memory layouts, each with NaN in the storage around it so
+ * a read or write outside the view shows: row-major, column-major (a transposed view), row-major
+ * with a padded leading dimension, strided in both dimensions (the copy path) and with reversed
+ * rows (a negative stride, also the copy path).
+ */
+export function layouts(a: NDArray): { name: string; make: () => NDArray }[] {
+  const [m, n] = a.shape;
+  const dt = a.dtype as FloatDType;
+  const nanFilled = (shape: number[]) => {
+    const x = new NDArray(
+      dt === 'float64' ? new Float64Array(shape[0] * shape[1]) : new Float32Array(shape[0] * shape[1]),
+      shape,
+    );
+    x.data.fill(Number.NaN);
+    return x;
+  };
+  const place = (big: NDArray, view: NDArray) => {
+    copyInto(view, a);
+    return view;
+  };
+  return [
+    { name: 'row-major', make: () => a.copy() },
+    { name: 'column-major', make: () => a.T.copy().T },
+    {
+      name: 'padded ld',
+      make: () => {
+        const big = nanFilled([m + 2, n + 3]);
+        return place(big, big.slice(`1:${m + 1}`, `2:${n + 2}`));
+      },
+    },
+    {
+      name: 'strided',
+      make: () => {
+        const big = nanFilled([2 * m + 1, 2 * n + 1]);
+        return place(big, big.slice(`1:${2 * m + 1}:2`, `1:${2 * n + 1}:2`));
+      },
+    },
+    {
+      name: 'reversed rows',
+      make: () => {
+        const big = nanFilled([m + 1, n]);
+        return place(big, big.slice(`${m}:0:-1`));
+      },
+    },
+  ];
+}
+
+/** Every element of the view's storage outside the view is still NaN (nothing written outside). */
+export function untouchedOutside(view: NDArray): boolean {
+  const inside = new Set<number>();
+  const [m, n] = view.shape;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) inside.add(view.offset + i * view.strides[0] + j * view.strides[1]);
+  for (let k = 0; k < view.data.length; k++) if (!inside.has(k) && !Number.isNaN(view.data[k])) return false;
+  return true;
+}
+
+/** Runs `kernel` on one backend only, failing if another one would be chosen. */
+export function on<K extends KernelName>(
+  backend: 'js' | 'native',
+  kernel: K,
+  args: KernelArgs<K>,
+): KernelResult<K> {
+  return withBackends([backend], () => {
+    expect(explain(kernel, args).backend).toBe(backend);
+    return runKernel(kernel, args);
+  });
+}
+
+/** max |x - y| / max(1, max |y|) over two arrays of one shape. */
+export function relErr(x: NDArray, y: NDArray): number {
+  expect(x.shape).toEqual(y.shape);
+  const a = x.toFlatArray();
+  const b = y.toFlatArray();
+  let num = 0;
+  let den = 1;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return Number.isNaN(num) ? Number.POSITIVE_INFINITY : num / den;
+}
+
+/** A matrix view (any layout) as a contiguous float64 array, for reference arithmetic. */
+export const f64 = (a: NDArray) => a.copy('float64') as NDArray<'float64'>;
