@@ -1,0 +1,51 @@
+import {
+  InvalidArgumentError,
+  NDArray,
+  type SeedLike,
+  ShapeError,
+  checkOptions,
+  matmul,
+  toRng,
+} from '@krylov/core-array';
+import { positiveInt } from './validate.js';
+
+/**
+ * Random Fourier features (Rahimi & Recht 2007): z(x) = sqrt(2/D) cos(W^T x + b) with
+ * z(x)^T z(y) ~ k(x, y) for the Gaussian kernel exp(-gamma ||x - y||^2) (W ~ N(0, 2 gamma)) or the
+ * Laplace kernel exp(-gamma ||x - y||_1) (W ~ Cauchy(0, gamma) per coordinate), b ~ U[0, 2 pi].
+ * Returns a function mapping an m x d matrix to its m x D features, so training and test data share
+ * one draw. O(m d D) per call.
+ * @throws InvalidArgumentError for bad kernel, gamma or D.
+ */
+export function randomFourierFeatures(
+  d: number,
+  options: { components: number; kernel?: 'gaussian' | 'laplace'; gamma?: number; seed?: SeedLike },
+): (x: NDArray) => NDArray<'float64'> {
+  const fn = 'randomFourierFeatures';
+  checkOptions(fn, options, ['components', 'kernel', 'gamma', 'seed']);
+  positiveInt(fn, 'd', d);
+  const D = positiveInt(fn, 'options.components', options.components);
+  const kernel = options.kernel ?? 'gaussian';
+  if (kernel !== 'gaussian' && kernel !== 'laplace')
+    throw new InvalidArgumentError(fn, 'options.kernel', kernel, "'gaussian' or 'laplace'");
+  const gamma = options.gamma ?? 1;
+  if (!(gamma > 0 && Number.isFinite(gamma)))
+    throw new InvalidArgumentError(fn, 'options.gamma', gamma, 'a positive number');
+  const r = toRng(options.seed ?? 0);
+  const w = new NDArray(new Float64Array(d * D), [d, D]);
+  for (let i = 0; i < w.size; i++)
+    w.data[i] =
+      kernel === 'gaussian'
+        ? Math.sqrt(2 * gamma) * r.nextNormal()
+        : gamma * Math.tan(Math.PI * (r.nextFloat64() - 0.5));
+  const b = Float64Array.from({ length: D }, () => 2 * Math.PI * r.nextFloat64());
+  const scale = Math.sqrt(2 / D);
+  return (x) => {
+    if (x.ndim !== 2 || x.shape[1] !== d) throw new ShapeError(fn, 'x', `expected ${d} columns`, x.shape);
+    const z = matmul(x.astype('float64'), w) as NDArray<'float64'>;
+    const m = x.shape[0];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < D; j++) z.data[i * D + j] = scale * Math.cos(z.data[i * D + j] + b[j]);
+    return z;
+  };
+}

@@ -1,0 +1,78 @@
+import { InvalidArgumentError, type SeedLike, checkOptions, toRng, trsm } from '@krylov/core-array';
+import { qr, svd } from '@krylov/decompositions';
+import { CSRMatrix } from '@krylov/solvers';
+import { sparseSignSketch } from './operators.js';
+import { mul } from './products.js';
+import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+
+/**
+ * Exact statistical leverage scores of the rows of A: l_i = ||U_i||^2 for the left singular vectors
+ * of the numerical rank (singular values above eps max(m, n) s_max); they sum to the rank.
+ * O(m n^2).
+ */
+export function leverageScores(a: MatrixLike): Float64Array {
+  const A = matrixArg('leverageScores', 'A', a);
+  const f = svd(A instanceof CSRMatrix ? A.toDense() : A);
+  const [m, n] = A.shape;
+  const k = f.s.size;
+  const cutoff = Number.EPSILON * Math.max(m, n) * (k > 0 ? f.s.data[0] : 0);
+  const out = new Float64Array(m);
+  for (let j = 0; j < k; j++) {
+    if (!(f.s.data[j] > cutoff)) break;
+    for (let i = 0; i < m; i++) out[i] += f.u.data[i * k + j] ** 2;
+  }
+  return out;
+}
+
+/**
+ * Ridge leverage scores tau_i(lambda) = [A (A^T A + lambda I)^-1 A^T]_ii = sum_j s_j^2 / (s_j^2 +
+ * lambda) U_ij^2 (Alaoui & Mahoney 2015; Cohen, Musco & Musco 2017). They sum to the effective
+ * dimension. O(m n^2). @throws InvalidArgumentError for lambda < 0.
+ */
+export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array {
+  const fn = 'ridgeLeverageScores';
+  if (!(lambda >= 0 && Number.isFinite(lambda)))
+    throw new InvalidArgumentError(fn, 'lambda', lambda, 'a finite number >= 0');
+  const A = matrixArg(fn, 'A', a);
+  const f = svd(A instanceof CSRMatrix ? A.toDense() : A);
+  const m = A.shape[0];
+  const k = f.s.size;
+  const out = new Float64Array(m);
+  for (let j = 0; j < k; j++) {
+    const s2 = f.s.data[j] ** 2;
+    const w = s2 + lambda > 0 ? s2 / (s2 + lambda) : 0;
+    for (let i = 0; i < m; i++) out[i] += w * f.u.data[i * k + j] ** 2;
+  }
+  return out;
+}
+
+/**
+ * Approximate leverage scores of a tall full-rank A in O(nnz(A) log m + n^3) (Drineas,
+ * Magdon-Ismail, Mahoney & Woodruff 2012): R from the QR of a sparse sign sketch S A makes A R^-1
+ * nearly orthonormal, and a Gaussian Johnson-Lindenstrauss map with `jlDim` columns estimates its
+ * row norms. Each score is within a constant factor of the exact one with high probability.
+ * @throws InvalidArgumentError for a wide A or bad sizes.
+ */
+export function approximateLeverageScores(
+  a: MatrixLike,
+  options?: { sketchSize?: number; jlDim?: number; seed?: SeedLike },
+): Float64Array {
+  const fn = 'approximateLeverageScores';
+  checkOptions(fn, options, ['sketchSize', 'jlDim', 'seed']);
+  const A = matrixArg(fn, 'A', a);
+  const [m, n] = A.shape;
+  if (m < n) throw new InvalidArgumentError(fn, 'A', A.shape, 'a tall matrix (m >= n)');
+  const d = positiveInt(fn, 'options.sketchSize', options?.sketchSize ?? Math.min(m, 4 * n));
+  const r = positiveInt(fn, 'options.jlDim', options?.jlDim ?? Math.max(20, Math.ceil(4 * Math.log(m))));
+  const rng = toRng(options?.seed ?? 0);
+  const S = sparseSignSketch(d, m, { seed: rng.split() });
+  const R = qr(S.left(A), { mode: 'r' }).r.slice(`0:${n}`).copy();
+  // Omega' = R^-1 G / sqrt(r), then row norms of A Omega'.
+  const g = rng.normal([n, r]);
+  for (let i = 0; i < g.size; i++) g.data[i] /= Math.sqrt(r);
+  trsm(R, g, { lower: false });
+  const y = mul(A, g);
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) for (let c = 0; c < r; c++) out[i] += y.data[i * r + c] ** 2;
+  return out;
+}

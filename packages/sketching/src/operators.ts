@@ -1,0 +1,333 @@
+import {
+  InvalidArgumentError,
+  NDArray,
+  type SeedLike,
+  ShapeError,
+  matmul,
+  toRng,
+  zeros,
+} from '@krylov/core-array';
+import { CSRMatrix, LinearOperator } from '@krylov/solvers';
+import { hash32, seed32 } from './hash.js';
+import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+
+/**
+ * A d x n random sketching matrix S, applied without forming it when structured. It is a
+ * LinearOperator (matvec S x, rmatvec S^T y) and applies to dense and sparse matrices from either
+ * side: `left(A)` = S A (A has n rows), `right(A)` = A S^T (A has n columns). Seeded: the same
+ * seed gives the same sketch.
+ */
+export class Sketch extends LinearOperator {
+  readonly kind: string;
+  /** Column i of S as (row, value) pairs in CSC arrays; null for the SRHT, applied by its transform. */
+  private readonly csc: { ptr: Int32Array; row: Int32Array; val: Float64Array } | null;
+  private readonly srht: { signs: Float64Array; rows: Int32Array; padded: number } | null;
+  private dense: NDArray<'float64'> | null = null;
+
+  /** @internal Use the factory functions (gaussianSketch, countSketch, ...). */
+  constructor(
+    kind: string,
+    d: number,
+    n: number,
+    structure:
+      | { csc: { ptr: Int32Array; row: Int32Array; val: Float64Array } }
+      | { srht: { signs: Float64Array; rows: Int32Array; padded: number } },
+  ) {
+    const csc = 'csc' in structure ? structure.csc : null;
+    const srht = 'srht' in structure ? structure.srht : null;
+    super(
+      [d, n],
+      (x, out) => {
+        if (csc) {
+          out.fill(0);
+          for (let i = 0; i < n; i++) {
+            const xi = x[i];
+            for (let p = csc.ptr[i]; p < csc.ptr[i + 1]; p++) out[csc.row[p]] += csc.val[p] * xi;
+          }
+        } else out.set(srhtLeft(srht!, new NDArray(x, [n, 1])).data);
+      },
+      (y, out) => {
+        if (csc) {
+          for (let i = 0; i < n; i++) {
+            let s = 0;
+            for (let p = csc.ptr[i]; p < csc.ptr[i + 1]; p++) s += csc.val[p] * y[csc.row[p]];
+            out[i] = s;
+          }
+        } else out.set(srhtAdjoint(srht!, y, n));
+      },
+    );
+    this.kind = kind;
+    this.csc = csc;
+    this.srht = srht;
+  }
+
+  /**
+   * S A for A with n rows (dense or sparse). Dense Gaussian/Rademacher sketches use gemm;
+   * sparse sketches cost O(nnz(S) cols(A)) on dense A and O(nnz(A) nnz per column of S) on sparse A.
+   * @throws ShapeError when A does not have n rows.
+   */
+  left(a: MatrixLike): NDArray<'float64'> {
+    const [d, n] = this.shape;
+    const A = matrixArg('Sketch.left', 'A', a);
+    if (A.shape[0] !== n) throw new ShapeError('Sketch.left', 'A', `expected ${n} rows`, A.shape);
+    const k = A.shape[1];
+    if (this.srht) return srhtLeft(this.srht, A instanceof CSRMatrix ? A.toDense() : A);
+    const { ptr, row, val } = this.csc!;
+    if (!(A instanceof CSRMatrix) && ptr[n] === d * n)
+      return matmul(this.toMatrix(), A) as NDArray<'float64'>;
+    const out = zeros([d, k]);
+    const o = out.data;
+    if (A instanceof CSRMatrix) {
+      for (let i = 0; i < n; i++)
+        for (let q = A.indptr[i]; q < A.indptr[i + 1]; q++) {
+          const c = A.indices[q];
+          const aic = A.data[q];
+          for (let p = ptr[i]; p < ptr[i + 1]; p++) o[row[p] * k + c] += val[p] * aic;
+        }
+    } else {
+      const ad = A.data;
+      for (let i = 0; i < n; i++)
+        for (let p = ptr[i]; p < ptr[i + 1]; p++) {
+          const base = row[p] * k;
+          const v = val[p];
+          for (let c = 0; c < k; c++) o[base + c] += v * ad[i * k + c];
+        }
+    }
+    return out;
+  }
+
+  /**
+   * A S^T for A with n columns (dense or sparse): compresses the columns of A to d.
+   * @throws ShapeError when A does not have n columns.
+   */
+  right(a: MatrixLike): NDArray<'float64'> {
+    const [d, n] = this.shape;
+    const A = matrixArg('Sketch.right', 'A', a);
+    if (A.shape[1] !== n) throw new ShapeError('Sketch.right', 'A', `expected ${n} columns`, A.shape);
+    const m = A.shape[0];
+    if (this.srht) {
+      const dense = A instanceof CSRMatrix ? A.toDense() : A;
+      return srhtLeft(this.srht, dense.T.copy() as NDArray<'float64'>).T.copy() as NDArray<'float64'>;
+    }
+    const { ptr, row, val } = this.csc!;
+    if (!(A instanceof CSRMatrix) && ptr[n] === d * n)
+      return matmul(A, this.toMatrix().T) as NDArray<'float64'>;
+    const out = zeros([m, d]);
+    const o = out.data;
+    const each = (j: number, i: number, aji: number) => {
+      for (let p = ptr[i]; p < ptr[i + 1]; p++) o[j * d + row[p]] += val[p] * aji;
+    };
+    if (A instanceof CSRMatrix) {
+      for (let j = 0; j < m; j++)
+        for (let q = A.indptr[j]; q < A.indptr[j + 1]; q++) each(j, A.indices[q], A.data[q]);
+    } else for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) each(j, i, A.data[j * n + i]);
+    return out;
+  }
+
+  /** S as a dense d x n matrix (cached for dense sketches). */
+  toMatrix(): NDArray<'float64'> {
+    if (this.dense) return this.dense;
+    const m = this.toDense();
+    if (this.csc && this.csc.ptr[this.shape[1]] === this.shape[0] * this.shape[1]) this.dense = m;
+    return m;
+  }
+}
+
+function dims(fn: string, d: number, n: number): void {
+  positiveInt(fn, 'd', d);
+  positiveInt(fn, 'n', n);
+}
+
+function denseSketch(kind: string, d: number, n: number, draw: () => number): Sketch {
+  const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i * d);
+  const row = Int32Array.from({ length: n * d }, (_, p) => p % d);
+  const val = new Float64Array(n * d);
+  for (let p = 0; p < val.length; p++) val[p] = draw();
+  return new Sketch(kind, d, n, { csc: { ptr, row, val } });
+}
+
+/**
+ * Gaussian sketch: i.i.d. N(0, 1/d) entries, so E[S^T S] = I (a Johnson-Lindenstrauss embedding;
+ * Halko, Martinsson & Tropp 2011). Dense: O(d n) to draw, gemm to apply.
+ * @throws InvalidArgumentError for non-positive sizes.
+ */
+export function gaussianSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
+  dims('gaussianSketch', d, n);
+  const r = toRng(options.seed);
+  const scale = 1 / Math.sqrt(d);
+  return denseSketch('gaussian', d, n, () => scale * r.nextNormal());
+}
+
+/** Rademacher sketch: i.i.d. +-1/sqrt(d) entries (Achlioptas 2003). @throws InvalidArgumentError. */
+export function rademacherSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
+  dims('rademacherSketch', d, n);
+  const r = toRng(options.seed);
+  const scale = 1 / Math.sqrt(d);
+  return denseSketch('rademacher', d, n, () => (r.nextUint32() & 1 ? scale : -scale));
+}
+
+/**
+ * CountSketch (Charikar, Chen & Farach-Colton 2002; Clarkson & Woodruff 2013): column i of S has one
+ * +-1 at a hashed row, so S A costs O(nnz(A)). Buckets and signs come from a stateless hash of
+ * (seed, i), as in `CountSketchStream`. @throws InvalidArgumentError.
+ */
+export function countSketch(d: number, n: number, options: { seed: number | string }): Sketch {
+  dims('countSketch', d, n);
+  const s = seed32(options.seed);
+  const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i);
+  const row = new Int32Array(n);
+  const val = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = hash32(s, i);
+    row[i] = h % d;
+    val[i] = hash32(s ^ 0x5bd1e995, i) & 1 ? 1 : -1;
+  }
+  return new Sketch('countsketch', d, n, { csc: { ptr, row, val } });
+}
+
+/**
+ * Sparse sign embedding (Kane & Nelson 2014; RandBLAS's SASO): each column has `s` nonzeros
+ * +-1/sqrt(s) at distinct random rows (default s = min(d, 8)). O(s nnz(A)) to apply.
+ * @throws InvalidArgumentError when s is not in [1, d].
+ */
+export function sparseSignSketch(d: number, n: number, options: { seed: SeedLike; s?: number }): Sketch {
+  dims('sparseSignSketch', d, n);
+  const s = options.s ?? Math.min(d, 8);
+  if (!Number.isInteger(s) || s < 1 || s > d)
+    throw new InvalidArgumentError('sparseSignSketch', 'options.s', s, `an integer in [1, ${d}]`);
+  const r = toRng(options.seed);
+  const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i * s);
+  const row = new Int32Array(n * s);
+  const val = new Float64Array(n * s);
+  const scale = 1 / Math.sqrt(s);
+  const chosen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    chosen.clear();
+    while (chosen.size < s) chosen.add(r.below(d));
+    [...chosen]
+      .sort((a, b) => a - b)
+      .forEach((t, k) => {
+        row[i * s + k] = t;
+        val[i * s + k] = r.nextUint32() & 1 ? scale : -scale;
+      });
+  }
+  return new Sketch('sparse-sign', d, n, { csc: { ptr, row, val } });
+}
+
+/**
+ * Row sampling: S picks d rows of A i.i.d. with probabilities p (uniform by default; leverage
+ * scores for importance sampling) and rescales row i by 1/sqrt(d p_i), so E[S^T S] = I
+ * (Drineas, Mahoney & Muthukrishnan 2006). @throws InvalidArgumentError for bad probabilities.
+ */
+export function samplingSketch(
+  d: number,
+  n: number,
+  options: { seed: SeedLike; probabilities?: ArrayLike<number> },
+): Sketch {
+  const fn = 'samplingSketch';
+  dims(fn, d, n);
+  const p = options.probabilities
+    ? Float64Array.from(options.probabilities)
+    : new Float64Array(n).fill(1 / n);
+  if (p.length !== n) throw new ShapeError(fn, 'options.probabilities', `expected length ${n}`, [p.length]);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(p[i] >= 0 && Number.isFinite(p[i])))
+      throw new InvalidArgumentError(
+        fn,
+        'options.probabilities',
+        p[i],
+        `non-negative finite entries (entry ${i} is not)`,
+      );
+    total += p[i];
+  }
+  if (!(total > 0)) throw new InvalidArgumentError(fn, 'options.probabilities', total, 'a positive sum');
+  const cdf = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) cdf[i] = acc += p[i] / total;
+  const r = toRng(options.seed);
+  const picks: number[][] = Array.from({ length: n }, () => []);
+  for (let t = 0; t < d; t++) {
+    const u = r.nextFloat64();
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    while (p[lo] === 0 && lo < n - 1) lo++;
+    picks[lo].push(t);
+  }
+  const ptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) ptr[i + 1] = ptr[i] + picks[i].length;
+  const row = Int32Array.from(picks.flat());
+  const val = new Float64Array(row.length);
+  picks.forEach((rows, i) => rows.forEach((_, k) => (val[ptr[i] + k] = 1 / Math.sqrt((d * p[i]) / total))));
+  return new Sketch('sampling', d, n, { csc: { ptr, row, val } });
+}
+
+/**
+ * Subsampled randomized Hadamard transform (Ailon & Chazelle 2009; Tropp 2011; Blendenpik's
+ * mixing): S = sqrt(N/d) R H D with random signs D, the orthonormal Walsh-Hadamard transform H of
+ * size N = 2^ceil(log2 n) (zero padding) and R sampling d of the N rows without replacement.
+ * Applied by the fast transform in O(N log N) per column. @throws InvalidArgumentError (d > N).
+ */
+export function srhtSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
+  dims('srhtSketch', d, n);
+  let padded = 1;
+  while (padded < n) padded *= 2;
+  if (d > padded)
+    throw new InvalidArgumentError('srhtSketch', 'd', d, `at most ${padded} (n padded to a power of two)`);
+  const r = toRng(options.seed);
+  const signs = Float64Array.from({ length: n }, () => (r.nextUint32() & 1 ? 1 : -1));
+  const rows = Int32Array.from(r.permutation(padded).subarray(0, d)).sort();
+  return new Sketch('srht', d, n, { srht: { signs, rows, padded } });
+}
+
+/** In-place fast Walsh-Hadamard transform over the rows of an N x k row-major block (unnormalized). */
+function fwhtRows(x: Float64Array, N: number, k: number): void {
+  for (let h = 1; h < N; h *= 2)
+    for (let i = 0; i < N; i += 2 * h)
+      for (let j = i; j < i + h; j++) {
+        const a = j * k;
+        const b = (j + h) * k;
+        for (let c = 0; c < k; c++) {
+          const u = x[a + c];
+          const v = x[b + c];
+          x[a + c] = u + v;
+          x[b + c] = u - v;
+        }
+      }
+}
+
+function srhtLeft(
+  t: { signs: Float64Array; rows: Int32Array; padded: number },
+  a: NDArray<'float64'>,
+): NDArray<'float64'> {
+  const [n, k] = a.shape;
+  const N = t.padded;
+  const x = new Float64Array(N * k);
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) x[i * k + c] = t.signs[i] * a.get(i, c);
+  fwhtRows(x, N, k);
+  const d = t.rows.length;
+  const scale = 1 / Math.sqrt(d);
+  const out = zeros([d, k]);
+  t.rows.forEach((r, i) => {
+    for (let c = 0; c < k; c++) out.data[i * k + c] = scale * x[r * k + c];
+  });
+  return out;
+}
+
+function srhtAdjoint(
+  t: { signs: Float64Array; rows: Int32Array; padded: number },
+  y: Float64Array,
+  n: number,
+): Float64Array {
+  const N = t.padded;
+  const x = new Float64Array(N);
+  const scale = 1 / Math.sqrt(t.rows.length);
+  t.rows.forEach((r, i) => (x[r] = scale * y[i]));
+  fwhtRows(x, N, 1);
+  return Float64Array.from({ length: n }, (_, i) => t.signs[i] * x[i]);
+}

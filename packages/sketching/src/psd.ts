@@ -1,0 +1,152 @@
+import {
+  InvalidArgumentError,
+  NDArray,
+  NotPositiveDefiniteError,
+  type SeedLike,
+  ShapeError,
+  checkOptions,
+  matmul,
+  toRng,
+  trsm,
+  zeros,
+} from '@krylov/core-array';
+import { cholesky, qr, svd } from '@krylov/decompositions';
+import { mul } from './products.js';
+import { type MatrixLike, matrixArg, rankArg } from './validate.js';
+
+/**
+ * Randomized Nystrom approximation A ~ U diag(lambda) U^T of a symmetric positive semidefinite
+ * matrix from one product Y = A Omega, in the numerically stable form with a small shift nu
+ * (Tropp, Yurtsever, Udell & Cevher 2017, "Fixed-rank approximation of a positive-semidefinite
+ * matrix from streaming data", Alg. 3): Y_nu = Y + nu Omega, C = chol(Omega^T Y_nu), B = Y_nu C^-T,
+ * U S V^T = svd(B), lambda = max(S^2 - nu, 0). O(cost(A Omega) + n k^2).
+ * @throws InvalidArgumentError when k > n or A is not symmetric; NotPositiveDefiniteError when A
+ *   is detectably not positive semidefinite (a negative diagonal entry or Omega^T A Omega indefinite).
+ */
+export function nystrom(
+  a: MatrixLike,
+  k: number,
+  options?: { seed?: SeedLike },
+): { u: NDArray<'float64'>; lambda: NDArray<'float64'> } {
+  const fn = 'nystrom';
+  checkOptions(fn, options, ['seed']);
+  const A = matrixArg(fn, 'A', a);
+  const n = A.shape[0];
+  if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square symmetric matrix', A.shape);
+  rankArg(fn, k, n);
+  const diag = new Float64Array(n);
+  for (let i = 0; i < n; i++) diag[i] = 'indptr' in A ? A.get(i, i) : A.data[i * n + i];
+  for (let i = 0; i < n; i++) if (diag[i] < 0) throw new NotPositiveDefiniteError(fn, i);
+  const omega = qr(toRng(options?.seed ?? 0).normal([n, k])).q as NDArray<'float64'>;
+  const y = mul(A, omega);
+  let ynorm = 0;
+  for (let i = 0; i < y.size; i++) ynorm += y.data[i] ** 2;
+  const nu = Math.sqrt(n) * Number.EPSILON * Math.sqrt(ynorm);
+  for (let i = 0; i < y.size; i++) y.data[i] += nu * omega.data[i];
+  const small = matmul(omega.T, y) as NDArray<'float64'>;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < i; j++) {
+      const avg = (small.data[i * k + j] + small.data[j * k + i]) / 2;
+      const scale = Math.abs(small.data[i * k + i]) + Math.abs(small.data[j * k + j]);
+      if (Math.abs(small.data[i * k + j] - small.data[j * k + i]) > 1e-8 * scale)
+        throw new InvalidArgumentError(
+          fn,
+          'A',
+          'a nonsymmetric matrix',
+          'a symmetric positive semidefinite matrix',
+        );
+      small.data[i * k + j] = small.data[j * k + i] = avg;
+    }
+  let l: NDArray<'float64'>;
+  try {
+    l = cholesky(small);
+  } catch (e) {
+    if (e instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(fn, e.column);
+    throw e;
+  }
+  // B = Y_nu L^-T: solve B L^T = Y_nu from the right.
+  const b = y.copy() as NDArray<'float64'>;
+  trsm(l, b, { side: 'right', lower: true, transA: true });
+  const f = svd(b);
+  const lambda = new NDArray(
+    Float64Array.from(f.s.data, (s) => Math.max(s * s - nu, 0)),
+    [k],
+  );
+  return { u: f.u, lambda };
+}
+
+/** A kernel matrix known by entries: its diagonal and any column on demand (for RPCholesky). */
+export interface KernelOracle {
+  readonly size: number;
+  diagonal(): Float64Array;
+  column(j: number): Float64Array;
+}
+
+/**
+ * Randomly pivoted Cholesky (Chen, Epperly, Tropp & Webber 2023, "Randomly pivoted Cholesky:
+ * practical approximation of a kernel matrix with few entry evaluations", Alg. 1): k pivots drawn
+ * with probability proportional to the diagonal of the current residual, giving A ~ F F^T with
+ * near-optimal trace-norm error. Reads only k columns and the diagonal: O(n k^2) time, (k + 1) n
+ * entry evaluations. Stops early when the residual trace vanishes (A has rank < k).
+ * @throws InvalidArgumentError when k > n; NotPositiveDefiniteError on a negative diagonal entry.
+ */
+export function rpCholesky(
+  a: NDArray | KernelOracle,
+  k: number,
+  options?: { seed?: SeedLike },
+): { f: NDArray<'float64'>; pivots: Int32Array } {
+  const fn = 'rpCholesky';
+  checkOptions(fn, options, ['seed']);
+  const oracle: KernelOracle =
+    'size' in a && typeof (a as KernelOracle).column === 'function'
+      ? (a as KernelOracle)
+      : denseOracle(fn, a as NDArray);
+  const n = oracle.size;
+  rankArg(fn, k, n);
+  const d = Float64Array.from(oracle.diagonal());
+  for (let i = 0; i < n; i++) if (!(d[i] >= 0)) throw new NotPositiveDefiniteError(fn, i);
+  const r = toRng(options?.seed ?? 0);
+  const F = zeros([n, k]);
+  const pivots: number[] = [];
+  for (let i = 0; i < k; i++) {
+    let total = 0;
+    for (let j = 0; j < n; j++) total += d[j];
+    if (!(total > 0)) break;
+    let u = r.nextFloat64() * total;
+    let s = 0;
+    while (s < n - 1 && (u >= d[s] || d[s] === 0)) {
+      u -= d[s];
+      s++;
+    }
+    const g = Float64Array.from(oracle.column(s));
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let t = 0; t < i; t++) acc += F.data[j * k + t] * F.data[s * k + t];
+      g[j] -= acc;
+    }
+    if (!(g[s] > 0)) break;
+    const scale = 1 / Math.sqrt(g[s]);
+    for (let j = 0; j < n; j++) {
+      const v = g[j] * scale;
+      F.data[j * k + i] = v;
+      d[j] = Math.max(d[j] - v * v, 0);
+    }
+    pivots.push(s);
+  }
+  const rank = pivots.length;
+  return {
+    f: (rank === k ? F : F.slice(null, `0:${rank}`).copy()) as NDArray<'float64'>,
+    pivots: Int32Array.from(pivots),
+  };
+}
+
+function denseOracle(fn: string, a: NDArray): KernelOracle {
+  const A = matrixArg(fn, 'A', a) as NDArray<'float64'>;
+  const n = A.shape[0];
+  if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square matrix', A.shape);
+  return {
+    size: n,
+    diagonal: () => Float64Array.from({ length: n }, (_, i) => A.data[i * n + i]),
+    column: (j) => Float64Array.from({ length: n }, (_, i) => A.data[i * n + j]),
+  };
+}
