@@ -6,6 +6,7 @@ import {
   NDArray,
   copyInto,
   explain,
+  rng,
   runKernel,
   use,
   withBackends,
@@ -110,3 +111,84 @@ export function relErr(x: NDArray, y: NDArray): number {
 
 /** A matrix view (any layout) as a contiguous float64 array, for reference arithmetic. */
 export const f64 = (a: NDArray) => a.copy('float64') as NDArray<'float64'>;
+
+/** Plain float64 product of two matrix views, independent of every backend. */
+export function mm(a: NDArray, b: NDArray): NDArray<'float64'> {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const x = f64(a).data;
+  const y = f64(b).data;
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      const v = x[i * k + p];
+      for (let j = 0; j < n; j++) c[i * n + j] += v * y[p * n + j];
+    }
+  return new NDArray(c, [m, n]);
+}
+
+/** ||x||_F in float64. */
+export function fro(x: NDArray): number {
+  let s = 0;
+  for (const v of x.toFlatArray()) s += v * v;
+  return Math.sqrt(s);
+}
+
+/** ||x - y||_F / (n eps ||x||): LAPACK's scaled residual. */
+export function scaled(x: NDArray, y: NDArray, n: number, eps: number): number {
+  const a = x.toFlatArray();
+  const b = y.toFlatArray();
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  const den = Math.max(n, 1) * eps * fro(x);
+  return den === 0 ? Math.sqrt(s) : Math.sqrt(s) / den;
+}
+
+/** Rows (or columns) with their signs fixed so the largest entry is positive, to compare singular/eigenvectors. */
+export function fixSigns(a: NDArray<'float64'>, byColumn: boolean): NDArray<'float64'> {
+  const x = a.copy() as NDArray<'float64'>;
+  const [m, n] = x.shape;
+  const outer = byColumn ? n : m;
+  const inner = byColumn ? m : n;
+  const at = (o: number, i: number) => (byColumn ? i * n + o : o * n + i);
+  for (let o = 0; o < outer; o++) {
+    let best = 0;
+    for (let i = 0; i < inner; i++) if (Math.abs(x.data[at(o, i)]) > Math.abs(x.data[at(o, best)])) best = i;
+    if (x.data[at(o, best)] < 0) for (let i = 0; i < inner; i++) x.data[at(o, i)] *= -1;
+  }
+  return x;
+}
+
+/** Q diag(d) Q^T for a random orthogonal Q (from a plain Gram-Schmidt of a seeded Gaussian, twice). */
+export function symmetricWith(d: readonly number[], seed: number, dtype: FloatDType): NDArray {
+  const n = d.length;
+  const q = rngNormal(n, seed);
+  for (let pass = 0; pass < 2; pass++)
+    for (let j = 0; j < n; j++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + p];
+        for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + p];
+      }
+      let nr = 0;
+      for (let i = 0; i < n; i++) nr += q[i * n + j] ** 2;
+      nr = Math.sqrt(nr);
+      for (let i = 0; i < n; i++) q[i * n + j] /= nr;
+    }
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += q[i * n + p] * d[p] * q[j * n + p];
+      a[i * n + j] = a[j * n + i] = s;
+    }
+  return new NDArray(a, [n, n]).astype(dtype);
+}
+
+function rngNormal(n: number, seed: number): Float64Array {
+  return rng(seed).normal([n, n]).data as Float64Array;
+}
+
+/** n values log-spaced from 1 down to 1 / cond. */
+export const logspace = (n: number, cond: number) =>
+  Array.from({ length: n }, (_, i) => (n === 1 ? 1 : cond ** (-i / (n - 1))));

@@ -1,0 +1,312 @@
+import { type Mat, NDArray, rng } from '@krylov/core-array';
+import { describe, expect, it } from 'vitest';
+import {
+  DTYPES,
+  built,
+  epsOf,
+  f64,
+  fixSigns,
+  layouts,
+  logspace,
+  mm,
+  on,
+  relErr,
+  scaled,
+  symmetricWith,
+} from './helpers.js';
+
+const SQUARE = [0, 1, 2, 3, 17, 64];
+const RECT: [number, number][] = [
+  [0, 3],
+  [3, 0],
+  [1, 1],
+  [5, 3],
+  [3, 5],
+  [40, 23],
+  [23, 40],
+];
+/** Condition numbers for the ill-conditioned cases: near the limit of each precision. */
+const COND = { float64: 1e12, float32: 1e5 } as const;
+
+/** The lower triangle with a unit or explicit diagonal, and the upper part, as float64 matrices. */
+function split(lu: NDArray, unitLower: boolean): { l: NDArray<'float64'>; u: NDArray<'float64'> } {
+  const [m, n] = lu.shape;
+  const k = Math.min(m, n);
+  const x = f64(lu);
+  const l = new NDArray(new Float64Array(m * k), [m, k]);
+  const u = new NDArray(new Float64Array(k * n), [k, n]);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < k; j++)
+      l.data[i * k + j] = j < i ? x.data[i * n + j] : j === i ? (unitLower ? 1 : x.data[i * n + j]) : 0;
+  for (let i = 0; i < k; i++) for (let j = i; j < n; j++) u.data[i * n + j] = x.data[i * n + j];
+  return { l, u };
+}
+
+/** P A: rows of A swapped in order by ipiv. */
+function permute(a: NDArray, ipiv: Int32Array): NDArray<'float64'> {
+  const x = f64(a);
+  const n = x.shape[1];
+  for (let i = 0; i < ipiv.length; i++) {
+    const p = ipiv[i];
+    for (let j = 0; j < n; j++)
+      [x.data[i * n + j], x.data[p * n + j]] = [x.data[p * n + j], x.data[i * n + j]];
+  }
+  return x;
+}
+
+describe.skipIf(!built)('native LAPACK kernels against the pure-JS kernels', () => {
+  for (const dtype of DTYPES) {
+    const eps = epsOf(dtype);
+
+    it(`potrf ${dtype}: same factor, upper triangle untouched, info for indefinite input`, () => {
+      for (const n of SQUARE) {
+        const g = rng(`potrf-${n}-${dtype}`);
+        const well = symmetricWith(
+          Array.from({ length: n }, () => 1 + g.nextFloat64()),
+          n,
+          dtype,
+        );
+        const ill = symmetricWith(logspace(n, COND[dtype]), n + 100, dtype);
+        for (const [kind, a] of [
+          ['well', well],
+          ['ill', ill],
+        ] as const) {
+          const marked = a.copy();
+          for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) marked.set(1234.5, i, j);
+          const ref = marked.copy() as Mat;
+          expect(on('js', 'potrf', { a: ref })).toBe(0);
+          for (const { name, make } of layouts(marked)) {
+            const v = make() as Mat;
+            expect(on('native', 'potrf', { a: v }), `${kind} n=${n} ${name}`).toBe(0);
+            for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(v.get(i, j)).toBe(1234.5);
+            const { l } = split(v, false);
+            expect(scaled(f64(a), mm(l, l.T), n, eps), `${kind} n=${n} ${name} residual`).toBeLessThan(30);
+            if (kind === 'well') expect(relErr(v, ref), `n=${n} ${name}`).toBeLessThan(30 * n * eps + 1e-300);
+          }
+        }
+      }
+      // indefinite: the leading minor of order 3 fails, in both backends
+      const bad = symmetricWith([1, 2, 3, 4], 7, dtype).copy() as Mat;
+      for (let j = 0; j < 4; j++) bad.set(j === 2 ? -5 : 0, 2, j);
+      for (let i = 0; i < 4; i++) bad.set(i === 2 ? -5 : 0, i, 2);
+      const info = on('js', 'potrf', { a: bad.copy() as Mat });
+      expect(info).toBe(3);
+      expect(on('native', 'potrf', { a: bad.copy() as Mat })).toBe(info);
+    });
+
+    it(`potrs ${dtype}`, () => {
+      for (const n of [0, 1, 5, 30]) {
+        const a = symmetricWith(logspace(n, 100), n, dtype);
+        const l = a.copy() as Mat;
+        on('native', 'potrf', { a: l });
+        const b = rng(n).normal([n, 3], { dtype });
+        const ref = b.copy() as Mat;
+        on('js', 'potrs', { l, b: ref });
+        for (const { name, views } of pairs(l, b)) {
+          on('native', 'potrs', { l: views[0] as Mat, b: views[1] as Mat });
+          expect(relErr(views[1], ref), `n=${n} ${name}`).toBeLessThan(1e3 * n * eps + 1e-300);
+        }
+      }
+    });
+
+    it(`getrf ${dtype}: same pivots (0-based) and factors, square and rectangular, singular info`, () => {
+      for (const [m, n] of [...SQUARE.map((k) => [k, k] as [number, number]), ...RECT]) {
+        const a = rng(`getrf-${m}-${n}-${dtype}`).normal([m, n], { dtype });
+        const ref = a.copy() as Mat;
+        const r = on('js', 'getrf', { a: ref });
+        for (const { name, make } of layouts(a)) {
+          const v = make() as Mat;
+          const { ipiv, info } = on('native', 'getrf', { a: v });
+          expect(info, `${m}x${n} ${name}`).toBe(r.info);
+          expect([...ipiv], `${m}x${n} ${name}`).toEqual([...r.ipiv]);
+          expect(relErr(v, ref), `${m}x${n} ${name}`).toBeLessThan(100 * (m + n + 1) * eps);
+        }
+      }
+      // ill-conditioned: factors may differ, the backward error may not
+      for (const n of [8, 40]) {
+        const a = symmetricWith(logspace(n, COND[dtype]), n + 3, dtype);
+        for (const backend of ['js', 'native'] as const) {
+          const v = a.copy() as Mat;
+          const { ipiv } = on(backend, 'getrf', { a: v });
+          const { l, u } = split(v, true);
+          expect(scaled(permute(a, ipiv), mm(l, u), n, eps), backend).toBeLessThan(30);
+        }
+      }
+      // an exactly singular column: LAPACK's info, 1-based
+      const s = new NDArray(Float64Array.from([1, 2, 0, 3, 4, 0, 5, 6, 0]), [3, 3]).astype(dtype) as Mat;
+      const js = on('js', 'getrf', { a: s.copy() as Mat });
+      expect(js.info).toBe(3);
+      expect(on('native', 'getrf', { a: s.copy() as Mat }).info).toBe(3);
+    });
+
+    it(`getrs ${dtype}: A X = B and A^T X = B`, () => {
+      for (const n of [0, 1, 4, 33]) {
+        const a = rng(`getrs-${n}`).normal([n, n], { dtype });
+        const lu = a.copy() as Mat;
+        const { ipiv } = on('native', 'getrf', { a: lu });
+        for (const transpose of [false, true]) {
+          const b = rng(`getrs-b-${n}`).normal([n, 2], { dtype });
+          const ref = b.copy() as Mat;
+          on('js', 'getrs', { lu, ipiv, b: ref, transpose });
+          for (const { name, views } of pairs(lu, b)) {
+            on('native', 'getrs', { lu: views[0] as Mat, ipiv, b: views[1] as Mat, transpose });
+            expect(relErr(views[1], ref), `n=${n} T=${transpose} ${name}`).toBeLessThan(
+              1e4 * n * eps + 1e-300,
+            );
+          }
+        }
+      }
+    });
+
+    it(`geqrf and orgqr ${dtype}: same reflectors, tau and Q`, () => {
+      for (const [m, n] of [...SQUARE.map((k) => [k, k] as [number, number]), ...RECT]) {
+        const a = rng(`geqrf-${m}-${n}-${dtype}`).normal([m, n], { dtype });
+        // the pure-JS blocked QR only runs in float64 past one block, so the oracle is float64
+        const ref = a.copy('float64') as Mat;
+        const { tau: refTau } = on('js', 'geqrf', { a: ref });
+        for (const { name, make } of layouts(a)) {
+          const v = make() as Mat;
+          const { tau } = on('native', 'geqrf', { a: v });
+          expect(relErr(tau, refTau), `${m}x${n} ${name}`).toBeLessThan(100 * (m + 1) * eps);
+          expect(relErr(v, ref), `${m}x${n} ${name}`).toBeLessThan(100 * (m + 1) * eps);
+          if (m >= n) {
+            const q = v.copy() as Mat;
+            const qRef = ref.copy() as Mat;
+            on('js', 'orgqr', { a: qRef, tau: refTau });
+            for (const { name: qn, make: mq } of layouts(q)) {
+              const vq = mq() as Mat;
+              on('native', 'orgqr', { a: vq, tau });
+              expect(relErr(vq, qRef), `orgqr ${m}x${n} ${name} ${qn}`).toBeLessThan(100 * (m + 1) * eps);
+            }
+          }
+        }
+      }
+    });
+
+    it(`geqp3 ${dtype}: same column order and R`, () => {
+      for (const [m, n] of [[0, 0] as [number, number], [1, 1] as [number, number], ...RECT]) {
+        const a = rng(`geqp3-${m}-${n}`).normal([m, n], { dtype });
+        // graded columns so the pivot order is decided by wide margins
+        for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) a.set(a.get(i, j) * 2 ** ((j * 7) % n), i, j);
+        const ref = a.copy() as Mat;
+        const r = on('js', 'geqp3', { a: ref });
+        for (const { name, make } of layouts(a)) {
+          const v = make() as Mat;
+          const { jpvt, tau } = on('native', 'geqp3', { a: v });
+          expect([...jpvt], `${m}x${n} ${name}`).toEqual([...r.jpvt]);
+          expect(relErr(tau, r.tau), `${m}x${n} ${name}`).toBeLessThan(1e3 * (m + 1) * eps);
+          expect(relErr(v, ref), `${m}x${n} ${name}`).toBeLessThan(1e3 * (m + 1) * eps);
+        }
+      }
+    });
+
+    it(`gesdd ${dtype}: values, thin and full, tall and wide, agree with the pure-JS SVD`, () => {
+      for (const [m, n] of [...SQUARE.map((k) => [k, k] as [number, number]), ...RECT]) {
+        const a = rng(`gesdd-${m}-${n}-${dtype}`).normal([m, n], { dtype });
+        const ref = on('js', 'gesdd', { a: a.copy() as Mat, job: 'thin' });
+        const k = Math.min(m, n);
+        const smax = k ? ref.s.get(0) : 0;
+        for (const job of ['values', 'thin', 'full'] as const) {
+          for (const { name, make } of layouts(a)) {
+            const r = on('native', 'gesdd', { a: make() as Mat, job });
+            const what = `${m}x${n} ${job} ${name}`;
+            expect(r.info, what).toBe(0);
+            expect(r.s.dtype).toBe(dtype);
+            for (let i = 0; i < k; i++)
+              expect(Math.abs(r.s.get(i) - ref.s.get(i)), what).toBeLessThan(50 * (m + n) * eps * smax);
+            if (job === 'values') {
+              expect(r.u).toBeNull();
+              continue;
+            }
+            const u = r.u as Mat;
+            const vt = r.vt as Mat;
+            expect(u.shape).toEqual(job === 'full' ? [m, m] : [m, k]);
+            expect(vt.shape).toEqual(job === 'full' ? [n, n] : [k, n]);
+            // U S V^T reconstructs A, and U, V are orthonormal (complete for 'full')
+            const us = f64(u.slice(null, `0:${k}`));
+            for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us.data[i * k + j] *= r.s.get(j);
+            expect(scaled(f64(a), mm(us, vt.slice(`0:${k}`)), Math.max(m, n), eps), what).toBeLessThan(50);
+            expect(scaled(eyeOf(u.shape[1]), mm(u.T, u), m, eps), what).toBeLessThan(50);
+            expect(scaled(eyeOf(vt.shape[0]), mm(vt, vt.T), n, eps), what).toBeLessThan(50);
+            // distinct singular values: the vectors agree up to sign
+            if (job === 'thin' && k > 0) {
+              const gap = Math.min(
+                ...Array.from({ length: k - 1 }, (_, i) => ref.s.get(i) - ref.s.get(i + 1)),
+                smax,
+              );
+              const tol = (100 * (m + n) * eps * smax) / gap;
+              expect(relErr(fixSigns(f64(u), true), fixSigns(f64(ref.u as Mat), true)), what).toBeLessThan(
+                tol,
+              );
+            }
+          }
+        }
+      }
+    });
+
+    it(`gesdd ${dtype}: ill-conditioned, singular values to absolute accuracy eps s_max`, () => {
+      const n = 30;
+      const d = logspace(n, COND[dtype]);
+      const a = symmetricWith(d, 11, dtype);
+      const r = on('native', 'gesdd', { a: a.copy() as Mat, job: 'values' });
+      const js = on('js', 'gesdd', { a: a.copy() as Mat, job: 'values' });
+      for (let i = 0; i < n; i++) expect(Math.abs(r.s.get(i) - js.s.get(i))).toBeLessThan(50 * n * eps);
+    });
+
+    it(`syevd ${dtype}: ascending values, vectors as columns, lower triangle only`, () => {
+      for (const n of SQUARE) {
+        const spectrum = Array.from({ length: n }, (_, i) => i - n / 3 + 0.25 * Math.sin(i));
+        for (const [kind, a] of [
+          ['distinct', symmetricWith(spectrum, n + 1, dtype)],
+          ['ill', symmetricWith(logspace(n, COND[dtype]), n + 2, dtype)],
+        ] as const) {
+          const marked = a.copy();
+          for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) marked.set(Number.NaN, i, j);
+          const ref = on('js', 'syevd', { a: marked.copy() as Mat, vectors: true });
+          for (const { name, make } of layouts(marked)) {
+            const input = make() as Mat;
+            const before = input.copy();
+            const r = on('native', 'syevd', { a: input, vectors: true });
+            const what = `${kind} n=${n} ${name}`;
+            expect(r.info, what).toBe(0);
+            expect(input.toFlatArray(), 'a is read only').toEqual(before.toFlatArray());
+            const norm = Math.max(...ref.w.toFlatArray().map(Math.abs), 0);
+            for (let i = 0; i < n; i++) {
+              if (i > 0) expect(r.w.get(i)).toBeGreaterThanOrEqual(r.w.get(i - 1));
+              expect(Math.abs(r.w.get(i) - ref.w.get(i)), what).toBeLessThan(60 * n * eps * norm);
+            }
+            const v = r.v as Mat;
+            const vw = f64(v);
+            for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vw.data[i * n + j] *= r.w.get(j);
+            expect(scaled(mm(a, v), vw, n, eps), what).toBeLessThan(60);
+            expect(scaled(eyeOf(n), mm(v.T, v), n, eps), what).toBeLessThan(60);
+            if (kind === 'distinct')
+              expect(
+                relErr(fixSigns(f64(v), true), fixSigns(f64(ref.v as Mat), true)),
+                what,
+              ).toBeLessThanOrEqual(1e3 * n * eps);
+          }
+          const values = on('native', 'syevd', { a: a.copy() as Mat, vectors: false });
+          expect(values.v).toBeNull();
+          expect(relErr(values.w, ref.w)).toBeLessThan(60 * (n + 1) * eps);
+        }
+      }
+    });
+  }
+});
+
+/** Two operands in matching and in mixed layouts. */
+function pairs(a: NDArray, b: NDArray): { name: string; views: NDArray[] }[] {
+  const la = layouts(a);
+  const lb = layouts(b);
+  return la.map((x, i) => ({
+    name: `${x.name} / ${lb[(i + 1) % lb.length].name}`,
+    views: [x.make(), lb[(i + 1) % lb.length].make()],
+  }));
+}
+
+function eyeOf(n: number): NDArray<'float64'> {
+  const x = new NDArray(new Float64Array(n * n), [n, n]);
+  for (let i = 0; i < n; i++) x.data[i * n + i] = 1;
+  return x;
+}
