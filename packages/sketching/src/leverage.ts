@@ -50,7 +50,8 @@ export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array
  * Approximate leverage scores of a tall full-rank A in O(nnz(A) log m + n^3) (Drineas,
  * Magdon-Ismail, Mahoney & Woodruff 2012): R from the QR of a sparse sign sketch S A makes A R^-1
  * nearly orthonormal, and a Gaussian Johnson-Lindenstrauss map with `jlDim` columns estimates its
- * row norms. Each score is within a constant factor of the exact one with high probability.
+ * row norms (defaults: a sketch of 10 n rows and max(50, 20 ln m) JL columns). Each score is within
+ * a constant factor of the exact one with high probability.
  * @throws InvalidArgumentError for a wide A or bad sizes.
  */
 export function approximateLeverageScores(
@@ -62,8 +63,8 @@ export function approximateLeverageScores(
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   if (m < n) throw new InvalidArgumentError(fn, 'A', A.shape, 'a tall matrix (m >= n)');
-  const d = positiveInt(fn, 'options.sketchSize', options?.sketchSize ?? Math.min(m, 4 * n));
-  const r = positiveInt(fn, 'options.jlDim', options?.jlDim ?? Math.max(20, Math.ceil(4 * Math.log(m))));
+  const d = positiveInt(fn, 'options.sketchSize', options?.sketchSize ?? Math.min(m, 10 * n));
+  const r = positiveInt(fn, 'options.jlDim', options?.jlDim ?? Math.max(50, Math.ceil(20 * Math.log(m))));
   const rng = toRng(options?.seed ?? 0);
   const S = sparseSignSketch(d, m, { seed: rng.split() });
   const R = qr(S.left(A), { mode: 'r' }).r.slice(`0:${n}`).copy();

@@ -1,4 +1,4 @@
-import { NDArray, matmul, rng } from '@krylov/core-array';
+import { type NDArray, matmul, rng } from '@krylov/core-array';
 import { qr, svd } from '@krylov/decompositions';
 
 /** U diag(s) V^T with random orthonormal U (m x r), V (n x r). */

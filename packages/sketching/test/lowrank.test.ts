@@ -80,7 +80,8 @@ describe('randomized low-rank approximation', () => {
   it('single-pass SVD from row blocks matches a low-rank matrix', () => {
     const low = withSpectrum(200, 80, [5, 4, 3, 2, 1], 8);
     const sp = new SinglePassSvd(200, 80, 5, { seed: 9 });
-    for (let start = 0; start < 200; start += 37) sp.addRows(start, low.slice(`${start}:${Math.min(200, start + 37)}`));
+    for (let start = 0; start < 200; start += 37)
+      sp.addRows(start, low.slice(`${start}:${Math.min(200, start + 37)}`));
     const f = sp.result();
     expect(frobenius(minus(low, reconstruct(f))) / frobenius(low)).toBeLessThan(1e-10);
     expect(Array.from(f.s.data).map((v) => Number(v.toFixed(8)))).toEqual([5, 4, 3, 2, 1]);
@@ -164,7 +165,9 @@ describe('bad input', () => {
     expect(() => interpolativeDecomposition(small, 4)).toThrow(InvalidArgumentError);
     expect(() => new SinglePassSvd(5, 3, 4)).toThrow(InvalidArgumentError);
     expect(() => adaptiveRangeFinder(small, { tol: 0 })).toThrow(InvalidArgumentError);
-    expect(() => randomizedSvd(new NDArray(Float64Array.of(1, Number.NaN, 0, 1), [2, 2]), 1)).toThrow(/finite/);
+    expect(() => randomizedSvd(new NDArray(Float64Array.of(1, Number.NaN, 0, 1), [2, 2]), 1)).toThrow(
+      /finite/,
+    );
   });
 });
 

@@ -2,7 +2,14 @@ import { InvalidArgumentError, ShapeError, matmul, rng } from '@krylov/core-arra
 import { qr, svd } from '@krylov/decompositions';
 import { CSRMatrix, randomSparse } from '@krylov/solvers';
 import { describe, expect, it } from 'vitest';
-import { countSketch, gaussianSketch, rademacherSketch, samplingSketch, sparseSignSketch, srhtSketch } from '../src/index.js';
+import {
+  countSketch,
+  gaussianSketch,
+  rademacherSketch,
+  samplingSketch,
+  sparseSignSketch,
+  srhtSketch,
+} from '../src/index.js';
 import { minus } from './helpers.js';
 
 const make = {
@@ -31,7 +38,9 @@ describe('sketching operators', () => {
       expect(maxAbs(minus(S.right(b), matmul(b, dense.T)))).toBeLessThan(1e-12);
       const sp = randomSparse(37, 6, { density: 0.2, seed: 4, values: 'normal' });
       expect(maxAbs(minus(S.left(sp), matmul(dense, sp.toDense())))).toBeLessThan(1e-12);
-      expect(maxAbs(minus(S.right(sp.toDense().T.copy()), matmul(sp.toDense().T, dense.T)))).toBeLessThan(1e-12);
+      expect(maxAbs(minus(S.right(sp.toDense().T.copy()), matmul(sp.toDense().T, dense.T)))).toBeLessThan(
+        1e-12,
+      );
       expect(maxAbs(minus(S.T.toDense(), dense.T.copy()))).toBeLessThan(1e-12);
       // Same seed, same sketch; another seed, another.
       expect(f(7, 37, 1).toDense().toArray()).toEqual(dense.toArray());
@@ -66,6 +75,10 @@ describe('sketching operators', () => {
     expect(() => srhtSketch(9, 8, { seed: 1 })).toThrow(InvalidArgumentError);
     expect(() => samplingSketch(3, 2, { seed: 1, probabilities: [0, 0] })).toThrow(/positive sum/);
     expect(() => gaussianSketch(3, 5, { seed: 1 }).left(rng(1).normal([4, 2]))).toThrow(ShapeError);
-    expect(() => countSketch(3, 5, { seed: 1 }).right(new CSRMatrix([2, 4], Int32Array.of(0, 0, 0), new Int32Array(0), new Float64Array(0)))).toThrow(ShapeError);
+    expect(() =>
+      countSketch(3, 5, { seed: 1 }).right(
+        new CSRMatrix([2, 4], Int32Array.of(0, 0, 0), new Int32Array(0), new Float64Array(0)),
+      ),
+    ).toThrow(ShapeError);
   });
 });
