@@ -51,15 +51,15 @@ export function probe(): Availability {
   return availability;
 }
 
-let table: KernelTable | undefined;
-
-/** The backend's kernels, bound lazily so that importing this package loads nothing native. */
-function kernels(): KernelTable {
-  if (table) return table;
+/** The loaded addon; throws BackendUnavailableError with the reason when it is not built. */
+function requireAddon(): NativeAddon {
   const addon = load().addon;
-  table = addon ? nativeKernels(addon) : {};
-  return table;
+  if (!addon) throw new BackendUnavailableError('native-blas', 'native', probe().reason ?? 'not built');
+  return addon;
 }
+
+// Built on import but loads nothing: the addon is opened at the first probe or kernel call.
+const table: KernelTable = nativeKernels(requireAddon);
 
 /**
  * The `native` backend: priority 100 (ahead of wasm-simd 50 and js 0). Kernels: dot, nrm2, axpy,
@@ -72,9 +72,7 @@ export const backend: Backend = {
   priority: 100,
   description: 'BLAS/LAPACK (OpenBLAS + LAPACKE) through an N-API addon',
   probe,
-  get kernels() {
-    return kernels();
-  },
+  kernels: table,
 };
 
 /** The plugin for `use(plugin)` or `init({ plugins: ['@krylov/native-blas'] })`. */
@@ -89,9 +87,8 @@ export const plugin: Plugin = { name: '@krylov/native-blas', backends: [backend]
 export function setThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > 4096)
     throw new InvalidArgumentError('setThreads', 'n', n, 'an integer in [1, 4096]');
-  const addon = load().addon;
-  if (!addon) throw new BackendUnavailableError('setThreads', 'native', probe().reason ?? 'not built');
-  const threads = addon.setThreads(n);
+  if (!load().addon) throw new BackendUnavailableError('setThreads', 'native', probe().reason ?? 'not built');
+  const threads = requireAddon().setThreads(n);
   if (availability?.details)
     availability = { ...availability, details: { ...availability.details, threads } };
   return threads;

@@ -80,11 +80,15 @@ function eighOutputs(a: Mat, vectors: boolean) {
   return { w, v, vDesc: v ? denseMat(v, n, n) : null };
 }
 
-/** The native kernel table over a loaded addon. */
-export function nativeKernels(addon: NativeAddon): KernelTable {
+/**
+ * The native kernel table. `addon` returns the loaded addon (or throws why not); the table exists
+ * even when the addon is not built, so `explain` reports the backend as unavailable, with the
+ * reason, rather than as lacking the kernel.
+ */
+export function nativeKernels(addon: () => NativeAddon): KernelTable {
   return {
     dot: {
-      run: ({ x, y }) => withOperands([], (o) => addon.dot(o.inVec(x), o.inVec(y))),
+      run: ({ x, y }) => withOperands([], (o) => addon().dot(o.inVec(x), o.inVec(y))),
       supports: ({ x, y }) =>
         verdict(
           () => operands({ x: [x, 1], y: [y, 1] }),
@@ -92,11 +96,11 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
         ),
     },
     nrm2: {
-      run: ({ x }) => withOperands([], (o) => addon.nrm2(o.inVec(x))),
+      run: ({ x }) => withOperands([], (o) => addon().nrm2(o.inVec(x))),
       supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
     },
     axpy: {
-      run: ({ alpha, x, y }) => withOperands([y], (o) => addon.axpy(alpha, o.inVec(x), o.outVec(y))),
+      run: ({ alpha, x, y }) => withOperands([y], (o) => addon().axpy(alpha, o.inVec(x), o.outVec(y))),
       supports: ({ x, y }) =>
         verdict(
           () => operands({ x: [x, 1], y: [y, 1] }),
@@ -104,12 +108,12 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
         ),
     },
     scal: {
-      run: ({ alpha, x }) => withOperands([x], (o) => addon.scal(alpha, o.outVec(x))),
+      run: ({ alpha, x }) => withOperands([x], (o) => addon().scal(alpha, o.outVec(x))),
       supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
     },
     gemv: {
       run: ({ alpha, a, x, beta, y }) =>
-        withOperands([y], (o) => addon.gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
+        withOperands([y], (o) => addon().gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
       supports: ({ a, x, y }) =>
         verdict(
           () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
@@ -118,7 +122,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     },
     ger: {
       run: ({ alpha, x, y, a }) =>
-        withOperands([a], (o) => addon.ger(alpha, o.inVec(x), o.inVec(y), o.out(a))),
+        withOperands([a], (o) => addon().ger(alpha, o.inVec(x), o.inVec(y), o.out(a))),
       supports: ({ a, x, y }) =>
         verdict(
           () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
@@ -127,19 +131,19 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     },
     trmv: {
       run: ({ a, x, lower, unitDiag }) =>
-        withOperands([x], (o) => addon.trmv(o.in(a), o.outVec(x), lower, unitDiag)),
+        withOperands([x], (o) => addon().trmv(o.in(a), o.outVec(x), lower, unitDiag)),
       supports: ({ a, x }) => triangularVec(a, x),
     },
     trsv: {
       run: ({ a, x, lower, unitDiag }) =>
-        withOperands([x], (o) => addon.trsv(o.in(a), o.outVec(x), lower, unitDiag)),
+        withOperands([x], (o) => addon().trsv(o.in(a), o.outVec(x), lower, unitDiag)),
       supports: ({ a, x }) => triangularVec(a, x),
     },
     gemm: {
       run: ({ alpha, a, b, beta, c }) =>
-        withOperands([c], (o) => addon.gemm(alpha, o.in(a), o.in(b), beta, o.out(c))),
+        withOperands([c], (o) => addon().gemm(alpha, o.in(a), o.in(b), beta, o.out(c))),
       runAsync: ({ alpha, a, b, beta, c }) =>
-        withOperandsAsync([c], (o) => addon.gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
+        withOperandsAsync([c], (o) => addon().gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
       supports: ({ a, b, c }) =>
         verdict(
           () => operands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
@@ -152,7 +156,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     },
     syrk: {
       run: ({ alpha, a, beta, c, lower }) =>
-        withOperands([c], (o) => addon.syrk(alpha, o.in(a), beta, o.out(c), lower)),
+        withOperands([c], (o) => addon().syrk(alpha, o.in(a), beta, o.out(c), lower)),
       supports: ({ a, c }) =>
         verdict(
           () => operands({ a: [a, 2], c: [c, 2] }),
@@ -161,21 +165,21 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     },
     trmm: {
       run: ({ side, lower, unitDiag, alpha, a, b }) =>
-        withOperands([b], (o) => addon.trmm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
+        withOperands([b], (o) => addon().trmm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
       supports: ({ side, a, b }) => triangularMat(side, a, b),
     },
     trsm: {
       run: ({ side, lower, unitDiag, alpha, a, b }) =>
-        withOperands([b], (o) => addon.trsm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
+        withOperands([b], (o) => addon().trsm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
       supports: ({ side, a, b }) => triangularMat(side, a, b),
     },
     potrf: {
-      run: ({ a }) => withOperands([a], (o) => addon.potrf(o.out(a))),
-      runAsync: ({ a }) => withOperandsAsync([a], (o) => addon.potrfAsync(o.out(a))),
+      run: ({ a }) => withOperands([a], (o) => addon().potrf(o.out(a))),
+      runAsync: ({ a }) => withOperandsAsync([a], (o) => addon().potrfAsync(o.out(a))),
       supports: ({ a }) => squareMat(a),
     },
     potrs: {
-      run: ({ l, b }) => withOperands([b], (o) => addon.potrs(o.in(l), o.out(b))),
+      run: ({ l, b }) => withOperands([b], (o) => addon().potrs(o.in(l), o.out(b))),
       supports: ({ l, b }) =>
         verdict(
           () => operands({ l: [l, 2], b: [b, 2] }),
@@ -185,19 +189,19 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     getrf: {
       run: ({ a }) => {
         const ipiv = new Int32Array(Math.min(a.shape[0], a.shape[1]));
-        const info = withOperands([a], (o) => addon.getrf(o.out(a), ipiv));
+        const info = withOperands([a], (o) => addon().getrf(o.out(a), ipiv));
         return { ipiv, info };
       },
       runAsync: async ({ a }) => {
         const ipiv = new Int32Array(Math.min(a.shape[0], a.shape[1]));
-        const info = await withOperandsAsync([a], (o) => addon.getrfAsync(o.out(a), ipiv));
+        const info = await withOperandsAsync([a], (o) => addon().getrfAsync(o.out(a), ipiv));
         return { ipiv, info };
       },
       supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
     },
     getrs: {
       run: ({ lu, ipiv, b, transpose }) =>
-        withOperands([b], (o) => addon.getrs(o.in(lu), ipiv, o.out(b), transpose)),
+        withOperands([b], (o) => addon().getrs(o.in(lu), ipiv, o.out(b), transpose)),
       supports: ({ lu, ipiv, b }) =>
         verdict(
           () => operands({ lu: [lu, 2], b: [b, 2] }),
@@ -211,13 +215,13 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     geqrf: {
       run: ({ a }) => {
         const tau = alloc(a as { data: FloatData }, Math.min(a.shape[0], a.shape[1]));
-        withOperands([a], (o) => addon.geqrf(o.out(a), denseVec(tau)));
+        withOperands([a], (o) => addon().geqrf(o.out(a), denseVec(tau)));
         return { tau: wrap(tau, [tau.length]) as Vec };
       },
       supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
     },
     orgqr: {
-      run: ({ a, tau }) => withOperands([a], (o) => addon.orgqr(o.out(a), o.inDenseVec(tau))),
+      run: ({ a, tau }) => withOperands([a], (o) => addon().orgqr(o.out(a), o.inDenseVec(tau))),
       supports: ({ a, tau }) =>
         verdict(
           () => operands({ a: [a, 2], tau: [tau, 1] }),
@@ -232,7 +236,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
       run: ({ a }) => {
         const tau = alloc(a as { data: FloatData }, Math.min(a.shape[0], a.shape[1]));
         const jpvt = new Int32Array(a.shape[1]);
-        withOperands([a], (o) => addon.geqp3(o.out(a), denseVec(tau), jpvt));
+        withOperands([a], (o) => addon().geqp3(o.out(a), denseVec(tau), jpvt));
         return { tau: wrap(tau, [tau.length]) as Vec, jpvt };
       },
       supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
@@ -241,14 +245,14 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
       run: ({ a, job }) => {
         const out = svdOutputs(a, job);
         const info = withOperands([a], (o) =>
-          addon.gesdd(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
+          addon().gesdd(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
         );
         return { s: wrap(out.s, [out.s.length]) as Vec, u: out.u, vt: out.vt, info };
       },
       runAsync: async ({ a, job }) => {
         const out = svdOutputs(a, job);
         const info = await withOperandsAsync([a], (o) =>
-          addon.gesddAsync(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
+          addon().gesddAsync(o.out(a), job, denseVec(out.s), out.uDesc, out.vtDesc),
         );
         return { s: wrap(out.s, [out.s.length]) as Vec, u: out.u, vt: out.vt, info };
       },
@@ -261,7 +265,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     syevd: {
       run: ({ a, vectors }) => {
         const out = eighOutputs(a, vectors);
-        const info = withOperands([], (o) => addon.syevd(o.in(a), vectors, denseVec(out.w), out.vDesc));
+        const info = withOperands([], (o) => addon().syevd(o.in(a), vectors, denseVec(out.w), out.vDesc));
         return {
           w: wrap(out.w, [out.w.length]) as Vec,
           v: out.v ? (wrap(out.v, [a.shape[0], a.shape[0]]) as Mat) : null,
@@ -271,7 +275,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
       runAsync: async ({ a, vectors }) => {
         const out = eighOutputs(a, vectors);
         const info = await withOperandsAsync([], (o) =>
-          addon.syevdAsync(o.in(a), vectors, denseVec(out.w), out.vDesc),
+          addon().syevdAsync(o.in(a), vectors, denseVec(out.w), out.vDesc),
         );
         return {
           w: wrap(out.w, [out.w.length]) as Vec,
