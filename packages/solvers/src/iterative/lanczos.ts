@@ -100,16 +100,22 @@ export function eigsh(a: OperatorLike, k: number, options?: EigshOptions): Eigsh
     for (let j = kept; j < ncv; j++) {
       A.matvec(V[j], w);
       matvecs++;
-      // Full reorthogonalization, twice ("twice is enough", Parlett 1980): T = V^T A V stays exact.
-      for (let pass = 0; pass < 2; pass++)
+      // Full reorthogonalization by classical Gram-Schmidt, repeated only when cancellation was
+      // large (the DGKS criterion of ARPACK's dgetv0/dsaitr): T = V^T A V stays exact.
+      const before = norm2(w);
+      for (let pass = 0; pass < 2; pass++) {
+        const h = new Float64Array(j + 1);
+        for (let i = 0; i <= j; i++) h[i] = dot(w, V[i]);
         for (let i = 0; i <= j; i++) {
-          const h = dot(w, V[i]);
-          T[i * ncv + j] = pass === 0 ? h : T[i * ncv + j] + h;
+          T[i * ncv + j] = pass === 0 ? h[i] : T[i * ncv + j] + h[i];
           T[j * ncv + i] = T[i * ncv + j];
           const vi = V[i];
-          for (let t = 0; t < n; t++) w[t] -= h * vi[t];
+          const hi = h[i];
+          for (let t = 0; t < n; t++) w[t] -= hi * vi[t];
         }
-      beta = norm2(w);
+        beta = norm2(w);
+        if (beta > Math.SQRT1_2 * before) break;
+      }
       if (j + 1 < ncv) {
         if (beta <= 1e-14 * Math.abs(T[j * ncv + j]) || beta === 0) {
           // An invariant subspace: its Ritz pairs are exact; stop the cycle here.
@@ -142,7 +148,7 @@ export function eigsh(a: OperatorLike, k: number, options?: EigshOptions): Eigsh
           `the starting vector spans an invariant subspace of dimension ${size} < k`,
         );
       const order = [...want].sort((p, q) => theta[p] - theta[q]);
-      const out = options?.vectors === false ? null : ritzVectors(V, S, size, order, n);
+      const out = options?.vectors === false ? null : asMatrix(ritzColumns(V, S, size, order, n), n);
       return {
         values: new NDArray(
           Float64Array.from(order, (i) => theta[i]),
@@ -155,11 +161,11 @@ export function eigsh(a: OperatorLike, k: number, options?: EigshOptions): Eigsh
     }
     // Thick restart: keep the wanted Ritz vectors and the next-best half of the others.
     const keep = pick(theta, which, Math.min(size - 1, k + Math.floor((ncv - k) / 2)));
-    const Y = ritzVectors(V, S, size, keep, n);
+    const Y = ritzColumns(V, S, size, keep, n);
     const f = V[ncv].slice();
     T.fill(0);
     keep.forEach((i, c) => {
-      for (let t = 0; t < n; t++) V[c][t] = Y.data[t * keep.length + c];
+      V[c].set(Y[c]);
       T[c * ncv + c] = theta[i];
       T[keep.length * ncv + c] = T[c * ncv + keep.length] = beta * S[(size - 1) * size + i];
     });
@@ -169,21 +175,31 @@ export function eigsh(a: OperatorLike, k: number, options?: EigshOptions): Eigsh
   throw new ConvergenceError(fn, maxiter, worst, 'increase maxiter or ncv');
 }
 
-function ritzVectors(
+/** The Ritz vectors V S[:, cols] as separate columns (contiguous, so the sums vectorize). */
+function ritzColumns(
   V: Float64Array[],
   S: Float64Array,
   size: number,
   cols: number[],
   n: number,
-): NDArray<'float64'> {
-  const out = zeros([n, cols.length]);
-  cols.forEach((col, c) => {
+): Float64Array[] {
+  return cols.map((col) => {
+    const y = new Float64Array(n);
     for (let j = 0; j < size; j++) {
       const s = S[j * size + col];
       if (s === 0) continue;
       const vj = V[j];
-      for (let t = 0; t < n; t++) out.data[t * cols.length + c] += s * vj[t];
+      for (let t = 0; t < n; t++) y[t] += s * vj[t];
     }
+    return y;
+  });
+}
+
+function asMatrix(columns: Float64Array[], n: number): NDArray<'float64'> {
+  const k = columns.length;
+  const out = zeros([n, k]);
+  columns.forEach((y, c) => {
+    for (let t = 0; t < n; t++) out.data[t * k + c] = y[t];
   });
   return out;
 }
