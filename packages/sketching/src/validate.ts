@@ -30,7 +30,12 @@ export function matrixArg(fn: string, arg: string, a: MatrixLike): NDArray<'floa
   if (m.ndim !== 2) throw new ShapeError(fn, arg, 'expected a matrix', m.shape);
   if (m.dtype !== 'float64' && m.dtype !== 'float32')
     throw new InvalidArgumentError(fn, arg, m.dtype, 'a float64 or float32 array');
-  const w = m.astype('float64').contiguous() as NDArray<'float64'>;
+  // No copy for a contiguous float64 input: sketching inputs can be hundreds of megabytes.
+  const w = (
+    m.dtype === 'float64' && m.isContiguous && m.offset === 0 && m.data.length === m.size
+      ? m
+      : m.astype('float64').contiguous()
+  ) as NDArray<'float64'>;
   for (let i = 0; i < w.size; i++)
     if (!Number.isFinite(w.data[i]))
       throw new InvalidArgumentError(fn, arg, w.data[i], `finite entries (entry ${i} is not)`);

@@ -1,0 +1,55 @@
+"""scikit-learn / NumPy side of `krylov bench sketching`: times randomized_svd on the same kind of
+matrix (m x n, rank-20 signal plus a decaying tail, built the same way from a seeded generator)
+and numpy.linalg.lstsq on the least-squares problem, printing JSON {case: {"times": [...],
+"metrics": {...}}}. Usage: python3 sklearn_sketching.py M N LS_M LS_N."""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def timed(fn, budget=3.0, min_runs=3):
+    fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_runs or (time.perf_counter() - start < budget and len(times) < 20):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def spectrum(r):
+    return np.array([1.0 if i < 20 else 0.1 * (i - 19) ** -1.0 for i in range(r)])
+
+
+def with_spectrum(m, n, s, rng):
+    u, _ = np.linalg.qr(rng.standard_normal((m, len(s))))
+    v, _ = np.linalg.qr(rng.standard_normal((n, len(s))))
+    return (u * s) @ v.T
+
+
+m, n, lm, ln = map(int, sys.argv[1:5])
+rng = np.random.default_rng(0)
+out = {}
+s = spectrum(100)
+a = with_spectrum(m, n, s, rng)
+try:
+    from sklearn.utils.extmath import randomized_svd
+
+    result = {}
+
+    def run():
+        result['usv'] = randomized_svd(a, 20, n_oversamples=10, n_iter='auto', random_state=0)
+
+    times = timed(run)
+    u, sv, vt = result['usv']
+    err = np.linalg.norm(a - (u * sv) @ vt, 2) / s[20]
+    out[f'randomized SVD rank 20, {m}x{n}'] = {'times': times, 'metrics': {'error / sigma_21': float(err)}}
+except ImportError:
+    pass
+ls = with_spectrum(lm, ln, np.logspace(0, -8, ln), rng)
+b = rng.standard_normal(lm)
+out[f'least squares {lm}x{ln}, cond 1e8'] = {'times': timed(lambda: np.linalg.lstsq(ls, b, rcond=None))}
+print(json.dumps(out))
