@@ -85,6 +85,28 @@ describe.skipIf(!built)('async native kernels', () => {
     }
   });
 
+  it('concurrent async calls (thread pool) and sync calls in between give the sync results', async () => {
+    const n = 160;
+    const jobs = Array.from({ length: 12 }, (_, i) => {
+      const g = rng(`concurrent-${i}`);
+      return {
+        a: g.normal([n, n]) as Mat,
+        b: g.normal([n, n]) as Mat,
+        c: new NDArray(new Float64Array(n * n), [n, n]) as Mat,
+      };
+    });
+    const pending = jobs.map((j) =>
+      withBackends(['native'], () => runKernelAsync('gemm', { alpha: 1, a: j.a, b: j.b, beta: 0, c: j.c })),
+    );
+    const refs = jobs.map((j) => {
+      const c = new NDArray(new Float64Array(n * n), [n, n]) as Mat;
+      on('native', 'gemm', { alpha: 1, a: j.a, b: j.b, beta: 0, c });
+      return c;
+    });
+    await Promise.all(pending);
+    jobs.forEach((j, i) => expect(relErr(j.c, refs[i])).toBeLessThan(1e-13));
+  });
+
   it('leaves the gaps between rows of a padded output alone', async () => {
     const addon = nativeAddon()!;
     const data = new Float64Array(3 * 5).fill(Number.NaN);
