@@ -190,6 +190,19 @@ describe.skipIf(!built)('the raw addon under bad arguments', () => {
     overlap('trsm', [true, true, false, 1, t, { ...t }]);
   });
 
+  it('notices a buffer detached by a getter of a later argument', () => {
+    const a = mat(3, 3, 1);
+    const c = mat(3, 3);
+    const b = { ...eye(3) };
+    Object.defineProperty(b, 'colMajor', {
+      get: () => {
+        structuredClone(a.data, { transfer: [(a.data as Float64Array).buffer] });
+        return false;
+      },
+    });
+    expect(() => call(addon, 'gemm', [1, a, b, 0, c])).toThrow(/detached/);
+  });
+
   it('survives thousands of random argument lists (throws or runs, never crashes)', async () => {
     const g = rng('fuzz');
     const names = Object.keys(VALID).filter((f) => f !== 'setThreads');

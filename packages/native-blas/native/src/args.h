@@ -74,6 +74,19 @@ struct Storage {
   size_t elemSize() const { return dtype == DType::F64 ? 8 : 4; }
 };
 
+/**
+ * Re-reads where a typed array's elements are and checks `needed` of them still exist. Descriptor
+ * fields are read through JS property access, so a getter on one argument could detach or
+ * transfer another argument's buffer after it was validated; every operand is refreshed once all
+ * arguments are read, right before the call.
+ */
+inline void refresh(Napi::Env env, const std::string& fn, Storage& s, const std::string& name, uint64_t needed) {
+  s.length = s.array.ElementLength();
+  s.data = s.length ? static_cast<char*>(s.array.ArrayBuffer().Data()) + s.array.ByteOffset() : nullptr;
+  if (needed > s.length)
+    rangeError(env, fn, "'" + name + "' was detached or shrunk while the arguments were read");
+}
+
 inline Storage toStorage(const Ctx& c, const Napi::Value& v, const std::string& name) {
   if (!v.IsTypedArray()) typeError(c.env, c.fn, "'" + name + "' must be a Float64Array or Float32Array");
   auto ta = v.As<Napi::TypedArray>();

@@ -32,12 +32,13 @@ struct Staged {
 /** Turns validated operands into views: the arrays' own memory (sync) or staged copies (async). */
 class Stager {
  public:
-  explicit Stager(bool async) : async_(async) {}
+  Stager(Napi::Env env, const std::string& fn, bool async) : env_(env), fn_(fn), async_(async) {}
   bool async() const { return async_; }
   std::vector<std::unique_ptr<Staged>>& staged() { return staged_; }
 
   template <typename T>
-  View<T> mat(const MatArg& m, bool out) {
+  View<T> mat(MatArg m, bool out) {
+    refresh(env_, fn_, m.st, m.name, static_cast<uint64_t>(m.offset + m.span()));
     View<T> v{m.ptr<T>(), static_cast<int>(m.rows), static_cast<int>(m.cols), static_cast<int>(m.ld), m.colMajor};
     if (async_ && !m.empty())
       v.p = reinterpret_cast<T*>(stage(m.st.array, sizeof(T), m.offset, m.outer(), m.inner(), m.ld, out));
@@ -45,14 +46,21 @@ class Stager {
   }
 
   template <typename T>
-  VView<T> vec(const VecArg& x, bool out) {
+  VView<T> vec(VecArg x, bool out) {
+    int64_t last = x.n == 0 ? x.offset : std::max(x.offset, x.offset + (x.n - 1) * x.inc) + 1;
+    refresh(env_, fn_, x.st, x.name, static_cast<uint64_t>(last));
     VView<T> v{x.ptr<T>(), static_cast<int>(x.n), static_cast<int>(x.inc)};
     if (async_ && x.n > 0)
       v.p = reinterpret_cast<T*>(stage(x.st.array, sizeof(T), x.low(), x.n, 1, x.inc < 0 ? -x.inc : x.inc, out));
     return v;
   }
 
-  int32_t* ints(const IntArg& a, bool out) {
+  int32_t* ints(IntArg a, bool out) {
+    if (a.array.ElementLength() != a.length)
+      rangeError(env_, fn_, "a pivot array was detached or shrunk while the arguments were read");
+    a.data = a.length ? reinterpret_cast<int32_t*>(static_cast<char*>(a.array.ArrayBuffer().Data()) +
+                                                   a.array.ByteOffset())
+                      : nullptr;
     if (!async_ || a.length == 0) return a.data;
     int64_t n = static_cast<int64_t>(a.length);
     return reinterpret_cast<int32_t*>(stage(a.array, sizeof(int32_t), 0, 1, n, n, out));
@@ -77,6 +85,8 @@ class Stager {
     return p;
   }
 
+  Napi::Env env_;
+  std::string fn_;
   bool async_;
   std::vector<std::unique_ptr<Staged>> staged_;
 };
@@ -149,7 +159,7 @@ class Worker : public Napi::AsyncWorker {
  */
 template <typename Make>
 Napi::Value dispatch(const Ctx& c, DType dtype, bool async, bool returnsNumber, Make make) {
-  Stager stager(async);
+  Stager stager(c.env, c.fn, async);
   Compute compute = dtype == DType::F64 ? make(double{}, stager) : make(float{}, stager);
   if (!async) {
     double r;
