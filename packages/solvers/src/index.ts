@@ -11,3 +11,4 @@ export type { VectorLike } from './vector.js';
 export { type RefinementResult, refine } from './refinement.js';
 export { type RecycledSolveResult, RecyclingCG } from './recycling.js';
 export { type RidgeResult, ridge } from './dense/ridge.js';
+export { discreteLyapunov, lyapunov, sylvester } from './dense/sylvester.js';

@@ -1,7 +1,16 @@
-import { InvalidArgumentError, NDArray, matmul, rng } from '@krylov/core-array';
+import { readFileSync } from 'node:fs';
+import {
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  SingularMatrixError,
+  array,
+  matmul,
+  rng,
+} from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
 import { describe, expect, it } from 'vitest';
-import { ridge } from '../src/index.js';
+import { discreteLyapunov, lyapunov, ridge, sylvester } from '../src/index.js';
 import { maxAbsDiff, withCondition } from './helpers.js';
 
 /** GCV score from the explicit hat matrix H = A (A^T A + lambda I)^-1 A^T (independent of the SVD path). */
@@ -55,5 +64,61 @@ describe('ridge', () => {
 
   it('rejects a negative lambda', () => {
     expect(() => ridge(a, b, { lambda: -1 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('matrix equations against SciPy (fixtures/make_fixtures.py)', () => {
+  const fx = JSON.parse(readFileSync(new URL('./fixtures/scipy.json', import.meta.url), 'utf8'));
+  const a = array(fx.sylvester.a);
+  const flat = (x: number[][]) => x.flat();
+
+  it('sylvester: A X + X B = C with complex eigenvalue pairs in A and B', () => {
+    const x = sylvester(a, array(fx.sylvester.b), array(fx.sylvester.c));
+    expect(maxAbsDiff(x.data, flat(fx.sylvester.x))).toBeLessThan(1e-11);
+    const resid = matmul(a, x).data.map(
+      (v, i) => v + matmul(x, array(fx.sylvester.b)).data[i] - flat(fx.sylvester.c)[i],
+    );
+    expect(Math.max(...resid.map(Math.abs))).toBeLessThan(1e-12);
+  });
+
+  it('continuous and discrete Lyapunov', () => {
+    const q = array(fx.lyapunov.q);
+    const x = lyapunov(a, q);
+    expect(maxAbsDiff(x.data, flat(fx.lyapunov.x))).toBeLessThan(1e-11);
+    expect(maxAbsDiff(x.data, x.T.copy().data)).toBeLessThan(1e-12);
+    const d = discreteLyapunov(array(fx.discrete_lyapunov.a), q);
+    expect(maxAbsDiff(d.data, flat(fx.discrete_lyapunov.x))).toBeLessThan(1e-11);
+  });
+
+  it('a singular equation and bad shapes are typed errors', () => {
+    const i2 = array([
+      [1, 0],
+      [0, 2],
+    ]);
+    const neg = array([
+      [-1, 0],
+      [0, 5],
+    ]);
+    expect(() =>
+      sylvester(
+        i2,
+        neg,
+        array([
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+    ).toThrow(SingularMatrixError);
+    expect(() =>
+      sylvester(
+        i2,
+        neg,
+        array([
+          [1, 1, 1],
+          [1, 1, 1],
+        ]),
+      ),
+    ).toThrow(ShapeError);
+    expect(() => lyapunov(rng(1).normal([2, 3]), i2)).toThrow(ShapeError);
   });
 });
