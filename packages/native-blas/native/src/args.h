@@ -74,6 +74,20 @@ struct Storage {
   size_t elemSize() const { return dtype == DType::F64 ? 8 : 4; }
 };
 
+/** A typed array's current length and data pointer (Napi::TypedArray caches its length). */
+inline void liveInfo(Napi::Env env, const Napi::TypedArray& array, size_t& length, void*& data) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t byteOffset;
+  length = 0;
+  data = nullptr;
+  if (napi_get_typedarray_info(env, array, &type, &length, &data, &buffer, &byteOffset) != napi_ok) {
+    length = 0;
+    data = nullptr;
+  }
+  if (length == 0) data = nullptr;
+}
+
 /**
  * Re-reads where a typed array's elements are and checks `needed` of them still exist. Descriptor
  * fields are read through JS property access, so a getter on one argument could detach or
@@ -81,8 +95,7 @@ struct Storage {
  * arguments are read, right before the call.
  */
 inline void refresh(Napi::Env env, const std::string& fn, Storage& s, const std::string& name, uint64_t needed) {
-  s.length = s.array.ElementLength();
-  s.data = s.length ? static_cast<char*>(s.array.ArrayBuffer().Data()) + s.array.ByteOffset() : nullptr;
+  liveInfo(env, s.array, s.length, s.data);
   if (needed > s.length)
     rangeError(env, fn, "'" + name + "' was detached or shrunk while the arguments were read");
 }

@@ -56,11 +56,12 @@ class Stager {
   }
 
   int32_t* ints(IntArg a, bool out) {
-    if (a.array.ElementLength() != a.length)
+    size_t length;
+    void* data;
+    liveInfo(env_, a.array, length, data);
+    if (length != a.length)
       rangeError(env_, fn_, "a pivot array was detached or shrunk while the arguments were read");
-    a.data = a.length ? reinterpret_cast<int32_t*>(static_cast<char*>(a.array.ArrayBuffer().Data()) +
-                                                   a.array.ByteOffset())
-                      : nullptr;
+    a.data = static_cast<int32_t*>(data);
     if (!async_ || a.length == 0) return a.data;
     int64_t n = static_cast<int64_t>(a.length);
     return reinterpret_cast<int32_t*>(stage(a.array, sizeof(int32_t), 0, 1, n, n, out));
@@ -78,7 +79,10 @@ class Stager {
     s->ld = ld;
     s->writeBack = out;
     s->buf.resize(static_cast<size_t>(s->span()) * elem);
-    const char* src = static_cast<const char*>(array.ArrayBuffer().Data()) + array.ByteOffset() + low * elem;
+    size_t length;
+    void* data;
+    liveInfo(env_, array, length, data);
+    const char* src = static_cast<const char*>(data) + low * elem;
     std::memcpy(s->buf.data(), src, s->buf.size());
     char* p = s->buf.data();
     staged_.push_back(std::move(s));
@@ -123,8 +127,10 @@ class Worker : public Napi::AsyncWorker {
         deferred_.Reject(Napi::Error::New(env, "native." + fn_ + ": an output array is gone").Value());
         return;
       }
-      auto ta = v.As<Napi::TypedArray>();
-      if (static_cast<int64_t>(ta.ElementLength()) < s->low + s->span()) {
+      size_t length;
+      void* data;
+      liveInfo(env, v.As<Napi::TypedArray>(), length, data);
+      if (static_cast<int64_t>(length) < s->low + s->span()) {
         deferred_.Reject(
             Napi::Error::New(env, "native." + fn_ + ": an output array was detached or shrunk before the result arrived")
                 .Value());
@@ -133,8 +139,10 @@ class Worker : public Napi::AsyncWorker {
     }
     for (auto& s : staged_) {
       if (!s->writeBack) continue;
-      auto ta = s->ref.Value().As<Napi::TypedArray>();
-      char* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset() + s->low * s->elem;
+      size_t length;
+      void* data;
+      liveInfo(env, s->ref.Value().As<Napi::TypedArray>(), length, data);
+      char* dst = static_cast<char*>(data) + s->low * s->elem;
       // only the elements of the operand, not the gaps between its rows, which JS may own
       for (int64_t o = 0; o < s->outer; o++)
         std::memcpy(dst + o * s->ld * s->elem, s->buf.data() + o * s->ld * s->elem, s->inner * s->elem);
