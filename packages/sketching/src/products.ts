@@ -1,14 +1,24 @@
-import { NDArray, matmul, zeros } from '@krylov/core-array';
+import { NDArray, gemv, matmul, zeros } from '@krylov/core-array';
 import { CSRMatrix } from '@krylov/solvers';
 
-/** A X for a dense or CSR A. */
+/** A X for a dense or CSR A (a single column goes through gemv: gemm would repack A per call). */
 export function mul(a: NDArray<'float64'> | CSRMatrix, x: NDArray): NDArray<'float64'> {
-  return a instanceof CSRMatrix ? a.matmul(x) : (matmul(a, x) as NDArray<'float64'>);
+  if (a instanceof CSRMatrix) return a.matmul(x);
+  if (x.shape[1] === 1)
+    return gemv(a, x.reshape([x.shape[0]]).astype('float64')).reshape([a.shape[0], 1]) as NDArray<'float64'>;
+  return matmul(a, x) as NDArray<'float64'>;
 }
 
 /** A^T X for a dense or CSR A, without forming A^T. O(nnz(A) cols(X)) for CSR. */
 export function mulT(a: NDArray<'float64'> | CSRMatrix, x: NDArray): NDArray<'float64'> {
-  if (!(a instanceof CSRMatrix)) return matmul(a.T, x) as NDArray<'float64'>;
+  if (!(a instanceof CSRMatrix)) {
+    if (x.shape[1] === 1)
+      return gemv(a, x.reshape([x.shape[0]]).astype('float64'), { trans: true }).reshape([
+        a.shape[1],
+        1,
+      ]) as NDArray<'float64'>;
+    return matmul(a.T, x) as NDArray<'float64'>;
+  }
   const k = x.shape[1];
   const X = x.astype('float64').contiguous();
   const out = zeros([a.shape[1], k]);
