@@ -31,7 +31,7 @@ export {
 } from './id.js';
 export { type SketchKind, sketchAndSolve, sketchPreconditionedLstsq } from './leastsq.js';
 export { approximateLeverageScores, leverageScores, ridgeLeverageScores } from './leverage.js';
-export { type TraceEstimate, diagonalEstimate, hutchinson, hutchpp, logdet, slq } from './trace.js';
+export { type TraceEstimate, diagonalEstimate, hutchinson, hutchpp, logdet, slq, xtrace } from './trace.js';
 export {
   CountSketchStream,
   type CountSketchState,

@@ -106,6 +106,91 @@ export function hutchpp(a: OperatorLike, options: { matvecs: number; seed?: Seed
 }
 
 /**
+ * XTrace (Epperly, Tropp & Webber 2024, "XTrace: making the most of every sample in stochastic
+ * trace estimation", SIAM J. Matrix Anal. Appl. 45): the exchangeable Hutch++. With m/2 Rademacher
+ * vectors w_i and Y = A W = Q R, each w_i is the Hutchinson probe for the deflation by the range of
+ * the other vectors, Q_(i) = Q (I - s_i s_i^T) with s_i the normalized i-th column of R^-T; the
+ * estimate averages tr(Q_(i)^T A Q_(i)) + w_i^T (I - Q_(i) Q_(i)^T) A (I - Q_(i) Q_(i)^T) w_i over i.
+ * Every term comes from A W and A Q (m matvecs in all) by O(n m^2) downdating. Typically several
+ * times more accurate than Hutch++ at equal matvecs on decaying spectra.
+ * @throws ShapeError; InvalidArgumentError when matvecs < 4 or matvecs / 2 > n.
+ */
+export function xtrace(a: OperatorLike, options: { matvecs: number; seed?: SeedLike }): TraceEstimate {
+  const fn = 'xtrace';
+  checkOptions(fn, options, ['matvecs', 'seed']);
+  const A = square(fn, a);
+  const n = A.shape[0];
+  const total = positiveInt(fn, 'options.matvecs', options.matvecs);
+  const m = Math.floor(total / 2);
+  if (m < 2 || m > n) throw new InvalidArgumentError(fn, 'options.matvecs', total, `between 4 and ${2 * n}`);
+  const r = toRng(options.seed ?? 0);
+  const omega = rademacher(n, m, r);
+  const y = A.matmat(omega);
+  const { q, r: R } = qr(y);
+  const Q = q as NDArray<'float64'>;
+  const z = A.matmat(Q);
+  // H = Q^T A Q, W = Q^T Omega.
+  const H = new Float64Array(m * m);
+  const W = new Float64Array(m * m);
+  for (let i = 0; i < n; i++)
+    for (let a1 = 0; a1 < m; a1++) {
+      const qa = Q.data[i * m + a1];
+      for (let b1 = 0; b1 < m; b1++) {
+        H[a1 * m + b1] += qa * z.data[i * m + b1];
+        W[a1 * m + b1] += qa * omega.data[i * m + b1];
+      }
+    }
+  let trH = 0;
+  for (let i = 0; i < m; i++) trH += H[i * m + i];
+  let rmax = 0;
+  for (let i = 0; i < m; i++) rmax = Math.max(rmax, Math.abs(R.data[i * m + i]));
+  for (let i = 0; i < m; i++)
+    if (!(Math.abs(R.data[i * m + i]) > Number.EPSILON * m * rmax))
+      // Y is rank deficient: Q already spans A's range, and the projected trace is exact.
+      return { estimate: trH, matvecs: 2 * m, standardError: 0 };
+  // Rinv^T columns: solve R^T S = I (forward substitution), then normalize the columns.
+  const S = new Float64Array(m * m);
+  for (let c = 0; c < m; c++)
+    for (let i = 0; i < m; i++) {
+      let v = i === c ? 1 : 0;
+      for (let k = 0; k < i; k++) v -= R.data[k * m + i] * S[k * m + c];
+      S[i * m + c] = v / R.data[i * m + i];
+    }
+  const samples: number[] = [];
+  const coef = new Float64Array(m);
+  const v = new Float64Array(n);
+  const av = new Float64Array(n);
+  for (let c = 0; c < m; c++) {
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += S[i * m + c] ** 2;
+    norm = Math.sqrt(norm);
+    const s = Float64Array.from({ length: m }, (_, i) => S[i * m + c] / norm);
+    // coef = (I - s s^T) w, w = column c of W.
+    let sw = 0;
+    for (let i = 0; i < m; i++) sw += s[i] * W[i * m + c];
+    for (let i = 0; i < m; i++) coef[i] = W[i * m + c] - s[i] * sw;
+    let shs = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) shs += s[i] * H[i * m + j] * s[j];
+    // v = w_c - Q coef and A v = y_c - Z coef.
+    let quad = 0;
+    for (let t = 0; t < n; t++) {
+      let qc = 0;
+      let zc = 0;
+      for (let i = 0; i < m; i++) {
+        qc += Q.data[t * m + i] * coef[i];
+        zc += z.data[t * m + i] * coef[i];
+      }
+      v[t] = omega.data[t * m + c] - qc;
+      av[t] = y.data[t * m + c] - zc;
+      quad += v[t] * av[t];
+    }
+    samples.push(trH - shs + quad);
+  }
+  const { mean, se } = meanAndError(samples);
+  return { estimate: mean, matvecs: 2 * m, standardError: se };
+}
+
+/**
  * Stochastic estimate of diag(A) from matvecs only (Bekas, Kokiopoulou & Saad 2007): d ~ sum_i
  * z_i .* A z_i / sum_i z_i .* z_i with Rademacher z_i. Exact for diagonal A.
  */

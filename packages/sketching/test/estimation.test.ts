@@ -16,6 +16,7 @@ import {
   ridgeLeverageScores,
   sketchAndSolve,
   sketchPreconditionedLstsq,
+  xtrace,
 } from '../src/index.js';
 import { minus, norm2, withSpectrum } from './helpers.js';
 
@@ -114,6 +115,24 @@ describe('trace and diagonal estimation', () => {
     }
     expect(errPP).toBeLessThan(errH / 3);
     expect(errPP / 10 / trace).toBeLessThan(0.01);
+  });
+
+  it('XTrace beats Hutch++ at equal matvecs and is exact when the range is captured', () => {
+    let errPP = 0;
+    let errX = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      errPP += Math.abs(hutchpp(a, { matvecs: 60, seed }).estimate - trace);
+      const x = xtrace(a, { matvecs: 60, seed });
+      expect(x.matvecs).toBe(60);
+      errX += Math.abs(x.estimate - trace);
+    }
+    expect(errX).toBeLessThan(errPP);
+    // Rank 5 < 30 vectors: the projection captures everything.
+    const low = matmul(rng(3).normal([100, 5]), rng(4).normal([5, 100]));
+    let t = 0;
+    for (let i = 0; i < 100; i++) t += low.get(i, i);
+    expect(xtrace(low, { matvecs: 60, seed: 1 }).estimate).toBeCloseTo(t, 8);
+    expect(() => xtrace(a, { matvecs: 3 })).toThrow(InvalidArgumentError);
   });
 
   it('Hutchinson is unbiased (mean over many seeds) and the diagonal estimator is exact on diagonals', () => {
