@@ -148,25 +148,35 @@ export function configure(config: Config): void {
 
 /**
  * Loads plugin packages by name (each exports `plugin`, or a default export that is one), registers
- * them, then applies the rest of the configuration.
+ * them, then applies the rest of the configuration. A name is imported from @krylov/core-array's own
+ * location; where that cannot see the plugin (pnpm workspaces, bundlers), pass the imported module
+ * instead: `init({ plugins: [await import('@krylov/native-blas')] })`.
  * @throws InvalidArgumentError when a module does not export a plugin.
  */
-export async function init(config: Config & { plugins?: readonly (string | Plugin)[] } = {}): Promise<void> {
+export async function init(
+  config: Config & { plugins?: readonly (string | Plugin | PluginModule)[] } = {},
+): Promise<void> {
   checkOptions('init', config, ['backends', 'plugins']);
-  for (const p of config.plugins ?? []) {
-    if (typeof p !== 'string') {
-      use(p);
-      continue;
-    }
-    const mod = (await import(p)) as { plugin?: Plugin; default?: Plugin | { plugin?: Plugin } };
-    const plugin =
-      mod.plugin ?? (mod.default as { plugin?: Plugin })?.plugin ?? (mod.default as Plugin | undefined);
-    if (!plugin || typeof plugin.name !== 'string')
-      throw new InvalidArgumentError('init', 'plugins', p, 'a module exporting `plugin`');
-    use(plugin);
-  }
+  for (const p of config.plugins ?? []) use(pluginOf(p, typeof p === 'string' ? await import(p) : p));
   const { plugins: _plugins, ...rest } = config;
   configure(rest);
+}
+
+/** A plugin package's module namespace: it exports `plugin`, or a default export that is (or has) one. */
+export interface PluginModule {
+  plugin?: Plugin;
+  default?: Plugin | { plugin?: Plugin };
+}
+
+function pluginOf(source: string | Plugin | PluginModule, mod: Plugin | PluginModule): Plugin {
+  const m = mod as PluginModule & Partial<Plugin>;
+  const plugin =
+    typeof m.name === 'string' && !('plugin' in m)
+      ? (m as Plugin)
+      : (m.plugin ?? (m.default as { plugin?: Plugin })?.plugin ?? (m.default as Plugin | undefined));
+  if (!plugin || typeof plugin.name !== 'string')
+    throw new InvalidArgumentError('init', 'plugins', source, 'a plugin or a module exporting `plugin`');
+  return plugin;
 }
 
 /**

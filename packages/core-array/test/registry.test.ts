@@ -152,8 +152,11 @@ describe('registry', () => {
       "registerKernels: backend 'missing' is unavailable: not registered",
     );
     await expect(init({ plugins: ['node:path'] })).rejects.toThrow(
-      'init: argument \'plugins\' is "node:path"; expected a module exporting `plugin`',
+      'init: argument \'plugins\' is "node:path"; expected a plugin or a module exporting `plugin`',
     );
+    // An imported module namespace works like a name (for workspaces and bundlers).
+    await init({ plugins: [{ plugin: { name: 'from-module', backends: [] } }] });
+    await expect(init({ plugins: [{ default: { plugin: undefined } }] })).rejects.toThrow(/exporting `plugin`/);
   });
   it('the public functions dispatch through the registry', () => {
     const gemmCalls: string[] = [];

@@ -14,7 +14,8 @@ export async function loadBackendPlugins(): Promise<PluginLoad[]> {
   const out: PluginLoad[] = [];
   for (const name of BACKEND_PACKAGES) {
     try {
-      await init({ plugins: [name] });
+      // Imported here, not by name inside core-array, so the CLI's own dependencies resolve.
+      await init({ plugins: [await import(name)] });
       out.push({ name, loaded: true });
     } catch (e) {
       const message = (e as Error).message;

@@ -33,13 +33,13 @@ export const section: DemoSection = {
         const { q, r } = qr(a);
         return `scaled residual ${scaled(a, matmul(q!, r), n)}`;
       }),
-      timed(`svd ${n}x${n} (one-sided Jacobi)`, () => {
+      timed(`svd ${n}x${n}`, () => {
         const { u, s, vt } = svd(a);
         const us = u.copy();
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) us.data[i * n + j] *= s.data[j];
         return `scaled residual ${scaled(a, matmul(us, vt), n)}`;
       }),
-      timed(`eigh ${n}x${n} (tridiagonal QL)`, () => {
+      timed(`eigh ${n}x${n}`, () => {
         const { values, vectors } = eigh(spd);
         const v = vectors!;
         const vw = v.copy();
