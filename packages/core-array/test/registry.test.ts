@@ -156,7 +156,9 @@ describe('registry', () => {
     );
     // An imported module namespace works like a name (for workspaces and bundlers).
     await init({ plugins: [{ plugin: { name: 'from-module', backends: [] } }] });
-    await expect(init({ plugins: [{ default: { plugin: undefined } }] })).rejects.toThrow(/exporting `plugin`/);
+    await expect(init({ plugins: [{ default: { plugin: undefined } }] })).rejects.toThrow(
+      /exporting `plugin`/,
+    );
   });
   it('the public functions dispatch through the registry', () => {
     const gemmCalls: string[] = [];
