@@ -111,13 +111,15 @@ function blockReflector(
   const m = a.shape[0];
   const nb = j1 - j0;
   const rows = m - j0;
-  const v = new Arr(new Float64Array(rows * nb), [rows, nb]) as NDArray<'float64'>;
+  // V and T take the matrix's dtype, so the trailing update's gemm sees one dtype (float32 stays float32).
+  const Ctor = a.data.constructor as Float64ArrayConstructor;
+  const v = new Arr(new Ctor(rows * nb), [rows, nb]) as NDArray<'float64'>;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < nb; j++)
       v.data[i * nb + j] =
         i === j ? 1 : i > j ? a.data[a.offset + (j0 + i) * a.strides[0] + (j0 + j) * a.strides[1]] : 0;
   }
-  const t = new Arr(new Float64Array(nb * nb), [nb, nb]) as NDArray<'float64'>;
+  const t = new Arr(new Ctor(nb * nb), [nb, nb]) as NDArray<'float64'>;
   const taus = (i: number) => tau.data[tau.offset + (j0 + i) * (tau.strides[0] ?? 1)];
   for (let i = 0; i < nb; i++) {
     const ti = taus(i);
