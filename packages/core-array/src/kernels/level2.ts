@@ -12,6 +12,19 @@ export const gemvKernel = defineKernel('gemv', ({ alpha, a, x, beta, y }) => {
   const xs = x.strides[0] ?? 0;
   const yd = y.data;
   const ys = y.strides[0] ?? 0;
+  if (rs === 1 && cs !== 1 && m > 1) {
+    // Column-major storage (e.g. A^T of a row-major matrix): sweep columns so the inner loop is
+    // contiguous, as reference dgemv does for trans = 'N' (and, like it, skip zero x_j).
+    const acc = new Float64Array(m);
+    for (let j = 0, p = a.offset, r = x.offset; j < n; j++, p += cs, r += xs) {
+      const xj = xd[r];
+      if (xj === 0) continue;
+      for (let i = 0; i < m; i++) acc[i] += ad[p + i] * xj;
+    }
+    for (let i = 0, q = y.offset; i < m; i++, q += ys)
+      yd[q] = alpha * acc[i] + (beta === 0 ? 0 : beta * yd[q]);
+    return;
+  }
   for (let i = 0, q = y.offset; i < m; i++, q += ys) {
     let sum = 0;
     for (let j = 0, p = a.offset + i * rs, r = x.offset; j < n; j++, p += cs, r += xs) sum += ad[p] * xd[r];
