@@ -14,7 +14,7 @@ import { workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
 import { getrf, luFactor, luSolve } from './lu.js';
-import { geqrf, orgqr } from './qr.js';
+import { geqrf } from './qr.js';
 
 export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular' | 'banded';
 
@@ -162,9 +162,21 @@ export function lstsq(
         a.shape,
       );
     const { tau } = geqrf({ a: w });
-    const q = w.copy();
-    orgqr({ a: q, tau });
-    x = matmul(q.T, y) as NDArray<'float64'>;
+    // Q^T b by applying the reflectors H_j = I - tau_j v_j v_j^T to b (dormqr), never forming Q.
+    const qtb = y.copy() as NDArray<'float64'>;
+    const wd = w.data;
+    for (let j = 0; j < n; j++) {
+      const t = tau.data[j];
+      if (t === 0) continue;
+      for (let c = 0; c < k; c++) {
+        let dot = qtb.data[j * k + c];
+        for (let i = j + 1; i < m; i++) dot += wd[i * n + j] * qtb.data[i * k + c];
+        dot *= t;
+        qtb.data[j * k + c] -= dot;
+        for (let i = j + 1; i < m; i++) qtb.data[i * k + c] -= dot * wd[i * n + j];
+      }
+    }
+    x = qtb.slice(`0:${n}`).copy() as NDArray<'float64'>;
     const r = w.slice(`0:${n}`).copy();
     for (let i = 0; i < n; i++) {
       if (r.data[i * n + i] === 0)
