@@ -9,6 +9,7 @@ import {
   type KernelResult,
   type Mat,
   NDArray,
+  getBackend,
   rng,
   runKernel,
   runKernelAsync,
@@ -90,7 +91,8 @@ export const suite: BenchSuite = {
     "The pure-JS SVD is one-sided Jacobi and the pure-JS eigh tridiagonalization + QL; LAPACK's are divide and conquer (dgesdd, dsyevd).",
   ],
   cases() {
-    use(plugin);
+    // `krylov bench` has usually registered the installed plugin already.
+    if (!getBackend('native')) use(plugin);
     const p = probe();
     const skip = p.available ? undefined : `native backend unavailable: ${p.reason}`;
     const cases: BenchCase[] = [];

@@ -35,6 +35,18 @@ export interface VecDesc {
 export interface NativeAddon {
   info(): { library: string; threads: number; napiVersion: number };
   setThreads(n: number): number;
+  spmv(
+    indptr: Int32Array,
+    indices: Int32Array,
+    data: Float64Array,
+    m: number,
+    n: number,
+    x: Float64Array,
+    y: Float64Array,
+    alpha: number,
+    beta: number,
+    transpose: boolean,
+  ): void;
   dot(x: VecDesc, y: VecDesc): number;
   nrm2(x: VecDesc): number;
   axpy(alpha: number, x: VecDesc, y: VecDesc): void;

@@ -1,4 +1,6 @@
 import type { KernelTable, Mat, NDArray, Vec } from '@krylov/core-array';
+// The `spmv` kernel's signature is declared by @krylov/solvers (module augmentation).
+import type {} from '@krylov/solvers';
 import type { FloatData, MatDesc, NativeAddon } from './addon.js';
 import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
 
@@ -87,6 +89,18 @@ function eighOutputs(a: Mat, vectors: boolean) {
  */
 export function nativeKernels(addon: () => NativeAddon): KernelTable {
   return {
+    // @krylov/solvers' CSR matrix-vector product (its arrays are float64 and validated in C++ again).
+    spmv: {
+      run: ({ a, x, y, alpha, beta, transpose }) =>
+        addon().spmv(a.indptr, a.indices, a.data, a.shape[0], a.shape[1], x, y, alpha, beta, transpose),
+      supports: ({ a, x, y }) =>
+        a.data instanceof Float64Array &&
+        x instanceof Float64Array &&
+        y instanceof Float64Array &&
+        x.buffer !== y.buffer
+          ? true
+          : 'float64 arrays in distinct buffers only',
+    },
     dot: {
       run: ({ x, y }) => withOperands([], (o) => addon().dot(o.inVec(x), o.inVec(y))),
       supports: ({ x, y }) =>

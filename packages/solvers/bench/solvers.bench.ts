@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NDArray, rng } from '@krylov/core-array';
+import { NDArray, getBackend, rng } from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
 import { CSRMatrix, RecyclingCG, cg, chebyshev, ic0, jacobi, poisson, refine, ssor } from '../src/index.js';
@@ -21,6 +21,14 @@ function scipyTimings(): { data: Record<string, ExternalTiming> | null; reason: 
   } catch (e) {
     return { data: null, reason: `SciPy unavailable: ${(e as Error).message.split('\n')[0]}` };
   }
+}
+
+/** Cases for the native backend are skipped, with the reason, when its plugin is not loaded or not built. */
+function nativeSkip(): { skip?: string } {
+  const backend = getBackend('native');
+  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
+  const p = backend.probe();
+  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
 }
 
 function sines(n: number): Float64Array {
@@ -49,6 +57,7 @@ export const suite: BenchSuite = {
   description:
     'SpMV and CG on the 2-D Poisson matrix (5-point stencil) up to 1e6 unknowns, with and without preconditioners, against SciPy in the same run; Krylov recycling and mixed-precision refinement',
   notes: [
+    'krylov native: the same code with the native backend loaded, so the registry runs `spmv` in C++ (@krylov/native-blas); vector updates stay in JS.',
     `CG rows time ${CG_STEPS} iterations (rtol = 0, so both libraries do exactly ${CG_STEPS}); ms/iter is the median divided by ${CG_STEPS}.`,
     'SciPy is timed by python3 packages/solvers/bench/scipy_solvers.py in the same run (scipy.sparse CSR @ and scipy.sparse.linalg.cg, single-threaded C).',
     'Preconditioned rows solve to rtol 1e-8 from x0 = 0 with b_i = sin(i + 1); iterations are reported next to the time.',
@@ -83,11 +92,34 @@ export const suite: BenchSuite = {
           return a.matvec(x, y);
         },
       });
+      cases.push({
+        name: spmvName,
+        library: 'krylov native',
+        backends: ['native', 'js'],
+        flops: 2 * 5 * n,
+        ...nativeSkip(),
+        setup: () => ({ a: matrix(), x: sines(n), y: new Float64Array(n) }),
+        run: (s) => {
+          const { a, x, y } = s as { a: CSRMatrix; x: Float64Array; y: Float64Array };
+          return a.matvec(x, y);
+        },
+      });
       cases.push(external(spmvName));
       const cgName = `cg ${CG_STEPS} iterations poisson2d n=${n}`;
       cases.push({
         name: cgName,
         library: 'krylov js',
+        setup: () => ({ a: matrix(), b: sines(n) }),
+        run: (s) => {
+          const { a, b } = s as { a: CSRMatrix; b: Float64Array };
+          return cg(a, b, { rtol: 0, maxiter: CG_STEPS });
+        },
+      });
+      cases.push({
+        name: cgName,
+        library: 'krylov native',
+        backends: ['native', 'js'],
+        ...nativeSkip(),
         setup: () => ({ a: matrix(), b: sines(n) }),
         run: (s) => {
           const { a, b } = s as { a: CSRMatrix; b: Float64Array };

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "bindings.h"
+#include "sparse.h"
 
 #ifdef KRYLOV_HAVE_OPENBLAS
 extern "C" {
@@ -49,6 +50,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   kb::registerKernels(env, exports);
+  kb::registerSparseKernels(env, exports);
   return exports;
 }
 

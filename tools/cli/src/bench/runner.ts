@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { listBackends } from '@krylov/core-array';
+import { listBackends, withBackends } from '@krylov/core-array';
+import { loadBackendPlugins } from '../plugins.js';
 import { formatMs, markdownTable, textTable } from '../table.js';
 import type { BenchCase, BenchSuite } from './types.js';
 
@@ -87,9 +88,11 @@ export async function runCase(suite: string, c: BenchCase, budgetMs: number): Pr
         metrics,
       };
     }
-    const run = c.run;
-    if (!run) throw new Error('the case has neither run nor external');
-    const state = c.setup ? await c.setup() : undefined;
+    const order = c.backends ?? ['js'];
+    const body = c.run;
+    if (!body) throw new Error('the case has neither run nor external');
+    const run = (s: unknown) => withBackends(order, () => body(s));
+    const state = c.setup ? await withBackends(order, () => c.setup!()) : undefined;
     let result = await run(state);
     const times: number[] = [];
     const minRuns = c.minRuns ?? 3;
@@ -160,6 +163,7 @@ export async function benchCommand(
   log: (s: string) => void,
   options: RunOptions = {},
 ): Promise<CaseResult[]> {
+  await loadBackendPlugins();
   const files = discoverBenchFiles(root);
   const suites: { file: string; suite: BenchSuite }[] = [];
   for (const file of files) {

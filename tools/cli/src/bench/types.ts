@@ -25,6 +25,11 @@ export interface BenchCase {
   external?: () => ExternalTiming | Promise<ExternalTiming>;
   /** When set, the case is reported as skipped with this reason (library missing, backend unavailable). */
   skip?: string;
+  /**
+   * The backend order the case runs under (default ['js']: a 'krylov js' column means the pure-JS
+   * kernels even though `krylov bench` loads every installed backend plugin first).
+   */
+  backends?: readonly string[];
   /** Minimum number of timed repetitions (default chosen by the runner from a time budget). */
   minRuns?: number;
 }
