@@ -1,6 +1,6 @@
 import { ConvergenceError, NDArray, ShapeError, matmul, rng } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
-import { eigvals, hessenberg, schur } from '../src/index.js';
+import { eig, eigvals, hessenberg, schur } from '../src/index.js';
 import { orthogonality, scaledResidual, withCondition } from './helpers.js';
 
 describe('hessenberg and real Schur', () => {
@@ -74,6 +74,40 @@ describe('hessenberg and real Schur', () => {
     }
     const roots = Array.from(eigvals(comp).re.data).sort((x, y) => x - y);
     [-3, 1, 1, 2].forEach((r, i) => expect(roots[i]).toBeCloseTo(r, 6));
+  });
+
+  it('eig: A V = V Lambda in complex arithmetic, scaled residual below 20, unit vectors', () => {
+    for (const [n, seed] of [
+      [1, 1],
+      [2, 2],
+      [5, 3],
+      [17, 4],
+      [60, 5],
+    ]) {
+      const a = rng(seed).normal([n, n]);
+      const { re, im, vectorsRe: vr, vectorsIm: vi } = eig(a);
+      let anorm = 0;
+      for (let i = 0; i < n * n; i++) anorm += a.data[i] ** 2;
+      anorm = Math.sqrt(anorm);
+      const avr = matmul(a, vr);
+      const avi = matmul(a, vi);
+      let worst = 0;
+      for (let k = 0; k < n; k++) {
+        let vnorm = 0;
+        for (let i = 0; i < n; i++) {
+          // A (vr + i vi) - (l + i m)(vr + i vi)
+          const rr = avr.get(i, k) - (re.data[k] * vr.get(i, k) - im.data[k] * vi.get(i, k));
+          const ri = avi.get(i, k) - (re.data[k] * vi.get(i, k) + im.data[k] * vr.get(i, k));
+          worst = Math.max(worst, Math.hypot(rr, ri));
+          vnorm += vr.get(i, k) ** 2 + vi.get(i, k) ** 2;
+        }
+        expect(vnorm).toBeCloseTo(1, 12);
+      }
+      expect(worst / (n * 2 ** -52 * anorm)).toBeLessThan(20);
+      // Eigenvalues match eigvals, conjugate pairs adjacent.
+      const ev = eigvals(a);
+      for (let k = 0; k < n; k++) expect(re.data[k]).toBeCloseTo(ev.re.data[k], 12);
+    }
   });
 
   it('rejects non-square input', () => {

@@ -1,4 +1,4 @@
-import { ConvergenceError, NDArray } from '@krylov/core-array';
+import { ConvergenceError, NDArray, defineKernel } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
 
 /** Row-major n x n accessors over a Float64Array (the loops below follow EISPACK's indexing). */
@@ -272,6 +272,144 @@ function hqr(h: Mat, v: Mat, wr: Float64Array, wi: Float64Array): void {
   }
 }
 
+/** Complex division (xr + i xi) / (yr + i yi) without overflow (Smith 1962). */
+function cdiv(xr: number, xi: number, yr: number, yi: number): [number, number] {
+  if (Math.abs(yr) > Math.abs(yi)) {
+    const r = yi / yr;
+    const d = yr + r * yi;
+    return [(xr + r * xi) / d, (xi - r * xr) / d];
+  }
+  const r = yr / yi;
+  const d = yi + r * yr;
+  return [(r * xr + xi) / d, (r * xi - xr) / d];
+}
+
+/**
+ * Eigenvectors from the real Schur form T (in h) and Schur vectors Z (in v): back substitution on
+ * T, then V = Z Y (EISPACK hqr2's last phase, as in JAMA; LAPACK dtrevc). On return v holds the
+ * eigenvectors packed as LAPACK does: column j for a real eigenvalue, columns j and j + 1 the real
+ * and imaginary parts for the pair wr[j] +- i wi[j] (wi[j] > 0). `norm` is sum |H| of the
+ * Hessenberg matrix.
+ */
+function eigenvectorsFromSchur(h: Mat, v: Mat, wr: Float64Array, wi: Float64Array, norm: number): void {
+  const nn = h.n;
+  const N = nn;
+  const H = h.d;
+  const V = v.d;
+  const eps = 2 ** -52;
+  if (norm === 0) return;
+  let p: number;
+  let q: number;
+  let r = 0;
+  let s = 0;
+  let t: number;
+  let w: number;
+  let x: number;
+  let y: number;
+  let z = 0;
+  for (let n = nn - 1; n >= 0; n--) {
+    p = wr[n];
+    q = wi[n];
+    if (q === 0) {
+      // Real vector.
+      let l = n;
+      H[n * N + n] = 1;
+      for (let i = n - 1; i >= 0; i--) {
+        w = H[i * N + i] - p;
+        r = 0;
+        for (let j = l; j <= n; j++) r += H[i * N + j] * H[j * N + n];
+        if (wi[i] < 0) {
+          z = w;
+          s = r;
+        } else {
+          l = i;
+          if (wi[i] === 0) {
+            H[i * N + n] = w !== 0 ? -r / w : -r / (eps * norm);
+          } else {
+            x = H[i * N + i + 1];
+            y = H[(i + 1) * N + i];
+            q = (wr[i] - p) * (wr[i] - p) + wi[i] * wi[i];
+            t = (x * s - z * r) / q;
+            H[i * N + n] = t;
+            H[(i + 1) * N + n] = Math.abs(x) > Math.abs(z) ? (-r - w * t) / x : (-s - y * t) / z;
+          }
+          // Overflow control.
+          t = Math.abs(H[i * N + n]);
+          if (eps * t * t > 1) for (let j = i; j <= n; j++) H[j * N + n] /= t;
+        }
+      }
+    } else if (q < 0) {
+      // Complex vector (the second of a pair): columns n - 1 (real) and n (imaginary).
+      let l = n - 1;
+      if (Math.abs(H[n * N + n - 1]) > Math.abs(H[(n - 1) * N + n])) {
+        H[(n - 1) * N + n - 1] = q / H[n * N + n - 1];
+        H[(n - 1) * N + n] = -(H[n * N + n] - p) / H[n * N + n - 1];
+      } else {
+        [H[(n - 1) * N + n - 1], H[(n - 1) * N + n]] = cdiv(
+          0,
+          -H[(n - 1) * N + n],
+          H[(n - 1) * N + n - 1] - p,
+          q,
+        );
+      }
+      H[n * N + n - 1] = 0;
+      H[n * N + n] = 1;
+      for (let i = n - 2; i >= 0; i--) {
+        let ra = 0;
+        let sa = 0;
+        for (let j = l; j <= n; j++) {
+          ra += H[i * N + j] * H[j * N + n - 1];
+          sa += H[i * N + j] * H[j * N + n];
+        }
+        w = H[i * N + i] - p;
+        if (wi[i] < 0) {
+          z = w;
+          r = ra;
+          s = sa;
+        } else {
+          l = i;
+          if (wi[i] === 0) {
+            [H[i * N + n - 1], H[i * N + n]] = cdiv(-ra, -sa, w, q);
+          } else {
+            x = H[i * N + i + 1];
+            y = H[(i + 1) * N + i];
+            let vr = (wr[i] - p) * (wr[i] - p) + wi[i] * wi[i] - q * q;
+            const vi = (wr[i] - p) * 2 * q;
+            if (vr === 0 && vi === 0)
+              vr = eps * norm * (Math.abs(w) + Math.abs(q) + Math.abs(x) + Math.abs(y) + Math.abs(z));
+            [H[i * N + n - 1], H[i * N + n]] = cdiv(x * r - z * ra + q * sa, x * s - z * sa - q * ra, vr, vi);
+            if (Math.abs(x) > Math.abs(z) + Math.abs(q)) {
+              H[(i + 1) * N + n - 1] = (-ra - w * H[i * N + n - 1] + q * H[i * N + n]) / x;
+              H[(i + 1) * N + n] = (-sa - w * H[i * N + n] - q * H[i * N + n - 1]) / x;
+            } else {
+              [H[(i + 1) * N + n - 1], H[(i + 1) * N + n]] = cdiv(
+                -r - y * H[i * N + n - 1],
+                -s - y * H[i * N + n],
+                z,
+                q,
+              );
+            }
+          }
+          // Overflow control.
+          t = Math.max(Math.abs(H[i * N + n - 1]), Math.abs(H[i * N + n]));
+          if (eps * t * t > 1)
+            for (let j = i; j <= n; j++) {
+              H[j * N + n - 1] /= t;
+              H[j * N + n] /= t;
+            }
+        }
+      }
+    }
+  }
+  // Back transformation: V = Z Y (Y upper triangular in H).
+  for (let j = nn - 1; j >= 0; j--)
+    for (let i = 0; i < nn; i++) {
+      let acc = 0;
+      for (let k = 0; k <= j; k++) acc += V[i * N + k] * H[k * N + j];
+      V[i * N + j] = acc;
+    }
+}
+
 /**
  * The upper Hessenberg form A = Q H Q^T (scipy.linalg.hessenberg with calc_q): H is zero below the
  * first subdiagonal, Q orthogonal. Householder reflections (LAPACK dgehrd/dorghr). O(10/3 n^3).
@@ -322,4 +460,100 @@ export function schur(a: NDArray): {
 export function eigvals(a: NDArray): { re: NDArray<'float64'>; im: NDArray<'float64'> } {
   const { wr, wi } = schur(a);
   return { re: new NDArray(wr, [wr.length]), im: new NDArray(wi, [wi.length]) };
+}
+
+function hessenbergNorm(h: Mat): number {
+  let norm = 0;
+  for (let i = 0; i < h.n; i++)
+    for (let j = Math.max(i - 1, 0); j < h.n; j++) norm += Math.abs(h.d[i * h.n + j]);
+  return norm;
+}
+
+/**
+ * Nonsymmetric eigenproblem (LAPACK dgeev): eigenvalues wr + i wi and, when asked, right eigenvectors
+ * packed as LAPACK does (a real eigenvalue's vector in one column; for a complex pair, the real and
+ * imaginary parts in columns j and j + 1). Schur form, then back substitution (hqr2). info > 0 when
+ * the QR iteration failed.
+ */
+export const geev = defineKernel('geev', ({ a, vectors }) => {
+  const n = a.shape[0];
+  const w = a.copy('float64') as NDArray<'float64'>;
+  const h = { d: w.data as Float64Array, n };
+  const z = { d: new Float64Array(n * n), n };
+  const wr = new Float64Array(n);
+  const wi = new Float64Array(n);
+  orthes(h, z);
+  const norm = hessenbergNorm(h);
+  try {
+    hqr(h, z, wr, wi);
+  } catch (e) {
+    if (e instanceof ConvergenceError)
+      return { wr: new NDArray(wr, [n]), wi: new NDArray(wi, [n]), vr: null, info: 1 };
+    throw e;
+  }
+  if (vectors) eigenvectorsFromSchur(h, z, wr, wi, norm);
+  return {
+    wr: new NDArray(wr, [n]),
+    wi: new NDArray(wi, [n]),
+    vr: vectors ? new NDArray(z.d, [n, n]) : null,
+    info: 0,
+  };
+});
+
+/**
+ * Eigenvalues and right eigenvectors of a general square matrix (numpy.linalg.eig), as real and
+ * imaginary parts: A (vectorsRe[:, k] + i vectorsIm[:, k]) = (re[k] + i im[k]) (vectorsRe[:, k] + i
+ * vectorsIm[:, k]). Complex pairs are adjacent, positive imaginary part first; each vector has unit
+ * 2-norm and its largest component real (as LAPACK dgeev). Through the registry kernel `geev`
+ * (Hessenberg + Francis QR + back substitution in JS; LAPACK's dgeev in a native backend). O(~25 n^3).
+ * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
+ */
+export function eig(a: NDArray): {
+  re: NDArray<'float64'>;
+  im: NDArray<'float64'>;
+  vectorsRe: NDArray<'float64'>;
+  vectorsIm: NDArray<'float64'>;
+} {
+  const { w } = workingCopy('eig', 'a', a, true);
+  const n = w.shape[0];
+  const { wr, wi, vr, info } = geev({ a: w, vectors: true });
+  if (info > 0) throw new ConvergenceError('eig', 30 * n, Number.NaN, 'the Francis QR iteration stalled');
+  const packed = (vr as NDArray<'float64'>).contiguous();
+  const P = packed.data;
+  const re = new Float64Array(n * n);
+  const im = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const pair = wi.data[j] !== 0;
+    const sign = pair && wi.data[j] < 0 ? -1 : 1;
+    const c0 = pair && wi.data[j] < 0 ? j - 1 : j;
+    for (let i = 0; i < n; i++) {
+      re[i * n + j] = P[i * n + c0];
+      im[i * n + j] = pair ? sign * P[i * n + c0 + 1] : 0;
+    }
+    // Unit norm, largest component real.
+    let norm = 0;
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      const m2 = re[i * n + j] ** 2 + im[i * n + j] ** 2;
+      norm += m2;
+      if (m2 > re[best * n + j] ** 2 + im[best * n + j] ** 2) best = i;
+    }
+    norm = Math.sqrt(norm);
+    if (norm === 0) continue;
+    const mag = Math.hypot(re[best * n + j], im[best * n + j]);
+    const cr = re[best * n + j] / mag;
+    const ci = -im[best * n + j] / mag;
+    for (let i = 0; i < n; i++) {
+      const xr = re[i * n + j];
+      const xi = im[i * n + j];
+      re[i * n + j] = (xr * cr - xi * ci) / norm;
+      im[i * n + j] = (xr * ci + xi * cr) / norm;
+    }
+  }
+  return {
+    re: wr.copy('float64') as NDArray<'float64'>,
+    im: wi.copy('float64') as NDArray<'float64'>,
+    vectorsRe: new NDArray(re, [n, n]),
+    vectorsIm: new NDArray(im, [n, n]),
+  };
 }
