@@ -8,5 +8,5 @@ export {
   polar,
   spdBarycenter,
   spdGeodesic,
-  sqrtm,
 } from './spd.js';
+export { logm, sqrtm } from './schur-functions.js';

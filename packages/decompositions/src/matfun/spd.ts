@@ -54,11 +54,6 @@ export function funm(a: NDArray, f: (w: number) => number): M {
   return matmul(scaled, v.T) as M;
 }
 
-/** The principal square root of a symmetric positive semidefinite matrix (via eigh). O(n^3). */
-export function sqrtm(a: NDArray): M {
-  return spdPower(a, 0.5);
-}
-
 /**
  * The polar decomposition A = U P (side 'right', default) or A = P U ('left'): U with orthonormal
  * columns (the nearest one to A in every unitarily invariant norm) and P symmetric positive
