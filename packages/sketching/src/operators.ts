@@ -8,8 +8,17 @@ import {
   zeros,
 } from '@krylov/core-array';
 import { CSRMatrix, LinearOperator } from '@krylov/solvers';
+import { dct, idct } from './dct.js';
 import { hash32, seed32 } from './hash.js';
 import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+
+/** The pieces of a subsampled randomized trigonometric transform S = sqrt(N/d) R F D. */
+interface SrhtParts {
+  signs: Float64Array;
+  rows: Int32Array;
+  padded: number;
+  transform: 'hadamard' | 'dct';
+}
 
 /**
  * A d x n random sketching matrix S, applied without forming it when structured. It is a
@@ -21,7 +30,7 @@ export class Sketch extends LinearOperator {
   readonly kind: string;
   /** Column i of S as (row, value) pairs in CSC arrays; null for the SRHT, applied by its transform. */
   private readonly csc: { ptr: Int32Array; row: Int32Array; val: Float64Array } | null;
-  private readonly srht: { signs: Float64Array; rows: Int32Array; padded: number } | null;
+  private readonly srht: SrhtParts | null;
   private dense: NDArray<'float64'> | null = null;
 
   /** @internal Use the factory functions (gaussianSketch, countSketch, ...). */
@@ -29,9 +38,7 @@ export class Sketch extends LinearOperator {
     kind: string,
     d: number,
     n: number,
-    structure:
-      | { csc: { ptr: Int32Array; row: Int32Array; val: Float64Array } }
-      | { srht: { signs: Float64Array; rows: Int32Array; padded: number } },
+    structure: { csc: { ptr: Int32Array; row: Int32Array; val: Float64Array } } | { srht: SrhtParts },
   ) {
     const csc = 'csc' in structure ? structure.csc : null;
     const srht = 'srht' in structure ? structure.srht : null;
@@ -268,13 +275,21 @@ export function samplingSketch(
 }
 
 /**
- * Subsampled randomized Hadamard transform (Ailon & Chazelle 2009; Tropp 2011; Blendenpik's
- * mixing): S = sqrt(N/d) R H D with random signs D, the orthonormal Walsh-Hadamard transform H of
- * size N = 2^ceil(log2 n) (zero padding) and R sampling d of the N rows without replacement.
- * Applied by the fast transform in O(N log N) per column. @throws InvalidArgumentError (d > N).
+ * Subsampled randomized Hadamard (or DCT) transform (Ailon & Chazelle 2009; Tropp 2011;
+ * Blendenpik's mixing, Avron, Maymounkov & Toledo 2010): S = sqrt(N/d) R F D with random signs D,
+ * an orthonormal transform F of size N = 2^ceil(log2 n) (zero padding) — the Walsh-Hadamard
+ * transform (default) or the DCT-II — and R sampling d of the N rows without replacement. Applied by
+ * the fast transform in O(N log N) per column. @throws InvalidArgumentError (d > N, unknown transform).
  */
-export function srhtSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
+export function srhtSketch(
+  d: number,
+  n: number,
+  options: { seed: SeedLike; transform?: 'hadamard' | 'dct' },
+): Sketch {
   dims('srhtSketch', d, n);
+  const transform = options.transform ?? 'hadamard';
+  if (transform !== 'hadamard' && transform !== 'dct')
+    throw new InvalidArgumentError('srhtSketch', 'options.transform', transform, "'hadamard' or 'dct'");
   let padded = 1;
   while (padded < n) padded *= 2;
   if (d > padded)
@@ -282,7 +297,9 @@ export function srhtSketch(d: number, n: number, options: { seed: SeedLike }): S
   const r = toRng(options.seed);
   const signs = Float64Array.from({ length: n }, () => (r.nextUint32() & 1 ? 1 : -1));
   const rows = Int32Array.from(r.permutation(padded).subarray(0, d)).sort();
-  return new Sketch('srht', d, n, { srht: { signs, rows, padded } });
+  return new Sketch(transform === 'dct' ? 'srdct' : 'srht', d, n, {
+    srht: { signs, rows, padded, transform },
+  });
 }
 
 /** In-place fast Walsh-Hadamard transform over the rows of an N x k row-major block (unnormalized). */
@@ -301,17 +318,31 @@ function fwhtRows(x: Float64Array, N: number, k: number): void {
       }
 }
 
-function srhtLeft(
-  t: { signs: Float64Array; rows: Int32Array; padded: number },
-  a: NDArray<'float64'>,
-): NDArray<'float64'> {
+/** F applied to every column of an N x k row-major block, in place; F orthonormal (Hadamard scaled by 1/sqrt(N)). */
+function transformColumns(t: SrhtParts, x: Float64Array, k: number): void {
+  const N = t.padded;
+  if (t.transform === 'hadamard') {
+    fwhtRows(x, N, k);
+    const scale = 1 / Math.sqrt(N);
+    for (let i = 0; i < x.length; i++) x[i] *= scale;
+    return;
+  }
+  const col = new Float64Array(N);
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < N; i++) col[i] = x[i * k + c];
+    const y = dct(col);
+    for (let i = 0; i < N; i++) x[i * k + c] = y[i];
+  }
+}
+
+function srhtLeft(t: SrhtParts, a: NDArray<'float64'>): NDArray<'float64'> {
   const [n, k] = a.shape;
   const N = t.padded;
   const x = new Float64Array(N * k);
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) x[i * k + c] = t.signs[i] * a.get(i, c);
-  fwhtRows(x, N, k);
+  transformColumns(t, x, k);
   const d = t.rows.length;
-  const scale = 1 / Math.sqrt(d);
+  const scale = Math.sqrt(N / d);
   const out = zeros([d, k]);
   t.rows.forEach((r, i) => {
     for (let c = 0; c < k; c++) out.data[i * k + c] = scale * x[r * k + c];
@@ -319,15 +350,15 @@ function srhtLeft(
   return out;
 }
 
-function srhtAdjoint(
-  t: { signs: Float64Array; rows: Int32Array; padded: number },
-  y: Float64Array,
-  n: number,
-): Float64Array {
+function srhtAdjoint(t: SrhtParts, y: Float64Array, n: number): Float64Array {
   const N = t.padded;
-  const x = new Float64Array(N);
-  const scale = 1 / Math.sqrt(t.rows.length);
+  let x = new Float64Array(N);
+  const scale = Math.sqrt(N / t.rows.length);
   t.rows.forEach((r, i) => (x[r] = scale * y[i]));
-  fwhtRows(x, N, 1);
+  if (t.transform === 'hadamard') {
+    // The orthonormal Hadamard transform is symmetric.
+    fwhtRows(x, N, 1);
+    for (let i = 0; i < N; i++) x[i] /= Math.sqrt(N);
+  } else x = idct(x);
   return Float64Array.from({ length: n }, (_, i) => t.signs[i] * x[i]);
 }

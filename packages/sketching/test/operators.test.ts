@@ -18,6 +18,7 @@ const make = {
   countsketch: (d: number, n: number, seed: number) => countSketch(d, n, { seed }),
   'sparse-sign': (d: number, n: number, seed: number) => sparseSignSketch(d, n, { seed }),
   srht: (d: number, n: number, seed: number) => srhtSketch(d, n, { seed }),
+  'srht-dct': (d: number, n: number, seed: number) => srhtSketch(d, n, { seed, transform: 'dct' }),
   sampling: (d: number, n: number, seed: number) => samplingSketch(d, n, { seed }),
 };
 
@@ -56,6 +57,7 @@ describe('sketching operators', () => {
     };
     expect(distortion(gaussianSketch(200, 1000, { seed: 1 }))).toBeLessThan(0.5);
     expect(distortion(srhtSketch(200, 1000, { seed: 1 }))).toBeLessThan(0.5);
+    expect(distortion(srhtSketch(200, 1000, { seed: 1, transform: 'dct' }))).toBeLessThan(0.5);
     expect(distortion(sparseSignSketch(200, 1000, { seed: 1 }))).toBeLessThan(0.5);
     expect(distortion(countSketch(600, 1000, { seed: 1 }))).toBeLessThan(0.5);
   });
@@ -73,6 +75,7 @@ describe('sketching operators', () => {
     expect(() => countSketch(-3, 5, { seed: 1 })).toThrow(/'d'/);
     expect(() => sparseSignSketch(4, 5, { seed: 1, s: 5 })).toThrow(InvalidArgumentError);
     expect(() => srhtSketch(9, 8, { seed: 1 })).toThrow(InvalidArgumentError);
+    expect(() => srhtSketch(2, 8, { seed: 1, transform: 'fft' as never })).toThrow(InvalidArgumentError);
     expect(() => samplingSketch(3, 2, { seed: 1, probabilities: [0, 0] })).toThrow(/positive sum/);
     expect(() => gaussianSketch(3, 5, { seed: 1 }).left(rng(1).normal([4, 2]))).toThrow(ShapeError);
     expect(() =>
