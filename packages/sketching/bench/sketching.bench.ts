@@ -34,7 +34,7 @@ function gaussianWithSpectrum(m: number, n: number, s: Float64Array, seed: numbe
 function external(): { data: Record<string, ExternalTiming> | null; reason: string } {
   try {
     const script = fileURLToPath(new URL('./sklearn_sketching.py', import.meta.url));
-    const text = execFileSync('python3', [script, String(M), String(N), String(LS_M), String(LS_N)], {
+    const text = execFileSync('python3', [script, `${SMALL_M}x${SMALL_N},${M}x${N}`, `${LS_M}x${LS_N}`], {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });

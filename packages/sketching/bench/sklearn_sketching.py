@@ -1,7 +1,8 @@
 """scikit-learn / NumPy side of `krylov bench sketching`: times randomized_svd on the same kind of
 matrix (m x n, rank-20 signal plus a decaying tail, built the same way from a seeded generator)
 and numpy.linalg.lstsq on the least-squares problem, printing JSON {case: {"times": [...],
-"metrics": {...}}}. Usage: python3 sklearn_sketching.py M N LS_M LS_N."""
+"metrics": {...}}}. Usage: python3 sklearn_sketching.py 2000x200,20000x2000 50000x500 (SVD sizes, then
+the least-squares size)."""
 import json
 import sys
 import time
@@ -30,14 +31,17 @@ def with_spectrum(m, n, s, rng):
     return (u * s) @ v.T
 
 
-m, n, lm, ln = map(int, sys.argv[1:5])
+sizes = [tuple(map(int, p.split('x'))) for p in sys.argv[1].split(',')]
+lm, ln = map(int, sys.argv[2].split('x'))
 rng = np.random.default_rng(0)
 out = {}
 s = spectrum(100)
-a = with_spectrum(m, n, s, rng)
 try:
     from sklearn.utils.extmath import randomized_svd
-
+except ImportError:
+    randomized_svd = None
+for m, n in sizes if randomized_svd else []:
+    a = with_spectrum(m, n, s, rng)
     result = {}
 
     def run():
@@ -47,8 +51,6 @@ try:
     u, sv, vt = result['usv']
     err = np.linalg.norm(a - (u * sv) @ vt, 2) / s[20]
     out[f'randomized SVD rank 20, {m}x{n}'] = {'times': times, 'metrics': {'error / sigma_21': float(err)}}
-except ImportError:
-    pass
 g = rng.standard_normal((lm, ln)) / np.sqrt(lm)
 v, _ = np.linalg.qr(rng.standard_normal((ln, ln)))
 ls = (g * np.logspace(0, -8, ln)) @ v.T
