@@ -3,7 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { NDArray, getBackend, rng } from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
-import { CSRMatrix, RecyclingCG, cg, chebyshev, ic0, jacobi, poisson, refine, ssor } from '../src/index.js';
+import {
+  CSRMatrix,
+  RecyclingCG,
+  cg,
+  chebyshev,
+  ic0,
+  jacobi,
+  poisson,
+  refine,
+  refineLeastSquares,
+  ssor,
+} from '../src/index.js';
 import { withCondition } from '../test/helpers.js';
 
 const SIDES = [100, 316, 1000];
@@ -62,7 +73,7 @@ export const suite: BenchSuite = {
     'SciPy is timed by python3 packages/solvers/bench/scipy_solvers.py in the same run (scipy.sparse CSR @ and scipy.sparse.linalg.cg, single-threaded C).',
     'Preconditioned rows solve to rtol 1e-8 from x0 = 0 with b_i = sin(i + 1); iterations are reported next to the time.',
     'Recycling: 20 systems (2-D Poisson 32x32 plus a diagonal growing by 1e-3 per system), total operator applications of RecyclingCG (k = 20) over fresh CG.',
-    'Mixed precision: n = 200, cond = 1e10; GMRES-IR with a float32 LU against a float64 LU solve; acc is the normwise backward error.',
+    'Mixed precision: n = 200, cond = 1e10; GMRES-IR with a float32 LU against a float64 LU solve; acc is the normwise backward error. Weighted least squares: refineLeastSquares (float32 QR, FGMRES corrections on the augmented system), optimality ||A^T r|| / (||A|| ||r||).',
   ],
   cases: () => {
     const scipy = scipyTimings();
@@ -193,6 +204,33 @@ export const suite: BenchSuite = {
       metrics: (s, x) => {
         const { a, b } = s as { a: ReturnType<typeof withCondition>; b: Float64Array };
         return { 'backward error': backwardError(a, (x as NDArray).data as Float64Array, b) };
+      },
+    });
+    const wls = () => {
+      const [m, n] = [2000, 50];
+      // Gaussian columns scaled from 1 to 1e-10: condition about 1e10.
+      const a = rng(3).normal([m, n]);
+      for (let j = 0; j < n; j++)
+        for (let i = 0; i < m; i++) a.data[i * n + j] *= 10 ** (-10 * (j / (n - 1)));
+      const weights = Float64Array.from({ length: m }, (_, i) => 10 ** (2 * Math.sin(i)));
+      return { a, b: sines(m), weights };
+    };
+    cases.push({
+      name: 'weighted least squares 2000x50, cond ~1e10',
+      library: 'krylov js float32 QR + FGMRES',
+      minRuns: 1,
+      setup: wls,
+      run: (s) => {
+        const { a, b, weights } = s as ReturnType<typeof wls>;
+        return refineLeastSquares(a, b, { weights });
+      },
+      metrics: (_, r) => {
+        const res = r as ReturnType<typeof refineLeastSquares>;
+        return {
+          optimality: res.optimality.at(-1)!,
+          steps: res.iterations,
+          'fgmres its': res.innerIterations,
+        };
       },
     });
     return cases;

@@ -8,7 +8,12 @@ export * from './operator.js';
 export * from './iterative/index.js';
 export * from './preconditioners.js';
 export type { VectorLike } from './vector.js';
-export { type RefinementResult, refine } from './refinement.js';
+export {
+  type LeastSquaresRefinementResult,
+  type RefinementResult,
+  refine,
+  refineLeastSquares,
+} from './refinement.js';
 export { type RecycledSolveResult, RecyclingCG } from './recycling.js';
 export { type RidgeResult, ridge } from './dense/ridge.js';
 export { discreteLyapunov, lyapunov, sylvester } from './dense/sylvester.js';
