@@ -84,6 +84,7 @@ export interface NativeAddon {
     vt: MatDesc | null,
   ): Promise<number>;
   syevd(a: MatDesc, vectors: boolean, w: VecDesc, v: MatDesc | null): number;
+  geev(a: MatDesc, vectors: boolean, wr: VecDesc, wi: VecDesc, v: MatDesc | null): number;
   syevdAsync(a: MatDesc, vectors: boolean, w: VecDesc, v: MatDesc | null): Promise<number>;
 }
 

@@ -299,6 +299,22 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
       },
       supports: ({ a }) => squareMat(a),
     },
+    geev: {
+      run: ({ a, vectors }) => {
+        const out = eighOutputs(a, vectors);
+        const wi = alloc({ data: a.data as FloatData }, a.shape[0]);
+        const info = withOperands([], (o) =>
+          addon().geev(o.in(a), vectors, denseVec(out.w), denseVec(wi), out.vDesc),
+        );
+        return {
+          wr: wrap(out.w, [out.w.length]) as Vec,
+          wi: wrap(wi, [wi.length]) as Vec,
+          vr: out.v ? (wrap(out.v, [a.shape[0], a.shape[0]]) as Mat) : null,
+          info,
+        };
+      },
+      supports: ({ a }) => squareMat(a),
+    },
   };
 }
 

@@ -292,6 +292,59 @@ describe.skipIf(!built)('native LAPACK kernels against the pure-JS kernels', () 
         }
       }
     });
+
+    it(`geev ${dtype}: same eigenvalues as the JS kernel, A V = V Lambda in complex arithmetic`, () => {
+      for (const n of SQUARE) {
+        const a = rng(n + 40).normal([n, n], { dtype });
+        const ref = on('js', 'geev', { a: a.copy() as Mat, vectors: false });
+        let anorm = 0;
+        for (const x of a.toFlatArray()) anorm = Math.max(anorm, Math.abs(x));
+        const sorted = (wr: NDArray, wi: NDArray) =>
+          Array.from({ length: n }, (_, i) => [wr.get(i), wi.get(i)]).sort(
+            (p, q) => p[0] - q[0] || p[1] - q[1],
+          );
+        for (const { name, make } of layouts(a)) {
+          const input = make() as Mat;
+          const before = input.copy();
+          const r = on('native', 'geev', { a: input, vectors: true });
+          const what = `n=${n} ${name}`;
+          expect(r.info, what).toBe(0);
+          expect(input.toFlatArray(), 'a is read only').toEqual(before.toFlatArray());
+          const got = sorted(r.wr, r.wi);
+          const want = sorted(ref.wr, ref.wi);
+          for (let i = 0; i < n; i++)
+            for (const c of [0, 1])
+              expect(Math.abs(got[i][c] - want[i][c]), what).toBeLessThan(1e3 * n * eps * anorm + 1e-300);
+          // Residual of every (complex) eigenpair from LAPACK's packing.
+          const v = r.vr as Mat;
+          let worst = 0;
+          for (let k = 0; k < n; k++) {
+            const im = r.wi.get(k);
+            const c0 = im < 0 ? k - 1 : k;
+            const sign = im < 0 ? -1 : 1;
+            for (let i = 0; i < n; i++) {
+              let ar = 0;
+              let ai = 0;
+              for (let j = 0; j < n; j++) {
+                const xr = v.get(j, c0);
+                const xi = im === 0 ? 0 : sign * v.get(j, c0 + 1);
+                ar += a.get(i, j) * xr;
+                ai += a.get(i, j) * xi;
+              }
+              const xr = v.get(i, c0);
+              const xi = im === 0 ? 0 : sign * v.get(i, c0 + 1);
+              worst = Math.max(
+                worst,
+                Math.hypot(ar - (r.wr.get(k) * xr - im * xi), ai - (r.wr.get(k) * xi + im * xr)),
+              );
+            }
+          }
+          expect(worst / (Math.max(n, 1) * eps * Math.max(anorm, 1e-300)), what).toBeLessThan(
+            60 * Math.max(n, 1),
+          );
+        }
+      }
+    });
   }
 });
 

@@ -450,6 +450,39 @@ Napi::Value SyevdImpl(const Napi::CallbackInfo& info, bool async) {
 Napi::Value Syevd(const Napi::CallbackInfo& info) { return SyevdImpl(info, false); }
 Napi::Value SyevdAsync(const Napi::CallbackInfo& info) { return SyevdImpl(info, true); }
 
+Napi::Value Geev(const Napi::CallbackInfo& info) {
+  auto c = ctx(info, "geev", 5);
+  auto a = toMat(c, info[0], "a");
+  square(c, a);
+  bool vectors = toBool(c, info[1], "vectors");
+  auto wr = toVec(c, info[2], "wr");
+  auto wi = toVec(c, info[3], "wi");
+  sameDType(c, a.st.dtype, wr.st, "wr");
+  sameDType(c, a.st.dtype, wi.st, "wi");
+  contiguousVec(c, wr, a.rows);
+  contiguousVec(c, wi, a.rows);
+  MatArg v;
+  optionalOut(c, info[4], "v", vectors, a.rows, a.rows, v);
+  noOverlap(c, wr.region(), "wr", a.region(), "a");
+  noOverlap(c, wi.region(), "wi", a.region(), "a");
+  noOverlap(c, wi.region(), "wi", wr.region(), "wr");
+  if (vectors) {
+    sameDType(c, a.st.dtype, v.st, "v");
+    noOverlap(c, v.region(), "v", a.region(), "a");
+    noOverlap(c, v.region(), "v", wr.region(), "wr");
+    noOverlap(c, v.region(), "v", wi.region(), "wi");
+  }
+  return dispatch(c, a.st.dtype, false, kNumber, [&](auto t, Stager& s) -> Compute {
+    using T = decltype(t);
+    auto A = s.mat<T>(a, false);
+    auto WR = s.vec<T>(wr, true);
+    auto WI = s.vec<T>(wi, true);
+    View<T> V{};
+    if (vectors) V = s.mat<T>(v, true);
+    return [=] { return static_cast<double>(geev<T>(A, WR.p, WI.p, vectors ? &V : nullptr)); };
+  });
+}
+
 /** Turns any C++ exception that escaped validation (bad_alloc...) into a JS Error, never a crash. */
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
@@ -479,6 +512,7 @@ void registerKernels(Napi::Env env, Napi::Object exports) {
       {"orgqr", guarded<Orgqr>},     {"geqp3", guarded<Geqp3>},
       {"gesdd", guarded<Gesdd>},     {"gesddAsync", guarded<GesddAsync>},
       {"syevd", guarded<Syevd>},     {"syevdAsync", guarded<SyevdAsync>},
+      {"geev", guarded<Geev>},
   };
   for (const auto& [name, fn] : table) exports.Set(name, Napi::Function::New(env, fn, name));
 }

@@ -300,4 +300,32 @@ int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   return info;
 }
 
+/**
+ * Nonsymmetric eigenproblem (dgeev, with balancing): eigenvalues wr + i wi; with `v`, right
+ * eigenvectors packed as LAPACK does (complex pairs in two columns). `a` is read only.
+ */
+template <typename T>
+int64_t geev(const View<T>& a, T* wr, T* wi, const View<T>* v) {
+  int n = a.rows;
+  if (n == 0) return 0;
+  std::vector<T> z(static_cast<size_t>(n) * n);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++) z[i + static_cast<size_t>(j) * n] = a.at(i, j);
+  char jobvr = v ? 'V' : 'N';
+  std::vector<T> vr(v ? static_cast<size_t>(n) * n : 1);
+  T dummy = 0;
+  T q = 0;
+  lapack_int info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(),
+                                 v ? n : 1, &q, -1);
+  if (info < 0) internal("geev", info);
+  std::vector<T> work(workSize(q));
+  info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(), v ? n : 1,
+                      work.data(), work.size());
+  if (info < 0) internal("geev", info);
+  if (v)
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) v->at(i, j) = vr[i + static_cast<size_t>(j) * n];
+  return info;
+}
+
 }  // namespace kb

@@ -142,4 +142,14 @@ inline lapack_int syevd(int layout, char job, char uplo, lapack_int n, float* a,
   return LAPACKE_ssyevd_work(layout, job, uplo, n, a, lda, w, work, lw, iw, liw);
 }
 
+inline lapack_int geev(int layout, char jobvl, char jobvr, lapack_int n, double* a, lapack_int lda, double* wr,
+                       double* wi, double* vl, lapack_int ldvl, double* vr, lapack_int ldvr, double* work,
+                       lapack_int lw) {
+  return LAPACKE_dgeev_work(layout, jobvl, jobvr, n, a, lda, wr, wi, vl, ldvl, vr, ldvr, work, lw);
+}
+inline lapack_int geev(int layout, char jobvl, char jobvr, lapack_int n, float* a, lapack_int lda, float* wr,
+                       float* wi, float* vl, lapack_int ldvl, float* vr, lapack_int ldvr, float* work, lapack_int lw) {
+  return LAPACKE_sgeev_work(layout, jobvl, jobvr, n, a, lda, wr, wi, vl, ldvl, vr, ldvr, work, lw);
+}
+
 }  // namespace kb::lapack
