@@ -17,3 +17,5 @@ export {
 export { type RecycledSolveResult, RecyclingCG } from './recycling.js';
 export { type RidgeResult, ridge } from './dense/ridge.js';
 export { discreteLyapunov, lyapunov, sylvester } from './dense/sylvester.js';
+// The dense direct solvers live in @krylov/decompositions; re-exported so a scipy.linalg user finds them here too.
+export { lstsq, solve, solveBanded } from '@krylov/decompositions';
