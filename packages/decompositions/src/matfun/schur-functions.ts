@@ -7,21 +7,10 @@ import {
 } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
 import { eigh } from '../spectral/eigh.js';
-import { schur } from '../spectral/schur.js';
-import { workingCopy } from '../util/validate.js';
+import { schur, schurBlocks } from '../spectral/schur.js';
+import { relativeAsymmetry, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
-
-/** [start, size] of the 1 x 1 and 2 x 2 diagonal blocks of a real Schur form. */
-function blocks(t: Float64Array, n: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; ) {
-    const size = i + 1 < n && t[(i + 1) * n + i] !== 0 ? 2 : 1;
-    out.push([i, size]);
-    i += size;
-  }
-  return out;
-}
 
 /**
  * The principal square root R of an upper quasi-triangular T (real Schur form), R^2 = T, by the
@@ -30,7 +19,7 @@ function blocks(t: Float64Array, n: number): [number, number][] {
  */
 function sqrtQuasiTriangular(fn: string, t: Float64Array, n: number): Float64Array {
   const r = new Float64Array(n * n);
-  const bl = blocks(t, n);
+  const bl = schurBlocks(t, n);
   for (const [i0, s] of bl) {
     if (s === 1) {
       const v = t[i0 * n + i0];
@@ -94,18 +83,6 @@ function sqrtQuasiTriangular(fn: string, t: Float64Array, n: number): Float64Arr
   return r;
 }
 
-function isSymmetric(w: M): boolean {
-  const n = w.shape[0];
-  let asym = 0;
-  let size = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      asym = Math.max(asym, Math.abs(w.data[i * n + j] - w.data[j * n + i]));
-      size = Math.max(size, Math.abs(w.data[i * n + j]));
-    }
-  return asym <= 1e-14 * size;
-}
-
 /** Z X Z^T for a quasi-triangular result X of the Schur form's Z. */
 function backTransform(z: M, x: Float64Array, n: number): M {
   return matmul(matmul(z, new NDArray(x, [n, n])), z.T) as M;
@@ -124,7 +101,7 @@ export function sqrtm(a: NDArray): M {
   const fn = 'sqrtm';
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
-  if (isSymmetric(w)) {
+  if (relativeAsymmetry(w) <= 1e-14) {
     const { values, vectors } = eigh(w);
     const v = vectors as M;
     const top = Math.max(...Array.from(values.data, Math.abs), 0);

@@ -8,7 +8,7 @@ import {
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { svd } from '../spectral/svd.js';
-import { workingCopy } from '../util/validate.js';
+import { relativeAsymmetry, workingCopy } from '../util/validate.js';
 import { spdPower } from './roots.js';
 
 type M = NDArray<'float64'>;
@@ -23,18 +23,12 @@ export function funm(a: NDArray, f: (w: number) => number): M {
   const fn = 'funm';
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
-  let asym = 0;
-  let size = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      asym = Math.max(asym, Math.abs(w.data[i * n + j] - w.data[j * n + i]));
-      size = Math.max(size, Math.abs(w.data[i * n + j]));
-    }
-  if (asym > 1e-10 * size)
+  const asym = relativeAsymmetry(w);
+  if (asym > 1e-10)
     throw new InvalidArgumentError(
       fn,
       'a',
-      `asymmetry ${asym.toExponential(2)}`,
+      `relative asymmetry ${asym.toExponential(2)}`,
       'a symmetric matrix (funm uses the eigendecomposition)',
     );
   const { values, vectors } = eigh(w);

@@ -1,4 +1,4 @@
 export { cond, matrixNorm, matrixRank, pinv } from './derived.js';
 export { eigh, syevd } from './eigh.js';
 export { gesdd, svd, type SvdMode } from './svd.js';
-export { eig, eigvals, geev, hessenberg, schur } from './schur.js';
+export { eig, eigvals, geev, hessenberg, schur, schurBlocks } from './schur.js';

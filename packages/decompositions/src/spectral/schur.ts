@@ -411,6 +411,20 @@ function eigenvectorsFromSchur(h: Mat, v: Mat, wr: Float64Array, wi: Float64Arra
 }
 
 /**
+ * The diagonal blocks of a real Schur form T (row-major n x n): [start, size] with size 1 for a real
+ * eigenvalue and 2 for a complex conjugate pair (a nonzero subdiagonal entry starts a 2 x 2 block).
+ */
+export function schurBlocks(t: ArrayLike<number>, n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; ) {
+    const size = i + 1 < n && t[(i + 1) * n + i] !== 0 ? 2 : 1;
+    out.push([i, size]);
+    i += size;
+  }
+  return out;
+}
+
+/**
  * The upper Hessenberg form A = Q H Q^T (scipy.linalg.hessenberg with calc_q): H is zero below the
  * first subdiagonal, Q orthogonal. Householder reflections (LAPACK dgehrd/dorghr). O(10/3 n^3).
  * @throws ShapeError for a non-square matrix; InvalidArgumentError for non-finite entries.

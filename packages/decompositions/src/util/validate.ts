@@ -39,3 +39,16 @@ export function asDType<D extends FloatDType>(a: NDArray<'float64'>, dtype: D): 
 export function epsOf(dtype: FloatDType): number {
   return dtype === 'float32' ? 2 ** -24 : 2 ** -53;
 }
+
+/** max |a_ij - a_ji| / max |a_ij| of a contiguous square float64 matrix (0 for a zero matrix). */
+export function relativeAsymmetry(w: NDArray<'float64'>): number {
+  const n = w.shape[0];
+  let asym = 0;
+  let size = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      asym = Math.max(asym, Math.abs(w.data[i * n + j] - w.data[j * n + i]));
+      size = Math.max(size, Math.abs(w.data[i * n + j]));
+    }
+  return size === 0 ? 0 : asym / size;
+}

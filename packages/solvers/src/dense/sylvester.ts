@@ -1,17 +1,5 @@
 import { InvalidArgumentError, NDArray, ShapeError, SingularMatrixError, matmul } from '@krylov/core-array';
-import { schur, solve } from '@krylov/decompositions';
-
-/** Block boundaries of a real Schur form: [start, size] for each 1 x 1 or 2 x 2 diagonal block. */
-function blocks(t: NDArray<'float64'>): [number, number][] {
-  const n = t.shape[0];
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; ) {
-    const size = i + 1 < n && t.data[(i + 1) * n + i] !== 0 ? 2 : 1;
-    out.push([i, size]);
-    i += size;
-  }
-  return out;
-}
+import { schur, schurBlocks, solve } from '@krylov/decompositions';
 
 function square(fn: string, arg: string, a: NDArray): void {
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1])
@@ -41,8 +29,8 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
   const Y = matmul(matmul(fa.z.T, c.astype('float64')), fb.z) as NDArray<'float64'>;
   for (let i = 0; i < Y.size; i++)
     if (!Number.isFinite(Y.data[i])) throw new InvalidArgumentError(fn, 'c', Y.data[i], 'finite entries');
-  const tb = blocks(T);
-  const sb = blocks(S);
+  const tb = schurBlocks(T.data, m);
+  const sb = schurBlocks(S.data, n);
   const y = Y.data;
   // Column blocks of S left to right, row blocks of T bottom to top (dtrsyl's order for T Y + Y S).
   for (const [q0, qs] of sb) {
