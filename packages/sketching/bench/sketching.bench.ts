@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NDArray, matmul, rng } from '@krylov/core-array';
+import { NDArray, getBackend, matmul, rng } from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
 import { randomizedSvd, sketchPreconditionedLstsq } from '../src/index.js';
@@ -29,6 +29,14 @@ function gaussianWithSpectrum(m: number, n: number, s: Float64Array, seed: numbe
   const scale = 1 / Math.sqrt(m);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) g.data[i * n + j] *= scale * s[j];
   return matmul(g, v.T) as NDArray<'float64'>;
+}
+
+/** Native cases are skipped, with the reason, when the native backend is not loaded or not built. */
+function nativeSkip(): { skip?: string } {
+  const backend = getBackend('native');
+  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
+  const p = backend.probe();
+  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
 }
 
 function external(): { data: Record<string, ExternalTiming> | null; reason: string } {
@@ -78,6 +86,7 @@ export const suite: BenchSuite = {
     `The full one-sided Jacobi SVD of decompositions is timed at ${SMALL_M} x ${SMALL_N} (at ${M} x ${N} it would take hours in pure JS); randomized SVD runs at both sizes.`,
     'scikit-learn (randomized_svd, n_oversamples=10, n_iter="auto") and numpy.linalg.lstsq run in python3 in the same run, on matrices built the same way (not bit-identical: NumPy draws its own random factors).',
     'error / sigma_21 is ||A - U S V^T||_2 / sigma_21: 1 is the best any rank-20 approximation can do.',
+    '"native backend" columns run the same TypeScript with @krylov/native-blas loaded, so the gemm, gemv and QR kernels inside go to OpenBLAS/LAPACK.',
     'Least squares: A = G diag(s) V^T with G Gaussian / sqrt(m) and s from 1 to 1e-8 (condition about 1e8); optimality is ||A^T r|| / (||A|| ||r||).',
   ],
   cases: () => {
@@ -104,6 +113,22 @@ export const suite: BenchSuite = {
         name,
         library: 'krylov randomizedSvd',
         minRuns: 1,
+        setup: matrix,
+        run: (s) => randomizedSvd(s as NDArray<'float64'>, 20, { seed: 2 }),
+        metrics: (s, f) => ({
+          'error / sigma_21': errorRatio(
+            s as NDArray<'float64'>,
+            f as Parameters<typeof errorRatio>[1],
+            spectrum(100)[20],
+          ),
+        }),
+      });
+      cases.push({
+        name,
+        library: 'krylov randomizedSvd, native backend',
+        backends: ['native', 'js'],
+        minRuns: 1,
+        ...nativeSkip(),
         setup: matrix,
         run: (s) => randomizedSvd(s as NDArray<'float64'>, 20, { seed: 2 }),
         metrics: (s, f) => ({
@@ -157,6 +182,25 @@ export const suite: BenchSuite = {
       name: lsName,
       library: 'krylov sketch-and-precondition',
       minRuns: 1,
+      setup: ls,
+      run: (s) => {
+        const p = s as { a: NDArray<'float64'>; b: Float64Array };
+        return sketchPreconditionedLstsq(p.a, p.b, { seed: 5 });
+      },
+      metrics: (s, r) => {
+        const res = r as ReturnType<typeof sketchPreconditionedLstsq>;
+        return {
+          iterations: res.iterations,
+          optimality: optimality(s as { a: NDArray<'float64'>; b: Float64Array }, res.x),
+        };
+      },
+    });
+    cases.push({
+      name: lsName,
+      library: 'krylov sketch-and-precondition, native backend',
+      backends: ['native', 'js'],
+      minRuns: 1,
+      ...nativeSkip(),
       setup: ls,
       run: (s) => {
         const p = s as { a: NDArray<'float64'>; b: Float64Array };
