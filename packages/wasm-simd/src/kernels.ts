@@ -1,0 +1,252 @@
+import { type KernelTable, type Mat, NDArray, type Vec } from '@krylov/core-array';
+import {
+  type FloatData,
+  copyIn,
+  copyInRowMajor,
+  copyOut,
+  copyVecIn,
+  copyVecOut,
+  isColumnMajor,
+} from './layout.js';
+import { type Arena, MAX_BYTES, type WasmExports } from './module.js';
+
+/**
+ * Size thresholds below which a kernel declines and the pure-JS kernel runs: there, copying the
+ * operands into linear memory and the call cost more than the SIMD arithmetic saves. Measured on
+ * the benchmark machine (see the README): the crossover of gemm is near m = n = k = 8.
+ */
+export const THRESHOLDS = {
+  /** gemm, gemmBatched (per matrix), syrk, trsm: minimum m n k (for syrk n n k, trsm m m n). */
+  level3Flops: 512,
+  /** gemv: minimum m n. */
+  gemvSize: 4096,
+};
+
+type Check = string | false;
+
+/** Every operand float64 or float32 of the given rank, all of one dtype; else why not. */
+function operands(ops: Record<string, [NDArray, number]>): Check {
+  let dtype: string | undefined;
+  for (const [name, [x, ndim]] of Object.entries(ops)) {
+    if (x.dtype !== 'float64' && x.dtype !== 'float32')
+      return `'${name}' has dtype ${x.dtype} (float32 and float64 only)`;
+    if (x.ndim !== ndim) return `'${name}' has ${x.ndim} dimensions, not ${ndim}`;
+    dtype ??= x.dtype;
+    if (x.dtype !== dtype) return `mixed dtypes (${dtype} and ${x.dtype})`;
+  }
+  return false;
+}
+
+function verdict(...checks: (() => Check)[]): true | string {
+  for (const c of checks) {
+    const r = c();
+    if (r) return r;
+  }
+  return true;
+}
+
+const s = (a: NDArray) => `[${a.shape.join(', ')}]`;
+const shapeIs = (ok: boolean, what: string): Check => !ok && `shape mismatch: ${what}`;
+const bytesOf = (x: NDArray) => (x.dtype === 'float32' ? 4 : 8);
+const tooBig = (elements: number, x: NDArray): Check =>
+  elements * bytesOf(x) > MAX_BYTES &&
+  `operands need ${Math.ceil((elements * bytesOf(x)) / 2 ** 20)} MiB, over the 2 GiB the wasm32 kernels address`;
+const small = (work: number, min: number, what: string): Check =>
+  work < min && `too small (${what} = ${work} < ${min}): the pure-JS kernel is faster here`;
+
+/** A typed view of `count` elements at byte address `at` in linear memory. */
+function view(wasm: WasmExports, f32: boolean, at: number, count: number): FloatData {
+  return f32
+    ? new Float32Array(wasm.memory.buffer, at, count)
+    : new Float64Array(wasm.memory.buffer, at, count);
+}
+
+/**
+ * The wasm-simd kernel table over a loaded module. `wasm` returns the instance (or throws why
+ * not); the table exists before the module is loaded, so `explain` reports the backend as
+ * unavailable, with the reason, rather than as lacking the kernel.
+ */
+export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }): KernelTable {
+  /** C = alpha A B + beta C through linear memory. */
+  function gemm(alpha: number, a: Mat, b: Mat, beta: number, c: Mat): void {
+    const [m, k] = a.shape;
+    const n = b.shape[1];
+    if (m === 0 || n === 0) return;
+    // a column-major C is computed as C^T = B^T A^T, so its copies stay contiguous runs
+    if (isColumnMajor(c)) {
+      gemm(alpha, b.T as Mat, a.T as Mat, beta, c.T as Mat);
+      return;
+    }
+    const { exports: w, arena } = wasm();
+    const f32 = c.dtype === 'float32';
+    const es = f32 ? 4 : 8;
+    arena.reset();
+    const pa = arena.alloc(m * k, es);
+    const pb = arena.alloc(k * n, es);
+    const pc = arena.alloc(m * n, es);
+    arena.commit();
+    const la = copyIn(a, view(w, f32, pa, m * k));
+    const lb = copyIn(b, view(w, f32, pb, k * n));
+    const cw = view(w, f32, pc, m * n);
+    if (beta !== 0) copyInRowMajor(c, cw);
+    (f32 ? w.sgemm : w.dgemm)(m, n, k, alpha, pa, la.rs, la.cs, pb, lb.rs, lb.cs, beta, pc, n);
+    copyOut(cw, c);
+  }
+
+  function syrk(alpha: number, a: Mat, beta: number, c: Mat, lower: boolean): void {
+    const [n, k] = a.shape;
+    if (n === 0) return;
+    // C^T's upper triangle is C's lower one, and A A^T is symmetric
+    if (isColumnMajor(c)) {
+      syrk(alpha, a, beta, c.T as Mat, !lower);
+      return;
+    }
+    const { exports: w, arena } = wasm();
+    const f32 = c.dtype === 'float32';
+    const es = f32 ? 4 : 8;
+    arena.reset();
+    const pa = arena.alloc(n * k, es);
+    const pc = arena.alloc(n * n, es);
+    arena.commit();
+    const la = copyIn(a, view(w, f32, pa, n * k));
+    const cw = view(w, f32, pc, n * n);
+    if (beta !== 0) copyInRowMajor(c, cw);
+    (f32 ? w.ssyrk : w.dsyrk)(n, k, alpha, pa, la.rs, la.cs, beta, pc, n, lower ? 1 : 0);
+    copyOut(cw, c, lower ? 'lower' : 'upper');
+  }
+
+  /** B = alpha A^-1 B (left) or alpha B A^-1 (right, solved as A^T X^T = alpha B^T). */
+  function trsm(
+    side: 'left' | 'right',
+    lower: boolean,
+    unitDiag: boolean,
+    alpha: number,
+    a: Mat,
+    b: Mat,
+  ): void {
+    if (side === 'right') {
+      trsm('left', !lower, unitDiag, alpha, a.T as Mat, b.T as Mat);
+      return;
+    }
+    const [m, n] = b.shape;
+    if (m === 0 || n === 0) return;
+    const { exports: w, arena } = wasm();
+    const f32 = b.dtype === 'float32';
+    const es = f32 ? 4 : 8;
+    arena.reset();
+    const pa = arena.alloc(m * m, es);
+    const pb = arena.alloc(m * n, es);
+    arena.commit();
+    const la = copyIn(a, view(w, f32, pa, m * m));
+    const bw = view(w, f32, pb, m * n);
+    copyInRowMajor(b, bw);
+    (f32 ? w.strsm : w.dtrsm)(m, n, alpha, pa, la.rs, la.cs, pb, n, lower ? 1 : 0, unitDiag ? 1 : 0);
+    copyOut(bw, b);
+  }
+
+  function gemv(alpha: number, a: Mat, x: Vec, beta: number, y: Vec): void {
+    const [m, n] = a.shape;
+    if (m === 0) return;
+    const { exports: w, arena } = wasm();
+    const f32 = y.dtype === 'float32';
+    const es = f32 ? 4 : 8;
+    arena.reset();
+    const pa = arena.alloc(m * n, es);
+    const px = arena.alloc(n, es);
+    const py = arena.alloc(m, es);
+    arena.commit();
+    const la = copyIn(a, view(w, f32, pa, m * n));
+    copyVecIn(x, view(w, f32, px, n));
+    const yw = view(w, f32, py, m);
+    if (beta !== 0) copyVecIn(y, yw);
+    (f32 ? w.sgemv : w.dgemv)(m, n, alpha, pa, la.rs, la.cs, px, beta, py);
+    copyVecOut(yw, y);
+  }
+
+  return {
+    gemm: {
+      run: ({ alpha, a, b, beta, c }) => gemm(alpha, a, b, beta, c),
+      supports: ({ a, b, c }) =>
+        verdict(
+          () => operands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
+          () =>
+            shapeIs(
+              a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
+              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+            ),
+          () => small(a.shape[0] * b.shape[1] * a.shape[1], THRESHOLDS.level3Flops, 'm n k'),
+          () => tooBig(a.size + b.size + c.size, c),
+        ),
+    },
+    gemmBatched: {
+      run: ({ alpha, a, b, beta, c }) => forEachBatch([a, b, c], ([x, y, z]) => gemm(alpha, x, y, beta, z)),
+      supports: ({ a, b, c }) =>
+        verdict(
+          () => operands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
+          () => (c.ndim < 2 ? `'c' has ${c.ndim} dimensions, fewer than 2` : false),
+          () =>
+            shapeIs(
+              a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
+                b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
+                a.shape.at(-1) === b.shape.at(-2) &&
+                a.shape.at(-2) === c.shape.at(-2) &&
+                b.shape.at(-1) === c.shape.at(-1),
+              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+            ),
+          () => small(a.shape.at(-2)! * b.shape.at(-1)! * a.shape.at(-1)!, THRESHOLDS.level3Flops, 'm n k'),
+          () => tooBig(a.shape.at(-2)! * a.shape.at(-1)! + b.shape.at(-2)! * b.shape.at(-1)! + c.size, c),
+        ),
+    },
+    syrk: {
+      run: ({ alpha, a, beta, c, lower }) => syrk(alpha, a, beta, c, lower),
+      supports: ({ a, c }) =>
+        verdict(
+          () => operands({ a: [a, 2], c: [c, 2] }),
+          () => shapeIs(c.shape[0] === c.shape[1] && a.shape[0] === c.shape[0], `a ${s(a)}, c ${s(c)}`),
+          () => small(a.shape[0] * a.shape[0] * a.shape[1], THRESHOLDS.level3Flops, 'n n k'),
+          () => tooBig(a.size + c.size, c),
+        ),
+    },
+    trsm: {
+      run: ({ side, lower, unitDiag, alpha, a, b }) => trsm(side, lower, unitDiag, alpha, a, b),
+      supports: ({ side, a, b }) =>
+        verdict(
+          () => operands({ a: [a, 2], b: [b, 2] }),
+          () =>
+            shapeIs(
+              a.shape[0] === a.shape[1] && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
+              `side ${side}, a ${s(a)}, b ${s(b)}`,
+            ),
+          () => small(a.shape[0] * b.size, THRESHOLDS.level3Flops, 'n n nrhs'),
+          () => tooBig(a.size + b.size, b),
+        ),
+    },
+    gemv: {
+      run: ({ alpha, a, x, beta, y }) => gemv(alpha, a, x, beta, y),
+      supports: ({ a, x, y }) =>
+        verdict(
+          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () => shapeIs(a.shape[1] === x.size && a.shape[0] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+          () => small(a.size, THRESHOLDS.gemvSize, 'm n'),
+          () => tooBig(a.size + x.size + y.size, y),
+        ),
+    },
+  };
+}
+
+/** Calls `fn` with the 2-D views of every batch entry of [..., r, c] arrays sharing leading dimensions. */
+function forEachBatch(arrays: NDArray[], fn: (views: Mat[]) => void): void {
+  const lead = arrays[0].shape.slice(0, -2);
+  const count = lead.reduce((x, y) => x * y, 1);
+  const index = new Array<number>(lead.length).fill(0);
+  for (let t = 0; t < count; t++) {
+    fn(
+      arrays.map((x) => {
+        let off = x.offset;
+        for (let d = 0; d < lead.length; d++) off += index[d] * x.strides[d];
+        return new NDArray(x.data as FloatData, x.shape.slice(-2), x.strides.slice(-2), off) as Mat;
+      }),
+    );
+    for (let d = lead.length - 1; d >= 0 && ++index[d] === lead[d]; d--) index[d] = 0;
+  }
+}
