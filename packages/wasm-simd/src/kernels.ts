@@ -12,15 +12,22 @@ import { type Arena, MAX_BYTES, type WasmExports } from './module.js';
 
 /**
  * Size thresholds below which a kernel declines and the pure-JS kernel runs: there, copying the
- * operands into linear memory and the call cost more than the SIMD arithmetic saves. Measured on
- * the benchmark machine (see the README): the crossover of gemm is near m = n = k = 8.
+ * operands into linear memory and the call (about 3 us) cost more than the SIMD arithmetic saves.
+ * Measured on the benchmark machine (README, "Thresholds"): gemm breaks even near m = n = k = 20
+ * in float64 and m = n = k = 6 in float32 (the pure-JS float32 gemm converts to float64 and back).
+ * Mutable, for tuning on other machines.
  */
 export const THRESHOLDS = {
-  /** gemm, gemmBatched (per matrix), syrk, trsm: minimum m n k (for syrk n n k, trsm m m n). */
-  level3Flops: 512,
-  /** gemv: minimum m n. */
-  gemvSize: 4096,
+  /** gemm, gemmBatched (per matrix), syrk, trsm in float64: minimum m n k (syrk n n k, trsm m m n). */
+  level3Float64: 8000,
+  /** The same in float32. */
+  level3Float32: 216,
+  /** gemv: minimum m n (break-even near 48 x 48 in float64, 32 x 32 in float32). */
+  gemvSize: 2048,
 };
+
+/** The level-3 threshold for an operand's dtype. */
+const level3 = (x: NDArray) => (x.dtype === 'float32' ? THRESHOLDS.level3Float32 : THRESHOLDS.level3Float64);
 
 type Check = string | false;
 
@@ -174,7 +181,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
               a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
               `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
             ),
-          () => small(a.shape[0] * b.shape[1] * a.shape[1], THRESHOLDS.level3Flops, 'm n k'),
+          () => small(a.shape[0] * b.shape[1] * a.shape[1], level3(c), 'm n k'),
           () => tooBig(a.size + b.size + c.size, c),
         ),
     },
@@ -193,7 +200,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
                 b.shape.at(-1) === c.shape.at(-1),
               `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
             ),
-          () => small(a.shape.at(-2)! * b.shape.at(-1)! * a.shape.at(-1)!, THRESHOLDS.level3Flops, 'm n k'),
+          () => small(a.shape.at(-2)! * b.shape.at(-1)! * a.shape.at(-1)!, level3(c), 'm n k'),
           () => tooBig(a.shape.at(-2)! * a.shape.at(-1)! + b.shape.at(-2)! * b.shape.at(-1)! + c.size, c),
         ),
     },
@@ -203,7 +210,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
         verdict(
           () => operands({ a: [a, 2], c: [c, 2] }),
           () => shapeIs(c.shape[0] === c.shape[1] && a.shape[0] === c.shape[0], `a ${s(a)}, c ${s(c)}`),
-          () => small(a.shape[0] * a.shape[0] * a.shape[1], THRESHOLDS.level3Flops, 'n n k'),
+          () => small(a.shape[0] * a.shape[0] * a.shape[1], level3(c), 'n n k'),
           () => tooBig(a.size + c.size, c),
         ),
     },
@@ -217,7 +224,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
               a.shape[0] === a.shape[1] && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
               `side ${side}, a ${s(a)}, b ${s(b)}`,
             ),
-          () => small(a.shape[0] * b.size, THRESHOLDS.level3Flops, 'n n nrhs'),
+          () => small(a.shape[0] * b.size, level3(b), 'n n nrhs'),
           () => tooBig(a.size + b.size, b),
         ),
     },

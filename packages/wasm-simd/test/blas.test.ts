@@ -6,7 +6,8 @@ import { DTYPES, epsOf, f64, on, relErr, stridedVec, untouchedOutside, variants 
 // Every size goes to the wasm kernels here, below the thresholds too.
 const saved = { ...THRESHOLDS };
 beforeAll(() => {
-  THRESHOLDS.level3Flops = 0;
+  THRESHOLDS.level3Float64 = 0;
+  THRESHOLDS.level3Float32 = 0;
   THRESHOLDS.gemvSize = 0;
 });
 afterAll(() => Object.assign(THRESHOLDS, saved));

@@ -48,7 +48,7 @@ describe('the wasm-simd plugin', () => {
     let e = run({ alpha: 1, a: tiny, b: tiny, beta: 0, c: tiny.copy() as Mat });
     expect(e.backend).toBe('js');
     expect(e.considered[0].reason).toMatch(/^declined: too small \(m n k = 64 < \d+\)/);
-    expect(4 * 4 * 4).toBeLessThan(THRESHOLDS.level3Flops);
+    expect(4 * 4 * 4).toBeLessThan(THRESHOLDS.level3Float64);
 
     const big = mat(20, 20);
     const big32 = mat(20, 20, 'float32');

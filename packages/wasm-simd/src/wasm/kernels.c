@@ -34,7 +34,7 @@ typedef double f64;
 #define S_MC 192
 #endif
 #ifndef S_NC
-#define S_NC 2048
+#define S_NC 1024
 #endif
 #define D_MR 4
 #define D_NR 4
