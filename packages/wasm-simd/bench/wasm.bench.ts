@@ -103,7 +103,7 @@ export const suite: BenchSuite = {
     'WebAssembly SIMD backend: gemm f32/f64 at n = 256, 512, 1024 against the pure-JS and native backends, jax-js 0.1.25 (wasm) and tfjs-backend-wasm 4.22 (f32), and LU / Cholesky / QR at n = 512 on each backend; one thread.',
   notes: [
     'krylov wasm-simd: the registry gemm under backends [wasm-simd, js] (copies A, B and C into wasm memory and C back, included in the time).',
-    'jax-js: np.matmul on the wasm device, timed to blockUntilReady (its arrays stay in wasm memory). tfjs: tf.matMul + dataSync (copy out included). Both single-threaded in Node.',
+    'jax-js: np.matmul on the wasm device, timed to blockUntilReady (its arrays stay in wasm memory). tfjs: tf.matMul + dataSync (copy out included), with the build tfjs picks by default in Node (thread count not set).',
     'Factorizations: the registry kernels getrf, potrf, geqrf of @krylov/decompositions (blocked LU, Cholesky, Householder QR) on float64, whose updates go to gemm / trsm / syrk of the backend named; native runs LAPACK itself. acc = max relative difference from the js result.',
     'This machine is shared: other jobs may run at the same time, so medians carry noise; compare columns of one run.',
   ],
