@@ -1,4 +1,6 @@
-import { NDArray, matmul, norm, rng, sub } from '@krylov/core-array';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NDArray, getBackend, matmul, norm, rng, sub } from '@krylov/core-array';
 import {
   CholeskyDecomposition,
   EigenvalueDecomposition,
@@ -7,7 +9,7 @@ import {
   QrDecomposition,
   SingularValueDecomposition,
 } from 'ml-matrix';
-import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
 import { cholesky, eigh, qr, solve, svd } from '../src/index.js';
 
 const N = 512;
@@ -24,9 +26,10 @@ const scaleColumns = (u: NDArray<'float64'>, s: ArrayLike<number>) => {
 
 export const suite: BenchSuite = {
   name: 'decompositions',
-  description: `Dense factorizations at n = ${N}, float64, one thread: Krylov's pure-JS kernels vs ml-matrix 6, on the same seeded matrices.`,
+  description: `Dense factorizations at n = ${N}, float64: Krylov's pure-JS kernels vs ml-matrix 6 (one thread), and with the native backend vs SciPy (OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
   notes: [
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
+    'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3 in the same run, on matrices built the same way (not bit-identical).',
     "Krylov's SVD is one-sided Jacobi (accurate, O(m n^2) per sweep) rather than bidiagonal QR, which explains its time; eigh is tridiagonalization + implicit QL.",
   ],
   cases() {
@@ -129,6 +132,40 @@ export const suite: BenchSuite = {
         },
       },
     ];
-    return cases;
+    // The same pure-JS code with the native backend loaded (its kernels run LAPACK), and SciPy.
+    const native = nativeSkip();
+    const nativeCases = cases
+      .filter((c) => c.library === 'krylov js')
+      .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'], ...native }));
+    const scipy = scipyTimings();
+    const scipyCases = nativeCases.map(
+      (c): BenchCase => ({
+        name: c.name,
+        library: 'scipy',
+        ...(scipy.data?.[c.name] ? { external: () => scipy.data![c.name] } : { skip: scipy.reason }),
+      }),
+    );
+    return [...cases, ...nativeCases, ...scipyCases];
   },
 };
+
+/** Native cases are skipped, with the reason, when the native backend is not loaded or not built. */
+function nativeSkip(): { skip?: string } {
+  const backend = getBackend('native');
+  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
+  const p = backend.probe();
+  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
+}
+
+/** SciPy's timings from python3 in the same run (null with the reason when SciPy is missing). */
+function scipyTimings(): { data: Record<string, ExternalTiming> | null; reason: string } {
+  try {
+    const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
+    return {
+      data: JSON.parse(execFileSync('python3', [script, String(N)], { encoding: 'utf8' })),
+      reason: '',
+    };
+  } catch (e) {
+    return { data: null, reason: `SciPy unavailable: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
