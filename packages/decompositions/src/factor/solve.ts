@@ -66,7 +66,8 @@ export function solve(
         throw new SingularMatrixError(fn, k, 'zero on the diagonal of a triangular matrix');
     trsm(w, x, { lower });
   } else {
-    const f = luFactor(w);
+    // w is already a validated float64 copy: factor it in place rather than copying again.
+    const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
     for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError(fn, k);
     return b.ndim === 1 ? (luSolve(f, x).reshape([n]) as NDArray<'float64'>) : luSolve(f, x);
   }
