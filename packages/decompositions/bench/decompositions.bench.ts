@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NDArray, getBackend, matmul, norm, rng, sub } from '@krylov/core-array';
+import { NDArray, matmul, norm, rng, sub } from '@krylov/core-array';
 import {
   CholeskyDecomposition,
   EigenvalueDecomposition,
@@ -133,10 +133,9 @@ export const suite: BenchSuite = {
       },
     ];
     // The same pure-JS code with the native backend loaded (its kernels run LAPACK), and SciPy.
-    const native = nativeSkip();
     const nativeCases = cases
       .filter((c) => c.library === 'krylov js')
-      .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'], ...native }));
+      .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'] }));
     const scipy = scipyTimings();
     const scipyCases = nativeCases.map(
       (c): BenchCase => ({
@@ -148,14 +147,6 @@ export const suite: BenchSuite = {
     return [...cases, ...nativeCases, ...scipyCases];
   },
 };
-
-/** Native cases are skipped, with the reason, when the native backend is not loaded or not built. */
-function nativeSkip(): { skip?: string } {
-  const backend = getBackend('native');
-  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
-  const p = backend.probe();
-  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
-}
 
 /** SciPy's timings from python3 in the same run (null with the reason when SciPy is missing). */
 function scipyTimings(): { data: Record<string, ExternalTiming> | null; reason: string } {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NDArray, getBackend, matmul, rng } from '@krylov/core-array';
+import { NDArray, matmul, rng } from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
 import { randomizedSvd, sketchPreconditionedLstsq } from '../src/index.js';
@@ -8,6 +8,11 @@ import { randomizedSvd, sketchPreconditionedLstsq } from '../src/index.js';
 const [M, N] = [20000, 2000];
 const [SMALL_M, SMALL_N] = [2000, 200];
 const [LS_M, LS_N] = [50000, 500];
+/** Column suffix and backend order: the same code in pure JS and with the native backend loaded. */
+const BACKENDS = [
+  ['', undefined],
+  [', native backend', ['native', 'js']],
+] as const;
 
 /** Rank-20 signal (sigma = 1) plus a tail 0.1 / (i - 19), as in the scikit-learn script. */
 function spectrum(r: number): Float64Array {
@@ -29,14 +34,6 @@ function gaussianWithSpectrum(m: number, n: number, s: Float64Array, seed: numbe
   const scale = 1 / Math.sqrt(m);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) g.data[i * n + j] *= scale * s[j];
   return matmul(g, v.T) as NDArray<'float64'>;
-}
-
-/** Native cases are skipped, with the reason, when the native backend is not loaded or not built. */
-function nativeSkip(): { skip?: string } {
-  const backend = getBackend('native');
-  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
-  const p = backend.probe();
-  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
 }
 
 function external(): { data: Record<string, ExternalTiming> | null; reason: string } {
@@ -109,46 +106,27 @@ export const suite: BenchSuite = {
         a ??= withSpectrum(m, n, spectrum(100), 1);
         return a;
       };
-      cases.push({
-        name,
-        library: 'krylov randomizedSvd',
-        minRuns: 1,
-        setup: matrix,
-        run: (s) => randomizedSvd(s as NDArray<'float64'>, 20, { seed: 2 }),
-        metrics: (s, f) => ({
-          'error / sigma_21': errorRatio(
-            s as NDArray<'float64'>,
-            f as Parameters<typeof errorRatio>[1],
-            spectrum(100)[20],
-          ),
-        }),
-      });
-      cases.push({
-        name,
-        library: 'krylov randomizedSvd, native backend',
-        backends: ['native', 'js'],
-        minRuns: 1,
-        ...nativeSkip(),
-        setup: matrix,
-        run: (s) => randomizedSvd(s as NDArray<'float64'>, 20, { seed: 2 }),
-        metrics: (s, f) => ({
-          'error / sigma_21': errorRatio(
-            s as NDArray<'float64'>,
-            f as Parameters<typeof errorRatio>[1],
-            spectrum(100)[20],
-          ),
-        }),
-      });
-      const fullSvd = (
-        library: string,
-        backends: readonly string[] | undefined,
-        extra: { skip?: string },
-      ): BenchCase => ({
+      for (const [library, backends] of BACKENDS)
+        cases.push({
+          name,
+          library: `krylov randomizedSvd${library}`,
+          backends,
+          minRuns: 1,
+          setup: matrix,
+          run: (s) => randomizedSvd(s as NDArray<'float64'>, 20, { seed: 2 }),
+          metrics: (s, f) => ({
+            'error / sigma_21': errorRatio(
+              s as NDArray<'float64'>,
+              f as Parameters<typeof errorRatio>[1],
+              spectrum(100)[20],
+            ),
+          }),
+        });
+      const fullSvd = (library: string, backends: readonly string[] | undefined): BenchCase => ({
         name,
         library,
-        ...(backends ? { backends } : {}),
+        backends,
         minRuns: 1,
-        ...extra,
         setup: matrix,
         run: (s) => svd(s as NDArray<'float64'>),
         metrics: (s, f) => {
@@ -162,8 +140,8 @@ export const suite: BenchSuite = {
         },
       });
       // The pure-JS Jacobi SVD would take hours at 20000 x 2000; LAPACK's dgesdd through the native backend does not.
-      if (m === SMALL_M) cases.push(fullSvd('krylov full svd', undefined, {}));
-      cases.push(fullSvd('krylov full svd, native backend', ['native', 'js'], nativeSkip()));
+      if (m === SMALL_M) cases.push(fullSvd('krylov full svd', undefined));
+      cases.push(fullSvd('krylov full svd, native backend', ['native', 'js']));
       cases.push(ext(name));
     }
     const lsName = `least squares ${LS_M}x${LS_N}, cond 1e8`;
@@ -186,42 +164,25 @@ export const suite: BenchSuite = {
       const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((t, w) => t + w * w, 0));
       return norm(atr) / norm(r);
     };
-    cases.push({
-      name: lsName,
-      library: 'krylov sketch-and-precondition',
-      minRuns: 1,
-      setup: ls,
-      run: (s) => {
-        const p = s as { a: NDArray<'float64'>; b: Float64Array };
-        return sketchPreconditionedLstsq(p.a, p.b, { seed: 5 });
-      },
-      metrics: (s, r) => {
-        const res = r as ReturnType<typeof sketchPreconditionedLstsq>;
-        return {
-          iterations: res.iterations,
-          optimality: optimality(s as { a: NDArray<'float64'>; b: Float64Array }, res.x),
-        };
-      },
-    });
-    cases.push({
-      name: lsName,
-      library: 'krylov sketch-and-precondition, native backend',
-      backends: ['native', 'js'],
-      minRuns: 1,
-      ...nativeSkip(),
-      setup: ls,
-      run: (s) => {
-        const p = s as { a: NDArray<'float64'>; b: Float64Array };
-        return sketchPreconditionedLstsq(p.a, p.b, { seed: 5 });
-      },
-      metrics: (s, r) => {
-        const res = r as ReturnType<typeof sketchPreconditionedLstsq>;
-        return {
-          iterations: res.iterations,
-          optimality: optimality(s as { a: NDArray<'float64'>; b: Float64Array }, res.x),
-        };
-      },
-    });
+    for (const [library, backends] of BACKENDS)
+      cases.push({
+        name: lsName,
+        library: `krylov sketch-and-precondition${library}`,
+        backends,
+        minRuns: 1,
+        setup: ls,
+        run: (s) => {
+          const p = s as { a: NDArray<'float64'>; b: Float64Array };
+          return sketchPreconditionedLstsq(p.a, p.b, { seed: 5 });
+        },
+        metrics: (s, r) => {
+          const res = r as ReturnType<typeof sketchPreconditionedLstsq>;
+          return {
+            iterations: res.iterations,
+            optimality: optimality(s as { a: NDArray<'float64'>; b: Float64Array }, res.x),
+          };
+        },
+      });
     cases.push({
       name: lsName,
       library: 'krylov dense QR (lstsq)',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NDArray, getBackend, rng } from '@krylov/core-array';
+import { NDArray, rng } from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
 import {
@@ -32,14 +32,6 @@ function scipyTimings(): { data: Record<string, ExternalTiming> | null; reason: 
   } catch (e) {
     return { data: null, reason: `SciPy unavailable: ${(e as Error).message.split('\n')[0]}` };
   }
-}
-
-/** Cases for the native backend are skipped, with the reason, when its plugin is not loaded or not built. */
-function nativeSkip(): { skip?: string } {
-  const backend = getBackend('native');
-  if (!backend) return { skip: 'native backend not loaded (@krylov/native-blas not installed)' };
-  const p = backend.probe();
-  return p.available ? {} : { skip: `native backend unavailable: ${p.reason}` };
 }
 
 function sines(n: number): Float64Array {
@@ -114,7 +106,6 @@ export const suite: BenchSuite = {
         library: 'krylov native',
         backends: ['native', 'js'],
         flops: 2 * 5 * n,
-        ...nativeSkip(),
         setup: () => ({ a: matrix(), x: sines(n), y: new Float64Array(n) }),
         run: (s) => {
           const { a, x, y } = s as { a: CSRMatrix; x: Float64Array; y: Float64Array };
@@ -136,7 +127,6 @@ export const suite: BenchSuite = {
         name: cgName,
         library: 'krylov native',
         backends: ['native', 'js'],
-        ...nativeSkip(),
         setup: () => ({ a: matrix(), b: sines(n) }),
         run: (s) => {
           const { a, b } = s as { a: CSRMatrix; b: Float64Array };

@@ -13,21 +13,13 @@ import {
 // registers the pure-JS LAPACK kernels (getrf, potrf, geqrf), blocked over gemm / trsm / syrk
 import { cholesky } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
-import { plugin, probe } from '../src/index.js';
+import { plugin } from '../src/index.js';
 
 void cholesky;
 const SIZES = [256, 512, 1024];
 const N = 512;
 const WASM = ['wasm-simd', 'js'];
 const NATIVE = ['native', 'js'];
-
-/** Why the native backend cannot run here, or undefined when it can. */
-function nativeSkip(): string | undefined {
-  const b = getBackend('native');
-  if (!b) return 'native backend not registered (@krylov/native-blas not installed)';
-  const p = b.probe();
-  return p.available ? undefined : `native backend unavailable: ${p.reason}`;
-}
 
 /** max |x - y| / max |y| over the flat data of two arrays. */
 function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -109,9 +101,6 @@ export const suite: BenchSuite = {
   ],
   async cases() {
     if (!getBackend('wasm-simd')) use(plugin);
-    const p = probe();
-    const wasmSkip = p.available ? undefined : `wasm-simd unavailable: ${p.reason}`;
-    const native = nativeSkip();
     const jax = await loadJax();
     const tf = await loadTf();
     const cases: BenchCase[] = [];
@@ -124,24 +113,19 @@ export const suite: BenchSuite = {
           new NDArray(dtype === 'float64' ? new Float64Array(n * n) : new Float32Array(n * n), [n, n]) as Mat;
         const name = `gemm ${dtype === 'float64' ? 'f64' : 'f32'} n=${n}`;
         const flops = 2 * n ** 3;
-        const gemm = (
-          backends: readonly string[] | undefined,
-          library: string,
-          skip?: string,
-        ): BenchCase => ({
+        const gemm = (backends: readonly string[] | undefined, library: string): BenchCase => ({
           name,
           library,
           flops,
-          skip,
           backends,
           minRuns: library === 'krylov js' && n === 1024 ? 1 : 3,
           setup: () => make(),
           run: (c) => runKernel('gemm', { alpha: 1, a, b, beta: 0, c: c as Mat }),
         });
         cases.push(
-          gemm(WASM, 'krylov wasm-simd', wasmSkip),
+          gemm(WASM, 'krylov wasm-simd'),
           gemm(undefined, 'krylov js'),
-          gemm(NATIVE, 'krylov native', native),
+          gemm(NATIVE, 'krylov native'),
         );
         cases.push({
           name,
@@ -202,16 +186,15 @@ export const suite: BenchSuite = {
     for (let i = 0; i < N; i++) spd.data[i * N + i] += N;
     const reference = new Map<string, Float64Array>();
     const factor = (name: string, kernel: KernelName, input: Mat, flops: number) => {
-      for (const [library, backends, skip] of [
-        ['krylov js', undefined, undefined],
-        ['krylov wasm-simd', WASM, wasmSkip],
-        ['krylov native', NATIVE, native],
+      for (const [library, backends] of [
+        ['krylov js', undefined],
+        ['krylov wasm-simd', WASM],
+        ['krylov native', NATIVE],
       ] as const)
         cases.push({
           name,
           library,
           flops,
-          skip,
           backends,
           setup: () => input.copy(),
           run: (w) => {

@@ -52,6 +52,12 @@ describe('benchmark runner', () => {
       { name: 'sum n=10', library: 'b', run: () => 1, skip: 'b is not installed' },
       5,
     );
+    const noBackend = await runCase(
+      's',
+      { name: 'sum n=10', library: 'd', backends: ['absent', 'js'], run: () => 1 },
+      5,
+    );
+    expect(noBackend.skipped).toBe("backend 'absent' not loaded (its plugin package is not installed)");
     const failed = await runCase(
       's',
       {

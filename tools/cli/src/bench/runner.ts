@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { listBackends, withBackends } from '@krylov/core-array';
+import { getBackend, listBackends, withBackends } from '@krylov/core-array';
 import { loadBackendPlugins } from '../plugins.js';
 import { formatMs, markdownTable, textTable } from '../table.js';
 import type { BenchCase, BenchSuite } from './types.js';
@@ -70,10 +70,22 @@ export function progressBar(done: number, total: number, label: string): void {
   if (done === total) process.stderr.write('\n');
 }
 
+/** Why the first backend of a case's order cannot run here (not loaded, or its probe says why), if it cannot. */
+function leadingBackendProblem(order: readonly string[] | undefined): string | null {
+  const name = order?.[0];
+  if (!name || name === 'js') return null;
+  const backend = getBackend(name);
+  if (!backend) return `backend '${name}' not loaded (its plugin package is not installed)`;
+  const p = backend.probe();
+  return p.available ? null : `backend '${name}' unavailable: ${p.reason}`;
+}
+
 /** Times one case: setup once, one warm-up run, then repetitions until the budget (at least 3 or minRuns). */
 export async function runCase(suite: string, c: BenchCase, budgetMs: number): Promise<CaseResult> {
   const base = { suite, name: c.name, library: c.library };
   if (c.skip) return { ...base, skipped: c.skip };
+  const unavailable = leadingBackendProblem(c.backends);
+  if (unavailable) return { ...base, skipped: unavailable };
   try {
     if (c.external) {
       const { times, metrics } = await c.external();

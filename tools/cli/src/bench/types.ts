@@ -27,7 +27,8 @@ export interface BenchCase {
   skip?: string;
   /**
    * The backend order the case runs under (default ['js']: a 'krylov js' column means the pure-JS
-   * kernels even though `krylov bench` loads every installed backend plugin first).
+   * kernels even though `krylov bench` loads every installed backend plugin first). The case is
+   * skipped, with the reason, when the first backend named is not loaded or not available.
    */
   backends?: readonly string[];
   /** Minimum number of timed repetitions (default chosen by the runner from a time budget). */
