@@ -7,7 +7,7 @@ import {
 } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
 import { eigh } from '../spectral/eigh.js';
-import { schur, schurBlocks } from '../spectral/schur.js';
+import { schur, schurBlocks, solveSylvesterBlock } from '../spectral/schur.js';
 import { relativeAsymmetry, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
@@ -57,17 +57,13 @@ function sqrtQuasiTriangular(fn: string, t: Float64Array, n: number): Float64Arr
           for (let m = i0 + si; m < j0; m++) v -= r[(i0 + p) * n + m] * r[m * n + j0 + q];
           rhs[p * sj + q] = v;
         }
-      // (I (x) R_ii + R_jj^T (x) I) vec(R_ij) = vec(rhs), rows indexed p * sj + q.
-      const K = new NDArray(new Float64Array(k * k), [k, k]);
-      for (let p = 0; p < si; p++)
-        for (let q = 0; q < sj; q++) {
-          const row = p * sj + q;
-          for (let l = 0; l < si; l++) K.data[row * k + l * sj + q] += r[(i0 + p) * n + i0 + l];
-          for (let l = 0; l < sj; l++) K.data[row * k + p * sj + l] += r[(j0 + l) * n + j0 + q];
-        }
-      let x: NDArray<'float64'>;
+      let x: Float64Array;
       try {
-        x = solve(K, new NDArray(rhs, [k]));
+        x = solveSylvesterBlock(
+          { data: r, n, start: i0, size: si },
+          { data: r, n, start: j0, size: sj },
+          rhs,
+        );
       } catch (e) {
         if (e instanceof SingularMatrixError)
           throw new SingularMatrixError(
@@ -77,7 +73,7 @@ function sqrtQuasiTriangular(fn: string, t: Float64Array, n: number): Float64Arr
           );
         throw e;
       }
-      for (let p = 0; p < si; p++) for (let q = 0; q < sj; q++) r[(i0 + p) * n + j0 + q] = x.data[p * sj + q];
+      for (let p = 0; p < si; p++) for (let q = 0; q < sj; q++) r[(i0 + p) * n + j0 + q] = x[p * sj + q];
     }
   }
   return r;

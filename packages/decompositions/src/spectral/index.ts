@@ -1,4 +1,13 @@
 export { cond, matrixNorm, matrixRank, pinv } from './derived.js';
 export { eigh, syevd } from './eigh.js';
 export { gesdd, svd, type SvdMode } from './svd.js';
-export { eig, eigvals, geev, hessenberg, schur, schurBlocks } from './schur.js';
+export {
+  type DiagonalBlock,
+  eig,
+  eigvals,
+  geev,
+  hessenberg,
+  schur,
+  schurBlocks,
+  solveSylvesterBlock,
+} from './schur.js';

@@ -1,4 +1,5 @@
 import { ConvergenceError, NDArray, defineKernel } from '@krylov/core-array';
+import { solve } from '../factor/solve.js';
 import { workingCopy } from '../util/validate.js';
 
 /** Row-major n x n accessors over a Float64Array (the loops below follow EISPACK's indexing). */
@@ -422,6 +423,34 @@ export function schurBlocks(t: ArrayLike<number>, n: number): [number, number][]
     i += size;
   }
   return out;
+}
+
+/** A diagonal block (1 x 1 or 2 x 2) of a row-major n x n quasi-triangular matrix. */
+export interface DiagonalBlock {
+  data: ArrayLike<number>;
+  n: number;
+  start: number;
+  size: number;
+}
+
+/**
+ * Solves A X + X B = C for diagonal blocks A (p x p) and B (q x q) of real Schur forms, p, q <= 2,
+ * through the Kronecker system (I_q (x) A + B^T (x) I_p) vec(X) = vec(C) of order <= 4 by LU
+ * (LAPACK dlasy2's problem). C and X are row-major p x q. The step shared by Bartels-Stewart and
+ * the Schur square root.
+ * @throws SingularMatrixError when A and -B have a common eigenvalue.
+ */
+export function solveSylvesterBlock(a: DiagonalBlock, b: DiagonalBlock, c: Float64Array): Float64Array {
+  const [p, q] = [a.size, b.size];
+  const k = p * q;
+  const K = new NDArray(new Float64Array(k * k), [k, k]);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < q; j++) {
+      const row = i * q + j;
+      for (let l = 0; l < p; l++) K.data[row * k + l * q + j] += a.data[(a.start + i) * a.n + a.start + l];
+      for (let l = 0; l < q; l++) K.data[row * k + i * q + l] += b.data[(b.start + l) * b.n + b.start + j];
+    }
+  return solve(K, new NDArray(c, [k])).data as Float64Array;
 }
 
 /**

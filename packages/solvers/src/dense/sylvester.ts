@@ -1,5 +1,11 @@
-import { InvalidArgumentError, NDArray, ShapeError, SingularMatrixError, matmul } from '@krylov/core-array';
-import { schur, schurBlocks, solve } from '@krylov/decompositions';
+import {
+  InvalidArgumentError,
+  type NDArray,
+  ShapeError,
+  SingularMatrixError,
+  matmul,
+} from '@krylov/core-array';
+import { schur, schurBlocks, solve, solveSylvesterBlock } from '@krylov/decompositions';
 
 function square(fn: string, arg: string, a: NDArray): void {
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1])
@@ -45,18 +51,13 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
           for (let s = 0; s < q0; s++) v -= y[(p0 + i) * n + s] * S.data[s * n + q0 + j];
           rhs[i * qs + j] = v;
         }
-      // (I_qs (x) T_pp + S_qq^T (x) I_ps) vec(Y_pq) = vec(rhs), vec by rows: index i * qs + j.
-      const k = ps * qs;
-      const K = new NDArray(new Float64Array(k * k), [k, k]);
-      for (let i = 0; i < ps; i++)
-        for (let j = 0; j < qs; j++) {
-          const row = i * qs + j;
-          for (let l = 0; l < ps; l++) K.data[row * k + l * qs + j] += T.data[(p0 + i) * m + p0 + l];
-          for (let l = 0; l < qs; l++) K.data[row * k + i * qs + l] += S.data[(q0 + l) * n + q0 + j];
-        }
-      let sol: NDArray<'float64'>;
+      let sol: Float64Array;
       try {
-        sol = solve(K, new NDArray(rhs, [k]));
+        sol = solveSylvesterBlock(
+          { data: T.data, n: m, start: p0, size: ps },
+          { data: S.data, n, start: q0, size: qs },
+          rhs,
+        );
       } catch (e) {
         if (e instanceof SingularMatrixError)
           throw new SingularMatrixError(
@@ -66,8 +67,7 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
           );
         throw e;
       }
-      for (let i = 0; i < ps; i++)
-        for (let j = 0; j < qs; j++) y[(p0 + i) * n + q0 + j] = sol.data[i * qs + j];
+      for (let i = 0; i < ps; i++) for (let j = 0; j < qs; j++) y[(p0 + i) * n + q0 + j] = sol[i * qs + j];
     }
   }
   return matmul(matmul(fa.z, Y), fb.z.T) as NDArray<'float64'>;
