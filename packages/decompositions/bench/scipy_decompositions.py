@@ -2,22 +2,15 @@
 (n x n Gaussian A; SPD = A A^T + n I; not bit-identical: NumPy draws its own numbers) and prints JSON
 {case: {"times": [ms...], "metrics": {"acc": residual}}}. Usage: python3 scipy_decompositions.py N"""
 import json
+from pathlib import Path
 import sys
-import time
 
 import numpy as np
 import scipy.linalg as sla
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' / 'cli' / 'src' / 'bench'))
+from timing import timed  # noqa: E402  (the runner's timing rule, shared by the Python benches)
 
-def timed(fn, budget=1.5, min_runs=3):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or (time.perf_counter() - start < budget and len(times) < 50):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
 
 
 n = int(sys.argv[1])

@@ -4,21 +4,14 @@ and numpy.linalg.lstsq on the least-squares problem, printing JSON {case: {"time
 "metrics": {...}}}. Usage: python3 sklearn_sketching.py 2000x200,20000x2000 50000x500 (SVD sizes, then
 the least-squares size)."""
 import json
+from pathlib import Path
 import sys
-import time
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' / 'cli' / 'src' / 'bench'))
+from timing import timed  # noqa: E402  (the runner's timing rule, shared by the Python benches)
 
-def timed(fn, budget=3.0, min_runs=3):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or (time.perf_counter() - start < budget and len(times) < 20):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
 
 
 def spectrum(r):

@@ -3,12 +3,16 @@ prints JSON {case: {"times": [ms...], "metrics": {...}}}. Usage: python3 scipy_s
 (grid sides). Same matrices, right-hand sides and iteration counts as the TypeScript cases."""
 import inspect
 import json
+from pathlib import Path
 import sys
-import time
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' / 'cli' / 'src' / 'bench'))
+from timing import timed  # noqa: E402  (the runner's timing rule, shared by the Python benches)
+
 
 CG_STEPS = 20
 # SciPy renamed cg's tol to rtol in 1.12; Debian 12 ships 1.10.
@@ -18,17 +22,6 @@ RTOL = 'rtol' if 'rtol' in inspect.signature(spla.cg).parameters else 'tol'
 def poisson2d(n):
     t = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))
     return (sp.kron(sp.identity(n), t) + sp.kron(t, sp.identity(n))).tocsr()
-
-
-def timed(fn, budget=1.5, min_runs=3):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or (time.perf_counter() - start < budget and len(times) < 50):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
 
 
 out = {}
