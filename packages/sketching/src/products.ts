@@ -33,7 +33,7 @@ export function mulT(a: NDArray<'float64'> | CSRMatrix, x: NDArray): NDArray<'fl
 
 /** Squared Frobenius norm. */
 export function frob2(a: NDArray<'float64'> | CSRMatrix): number {
-  const d = a instanceof CSRMatrix ? a.data : a.data;
+  const d = a.data;
   let s = 0;
   for (let i = 0; i < d.length; i++) s += d[i] * d[i];
   return s;

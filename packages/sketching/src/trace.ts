@@ -111,8 +111,8 @@ export function hutchpp(a: OperatorLike, options: { matvecs: number; seed?: Seed
  * vectors w_i and Y = A W = Q R, each w_i is the Hutchinson probe for the deflation by the range of
  * the other vectors, Q_(i) = Q (I - s_i s_i^T) with s_i the normalized i-th column of R^-T; the
  * estimate averages tr(Q_(i)^T A Q_(i)) + w_i^T (I - Q_(i) Q_(i)^T) A (I - Q_(i) Q_(i)^T) w_i over i.
- * Every term comes from A W and A Q (m matvecs in all) by O(n m^2) downdating. Typically several
- * times more accurate than Hutch++ at equal matvecs on decaying spectra.
+ * Every term comes from A W and A Q (m matvecs in all) by O(n m^2) downdating. More accurate than
+ * Hutch++ at equal matvecs on a decaying spectrum in the tests (total error over 10 seeds).
  * @throws ShapeError; InvalidArgumentError when matvecs < 4 or matvecs / 2 > n.
  */
 export function xtrace(a: OperatorLike, options: { matvecs: number; seed?: SeedLike }): TraceEstimate {

@@ -35,8 +35,8 @@ function infNorm(v: Float64Array): number {
  * - `method: 'ir'` (classical, LAPACK dsgesv; Moler 1967): d = (L U)^-1 r in float32. Converges
  *   when cond(A) u_32 < 1, i.e. cond(A) below about 1e7.
  * - `method: 'gmres-ir'` (default; Carson & Higham 2018, SIAM J. Sci. Comput. 40): each correction
- *   solves A d = r by GMRES in float64 preconditioned with the float32 factors, which reaches
- *   float64 backward error for condition numbers up to about 1e14-1e16.
+ *   solves A d = r by GMRES in float64 preconditioned with the float32 factors. Tested to reach
+ *   float64 backward error at condition number 1e10 (n = 80, 200); in our runs at 1e12 it did not.
  * Stops, as dsgesv, when ||r||_inf <= sqrt(n) eps ||A||_inf ||x||_inf; `maxiter` (default 30)
  * bounds the refinement steps. O(2/3 n^3) float32 flops plus O(n^2) per step (per GMRES iteration).
  * @throws ShapeError, InvalidArgumentError (non-finite entries, bad options); SingularMatrixError
@@ -149,9 +149,9 @@ export interface LeastSquaresRefinementResult {
  * GMRES-based iterative refinement for least squares problems", SIAM J. Sci. Comput. 42): A_w is
  * factored by Householder QR in float32 only; each step computes the augmented residual in float64
  * and solves for the correction by FGMRES with the block preconditioner diag(I, (R^T R)^-1) applied
- * in float64, which clusters the spectrum at 1 and (1 +- sqrt 5) / 2 (Paige 1979-style). Reaches a
- * float64 optimality ||A_w^T r|| / (||A_w|| ||r||) of order eps for condition numbers well beyond
- * float32's 1e7. m x n with m >= n, full rank. O(mn^2) float32 flops plus O(mn) per FGMRES iteration.
+ * in float64 (with an exact R it would cluster the spectrum at 1 and (1 +- sqrt 5) / 2). Tested to
+ * reach a float64 optimality ||A_w^T r|| / (||A_w|| ||r||) of order eps at condition numbers 1e8
+ * and 1e10, beyond float32's 1e7. m x n with m >= n, full rank. O(mn^2) float32 flops plus O(mn) per FGMRES iteration.
  * @throws ShapeError (wide A, mismatched b or weights), InvalidArgumentError (non-finite entries,
  *   non-positive weights), SingularMatrixError when the float32 R has a zero diagonal entry.
  */
