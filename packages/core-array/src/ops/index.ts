@@ -1,2 +1,3 @@
 export * from './elementwise.js';
 export * from './reductions.js';
+export * from './join.js';

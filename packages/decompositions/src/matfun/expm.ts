@@ -1,5 +1,6 @@
 import { type NDArray, checkOptions, eye, matmul } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
@@ -51,6 +52,7 @@ function oneNorm(a: M): number {
  * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
 export function expm(a: NDArray, options?: Record<string, never>): M {
+  if (a.ndim > 2) return overStack('expm', [a], [2], (m) => expm(m, options));
   checkOptions('expm', options, []);
   const { w } = workingCopy('expm', 'a', a, true);
   const n = w.shape[0];

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { overStack } from '../util/batch.js';
 
 /**
  * Coefficients (a, b, c) of the odd polynomial p(x) = a x + b x^3 + c x^5 applied to the singular
@@ -31,6 +32,7 @@ export function newtonSchulz(
   g: NDArray,
   options?: { steps?: number; preset?: NewtonSchulzPreset; epsilon?: number },
 ): NDArray<'float64' | 'float32'> {
+  if (g.ndim > 2) return overStack('newtonSchulz', [g], [2], (m) => newtonSchulz(m, options));
   const fn = 'newtonSchulz';
   checkOptions(fn, options, ['steps', 'preset', 'epsilon']);
   const steps = options?.steps ?? 5;

@@ -9,6 +9,7 @@ import {
   matmul,
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
@@ -18,6 +19,7 @@ type M = NDArray<'float64'>;
  * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. O(n^3).
  */
 export function spdPower(a: NDArray, p: number, options?: { floor?: number }): M {
+  if (a.ndim > 2) return overStack('spdPower', [a], [2], (m) => spdPower(m, p, options));
   const fn = 'spdPower';
   checkOptions(fn, options, ['floor']);
   if (!Number.isFinite(p)) throw new InvalidArgumentError(fn, 'p', p, 'a finite exponent');

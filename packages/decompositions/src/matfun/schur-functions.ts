@@ -8,6 +8,7 @@ import {
 import { solve } from '../factor/solve.js';
 import { eigh } from '../spectral/eigh.js';
 import { schur, schurBlocks, solveSylvesterBlock } from '../spectral/schur.js';
+import { overStack } from '../util/batch.js';
 import { relativeAsymmetry, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
@@ -94,6 +95,7 @@ function backTransform(z: M, x: Float64Array, n: number): M {
  *   exists (singular with a nontrivial Jordan block); ShapeError.
  */
 export function sqrtm(a: NDArray): M {
+  if (a.ndim > 2) return overStack('sqrtm', [a], [2], sqrtm);
   const fn = 'sqrtm';
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
@@ -146,6 +148,7 @@ const PADE_DEGREE = 7;
  *   ConvergenceError if 64 square roots do not bring T near I; ShapeError.
  */
 export function logm(a: NDArray): M {
+  if (a.ndim > 2) return overStack('logm', [a], [2], logm);
   const fn = 'logm';
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];

@@ -8,6 +8,7 @@ import {
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { svd } from '../spectral/svd.js';
+import { overStack } from '../util/batch.js';
 import { relativeAsymmetry, workingCopy } from '../util/validate.js';
 import { spdPower } from './roots.js';
 
@@ -20,6 +21,7 @@ type M = NDArray<'float64'>;
  * @throws InvalidArgumentError for a non-symmetric matrix (relative asymmetry above 1e-10) or non-finite f(w).
  */
 export function funm(a: NDArray, f: (w: number) => number): M {
+  if (a.ndim > 2) return overStack('funm', [a], [2], (m) => funm(m, f));
   const fn = 'funm';
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
@@ -54,6 +56,7 @@ export function funm(a: NDArray, f: (w: number) => number): M {
  * semidefinite, from the SVD A = W S V^T: U = W V^T, P = V S V^T (Higham 2008, ch. 8). O(m n^2).
  */
 export function polar(a: NDArray, options?: { side?: 'right' | 'left' }): { u: M; p: M } {
+  if (a.ndim > 2) return overStack('polar', [a], [2], (m) => polar(m, options));
   checkOptions('polar', options, ['side']);
   const side = options?.side ?? 'right';
   if (side !== 'right' && side !== 'left')

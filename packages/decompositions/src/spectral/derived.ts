@@ -1,4 +1,5 @@
 import { type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { overStack } from '../util/batch.js';
 import { svd } from './svd.js';
 
 /**
@@ -6,6 +7,7 @@ import { svd } from './svd.js';
  * rcond * s_max are treated as zero (default rcond = max(m, n) eps). O(m n min(m, n)).
  */
 export function pinv(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+  if (a.ndim > 2) return overStack('pinv', [a], [2], (m) => pinv(m, options));
   checkOptions('pinv', options, ['rcond']);
   const { u, s, vt } = svd(a);
   const [m, n] = a.shape;

@@ -1,5 +1,6 @@
 import { ConvergenceError, NDArray, defineKernel } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 
 /** Row-major n x n accessors over a Float64Array (the loops below follow EISPACK's indexing). */
@@ -459,6 +460,7 @@ export function solveSylvesterBlock(a: DiagonalBlock, b: DiagonalBlock, c: Float
  * @throws ShapeError for a non-square matrix; InvalidArgumentError for non-finite entries.
  */
 export function hessenberg(a: NDArray): { h: NDArray<'float64'>; q: NDArray<'float64'> } {
+  if (a.ndim > 2) return overStack('hessenberg', [a], [2], hessenberg);
   const { w } = workingCopy('hessenberg', 'a', a, true);
   const n = w.shape[0];
   const q = new Float64Array(n * n);
@@ -501,6 +503,7 @@ export function schur(a: NDArray): {
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
 export function eigvals(a: NDArray): { re: NDArray<'float64'>; im: NDArray<'float64'> } {
+  if (a.ndim > 2) return overStack('eigvals', [a], [2], eigvals);
   const { wr, wi } = schur(a);
   return { re: new NDArray(wr, [wr.length]), im: new NDArray(wi, [wi.length]) };
 }
@@ -557,6 +560,7 @@ export function eig(a: NDArray): {
   vectorsRe: NDArray<'float64'>;
   vectorsIm: NDArray<'float64'>;
 } {
+  if (a.ndim > 2) return overStack('eig', [a], [2], eig);
   const { w } = workingCopy('eig', 'a', a, true);
   const n = w.shape[0];
   const { wr, wi, vr, info } = geev({ a: w, vectors: true });
