@@ -1,4 +1,4 @@
-import { type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
 import { svd } from './svd.js';
 
@@ -38,4 +38,41 @@ export function cond(a: NDArray): number {
 export function matrixNorm(a: NDArray, ord: 2 | 'nuc'): number {
   const { s } = svd(a, { mode: 'values' });
   return ord === 2 ? (s.data[0] ?? 0) : s.toFlatArray().reduce((x, y) => x + y, 0);
+}
+
+/** The number of singular values above rcond * s_max (default rcond = max(m, n) eps), as SciPy's orth/null_space. */
+function rankAbove(
+  fn: string,
+  s: NDArray<'float64'>,
+  shape: readonly number[],
+  rcond: number | undefined,
+): number {
+  if (rcond !== undefined && !(rcond >= 0))
+    throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a number >= 0');
+  const cutoff = (rcond ?? Math.max(...shape) * 2 ** -52) * (s.data[0] ?? 0);
+  return s.toFlatArray().filter((v) => v > cutoff).length;
+}
+
+/**
+ * An orthonormal basis of the range of A: the left singular vectors of the singular values above
+ * rcond * s_max (scipy.linalg.orth). Returns m x r with r the numerical rank. O(m n min(m, n)).
+ * @throws ShapeError for a non-matrix; InvalidArgumentError for non-finite entries or a negative rcond.
+ */
+export function orth(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+  checkOptions('orth', options, ['rcond']);
+  const { u, s } = svd(a);
+  const r = rankAbove('orth', s, a.shape, options?.rcond);
+  return u.slice(null, `0:${r}`).copy();
+}
+
+/**
+ * An orthonormal basis of the null space of A: the right singular vectors beyond the numerical rank,
+ * from the full SVD (scipy.linalg.null_space). Returns n x (n - r). O(m n^2 + n^3).
+ * @throws ShapeError for a non-matrix; InvalidArgumentError for non-finite entries or a negative rcond.
+ */
+export function nullSpace(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+  checkOptions('nullSpace', options, ['rcond']);
+  const { s, vt } = svd(a, { mode: 'full' });
+  const r = rankAbove('nullSpace', s, a.shape, options?.rcond);
+  return vt.slice(`${r}:`).T.copy();
 }

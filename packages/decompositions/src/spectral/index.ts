@@ -1,4 +1,4 @@
-export { cond, matrixNorm, matrixRank, pinv } from './derived.js';
+export { cond, matrixNorm, matrixRank, nullSpace, orth, pinv } from './derived.js';
 export { eigh, syevd } from './eigh.js';
 export { gesdd, svd, type SvdMode } from './svd.js';
 export {
