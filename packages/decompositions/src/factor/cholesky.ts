@@ -1,70 +1,128 @@
 import {
   InvalidArgumentError,
-  type Mat,
   NDArray,
   NotPositiveDefiniteError,
   checkOptions,
   defineKernel,
-  syrk,
-  trsm,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
+import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
+/** Block width, from measurement at n = 256..1024. */
 const NB = 64;
 
-/** Unblocked left-looking Cholesky (dpotf2) of an n x n view, lower triangle; returns LAPACK's info. */
-function potf2(a: Mat): number {
-  const n = a.shape[0];
-  const [rs, cs] = a.strides;
-  const d = a.data;
-  const at = (i: number, j: number) => a.offset + i * rs + j * cs;
-  for (let j = 0; j < n; j++) {
-    let s = d[at(j, j)];
-    for (let k = 0; k < j; k++) s -= d[at(j, k)] ** 2;
+/**
+ * Unblocked Cholesky (dpotf2, dot-product form) of the nb x nb diagonal block at (j0, j0), lower
+ * triangle, rows contiguous; returns LAPACK's info relative to the block.
+ */
+function potf2(x: RowMajor, j0: number, nb: number): number {
+  const { d, ld } = x;
+  const o = x.o + j0 * ld + j0;
+  for (let j = 0; j < nb; j++) {
+    const rj = o + j * ld;
+    let s = d[rj + j];
+    for (let k = 0; k < j; k++) s -= d[rj + k] * d[rj + k];
     if (!(s > 0)) return j + 1;
     const ljj = Math.sqrt(s);
-    d[at(j, j)] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let t = d[at(i, j)];
-      for (let k = 0; k < j; k++) t -= d[at(i, k)] * d[at(j, k)];
-      d[at(i, j)] = t / ljj;
+    d[rj + j] = ljj;
+    const r = 1 / ljj;
+    for (let i = j + 1; i < nb; i++) {
+      const ri = o + i * ld;
+      let t = d[ri + j];
+      for (let k = 0; k < j; k++) t -= d[ri + k] * d[rj + k];
+      d[ri + j] = t * r;
     }
   }
   return 0;
 }
 
 /**
- * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, blocked right-looking): factor the
- * NB x NB diagonal block (dpotf2), solve the block column below it with trsm, and update the
- * trailing matrix with syrk, so most flops run in the packed level-3 kernels. The upper triangle
- * is not touched. Returns info k > 0 when the leading minor of order k is not positive definite.
- * O(n^3 / 3).
+ * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, blocked left-looking on the raw
+ * row-major buffer): for each NB-column block, the diagonal block and the block column below it
+ * are first updated with all previous columns by gemm (A_jj -= L_j L_j^T through an nb x nb
+ * scratch, so the upper triangle is never written; A_ij -= L_i L_j^T in place), then the diagonal
+ * block is factored (dpotf2) and the block column solved against it (L_ij = A_ij L_jj^-T, one
+ * substitution per contiguous row). The upper triangle is not touched. Returns info k > 0 when
+ * the leading minor of order k is not positive definite. O(n^3 / 3).
  */
 export const potrf = defineKernel('potrf', ({ a }) => {
   const n = a.shape[0];
-  const view = (r0: number, r1: number, c0: number, c1: number) =>
-    new NDArray(
-      a.data,
-      [r1 - r0, c1 - c0],
-      a.strides,
-      a.offset + r0 * a.strides[0] + c0 * a.strides[1],
-    ) as Mat;
-  for (let k0 = 0; k0 < n; k0 += NB) {
-    const k1 = Math.min(n, k0 + NB);
-    const info = potf2(view(k0, k1, k0, k1));
-    if (info > 0) return k0 + info;
-    if (k1 < n) {
-      trsm(view(k0, k1, k0, k1), view(k1, n, k0, k1), { side: 'right', lower: true, transA: true });
-      syrk(view(k1, n, k0, k1), { c: view(k1, n, k1, n), alpha: -1, beta: 1, lower: true });
+  const x = rowMajor(a);
+  const { d, ld } = x;
+  const scratch = new Float64Array(NB * NB);
+  const s: RowMajor = { d: scratch, o: 0, ld: NB };
+  let info = 0;
+  for (let j0 = 0; j0 < n && info === 0; j0 += NB) {
+    const j1 = Math.min(n, j0 + NB);
+    const nb = j1 - j0;
+    if (j0 > 0) {
+      const lj = block(x, j0, 0, nb, j0);
+      gemmInto(1, lj, block(x, j0, 0, nb, j0, true), 0, block(s, 0, 0, nb, nb));
+      for (let i = 0; i < nb; i++)
+        for (let j = 0, p = x.o + (j0 + i) * ld + j0; j <= i; j++) d[p + j] -= scratch[i * NB + j];
+      if (j1 < n)
+        gemmInto(
+          -1,
+          block(x, j1, 0, n - j1, j0),
+          block(x, j0, 0, nb, j0, true),
+          1,
+          block(x, j1, j0, n - j1, nb),
+        );
+    }
+    const f = potf2(x, j0, nb);
+    if (f > 0) info = j0 + f;
+    else if (j1 < n) {
+      // L21 = A21 L11^-T: row r of the block column solves r L11^T = a, a forward substitution
+      // r_j = (a_j - sum_k<j r_k L_jk) / L_jj; four rows at a time share the loads of L11
+      let i = j1;
+      for (; i + 3 < n; i += 4) {
+        const r0 = x.o + i * ld + j0;
+        const r1 = r0 + ld;
+        const r2 = r1 + ld;
+        const r3 = r2 + ld;
+        for (let j = 0; j < nb; j++) {
+          const rj = x.o + (j0 + j) * ld + j0;
+          let t0 = d[r0 + j];
+          let t1 = d[r1 + j];
+          let t2 = d[r2 + j];
+          let t3 = d[r3 + j];
+          for (let k = 0; k < j; k++) {
+            const l = d[rj + k];
+            t0 -= d[r0 + k] * l;
+            t1 -= d[r1 + k] * l;
+            t2 -= d[r2 + k] * l;
+            t3 -= d[r3 + k] * l;
+          }
+          const r = 1 / d[rj + j];
+          d[r0 + j] = t0 * r;
+          d[r1 + j] = t1 * r;
+          d[r2 + j] = t2 * r;
+          d[r3 + j] = t3 * r;
+        }
+      }
+      for (; i < n; i++) {
+        const ri = x.o + i * ld + j0;
+        for (let j = 0; j < nb; j++) {
+          const rj = x.o + (j0 + j) * ld + j0;
+          let t = d[ri + j];
+          for (let k = 0; k < j; k++) t -= d[ri + k] * d[rj + k];
+          d[ri + j] = t / d[rj + j];
+        }
+      }
     }
   }
-  return 0;
+  x.commit();
+  return info;
 });
 
-/** Solves (L L^T) X = B in place given the lower factor (LAPACK dpotrs). */
+/** Solves (L L^T) X = B in place given the lower factor (LAPACK dpotrs): two blocked triangular solves. */
 export const potrs = defineKernel('potrs', ({ l, b }) => {
-  trsm(l, b, { lower: true });
-  trsm(l, b, { lower: true, transA: true });
+  const n = l.shape[0];
+  const f = rowMajor(l);
+  const x = rowMajor(b);
+  trsmLeft(n, b.shape[1], f, x, true, false, false);
+  trsmLeft(n, b.shape[1], f, x, true, true, false);
+  x.commit();
 });
 
 /**

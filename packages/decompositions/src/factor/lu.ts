@@ -1,92 +1,128 @@
-import {
-  type Mat,
-  NDArray,
-  SingularMatrixError,
-  copyInto,
-  defineKernel,
-  gemm,
-  trsm,
-} from '@krylov/core-array';
+import { type NDArray, SingularMatrixError, defineKernel } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
+import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
+/** Panel width, from measurement at n = 256..1024 (32 to 96 are within a few percent). */
 const NB = 48;
+
+/**
+ * Unblocked LU with partial pivoting (dgetf2) of columns k0..k1 of rows k0..m, swapping whole rows
+ * (so the columns left and right of the panel follow the pivots); returns LAPACK's info (first zero
+ * pivot, 1-based, or 0) offset by `info`.
+ */
+function panel(
+  x: RowMajor,
+  m: number,
+  n: number,
+  k0: number,
+  k1: number,
+  ipiv: Int32Array,
+  info: number,
+): number {
+  const { d, o, ld } = x;
+  for (let j = k0; j < k1; j++) {
+    let p = j;
+    let best = Math.abs(d[o + j * ld + j]);
+    for (let i = j + 1, q = o + (j + 1) * ld + j; i < m; i++, q += ld) {
+      const v = Math.abs(d[q]);
+      if (v > best) {
+        best = v;
+        p = i;
+      }
+    }
+    ipiv[j] = p;
+    const rj = o + j * ld;
+    if (p !== j) {
+      for (let c = 0, rp = o + p * ld; c < n; c++) {
+        const t = d[rj + c];
+        d[rj + c] = d[rp + c];
+        d[rp + c] = t;
+      }
+    }
+    const pivot = d[rj + j];
+    if (pivot === 0) {
+      if (info === 0) info = j + 1;
+      continue;
+    }
+    const r = 1 / pivot;
+    for (let i = j + 1; i < m; i++) {
+      const ri = o + i * ld;
+      const l = (d[ri + j] *= r);
+      if (l !== 0) for (let c = j + 1; c < k1; c++) d[ri + c] -= l * d[rj + c];
+    }
+  }
+  return info;
+}
 
 /**
  * LU with partial pivoting, P A = L U (LAPACK dgetrf, blocked right-looking): each NB-column panel
  * is factored by the unblocked algorithm (dgetf2, swapping whole rows), then U12 = L11^-1 A12 by
- * trsm and the trailing matrix A22 -= L21 U12 by gemm, so almost all flops run in the packed gemm
- * (or a faster backend's). Works on a contiguous copy when the view is strided. O(2/3 n^3).
- * Backward stable in practice (growth factor bounds, Higham 2002 ch. 9).
+ * substitution over contiguous rows and the trailing matrix A22 -= L21 U12 by one gemm, so almost
+ * all flops run in the packed gemm (or a faster backend's). Works on the raw row-major buffer (a
+ * float64 copy when the view is strided or float32). O(2/3 n^3). Backward stable in practice
+ * (growth factor bounds, Higham 2002 ch. 9).
  */
 export const getrf = defineKernel('getrf', ({ a }) => {
   const [m, n] = a.shape;
-  const w = a.isContiguous ? a : a.copy();
-  const d = w.data;
-  const o = w.offset;
+  const x = rowMajor(a);
   const k = Math.min(m, n);
   const ipiv = new Int32Array(k);
   let info = 0;
-  const view = (r0: number, r1: number, c0: number, c1: number) =>
-    new NDArray(d, [r1 - r0, c1 - c0], [n, 1], o + r0 * n + c0) as Mat;
   for (let k0 = 0; k0 < k; k0 += NB) {
     const k1 = Math.min(k, k0 + NB);
-    for (let j = k0; j < k1; j++) {
-      let p = j;
-      let best = Math.abs(d[o + j * n + j]);
-      for (let i = j + 1; i < m; i++) {
-        const v = Math.abs(d[o + i * n + j]);
-        if (v > best) [best, p] = [v, i];
-      }
-      ipiv[j] = p;
-      if (p !== j) {
-        for (let c = 0; c < n; c++) {
-          const t = d[o + j * n + c];
-          d[o + j * n + c] = d[o + p * n + c];
-          d[o + p * n + c] = t;
-        }
-      }
-      const pivot = d[o + j * n + j];
-      if (pivot === 0) {
-        if (info === 0) info = j + 1;
-        continue;
-      }
-      for (let i = j + 1; i < m; i++) {
-        const r = o + i * n;
-        const l = (d[r + j] /= pivot);
-        if (l === 0) continue;
-        for (let c = j + 1, q = o + j * n + j + 1; c < k1; c++, q++) d[r + c] -= l * d[q];
-      }
-    }
+    info = panel(x, m, n, k0, k1, ipiv, info);
     if (k1 < n) {
-      trsm(view(k0, k1, k0, k1), view(k0, k1, k1, n), { lower: true, unitDiag: true });
+      trsmLeft(
+        k1 - k0,
+        n - k1,
+        { d: x.d, o: x.o + k0 * x.ld + k0, ld: x.ld },
+        { d: x.d, o: x.o + k0 * x.ld + k1, ld: x.ld },
+        true,
+        false,
+        true,
+      );
       if (k1 < m)
-        gemm(view(k1, m, k0, k1), view(k0, k1, k1, n), { c: view(k1, m, k1, n), alpha: -1, beta: 1 });
+        gemmInto(
+          -1,
+          block(x, k1, k0, m - k1, k1 - k0),
+          block(x, k0, k1, k1 - k0, n - k1),
+          1,
+          block(x, k1, k1, m - k1, n - k1),
+        );
     }
   }
-  if (w !== a) copyInto(a, w);
+  x.commit();
   return { ipiv, info };
 });
 
-/** Solves A X = B (or A^T X = B) in place from getrf's output (LAPACK dgetrs): permute, then two triangular solves. */
+/**
+ * Solves A X = B (or A^T X = B) in place from getrf's output (LAPACK dgetrs): permute the rows of
+ * B, then two blocked triangular solves on the raw buffers. O(n^2 nrhs).
+ */
 export const getrs = defineKernel('getrs', ({ lu, ipiv, b, transpose }) => {
+  const n = lu.shape[0];
+  const nrhs = b.shape[1];
+  const f = rowMajor(lu);
+  const x = rowMajor(b);
   const swap = (k: number) => {
     const p = ipiv[k];
     if (p === k) return;
-    for (let j = 0; j < b.shape[1]; j++) {
-      const x = b.get(k, j);
-      b.set(b.get(p, j), k, j);
-      b.set(x, p, j);
+    for (let c = 0, rk = x.o + k * x.ld, rp = x.o + p * x.ld; c < nrhs; c++) {
+      const t = x.d[rk + c];
+      x.d[rk + c] = x.d[rp + c];
+      x.d[rp + c] = t;
     }
   };
   if (!transpose) {
     for (let k = 0; k < ipiv.length; k++) swap(k);
-    trsm(lu, b, { lower: true, unitDiag: true });
-    trsm(lu, b, { lower: false });
+    trsmLeft(n, nrhs, f, x, true, false, true);
+    trsmLeft(n, nrhs, f, x, false, false, false);
   } else {
-    trsm(lu, b, { lower: false, transA: true });
-    trsm(lu, b, { lower: true, unitDiag: true, transA: true });
+    trsmLeft(n, nrhs, f, x, false, true, false);
+    trsmLeft(n, nrhs, f, x, true, true, true);
     for (let k = ipiv.length - 1; k >= 0; k--) swap(k);
   }
+  x.commit();
 });
 
 export interface LUFactor {
