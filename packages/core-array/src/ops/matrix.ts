@@ -1,0 +1,92 @@
+import { zeros } from '../creation.js';
+import type { DType } from '../dtype.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { NDArray } from '../ndarray.js';
+import { sum } from './reductions.js';
+
+function checkOffset(fn: string, k: number): void {
+  if (!Number.isInteger(k)) throw new InvalidArgumentError(fn, 'k', k, 'an integer diagonal offset');
+}
+
+function requireMatrixStack(fn: string, a: NDArray): void {
+  if (a.ndim < 2)
+    throw new ShapeError(fn, 'a', 'expected at least 2 dimensions (a matrix or a stack)', a.shape);
+}
+
+/**
+ * The k-th diagonal of the last two axes as a zero-copy strided view (k > 0 above the main
+ * diagonal, k < 0 below), as `numpy.linalg.diagonal`: shape `[..., len]`. Writing through the view
+ * writes the matrix. O(1).
+ * @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ */
+export function diagonal<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
+  const fn = 'diagonal';
+  requireMatrixStack(fn, a);
+  checkOffset(fn, k);
+  const nd = a.ndim;
+  const [m, n] = [a.shape[nd - 2], a.shape[nd - 1]];
+  const [rs, cs] = [a.strides[nd - 2], a.strides[nd - 1]];
+  const len = Math.max(0, k >= 0 ? Math.min(m, n - k) : Math.min(m + k, n));
+  const offset = len === 0 ? a.offset : a.offset + (k >= 0 ? k * cs : -k * rs);
+  return new NDArray(
+    a.data,
+    [...a.shape.slice(0, nd - 2), len],
+    [...a.strides.slice(0, nd - 2), rs + cs],
+    offset,
+  );
+}
+
+/**
+ * A new matrix with `v` on its k-th diagonal (`numpy.diag` for 1-D input): (n + |k|) x (n + |k|).
+ * O(n^2).
+ * @throws ShapeError unless `v` is 1-D; InvalidArgumentError for a non-integer k.
+ */
+export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
+  const fn = 'diag';
+  if (v.ndim !== 1)
+    throw new ShapeError(fn, 'v', 'expected a vector (use diagonal() to read a diagonal)', v.shape);
+  checkOffset(fn, k);
+  const size = v.shape[0] + Math.abs(k);
+  const out = zeros([size, size], { dtype: v.dtype }) as NDArray<D>;
+  const view = diagonal(out, k);
+  for (let i = 0; i < v.shape[0]; i++) view.data[view.offset + i * view.strides[0]] = v.get(i);
+  return out;
+}
+
+/**
+ * The sum of the k-th diagonal of a matrix (`numpy.trace`); for stacks, `sum(diagonal(a), { axis: -1 })`.
+ * O(min(m, n)).
+ * @throws ShapeError unless `a` is 2-D; InvalidArgumentError for a non-integer k.
+ */
+export function trace(a: NDArray, k = 0): number {
+  if (a.ndim !== 2) throw new ShapeError('trace', 'a', 'expected a matrix (2 dimensions)', a.shape);
+  return sum(diagonal(a, k)).item();
+}
+
+function keepTriangle<D extends DType>(fn: string, a: NDArray<D>, k: number, upper: boolean): NDArray<D> {
+  requireMatrixStack(fn, a);
+  checkOffset(fn, k);
+  const out = a.copy();
+  const [m, n] = out.shape.slice(-2);
+  const d = out.data;
+  for (let base = 0; base < out.size; base += m * n)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) if (upper ? j - i < k : j - i > k) d[base + i * n + j] = 0;
+  return out;
+}
+
+/**
+ * A copy with the entries below the k-th diagonal of the last two axes set to zero (`numpy.triu`).
+ * O(size). @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ */
+export function triu<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
+  return keepTriangle('triu', a, k, true);
+}
+
+/**
+ * A copy with the entries above the k-th diagonal of the last two axes set to zero (`numpy.tril`).
+ * O(size). @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ */
+export function tril<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
+  return keepTriangle('tril', a, k, false);
+}
