@@ -58,6 +58,16 @@ export interface KernelSignatures {
     result: void;
   };
 
+  /**
+   * Solves op(A) X = B in place on B, A n x n triangular (the `lower` or upper triangle is read;
+   * op(A) = A^T with `transpose`), as LAPACK dtrtrs: returns info k > 0, with B untouched, when
+   * A[k-1, k-1] is exactly zero (never with `unitDiag`), else 0.
+   */
+  trtrs: {
+    args: { a: Mat; b: Mat; lower: boolean; transpose: boolean; unitDiag: boolean };
+    result: number;
+  };
+
   /** Cholesky A = L L^T in place on the lower triangle (upper untouched); info k: minor k not positive definite. */
   potrf: { args: { a: Mat }; result: number };
   /** Solves (L L^T) X = B in place on B given the lower Cholesky factor. */

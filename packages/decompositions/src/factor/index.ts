@@ -4,3 +4,5 @@ export { geqp3, geqrf, orgqr, qr, type QRMode } from './qr.js';
 export { type Assume, det, inv, lstsq, slogdet, solve } from './solve.js';
 export { solveBanded } from './banded.js';
 export { ldl } from './ldl.js';
+export { ormqr } from './ormqr.js';
+export { trtrs } from './trtrs.js';

@@ -1,5 +1,7 @@
 import {
+  ConvergenceError,
   InvalidArgumentError,
+  type Mat,
   type NDArray,
   ShapeError,
   SingularMatrixError,
@@ -9,12 +11,14 @@ import {
   trsm,
   zeros,
 } from '@krylov/core-array';
-import { svd } from '../spectral/svd.js';
+import { gelsd } from '../spectral/gelsd.js';
 import { workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
 import { getrf, luFactor, luSolve } from './lu.js';
+import { ormqr } from './ormqr.js';
 import { geqrf } from './qr.js';
+import { trtrs } from './trtrs.js';
 
 export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular' | 'banded';
 
@@ -28,7 +32,7 @@ function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
 /**
  * Solves A X = B (as scipy.linalg.solve), choosing the factorization from `assume`: 'general'
  * (LU with partial pivoting, dgesv), 'positive definite' (Cholesky, dposv), 'symmetric' (LU; the
- * structure is used only for validation), 'triangular' (substitution, dtrtrs; `lower` picks the
+ * structure is used only for validation), 'triangular' (substitution, the `trtrs` kernel; `lower` picks the
  * triangle), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
  * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
  * 1-D x. Computed in float64. O(n^3) (O(n^2) triangular).
@@ -61,10 +65,8 @@ export function solve(
     trsm(l, x, { lower: true, transA: true });
   } else if (assume === 'triangular') {
     const lower = options?.lower ?? true;
-    for (let k = 0; k < n; k++)
-      if (w.data[k * n + k] === 0)
-        throw new SingularMatrixError(fn, k, 'zero on the diagonal of a triangular matrix');
-    trsm(w, x, { lower });
+    const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
+    if (info > 0) throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
   } else {
     // w is already a validated float64 copy: factor it in place rather than copying again.
     const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
@@ -114,14 +116,16 @@ export function det(a: NDArray): number {
 
 /**
  * Least squares min ||A x - b||_2 (numpy.linalg.lstsq / scipy.linalg.lstsq), by one of two drivers:
- * - 'svd' (default; LAPACK dgelsd's result): x = V diag(1/s_i) U^T b over the singular values
- *   s_i > rcond * s_max, the minimum-norm solution, so rank-deficient and underdetermined (m < n)
- *   problems are fine. rcond defaults to eps * max(m, n) as NumPy. O(m n^2) plus the SVD.
- * - 'qr' (dgels): Householder QR, R x = Q^T b, for a tall full-rank A. O(2 m n^2 - 2/3 n^3).
+ * - 'svd' (default; the `gelsd` kernel, LAPACK dgelsd on the native backend): x = V diag(1/s_i)
+ *   U^T b over the singular values s_i > rcond * s_max, the minimum-norm solution, so
+ *   rank-deficient and underdetermined (m < n) problems are fine. rcond defaults to
+ *   eps * max(m, n) as NumPy. O(m n^2) plus the SVD.
+ * - 'qr' (dgels): Householder QR (`geqrf`), Q^T b by the reflectors (`ormqr`), then R x = (Q^T b)
+ *   by substitution (`trtrs`), for a tall full-rank A. O(2 m n^2 - 2/3 n^3).
  * `residuals` holds the residual sum of squares per column of b when the rank is n and m > n, and
  * is empty otherwise (NumPy's convention); `s` the singular values ('svd' only).
- * @throws SingularMatrixError when the 'qr' driver meets a zero diagonal in R (rank deficient);
- *   ShapeError when 'qr' gets m < n or b's rows do not match; InvalidArgumentError on bad options.
+ * @throws SingularMatrixError naming the index of a zero diagonal in R ('qr', rank deficient);
+ *   ConvergenceError when the SVD does not converge ('svd'); ShapeError when 'qr' gets m < n or b's rows do not match; InvalidArgumentError on bad options.
  */
 export function lstsq(
   a: NDArray,
@@ -144,16 +148,17 @@ export function lstsq(
     const rcond = options?.rcond ?? Number.EPSILON * Math.max(m, n);
     if (!(rcond >= 0 && Number.isFinite(rcond)))
       throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a finite number >= 0');
-    const f = svd(w);
-    s = f.s;
-    const r = Math.min(m, n);
-    const cutoff = rcond * (r > 0 ? s.data[0] : 0);
-    rank = 0;
-    while (rank < r && s.data[rank] > cutoff) rank++;
-    const uty = matmul(f.u.T, y) as NDArray<'float64'>;
-    for (let i = 0; i < r; i++)
-      for (let j = 0; j < k; j++) uty.data[i * k + j] = i < rank ? uty.data[i * k + j] / s.data[i] : 0;
-    x = matmul(f.vt.T, uty) as NDArray<'float64'>;
+    const r = gelsd({ a: w, b: y, rcond });
+    if (r.info > 0)
+      throw new ConvergenceError(
+        fn,
+        r.info,
+        Number.NaN,
+        `the SVD did not converge (gelsd info ${r.info}: that many values of the bidiagonal form did not converge)`,
+      );
+    x = r.x as NDArray<'float64'>;
+    s = r.s as NDArray<'float64'>;
+    rank = r.rank;
   } else {
     if (m < n)
       throw new ShapeError(
@@ -163,28 +168,18 @@ export function lstsq(
         a.shape,
       );
     const { tau } = geqrf({ a: w });
-    // Q^T b by applying the reflectors H_j = I - tau_j v_j v_j^T to b (dormqr), never forming Q.
+    // Q^T b by the reflectors (dormqr), never forming Q; then R x = (Q^T b)[0:n] (dtrtrs)
     const qtb = y.copy() as NDArray<'float64'>;
-    const wd = w.data;
-    for (let j = 0; j < n; j++) {
-      const t = tau.data[j];
-      if (t === 0) continue;
-      for (let c = 0; c < k; c++) {
-        let dot = qtb.data[j * k + c];
-        for (let i = j + 1; i < m; i++) dot += wd[i * n + j] * qtb.data[i * k + c];
-        dot *= t;
-        qtb.data[j * k + c] -= dot;
-        for (let i = j + 1; i < m; i++) qtb.data[i * k + c] -= dot * wd[i * n + j];
-      }
-    }
+    ormqr({ a: w, tau, c: qtb, side: 'left', transpose: true });
     x = qtb.slice(`0:${n}`).copy() as NDArray<'float64'>;
-    const r = w.slice(`0:${n}`).copy();
-    for (let i = 0; i < n; i++) {
-      if (r.data[i * n + i] === 0)
-        throw new SingularMatrixError(fn, i, "rank-deficient matrix (use the 'svd' driver)");
-      for (let j = 0; j < i; j++) r.data[i * n + j] = 0;
-    }
-    trsm(r, x, { lower: false });
+    const info = trtrs({
+      a: w.slice(`0:${n}`) as Mat,
+      b: x,
+      lower: false,
+      transpose: false,
+      unitDiag: false,
+    });
+    if (info > 0) throw new SingularMatrixError(fn, info - 1, "rank-deficient matrix (use the 'svd' driver)");
   }
   const residuals: number[] = [];
   if (rank === n && m > n) {

@@ -11,3 +11,5 @@ export {
   schurBlocks,
   solveSylvesterBlock,
 } from './schur.js';
+export { gelsd } from './gelsd.js';
+export { syevr } from './syevr.js';
