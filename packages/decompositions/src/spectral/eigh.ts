@@ -7,90 +7,100 @@ import {
   checkOptions,
   defineKernel,
 } from '@krylov/core-array';
+import { householder, orgqrRaw } from '../factor/householder.js';
 import { workingCopy } from '../util/validate.js';
-import { rotate } from './rotation.js';
+import { applyRotations } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
 
 /**
- * Householder tridiagonalization of a full symmetric n x n matrix in place (LAPACK dsytd2, lower):
- * returns the diagonal d, the subdiagonal e (e[i] = T[i+1, i], e[n-1] = 0) and, when wanted, Q^T
- * as rows (Q^T A Q = T), accumulated by row operations that stay contiguous in row-major storage.
- * O(4/3 n^3), plus O(4/3 n^3) for Q^T.
+ * Householder tridiagonalization Q^T A Q = T of a symmetric n x n matrix held in the lower triangle
+ * of the row-major buffer w (LAPACK dsytd2, lower): step k reflects rows/columns k+1.. with
+ * H = I - tau v v^T, working on the lower triangle only (the symmetric product p = A22 v and the
+ * rank-2 update A22 -= v q^T + q v^T each read each lower row once, contiguously). The reflector
+ * is left QR-style in column k below the subdiagonal, tau[k] beside it, for orgqr to form Q.
+ * Returns the diagonal d and the subdiagonal e (e[i] = T[i+1, i], e[n-1] = 0). O(4/3 n^3).
  */
-function tridiagonalize(
-  w: Float64Array,
-  n: number,
-  wantQ: boolean,
-): { d: Float64Array; e: Float64Array; qt: Float64Array | null } {
-  const qt = wantQ ? new Float64Array(n * n) : null;
-  if (qt) for (let i = 0; i < n; i++) qt[i * n + i] = 1;
+function tridiagonalize(w: Float64Array, n: number, tau: Float64Array): { d: Float64Array; e: Float64Array } {
   const v = new Float64Array(n);
   const p = new Float64Array(n);
   for (let k = 0; k < n - 2; k++) {
     const m = n - k - 1;
-    let scale = 0;
-    for (let i = 1; i < m; i++) scale = Math.max(scale, Math.abs(w[(k + 1 + i) * n + k]));
-    if (scale === 0) continue;
-    const alpha = w[(k + 1) * n + k];
-    scale = Math.max(scale, Math.abs(alpha));
-    let ss = 0;
-    for (let i = 0; i < m; i++) ss += (w[(k + 1 + i) * n + k] / scale) ** 2;
-    const beta = -Math.sign(alpha || 1) * scale * Math.sqrt(ss);
-    const tau = (beta - alpha) / beta;
+    const r0 = k + 1;
+    const t = householder(w, r0 * n + k, n, m);
+    tau[k] = t;
+    if (t === 0) continue;
     v[0] = 1;
-    for (let i = 1; i < m; i++) v[i] = w[(k + 1 + i) * n + k] / (alpha - beta);
-    for (let i = 0; i < m; i++) w[(k + 1 + i) * n + k] = w[k * n + k + 1 + i] = i === 0 ? beta : 0;
-    // A22 <- H A22 H with p = tau A22 v, q = p - (tau/2)(p.v) v: A22 -= v q^T + q v^T
+    for (let i = 1; i < m; i++) v[i] = w[(r0 + i) * n + k];
+    // p = tau A22 v from the lower triangle: row i contributes a_ij v_j to p_i and a_ij v_i to p_j
+    p.fill(0, 0, m);
+    for (let i = 0; i < m; i++) {
+      const row = (r0 + i) * n + r0;
+      const vi = v[i];
+      let s = 0;
+      for (let j = 0; j < i; j++) {
+        const aij = w[row + j];
+        s += aij * v[j];
+        p[j] += aij * vi;
+      }
+      p[i] += s + w[row + i] * vi;
+    }
     let pv = 0;
     for (let i = 0; i < m; i++) {
-      let s = 0;
-      const row = (k + 1 + i) * n + k + 1;
-      for (let j = 0; j < m; j++) s += w[row + j] * v[j];
-      p[i] = tau * s;
+      p[i] *= t;
       pv += p[i] * v[i];
     }
-    const half = 0.5 * tau * pv;
+    // q = p - (tau/2)(p.v) v; A22 -= v q^T + q v^T on the lower triangle
+    const half = 0.5 * t * pv;
     for (let i = 0; i < m; i++) p[i] -= half * v[i];
     for (let i = 0; i < m; i++) {
-      const row = (k + 1 + i) * n + k + 1;
+      const row = (r0 + i) * n + r0;
       const vi = v[i];
-      const pi = p[i];
-      for (let j = 0; j < m; j++) w[row + j] -= vi * p[j] + pi * v[j];
-    }
-    if (qt) {
-      // Q^T <- H Q^T on rows k+1..n-1
-      for (let c = 0; c < n; c++) p[c] = 0;
-      for (let i = 0; i < m; i++) {
-        const row = (k + 1 + i) * n;
-        const vi = v[i];
-        for (let c = 0; c < n; c++) p[c] += vi * qt[row + c];
-      }
-      for (let i = 0; i < m; i++) {
-        const row = (k + 1 + i) * n;
-        const f = tau * v[i];
-        for (let c = 0; c < n; c++) qt[row + c] -= f * p[c];
-      }
+      const qi = p[i];
+      for (let j = 0; j <= i; j++) w[row + j] -= vi * p[j] + qi * v[j];
     }
   }
   const d = Float64Array.from({ length: n }, (_, i) => w[i * n + i]);
   const e = Float64Array.from({ length: n }, (_, i) => (i < n - 1 ? w[(i + 1) * n + i] : 0));
-  return { d, e, qt };
+  return { d, e };
 }
 
 /**
- * Symmetric eigendecomposition (LAPACK dsyev's path): Householder tridiagonalization, then the
- * implicit QL iteration with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch &
- * Wilkinson 1968, tql2; LAPACK dsteqr), accumulating the plane rotations into the rows of Q^T, which
- * keeps every inner loop contiguous. Reads the lower triangle; w ascending, eigenvectors as columns.
- * O(9 n^3) with vectors, O(4/3 n^3) without. Returns info > 0 when an eigenvalue needs more than
- * 30 iterations.
+ * Q of the tridiagonal reduction as a row-major n x n matrix: Q = diag(1, Q'), where Q' is formed
+ * by the blocked orgqr from the reflectors in w's columns 0..n-3 (geqrf-style for w's block at
+ * (1, 0), copied one column right, to the block of Q' at (1, 1)) (LAPACK dorgtr, lower).
+ * O(4/3 n^3), mostly gemm.
+ */
+function formQ(w: Float64Array, n: number, tau: Float64Array): Float64Array {
+  const q = new Float64Array(n * n);
+  q[0] = 1;
+  for (let i = 2; i < n; i++)
+    for (let j = 0; j < Math.min(i - 1, n - 2); j++) q[i * n + j + 1] = w[i * n + j];
+  if (n > 1) orgqrRaw({ d: q, o: 0, ld: n }, 1, 1, n - 1, n - 1, Math.max(n - 2, 0), tau);
+  return q;
+}
+
+/**
+ * Symmetric eigendecomposition: Householder tridiagonalization, then the implicit QL iteration
+ * with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2;
+ * LAPACK dsteqr with compz = 'V'). Each QL sweep's rotations are recorded and applied to the
+ * explicitly formed Q as one sequence (dlasr), row by row, so the eigenvector update is a
+ * contiguous pass with the running column kept in registers. Reads the lower triangle; w
+ * ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add O(4/3 n^3)
+ * for Q (gemm) and about 6 n^3 for the rotations. Returns info > 0 when an eigenvalue needs more
+ * than 30 iterations.
  */
 export const syevd = defineKernel('syevd', ({ a, vectors }) => {
   const n = a.shape[0];
   const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) w[i * n + j] = w[j * n + i] = a.get(i, j);
-  const { d, e, qt: z } = tridiagonalize(w, n, vectors);
+  const [ars, acs] = a.strides;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) w[i * n + j] = a.data[a.offset + i * ars + j * acs];
+  const tau = new Float64Array(Math.max(n - 2, 0));
+  const { d, e } = tridiagonalize(w, n, tau);
+  const z = vectors ? formQ(w, n, tau) : null;
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
   let info = 0;
   for (let l = 0; l < n && info === 0; l++) {
     let iter = 0;
@@ -126,9 +136,11 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
-        // rows i and i+1 of Q^T are columns i and i+1 of the eigenvector matrix
-        if (z) rotate(z, (i + 1) * n, i * n, 1, n, c, -s);
+        // columns i+1, i of the eigenvector matrix: z_{i+1} <- c z_{i+1} + s z_i, z_i <- c z_i - s z_{i+1}
+        cs[i] = c;
+        sn[i] = -s;
       }
+      if (z) applyRotations(z, 0, n, n, i + 1, m, cs, sn, false);
       if (r === 0 && i >= l) continue;
       d[l] -= p;
       e[l] = g;
@@ -143,7 +155,7 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
   ) as Vec;
   if (!z) return { w: values, v: null, info };
   const vs = new NDArray(new Ctor(n * n), [n, n]) as Mat;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vs.data[i * n + j] = z[order[j] * n + i];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vs.data[i * n + j] = z[i * n + order[j]];
   return { w: values, v: vs, info };
 });
 

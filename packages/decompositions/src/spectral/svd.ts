@@ -9,7 +9,22 @@ import {
   eye,
 } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
-import { rotate } from './rotation.js';
+function rotate(
+  data: Float64Array,
+  px: number,
+  py: number,
+  step: number,
+  len: number,
+  c: number,
+  s: number,
+): void {
+  for (let k = 0, i = px, j = py; k < len; k++, i += step, j += step) {
+    const x = data[i];
+    const y = data[j];
+    data[i] = c * x - s * y;
+    data[j] = s * x + c * y;
+  }
+}
 
 const MAX_SWEEPS = 60;
 
