@@ -86,6 +86,48 @@ export interface NativeAddon {
   syevd(a: MatDesc, vectors: boolean, w: VecDesc, v: MatDesc | null): number;
   geev(a: MatDesc, vectors: boolean, wr: VecDesc, wi: VecDesc, v: MatDesc | null): number;
   syevdAsync(a: MatDesc, vectors: boolean, w: VecDesc, v: MatDesc | null): Promise<number>;
+  /** C = op(Q) C (left) or C op(Q) (right) from geqrf's reflectors in `a`; `tau` contiguous (dormqr). */
+  ormqr(a: MatDesc, tau: VecDesc, c: MatDesc, left: boolean, transpose: boolean): void;
+  ormqrAsync(a: MatDesc, tau: VecDesc, c: MatDesc, left: boolean, transpose: boolean): Promise<void>;
+  /** op(A) X = B in place on B; returns k + 1 for the first exactly zero A[k, k] (B untouched), else 0. */
+  trtrs(a: MatDesc, b: MatDesc, lower: boolean, transpose: boolean, unitDiag: boolean): number;
+  trtrsAsync(a: MatDesc, b: MatDesc, lower: boolean, transpose: boolean, unitDiag: boolean): Promise<number>;
+  /** Minimum-norm least squares by SVD (dgelsd): writes x (n x nrhs), s, rank[0]; returns info. `a`, `b` read only. */
+  gelsd(a: MatDesc, b: MatDesc, rcond: number, s: VecDesc, x: MatDesc, rank: Int32Array): number;
+  gelsdAsync(
+    a: MatDesc,
+    b: MatDesc,
+    rcond: number,
+    s: VecDesc,
+    x: MatDesc,
+    rank: Int32Array,
+  ): Promise<number>;
+  /** Eigenpairs il..iu (0-based, inclusive) from the lower triangle (dsyevr); w has iu - il + 1 elements, v is n x that. */
+  syevr(a: MatDesc, vectors: boolean, il: number, iu: number, w: VecDesc, v: MatDesc | null): number;
+  syevrAsync(
+    a: MatDesc,
+    vectors: boolean,
+    il: number,
+    iu: number,
+    w: VecDesc,
+    v: MatDesc | null,
+  ): Promise<number>;
+  /** C[i] = alpha A[i] B[i] + beta C[i], one BLAS gemm per entry; entries of c must not overlap. */
+  gemmBatched(alpha: number, a: BatchDesc, b: BatchDesc, beta: number, c: BatchDesc): void;
+  gemmBatchedAsync(alpha: number, a: BatchDesc, b: BatchDesc, beta: number, c: BatchDesc): Promise<void>;
+}
+
+/**
+ * A batch of equally shaped matrices in one typed array: entry i is the matrix `{ data,
+ * offset: offsets[i], rows, cols, ld, colMajor }`. A broadcast operand repeats an offset.
+ */
+export interface BatchDesc {
+  data: FloatData;
+  offsets: Float64Array;
+  rows: number;
+  cols: number;
+  ld: number;
+  colMajor: boolean;
 }
 
 export type LoadResult = { addon: NativeAddon; path: string } | { addon: null; error: string };

@@ -74,6 +74,38 @@ function svdOutputs(a: Mat, job: SvdJob) {
   };
 }
 
+/** Output storage for syevr: iu - il + 1 values, and n x that many vectors. */
+function rangeOutputs(a: Mat, vectors: boolean, il: number, iu: number) {
+  const n = a.shape[0];
+  const count = Math.max(0, iu - il + 1);
+  const data = a.data as FloatData;
+  const w = alloc({ data }, count);
+  const v = vectors ? alloc({ data }, n * count) : null;
+  const result = (info: number) => ({
+    w: wrap(w, [count]) as Vec,
+    v: v ? (wrap(v, [n, count]) as Mat) : null,
+    info,
+  });
+  return { w: denseVec(w), vDesc: v ? denseMat(v, n, count) : null, result };
+}
+
+/** Output storage for gelsd: x (n x nrhs), s (min(m, n)) and the rank. */
+function lstsqOutputs(a: Mat, b: Mat) {
+  const [m, n] = a.shape;
+  const nrhs = b.shape[1];
+  const data = a.data as FloatData;
+  const x = alloc({ data }, n * nrhs);
+  const s = alloc({ data }, Math.min(m, n));
+  const rank = new Int32Array(1);
+  const result = (info: number) => ({
+    x: wrap(x, [n, nrhs]) as Mat,
+    s: wrap(s, [s.length]) as Vec,
+    rank: rank[0],
+    info,
+  });
+  return { x: denseMat(x, n, nrhs), s: denseVec(s), rank, result };
+}
+
 function eighOutputs(a: Mat, vectors: boolean) {
   const n = a.shape[0];
   const data = a.data as FloatData;
@@ -168,6 +200,28 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
             ),
         ),
     },
+    gemmBatched: {
+      run: ({ alpha, a, b, beta, c }) =>
+        withOperands([c], (o) => addon().gemmBatched(alpha, o.inBatch(a), o.inBatch(b), beta, o.outBatch(c))),
+      runAsync: ({ alpha, a, b, beta, c }) =>
+        withOperandsAsync([c], (o) =>
+          addon().gemmBatchedAsync(alpha, o.inBatch(a), o.inBatch(b), beta, o.outBatch(c)),
+        ),
+      supports: ({ a, b, c }) =>
+        verdict(
+          () => operands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
+          () => c.ndim < 2 && `'c' has ${c.ndim} dimensions, fewer than 2`,
+          () =>
+            shapeIs(
+              a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
+                b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
+                a.shape.at(-1) === b.shape.at(-2) &&
+                a.shape.at(-2) === c.shape.at(-2) &&
+                b.shape.at(-1) === c.shape.at(-1),
+              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+            ),
+        ),
+    },
     syrk: {
       run: ({ alpha, a, beta, c, lower }) =>
         withOperands([c], (o) => addon().syrk(alpha, o.in(a), beta, o.out(c), lower)),
@@ -244,6 +298,78 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
               a.shape[0] >= a.shape[1] && a.shape[1] >= tau.size,
               `a ${s(a)} (rows >= cols >= tau length ${tau.size})`,
             ),
+        ),
+    },
+    ormqr: {
+      run: ({ a, tau, c, side, transpose }) =>
+        withOperands([c], (o) =>
+          addon().ormqr(o.in(a), o.inDenseVec(tau), o.out(c), side === 'left', transpose),
+        ),
+      runAsync: ({ a, tau, c, side, transpose }) =>
+        withOperandsAsync([c], (o) =>
+          addon().ormqrAsync(o.in(a), o.inDenseVec(tau), o.out(c), side === 'left', transpose),
+        ),
+      supports: ({ a, tau, c, side }) =>
+        verdict(
+          () => operands({ a: [a, 2], tau: [tau, 1], c: [c, 2] }),
+          () => !['left', 'right'].includes(side) && `unknown side ${JSON.stringify(side)}`,
+          () =>
+            shapeIs(
+              a.shape[0] === c.shape[side === 'left' ? 0 : 1] &&
+                tau.size <= a.shape[1] &&
+                tau.size <= a.shape[0],
+              `a ${s(a)}, tau ${s(tau)}, c ${s(c)} (${side})`,
+            ),
+        ),
+    },
+    trtrs: {
+      run: ({ a, b, lower, transpose, unitDiag }) =>
+        withOperands([b], (o) => addon().trtrs(o.in(a), o.out(b), lower, transpose, unitDiag)),
+      runAsync: ({ a, b, lower, transpose, unitDiag }) =>
+        withOperandsAsync([b], (o) => addon().trtrsAsync(o.in(a), o.out(b), lower, transpose, unitDiag)),
+      supports: ({ a, b }) => triangularMat('left', a, b),
+    },
+    gelsd: {
+      run: ({ a, b, rcond }) => {
+        const out = lstsqOutputs(a, b);
+        const info = withOperands([], (o) => addon().gelsd(o.in(a), o.in(b), rcond, out.s, out.x, out.rank));
+        return out.result(info);
+      },
+      runAsync: async ({ a, b, rcond }) => {
+        const out = lstsqOutputs(a, b);
+        const info = await withOperandsAsync([], (o) =>
+          addon().gelsdAsync(o.in(a), o.in(b), rcond, out.s, out.x, out.rank),
+        );
+        return out.result(info);
+      },
+      supports: ({ a, b, rcond }) =>
+        verdict(
+          () => operands({ a: [a, 2], b: [b, 2] }),
+          () => shapeIs(a.shape[0] === b.shape[0], `a ${s(a)}, b ${s(b)}`),
+          () => Number.isNaN(rcond) && 'rcond is NaN',
+        ),
+    },
+    syevr: {
+      run: ({ a, vectors, il, iu }) => {
+        const out = rangeOutputs(a, vectors, il, iu);
+        return out.result(withOperands([], (o) => addon().syevr(o.in(a), vectors, il, iu, out.w, out.vDesc)));
+      },
+      runAsync: async ({ a, vectors, il, iu }) => {
+        const out = rangeOutputs(a, vectors, il, iu);
+        const info = await withOperandsAsync([], (o) =>
+          addon().syevrAsync(o.in(a), vectors, il, iu, out.w, out.vDesc),
+        );
+        return out.result(info);
+      },
+      supports: ({ a, il, iu }) =>
+        verdict(
+          () => {
+            const sqr = squareMat(a);
+            return sqr !== true && sqr;
+          },
+          () =>
+            !(Number.isInteger(il) && Number.isInteger(iu) && il >= 0 && il <= iu + 1 && iu < a.shape[0]) &&
+            `range ${il}..${iu} outside 0 <= il <= iu + 1 <= ${a.shape[0]}`,
         ),
     },
     geqp3: {

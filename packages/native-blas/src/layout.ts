@@ -1,5 +1,5 @@
 import { type Mat, NDArray, type Vec, copyInto } from '@krylov/core-array';
-import type { FloatData, MatDesc, VecDesc } from './addon.js';
+import type { BatchDesc, FloatData, MatDesc, VecDesc } from './addon.js';
 
 /**
  * The BLAS description of a matrix view, or null when BLAS cannot take its strides: a view is
@@ -22,6 +22,40 @@ export function matDesc(a: Mat): MatDesc | null {
     if (ld >= Math.max(1, rows)) return { data, offset: a.offset, rows, cols, ld, colMajor: true };
   }
   return null;
+}
+
+/**
+ * The description of a [..., rows, cols] array as a batch of matrices (one offset per entry, in
+ * row-major order of the leading indices), or null when its last two strides are not BLAS's. With
+ * `disjoint`, also null when two entries share memory (an output must not).
+ */
+export function batchDesc(x: NDArray, disjoint = false): BatchDesc | null {
+  const lead = x.shape.slice(0, -2);
+  const [rows, cols] = x.shape.slice(-2);
+  const count = lead.reduce((p, q) => p * q, 1);
+  const data = x.data as FloatData;
+  // no entries: nothing is read or written (the storage may be empty)
+  if (count === 0)
+    return { data, rows, cols, ld: Math.max(1, cols), colMajor: false, offsets: new Float64Array(0) };
+  const m = matDesc(new NDArray(x.data as FloatData, [rows, cols], x.strides.slice(-2), x.offset) as Mat);
+  if (!m) return null;
+  const offsets = new Float64Array(count);
+  const index = new Array<number>(lead.length).fill(0);
+  for (let t = 0; t < count; t++) {
+    let off = x.offset;
+    for (let d = 0; d < lead.length; d++) off += index[d] * x.strides[d];
+    offsets[t] = off;
+    for (let d = lead.length - 1; d >= 0 && ++index[d] === lead[d]; d--) index[d] = 0;
+  }
+  const empty = rows === 0 || cols === 0;
+  if (empty) offsets.fill(0);
+  if (disjoint && !empty && count > 1) {
+    const span = ((m.colMajor ? cols : rows) - 1) * m.ld + (m.colMajor ? rows : cols);
+    const sorted = Float64Array.from(offsets).sort();
+    for (let i = 1; i < count; i++) if (sorted[i] < sorted[i - 1] + span) return null;
+  }
+  const { offset: _, ...shape } = m;
+  return { ...shape, offsets };
 }
 
 /** The BLAS description of a vector view, or null for a broadcast (stride 0) view of length > 1. */
@@ -93,6 +127,21 @@ export class Operands {
     const w = x.copy() as Vec;
     this.writeBacks.push(() => copyInto(x, w));
     return vecDesc(w) as VecDesc;
+  }
+
+  /** An input batch ([..., rows, cols]). */
+  inBatch(x: NDArray): BatchDesc {
+    const d = sharesBuffer(x, this.outputs) ? null : batchDesc(x);
+    return d ?? (batchDesc(x.copy()) as BatchDesc);
+  }
+
+  /** An output batch: its entries must not share memory. */
+  outBatch(x: NDArray): BatchDesc {
+    const d = batchDesc(x, true);
+    if (d) return d;
+    const w = x.copy();
+    this.writeBacks.push(() => copyInto(x, w));
+    return batchDesc(w, true) as BatchDesc;
   }
 
   finish(): void {

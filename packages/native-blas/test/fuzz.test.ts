@@ -13,6 +13,15 @@ const mat = (rows: number, cols: number, fill = 0): Desc => ({
   colMajor: false,
 });
 const vec = (n: number): Desc => ({ data: new Float64Array(n).fill(1), offset: 0, n, inc: 1 });
+/** `count` contiguous rows x cols matrices in one array, as a batch descriptor. */
+const batch = (count: number, rows: number, cols: number): Desc => ({
+  data: new Float64Array(count * rows * cols).fill(1),
+  offsets: Float64Array.from({ length: count }, (_, i) => i * rows * cols),
+  rows,
+  cols,
+  ld: Math.max(1, cols),
+  colMajor: false,
+});
 function eye(n: number): Desc {
   const m = mat(n, n);
   for (let i = 0; i < n; i++) (m.data as Float64Array)[i * n + i] = 1;
@@ -47,6 +56,16 @@ const VALID: Record<string, () => unknown[]> = {
   gesddAsync: () => [mat(3, 2, 1), 'full', vec(2), mat(3, 3), mat(2, 2)],
   syevd: () => [eye(3), true, vec(3), mat(3, 3)],
   syevdAsync: () => [eye(3), false, vec(3), null],
+  ormqr: () => [mat(3, 2, 1), vec(2), mat(3, 2), true, false],
+  ormqrAsync: () => [mat(3, 2, 1), vec(2), mat(2, 3), false, true],
+  trtrs: () => [eye(3), mat(3, 2), true, false, false],
+  trtrsAsync: () => [eye(3), mat(3, 2), false, true, false],
+  gelsd: () => [mat(3, 2, 1), mat(3, 1), -1, vec(2), mat(2, 1), new Int32Array(1)],
+  gelsdAsync: () => [mat(2, 3, 1), mat(2, 2), 0.1, vec(2), mat(3, 2), new Int32Array(1)],
+  syevr: () => [eye(3), true, 0, 1, vec(2), mat(3, 2)],
+  syevrAsync: () => [eye(3), false, 1, 2, vec(2), null],
+  gemmBatched: () => [1, batch(2, 3, 2), batch(2, 2, 3), 0, batch(2, 3, 3)],
+  gemmBatchedAsync: () => [1, batch(3, 2, 2), batch(3, 2, 1), 0.5, batch(3, 2, 1)],
   setThreads: () => [1],
 };
 
@@ -91,7 +110,12 @@ function call(addon: NativeAddon, fn: string, args: unknown[]): unknown {
 function brokenDescriptors(d: Desc, float32IsWrong: boolean): Desc[] {
   const out: Desc[] = [];
   const isMat = 'rows' in d;
-  const ints = isMat ? ['offset', 'rows', 'cols', 'ld'] : ['offset', 'n', 'inc'];
+  const isBatch = 'offsets' in d;
+  const ints = isBatch
+    ? ['rows', 'cols', 'ld']
+    : isMat
+      ? ['offset', 'rows', 'cols', 'ld']
+      : ['offset', 'n', 'inc'];
   for (const k of ints) for (const v of BAD_INT) if (!(k === 'inc' && v === -1)) out.push({ ...d, [k]: v });
   const data = d.data as Float64Array;
   out.push({ ...d, data: data.subarray(0, Math.max(0, data.length - 1)) });
@@ -99,7 +123,14 @@ function brokenDescriptors(d: Desc, float32IsWrong: boolean): Desc[] {
   out.push({ ...d, data: new Int32Array(data.length) });
   out.push({ ...d, data: undefined });
   out.push({ ...d, data: Array.from(data) });
-  out.push({ ...d, offset: data.length });
+  if (isBatch) {
+    const offsets = d.offsets as Float64Array;
+    for (const v of [-1, 0.5, Number.NaN, data.length, 2 ** 60])
+      out.push({ ...d, offsets: offsets.map(() => v) });
+    out.push({ ...d, offsets: offsets.subarray(1) });
+    out.push({ ...d, offsets: Array.from(offsets) });
+    out.push({ ...d, offsets: new Float32Array(offsets) });
+  } else out.push({ ...d, offset: data.length });
   if (isMat) {
     out.push({ ...d, ld: 0 });
     out.push({ ...d, ld: (d.ld as number) + 1 });
@@ -161,6 +192,9 @@ describe.skipIf(!built)('the raw addon under bad arguments', () => {
           replacements.push(new Int32Array(arg.length + 1), new Float64Array(arg.length));
         if (fn === 'getrs' && i === 1) replacements.push(Int32Array.of(0, 3, 2), Int32Array.of(-1, 1, 2));
         if (fn === 'setThreads') replacements.push(0, -3, 1.5, Number.NaN, 1e9);
+        // index ranges outside 0 <= il <= iu + 1 <= n, and a NaN rcond
+        if (fn.startsWith('syevr') && (i === 2 || i === 3)) replacements.push(-1, 4, i === 2 ? 3 : -1, 0.5);
+        if (fn.startsWith('gelsd') && i === 2) replacements.push(Number.NaN);
         if (typeof arg === 'string') replacements.push('Thin', '');
         for (const bad of replacements) {
           const args = make();
@@ -175,7 +209,7 @@ describe.skipIf(!built)('the raw addon under bad arguments', () => {
   it('refuses outputs that share memory with inputs', () => {
     const a = mat(3, 3, 1);
     const overlap = (fn: string, args: unknown[]) =>
-      expect(() => call(addon, fn, args), fn).toThrow(/shares memory/);
+      expect(() => call(addon, fn, args), fn).toThrow(/shares? memory/);
     overlap('gemm', [1, a, a, 0, a]);
     const shared = new Float64Array(12);
     const lo = { data: shared, offset: 0, rows: 3, cols: 3, ld: 3, colMajor: false };
@@ -188,6 +222,20 @@ describe.skipIf(!built)('the raw addon under bad arguments', () => {
     overlap('getrf', [m, new Int32Array(buf.buffer, 8, 2)]);
     const t = eye(3);
     overlap('trsm', [true, true, false, 1, t, { ...t }]);
+    overlap('trtrs', [t, { ...t }, true, false, false]);
+    overlap('ormqr', [m, { data: buf, offset: 6, n: 2, inc: 1 }, { ...m, offset: 4 }, true, false]);
+    overlap('gelsd', [
+      m,
+      mat(3, 1),
+      -1,
+      vec(2),
+      { ...m, rows: 2, cols: 1, ld: 1, offset: 5 },
+      new Int32Array(1),
+    ]);
+    // two entries of one output batch on the same memory, and an output batch over an input
+    const b = batch(2, 2, 2);
+    overlap('gemmBatched', [1, batch(2, 2, 2), batch(2, 2, 2), 0, { ...b, offsets: Float64Array.of(0, 2) }]);
+    overlap('gemmBatched', [1, b, batch(2, 2, 2), 0, b]);
   });
 
   it('notices a buffer detached by a getter of a later argument', () => {

@@ -50,6 +50,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   kb::registerKernels(env, exports);
+  kb::registerLapackMoreKernels(env, exports);
+  kb::registerBatchedKernels(env, exports);
   kb::registerSparseKernels(env, exports);
   return exports;
 }

@@ -5,26 +5,10 @@
 #include "args.h"
 #include "async.h"
 #include "cores.h"
+#include "entry.h"
 
 namespace kb {
 namespace {
-
-constexpr bool kNumber = true, kVoid = false;
-
-Ctx ctx(const Napi::CallbackInfo& info, const char* fn, size_t nargs) {
-  Ctx c{info.Env(), fn};
-  requireArgs(c, info, nargs);
-  return c;
-}
-
-void square(const Ctx& c, const MatArg& a) {
-  dims(c, a.rows == a.cols, "'" + a.name + "' must be square (is " + shape(a) + ")");
-}
-
-void contiguousVec(const Ctx& c, const VecArg& v, int64_t n) {
-  dims(c, v.n == n, "'" + v.name + "' must have length " + std::to_string(n) + " (has " + std::to_string(v.n) + ")");
-  if (v.n > 1 && v.inc != 1) rangeError(c.env, c.fn, "'" + v.name + ".inc' must be 1");
-}
 
 // ---- level 1 ----
 
@@ -362,20 +346,6 @@ Napi::Value Geqp3(const Napi::CallbackInfo& info) {
   });
 }
 
-/** An optional row-major output of a given shape (u, vt, v). */
-bool optionalOut(const Ctx& c, const Napi::Value& v, const std::string& name, bool wanted, int64_t rows,
-                 int64_t cols, MatArg& out) {
-  if (!wanted) {
-    if (!v.IsNull()) typeError(c.env, c.fn, "'" + name + "' must be null for this job");
-    return false;
-  }
-  out = toMat(c, v, name);
-  dims(c, out.rows == rows && out.cols == cols,
-       "'" + name + "' must be " + std::to_string(rows) + " x " + std::to_string(cols) + " (is " + shape(out) + ")");
-  if (out.colMajor && !out.empty()) rangeError(c.env, c.fn, "'" + name + "' must be row-major");
-  return true;
-}
-
 Napi::Value GesddImpl(const Napi::CallbackInfo& info, bool async) {
   auto c = ctx(info, async ? "gesddAsync" : "gesdd", 5);
   auto a = toMat(c, info[0], "a");
@@ -481,18 +451,6 @@ Napi::Value Geev(const Napi::CallbackInfo& info) {
     if (vectors) V = s.mat<T>(v, true);
     return [=] { return static_cast<double>(geev<T>(A, WR.p, WI.p, vectors ? &V : nullptr)); };
   });
-}
-
-/** Turns any C++ exception that escaped validation (bad_alloc...) into a JS Error, never a crash. */
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value guarded(const Napi::CallbackInfo& info) {
-  try {
-    return F(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), std::string("native: ") + e.what());
-  }
 }
 
 }  // namespace

@@ -152,4 +152,37 @@ inline lapack_int geev(int layout, char jobvl, char jobvr, lapack_int n, float* 
   return LAPACKE_sgeev_work(layout, jobvl, jobvr, n, a, lda, wr, wi, vl, ldvl, vr, ldvr, work, lw);
 }
 
+inline lapack_int ormqr(int layout, char side, char trans, lapack_int m, lapack_int n, lapack_int k, const double* a,
+                        lapack_int lda, const double* tau, double* c, lapack_int ldc, double* w, lapack_int lw) {
+  return LAPACKE_dormqr_work(layout, side, trans, m, n, k, a, lda, tau, c, ldc, w, lw);
+}
+inline lapack_int ormqr(int layout, char side, char trans, lapack_int m, lapack_int n, lapack_int k, const float* a,
+                        lapack_int lda, const float* tau, float* c, lapack_int ldc, float* w, lapack_int lw) {
+  return LAPACKE_sormqr_work(layout, side, trans, m, n, k, a, lda, tau, c, ldc, w, lw);
+}
+inline lapack_int gelsd(int layout, lapack_int m, lapack_int n, lapack_int nrhs, double* a, lapack_int lda, double* b,
+                        lapack_int ldb, double* s, double rcond, lapack_int* rank, double* w, lapack_int lw,
+                        lapack_int* iw) {
+  return LAPACKE_dgelsd_work(layout, m, n, nrhs, a, lda, b, ldb, s, rcond, rank, w, lw, iw);
+}
+inline lapack_int gelsd(int layout, lapack_int m, lapack_int n, lapack_int nrhs, float* a, lapack_int lda, float* b,
+                        lapack_int ldb, float* s, float rcond, lapack_int* rank, float* w, lapack_int lw,
+                        lapack_int* iw) {
+  return LAPACKE_sgelsd_work(layout, m, n, nrhs, a, lda, b, ldb, s, rcond, rank, w, lw, iw);
+}
+inline lapack_int syevr(int layout, char job, char range, char uplo, lapack_int n, double* a, lapack_int lda,
+                        double vl, double vu, lapack_int il, lapack_int iu, double abstol, lapack_int* m, double* w,
+                        double* z, lapack_int ldz, lapack_int* isuppz, double* work, lapack_int lw, lapack_int* iw,
+                        lapack_int liw) {
+  return LAPACKE_dsyevr_work(layout, job, range, uplo, n, a, lda, vl, vu, il, iu, abstol, m, w, z, ldz, isuppz, work,
+                             lw, iw, liw);
+}
+inline lapack_int syevr(int layout, char job, char range, char uplo, lapack_int n, float* a, lapack_int lda, float vl,
+                        float vu, lapack_int il, lapack_int iu, float abstol, lapack_int* m, float* w, float* z,
+                        lapack_int ldz, lapack_int* isuppz, float* work, lapack_int lw, lapack_int* iw,
+                        lapack_int liw) {
+  return LAPACKE_ssyevr_work(layout, job, range, uplo, n, a, lda, vl, vu, il, iu, abstol, m, w, z, ldz, isuppz, work,
+                             lw, iw, liw);
+}
+
 }  // namespace kb::lapack
