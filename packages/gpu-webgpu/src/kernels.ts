@@ -1,0 +1,109 @@
+import { type KernelTable, type Mat, NDArray, copyInto } from '@krylov/core-array';
+import { type GPUArray, toGPU } from './array.js';
+import { deviceState } from './device.js';
+import { gemv, matmul } from './linalg.js';
+
+/**
+ * The registry kernels: async-only float32 gemm, gemmBatched and gemv. Each call uploads its
+ * operands, runs on the device and reads the result back once, so it pays a host round trip:
+ * chain device operations on GPUArrays instead when several run in a row.
+ */
+
+/** When the registry kernels accept a call; tune them for the adapter at hand. */
+export const THRESHOLDS = {
+  /** Fewest flops (2 m n k for gemm) worth a device round trip (default 2^22, about 128^3). */
+  minFlops: 2 ** 22,
+  /** Run registry kernels on a software adapter (SwiftShader...), slower than the CPU backends; default false. */
+  allowSoftware: false,
+};
+
+function decline(dtype: string, flops: number): true | string {
+  if (dtype !== 'float32') return `WebGPU computes in float32; ${dtype} operands run on another backend`;
+  const s = deviceState();
+  if (s?.software && !THRESHOLDS.allowSoftware)
+    return 'software adapter (set THRESHOLDS.allowSoftware to use it)';
+  if (flops < THRESHOLDS.minFlops) return `below THRESHOLDS.minFlops (${flops} < ${THRESHOLDS.minFlops})`;
+  return true;
+}
+
+async function writeBack(dst: NDArray, src: GPUArray): Promise<void> {
+  const host = await src.read();
+  src.dispose();
+  copyInto(dst, new NDArray(host, dst.shape));
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+export function webgpuKernels(): KernelTable {
+  return {
+    gemm: {
+      supports: ({ a, b, c }) => {
+        if (
+          a.ndim !== 2 ||
+          b.ndim !== 2 ||
+          c.ndim !== 2 ||
+          a.shape[1] !== b.shape[0] ||
+          !sameShape(c.shape, [a.shape[0], b.shape[1]])
+        )
+          return 'shape mismatch (the js kernel reports it)';
+        if (a.dtype !== b.dtype || a.dtype !== c.dtype) return 'mixed dtypes';
+        return decline(a.dtype, 2 * a.shape[0] * a.shape[1] * b.shape[1]);
+      },
+      runAsync: async ({ alpha, a, b, beta, c }) => {
+        const ga = toGPU(a as NDArray);
+        const gb = toGPU(b as NDArray);
+        const gc = beta !== 0 ? toGPU(c as NDArray) : undefined;
+        const out = matmul(ga, gb, { alpha, beta, c: gc });
+        ga.dispose();
+        gb.dispose();
+        gc?.dispose();
+        await writeBack(c, out);
+      },
+    },
+    gemmBatched: {
+      supports: ({ a, b, c }) => {
+        if (a.ndim < 3 || a.ndim !== b.ndim || a.ndim !== c.ndim) return 'needs equal batch ranks';
+        const lead = c.shape.slice(0, -2);
+        if (!sameShape(a.shape.slice(0, -2), lead) || !sameShape(b.shape.slice(0, -2), lead))
+          return 'batch shape mismatch';
+        const [m, k] = a.shape.slice(-2);
+        const n = b.shape[b.ndim - 1];
+        if (b.shape[b.ndim - 2] !== k || c.shape[c.ndim - 2] !== m || c.shape[c.ndim - 1] !== n)
+          return 'shape mismatch';
+        if (a.dtype !== b.dtype || a.dtype !== c.dtype) return 'mixed dtypes';
+        if (lead.reduce((s, d) => s * d, 1) > 65535) return 'more than 65535 batch entries';
+        return decline(a.dtype, 2 * (c.size / (m * n || 1)) * m * n * k);
+      },
+      runAsync: async ({ alpha, a, b, beta, c }) => {
+        // broadcast views (zero strides) are expanded by the upload's copy
+        const ga = toGPU(a);
+        const gb = toGPU(b);
+        const gc = beta !== 0 ? toGPU(c) : undefined;
+        const out = matmul(ga, gb, { alpha, beta, c: gc });
+        ga.dispose();
+        gb.dispose();
+        gc?.dispose();
+        await writeBack(c, out);
+      },
+    },
+    gemv: {
+      supports: ({ a, x, y }) => {
+        if (a.ndim !== 2 || x.ndim !== 1 || y.ndim !== 1 || x.size !== a.shape[1] || y.size !== a.shape[0])
+          return 'shape mismatch (the js kernel reports it)';
+        if (a.dtype !== x.dtype || a.dtype !== y.dtype) return 'mixed dtypes';
+        return decline(a.dtype, 2 * a.size);
+      },
+      runAsync: async ({ alpha, a, x, beta, y }) => {
+        const ga = toGPU(a as Mat);
+        const gx = toGPU(x);
+        const gy = beta !== 0 ? toGPU(y) : undefined;
+        const out = gemv(ga, gx, { alpha, beta, y: gy });
+        ga.dispose();
+        gx.dispose();
+        gy?.dispose();
+        await writeBack(y, out);
+      },
+    },
+  };
+}

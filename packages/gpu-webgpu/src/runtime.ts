@@ -1,0 +1,173 @@
+/// <reference types="@webgpu/types" />
+import { deviceState, requireDevice } from './device.js';
+
+/**
+ * Per-device runtime: a buffer pool, a pipeline cache keyed by WGSL source, and the dispatch
+ * helper every kernel goes through. Each operation is one command buffer submitted at once;
+ * WebGPU's queue runs them in order, so a pooled buffer released after a submit can be reused by
+ * the next operation (or written by `queue.writeBuffer`) without a fence or a host wait.
+ */
+
+/** Counters for tests and diagnostics: every host<->device transfer and dispatch is counted. */
+export interface WebGPUStats {
+  uploads: number;
+  readbacks: number;
+  dispatches: number;
+  poolHits: number;
+  poolMisses: number;
+  /** Bytes in buffers held by live arrays (not counting the pool's idle buffers). */
+  liveBytes: number;
+  /** Bytes in idle pooled buffers. */
+  pooledBytes: number;
+}
+
+const stats: WebGPUStats = {
+  uploads: 0,
+  readbacks: 0,
+  dispatches: 0,
+  poolHits: 0,
+  poolMisses: 0,
+  liveBytes: 0,
+  pooledBytes: 0,
+};
+
+/** A snapshot of the transfer and dispatch counters. */
+export function webgpuStats(): WebGPUStats {
+  return { ...stats };
+}
+
+/** Counts a transfer (used by the array module). */
+export function count(kind: 'uploads' | 'readbacks'): void {
+  stats[kind]++;
+}
+
+const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
+const UNIFORM_USAGE = 0x40 | 0x08; // UNIFORM | COPY_DST
+/** Idle buffers beyond this many bytes are destroyed instead of pooled. */
+const POOL_LIMIT = 256 * 2 ** 20;
+
+interface Runtime {
+  device: GPUDevice;
+  free: Map<string, GPUBuffer[]>;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+const runtimes = new WeakMap<GPUDevice, Runtime>();
+
+export function runtime(fn: string): Runtime {
+  const device = requireDevice(fn);
+  let r = runtimes.get(device);
+  if (!r) {
+    r = { device, free: new Map(), pipelines: new Map() };
+    runtimes.set(device, r);
+  }
+  return r;
+}
+
+/** Buffer sizes are rounded up to a power of two (at least 256 bytes) so pooled buffers are reused. */
+function bucket(bytes: number): number {
+  return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+}
+
+/** A pooled device buffer; `release` returns it to its device's pool. */
+export function acquireBuffer(fn: string, bytes: number, uniform = false): GPUBuffer {
+  const r = runtime(fn);
+  const size = bucket(bytes);
+  const key = `${uniform ? 'u' : 's'}${size}`;
+  const list = r.free.get(key);
+  const hit = list?.pop();
+  if (hit) {
+    stats.poolHits++;
+    stats.pooledBytes -= size;
+    if (!uniform) stats.liveBytes += size;
+    return hit;
+  }
+  stats.poolMisses++;
+  if (!uniform) stats.liveBytes += size;
+  return r.device.createBuffer({ size, usage: uniform ? UNIFORM_USAGE : STORAGE_USAGE });
+}
+
+/** Returns a buffer to the pool of the device that made it (destroys it when that device is gone). */
+export function releaseBuffer(device: GPUDevice, buffer: GPUBuffer, uniform = false): void {
+  if (!uniform) stats.liveBytes -= buffer.size;
+  const r = runtimes.get(device);
+  const s = deviceState();
+  if (!r || !s || s.device !== device || stats.pooledBytes + buffer.size > POOL_LIMIT) {
+    buffer.destroy();
+    return;
+  }
+  const key = `${uniform ? 'u' : 's'}${buffer.size}`;
+  let list = r.free.get(key);
+  if (!list) r.free.set(key, (list = []));
+  list.push(buffer);
+  stats.pooledBytes += buffer.size;
+}
+
+/** Destroys the idle pooled buffers of the current device (live arrays are untouched). */
+export function trimPool(): void {
+  const s = deviceState();
+  const r = s && runtimes.get(s.device);
+  if (!r) return;
+  for (const list of r.free.values()) for (const b of list) b.destroy();
+  r.free.clear();
+  stats.pooledBytes = 0;
+}
+
+function pipeline(r: Runtime, code: string): GPUComputePipeline {
+  let p = r.pipelines.get(code);
+  if (!p) {
+    const module = r.device.createShaderModule({ code });
+    p = r.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    r.pipelines.set(code, p);
+  }
+  return p;
+}
+
+/** Uniform block builder: u32 and f32 fields in declaration order (4 bytes each). */
+export function uniforms(fields: readonly (['u', number] | ['f', number])[]): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(16, Math.ceil(fields.length / 4) * 16));
+  const view = new DataView(buf);
+  fields.forEach(([t, v], i) => {
+    if (t === 'u') view.setUint32(i * 4, v, true);
+    else view.setFloat32(i * 4, v, true);
+  });
+  return buf;
+}
+
+/** Splits `groups` workgroups over x and y (65535 each at most); returns [x, y]. */
+export function grid(groups: number): [number, number] {
+  const x = Math.min(Math.max(groups, 1), 65535);
+  return [x, Math.ceil(Math.max(groups, 1) / x)];
+}
+
+/**
+ * Encodes and submits one compute dispatch: `buffers` bind to bindings 0.. in order and the
+ * uniform block (when given) to the next binding. No host wait.
+ */
+export function dispatch(
+  fn: string,
+  code: string,
+  buffers: readonly GPUBuffer[],
+  params: ArrayBuffer | null,
+  groups: readonly [number, number?, number?],
+): void {
+  const r = runtime(fn);
+  const p = pipeline(r, code);
+  let ubuf: GPUBuffer | null = null;
+  const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+  if (params) {
+    ubuf = acquireBuffer(fn, params.byteLength, true);
+    r.device.queue.writeBuffer(ubuf, 0, params);
+    entries.push({ binding: buffers.length, resource: { buffer: ubuf } });
+  }
+  const bind = r.device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });
+  const enc = r.device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(p);
+  pass.setBindGroup(0, bind);
+  pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+  pass.end();
+  r.device.queue.submit([enc.finish()]);
+  stats.dispatches++;
+  if (ubuf) releaseBuffer(r.device, ubuf, true);
+}
