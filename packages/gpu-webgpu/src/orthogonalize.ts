@@ -148,16 +148,18 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>) {
   storageBarrier();
   for (var j = 0u; j < n; j++) {
     if (l.x == 0u) {
-      var d = L[j * n + j];
+      let g = L[j * n + j];
+      var d = g;
       for (var q = 0u; q < j; q++) { d -= L[j * n + q] * L[j * n + q]; }
-      L[j * n + j] = sqrt(max(d, 1e-30));
+      // a column dependent on the previous ones (to 64 u relative) is dropped: L[j][j] = 0 marks it
+      L[j * n + j] = select(0.0, sqrt(d), d > 3.8e-6 * g);
     }
     storageBarrier();
     let djj = L[j * n + j];
     for (var i = j + 1u + l.x; i < n; i += 256u) {
       var v = L[i * n + j];
       for (var q = 0u; q < j; q++) { v -= L[i * n + q] * L[j * n + q]; }
-      L[i * n + j] = v / djj;
+      L[i * n + j] = select(0.0, v / djj, djj > 0.0);
     }
     storageBarrier();
   }
@@ -176,7 +178,8 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   for (var j = 0u; j < l; j++) {
     var v = Y[r * l + j];
     for (var q = 0u; q < j; q++) { v -= Q[r * l + q] * L[j * l + q]; }
-    Q[r * l + j] = v / L[j * l + j];
+    let d = L[j * l + j];
+    Q[r * l + j] = select(0.0, v / d, d > 0.0);
   }
 }`;
 
@@ -221,6 +224,9 @@ function choleskyQrPass(y: GPUArray, factor: number): GPUArray {
  * (Fukaya, Kannan, Nakatsukasa, Yamamoto, Yanagisawa 2020): one pass with the shift
  * 11 (m l + l (l + 1)) u ||Y||_F^2 (u = 2^-24), then two plain passes. Stable for cond(Y) up to
  * about 1/u; the Gram matrix is factored by one workgroup, so l should stay below a few hundred.
+ * Rank-deficient input: a column that depends on the previous ones (to 64 u, relative) comes
+ * out as zeros, so Q^T Q is the identity on the other columns and Q Q^T is still the projector
+ * onto range(Y).
  * O(m l^2 + l^3). ||Q^T Q - I|| is about 1e-6 in float32.
  * @throws InvalidArgumentError for a non-matrix or a wide matrix.
  */

@@ -11,16 +11,16 @@ import { dispatch, grid, uniforms } from './runtime.js';
  */
 
 type Kind = 'sum' | 'sumSquares' | 'max' | 'min';
-const NEG_INF = 'bitcast<f32>(0xff800000u)';
-const POS_INF = 'bitcast<f32>(0x7f800000u)';
+// max/min start from an element of the slice (WGSL has no infinity literal); FIRST is replaced per kernel
+const FIRST = '@first';
 const SPEC: Record<
   Kind,
   { init: string; map: (v: string) => string; combine: (a: string, b: string) => string }
 > = {
   sum: { init: '0.0', map: (v) => v, combine: (a, b) => `${a} + ${b}` },
   sumSquares: { init: '0.0', map: (v) => `${v} * ${v}`, combine: (a, b) => `${a} + ${b}` },
-  max: { init: NEG_INF, map: (v) => v, combine: (a, b) => `max(${a}, ${b})` },
-  min: { init: POS_INF, map: (v) => v, combine: (a, b) => `min(${a}, ${b})` },
+  max: { init: FIRST, map: (v) => v, combine: (a, b) => `max(${a}, ${b})` },
+  min: { init: FIRST, map: (v) => v, combine: (a, b) => `min(${a}, ${b})` },
 };
 
 function treeCode(kind: Kind, mapped: boolean): string {
@@ -32,7 +32,7 @@ struct P { n: u32, groups: u32 }
 var<workgroup> sh: array<f32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
-  var acc: f32 = ${s.init};
+  var acc: f32 = ${s.init.replace(FIRST, 'x[0]')};
   for (var i = w.x * 256u + l.x; i < p.n; i += p.groups * 256u) {
     let v = x[i];
     acc = ${s.combine('acc', mapped ? s.map('v') : 'v')};
@@ -59,7 +59,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   if (t >= p.outer * p.inner) { return; }
   let o = t / p.inner;
   let i = t % p.inner;
-  var acc: f32 = ${s.init};
+  var acc: f32 = ${s.init.replace(FIRST, 'x[o * p.len * p.inner + i]')};
   for (var j = 0u; j < p.len; j++) {
     let v = x[(o * p.len + j) * p.inner + i];
     acc = ${s.combine('acc', s.map('v'))};
@@ -70,7 +70,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 
 function reduce(fn: string, kind: Kind, x: GPUArray, axis?: number): GPUArray {
   if (!(x instanceof GPUArray)) throw new InvalidArgumentError(fn, 'x', x, 'a GPUArray');
-  if ((kind === 'max' || kind === 'min') && x.size === 0)
+  if ((kind === 'max' || kind === 'min') && (x.size === 0 || (axis !== undefined && x.shape.at(axis) === 0)))
     throw new InvalidArgumentError(fn, 'x', x.shape, 'a non-empty array (the identity would be infinite)');
   if (axis !== undefined) {
     const ax = normalizeAxis(fn, 'axis', axis, x.ndim);
