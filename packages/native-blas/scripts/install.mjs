@@ -49,3 +49,41 @@ if (result.status !== 0)
   giveUp(`cmake-js exited with status ${result.status}; see the compiler output above`);
 rmSync(logFile, { force: true });
 console.log('@krylov/native-blas: native addon built');
+buildCuda();
+
+/**
+ * The optional CUDA module, in its own cmake-js run and build folder (build-cuda/) so that it can
+ * never cost the BLAS addon. KRYLOV_CUDA=auto (default) builds it when CMake finds the CUDA
+ * toolkit and never fails the install; on requires it (the install fails without it); off skips.
+ */
+function buildCuda() {
+  const mode = (process.env.KRYLOV_CUDA || 'auto').toLowerCase();
+  if (!['auto', 'on', 'off'].includes(mode)) {
+    console.warn(
+      `@krylov/native-blas: KRYLOV_CUDA=${mode} is not auto, on or off; not building the CUDA module`,
+    );
+    return;
+  }
+  if (mode === 'off') return;
+  const cuda = spawnSync(
+    process.execPath,
+    [cmakeJs, 'compile', '--out', 'build-cuda', `--CDKRYLOV_CUDA=${mode}`, '--target', 'krylov_cuda'],
+    { cwd: root, encoding: 'utf8' },
+  );
+  const output = `${cuda.stdout ?? ''}${cuda.stderr ?? ''}`;
+  if (cuda.status === 0 && !/No CUDA toolkit found/.test(output)) {
+    console.log('@krylov/native-blas: optional CUDA module built (it loads cuBLAS/cuSOLVER at run time)');
+    return;
+  }
+  const why = /No CUDA toolkit found/.test(output)
+    ? 'no CUDA toolkit found'
+    : `cmake-js exited with status ${cuda.status}`;
+  if (mode === 'on') {
+    process.stderr.write(output);
+    console.error(`@krylov/native-blas: KRYLOV_CUDA=on but the CUDA module was not built (${why})`);
+    process.exit(1);
+  }
+  console.log(
+    `@krylov/native-blas: optional CUDA module not built (${why}); the cuda backend reports itself unavailable`,
+  );
+}

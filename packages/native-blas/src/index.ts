@@ -13,10 +13,12 @@ import {
   type Plugin,
 } from '@krylov/core-array';
 import { type LoadResult, type NativeAddon, loadAddon } from './addon.js';
+import { cudaBackend } from './cuda.js';
 import { nativeKernels } from './kernels.js';
 
-export type { MatDesc, NativeAddon, VecDesc } from './addon.js';
-export { matDesc, vecDesc } from './layout.js';
+export type { BatchDesc, MatDesc, NativeAddon, VecDesc } from './addon.js';
+export { type CudaAddon, cudaAddon, cudaBackend, probeCuda } from './cuda.js';
+export { batchDesc, matDesc, vecDesc } from './layout.js';
 
 const FIX =
   'Fix: apt install libopenblas-dev liblapacke-dev cmake g++ and run pnpm --filter @krylov/native-blas build:native';
@@ -63,9 +65,10 @@ const table: KernelTable = nativeKernels(requireAddon);
 
 /**
  * The `native` backend: priority 100 (ahead of wasm-simd 50 and js 0). Kernels: dot, nrm2, axpy,
- * scal, gemv, ger, trmv, trsv, gemm, syrk, trmm, trsm, potrf, potrs, getrf, getrs, geqrf, orgqr,
- * geqp3, gesdd, syevd, in float64 and float32 on any strided view; gemm, potrf, getrf, gesdd and
- * syevd also run off the main thread (`runKernelAsync`, `kernel.async`).
+ * scal, gemv, ger, trmv, trsv, gemm, gemmBatched, syrk, trmm, trsm, potrf, potrs, getrf, getrs,
+ * geqrf, orgqr, ormqr, geqp3, trtrs, gesdd, gelsd, syevd, syevr, geev, in float64 and float32 on
+ * any strided view; gemm, gemmBatched, potrf, getrf, ormqr, trtrs, gesdd, gelsd, syevd and syevr
+ * also run off the main thread (`runKernelAsync`, `kernel.async`).
  */
 export const backend: Backend = {
   name: 'native',
@@ -75,8 +78,12 @@ export const backend: Backend = {
   kernels: table,
 };
 
-/** The plugin for `use(plugin)` or `init({ plugins: ['@krylov/native-blas'] })`. */
-export const plugin: Plugin = { name: '@krylov/native-blas', backends: [backend] };
+/**
+ * The plugin for `use(plugin)` or `init({ plugins: ['@krylov/native-blas'] })`: the `native`
+ * backend and the optional `cuda` backend (priority 150), which reports itself unavailable, with
+ * the reason, unless its module is built, cuBLAS/cuSOLVER load and a device is present.
+ */
+export const plugin: Plugin = { name: '@krylov/native-blas', backends: [backend, cudaBackend] };
 
 /**
  * Sets the number of threads OpenBLAS uses for each call (it starts with one per core, or
