@@ -39,13 +39,28 @@ export interface DeviceState {
   keep: { gpu: GPU; adapter: GPUAdapter };
 }
 
-let current: DeviceState | null = null;
-let pending: Promise<DeviceState | null> | null = null;
-let unavailableReason = 'webgpu: no device requested yet (await initWebGPU())';
-let generation = 0;
-// Every GPU instance made here stays referenced for the life of the process: collecting Dawn's
-// instance while buffers of its devices are still alive crashes the process (seen with node-webgpu).
-const instances: GPU[] = [];
+// One device per process, shared by every copy of this package that gets loaded (the ESM and the
+// CJS build, or a bundle beside the workspace source), as core-array does for its registry.
+interface Shared {
+  current: DeviceState | null;
+  pending: Promise<DeviceState | null> | null;
+  reason: string;
+  generation: number;
+  // Every GPU instance made here stays referenced for the life of the process: collecting Dawn's
+  // instance while buffers of its devices are still alive crashes the process (seen with node-webgpu).
+  instances: GPU[];
+  lastError: string | null;
+}
+const SLOT = Symbol.for('@krylov/gpu-webgpu/device');
+const slot = globalThis as unknown as Record<symbol, Shared | undefined>;
+const shared: Shared = (slot[SLOT] ??= {
+  current: null,
+  pending: null,
+  reason: 'webgpu: no device requested yet (await initWebGPU())',
+  generation: 0,
+  instances: [],
+  lastError: null,
+});
 
 const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -91,7 +106,7 @@ async function findGpu(
   }
   try {
     const gpu = mod.create(options.dawnFlags ?? []);
-    instances.push(gpu);
+    shared.instances.push(gpu);
     return { gpu, runtime: 'node-dawn' };
   } catch (e) {
     return `webgpu: Dawn failed to start: ${(e as Error).message}`;
@@ -101,7 +116,7 @@ async function findGpu(
 async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
   const found = await findGpu(options);
   if (typeof found === 'string') {
-    unavailableReason = found;
+    shared.reason = found;
     return null;
   }
   let adapter: GPUAdapter | null = null;
@@ -112,11 +127,11 @@ async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
     if (!adapter && options.allowSoftware !== false)
       adapter = await found.gpu.requestAdapter({ forceFallbackAdapter: true });
   } catch (e) {
-    unavailableReason = `webgpu: requestAdapter threw: ${(e as Error).message}`;
+    shared.reason = `webgpu: requestAdapter threw: ${(e as Error).message}`;
     return null;
   }
   if (!adapter) {
-    unavailableReason =
+    shared.reason =
       found.runtime === 'node-dawn'
         ? `webgpu: no adapter (Dawn found no Vulkan driver; install Debian's chromium and libvulkan1 for SwiftShader at ${SWIFTSHADER_ICD}, or set VK_ICD_FILENAMES)`
         : 'webgpu: no adapter (requestAdapter returned null)';
@@ -134,7 +149,7 @@ async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
     (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true ||
     /swiftshader|llvmpipe|lavapipe|warp|software|cpu/i.test(text);
   if (software && options.allowSoftware === false) {
-    unavailableReason = `webgpu: only a software adapter (${text.trim()}) and allowSoftware is false`;
+    shared.reason = `webgpu: only a software adapter (${text.trim()}) and allowSoftware is false`;
     return null;
   }
   let device: GPUDevice;
@@ -149,7 +164,7 @@ async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
       },
     });
   } catch (e) {
-    unavailableReason = `webgpu: requestDevice failed: ${(e as Error).message}`;
+    shared.reason = `webgpu: requestDevice failed: ${(e as Error).message}`;
     return null;
   }
   const state: DeviceState = {
@@ -158,26 +173,24 @@ async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
     software,
     features: [...adapter.features].map(String).sort(),
     runtime: found.runtime,
-    generation: ++generation,
+    generation: ++shared.generation,
     keep: { gpu: found.gpu, adapter },
   };
   device.lost.then((lost) => {
-    if (current === state) {
-      current = null;
-      unavailableReason = `webgpu: device lost (${lost.reason}${lost.message ? `: ${lost.message}` : ''}); await initWebGPU() for a new device`;
+    if (shared.current === state) {
+      shared.current = null;
+      shared.reason = `webgpu: device lost (${lost.reason}${lost.message ? `: ${lost.message}` : ''}); await initWebGPU() for a new device`;
     }
   });
   device.addEventListener?.('uncapturederror', (ev) => {
-    lastError = (ev as GPUUncapturedErrorEvent).error.message;
+    shared.lastError = (ev as GPUUncapturedErrorEvent).error.message;
   });
   return state;
 }
 
-let lastError: string | null = null;
-
 /** The last uncaptured WebGPU validation or out-of-memory error message, if any (for diagnostics). */
 export function lastDeviceError(): string | null {
-  return lastError;
+  return shared.lastError;
 }
 
 /**
@@ -198,39 +211,39 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<Availabil
       options.powerPreference,
       "'high-performance' or 'low-power'",
     );
-  if (!current) {
-    pending ??= acquire(options).finally(() => {
-      pending = null;
+  if (!shared.current) {
+    shared.pending ??= acquire(options).finally(() => {
+      shared.pending = null;
     });
-    current = await pending;
+    shared.current = await shared.pending;
   }
   return probe();
 }
 
 /** Availability of the WebGPU backend: synchronous and cheap (reads the state `initWebGPU` left). */
 export function probe(): Availability {
-  if (!current) return { available: false, reason: unavailableReason };
-  const i = current.adapterInfo;
+  if (!shared.current) return { available: false, reason: shared.reason };
+  const i = shared.current.adapterInfo;
   return {
     available: true,
     details: {
-      runtime: current.runtime,
+      runtime: shared.current.runtime,
       adapter: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'unknown',
-      software: current.software,
-      'shader-f16': current.features.includes('shader-f16'),
+      software: shared.current.software,
+      'shader-f16': shared.current.features.includes('shader-f16'),
     },
   };
 }
 
 /** The current device state, or null (see `probe().reason`). */
 export function deviceState(): DeviceState | null {
-  return current;
+  return shared.current;
 }
 
 /** The current device; throws BackendUnavailableError with the reason when there is none. */
 export function requireDevice(fn: string): GPUDevice {
-  if (!current) throw new BackendUnavailableError(fn, 'webgpu', unavailableReason);
-  return current.device;
+  if (!shared.current) throw new BackendUnavailableError(fn, 'webgpu', shared.reason);
+  return shared.current.device;
 }
 
 /**
@@ -238,8 +251,17 @@ export function requireDevice(fn: string): GPUDevice {
  * still live on the device become unusable; a later `initWebGPU()` gets a new device.
  */
 export function releaseWebGPU(): void {
-  const s = current;
-  current = null;
-  unavailableReason = 'webgpu: released (await initWebGPU() for a new device)';
+  const s = shared.current;
+  shared.current = null;
+  shared.reason = 'webgpu: released (await initWebGPU() for a new device)';
   s?.device.destroy();
+}
+
+/**
+ * Resolves when the device has finished all work submitted so far (WebGPU's
+ * `queue.onSubmittedWorkDone`); for timing. Operations never need it: reads wait for their inputs.
+ * @throws BackendUnavailableError when there is no device.
+ */
+export async function synchronize(): Promise<void> {
+  await requireDevice('synchronize').queue.onSubmittedWorkDone();
 }

@@ -23,6 +23,7 @@ export {
   lastDeviceError,
   probe,
   releaseWebGPU,
+  synchronize,
 } from './device.js';
 export {
   type Operand,

@@ -4,13 +4,14 @@ import { formatMs, textTable } from '../table.js';
 import { section as core } from './core-array.js';
 import { section as decompositions } from './decompositions.js';
 import { section as diffusion } from './diffusion-samplers.js';
+import { section as gpu } from './gpu-webgpu.js';
 import { section as optimizers } from './optimizers.js';
 import { section as sketching } from './sketching.js';
 import { section as solvers } from './solvers.js';
 import type { DemoSection } from './types.js';
 
 /** The demo sections, one per package. */
-export const SECTIONS: DemoSection[] = [core, decompositions, solvers, sketching, optimizers, diffusion];
+export const SECTIONS: DemoSection[] = [core, decompositions, solvers, sketching, optimizers, diffusion, gpu];
 
 /** `krylov demo`: detects backends, then runs every section on each available backend (with js as the fallback). */
 export async function demoCommand(log: (s: string) => void): Promise<void> {
