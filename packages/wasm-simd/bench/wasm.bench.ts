@@ -13,7 +13,7 @@ import {
 // registers the pure-JS LAPACK kernels (getrf, potrf, geqrf), blocked over gemm / trsm / syrk
 import { cholesky } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
-import { plugin } from '../src/index.js';
+import { plugin, setThreads } from '../src/index.js';
 
 void cholesky;
 const SIZES = [256, 512, 1024];
@@ -92,15 +92,20 @@ async function loadTf(): Promise<Tf | string> {
 export const suite: BenchSuite = {
   name: 'wasm',
   description:
-    'WebAssembly SIMD backend: gemm f32/f64 at n = 256, 512, 1024 against the pure-JS and native backends, jax-js 0.1.25 (wasm) and tfjs-backend-wasm 4.22 (f32), and LU / Cholesky / QR at n = 512 on each backend; one thread.',
+    'WebAssembly SIMD backend: gemm f32/f64 at n = 256, 512, 1024 against the pure-JS and native backends, jax-js 0.1.25 (wasm) and tfjs-backend-wasm 4.22 (f32), and LU / Cholesky / QR at n = 512 on each backend; one thread, and wasm-simd gemm with 2 threads (setThreads(2)).',
   notes: [
     'krylov wasm-simd: the registry gemm under backends [wasm-simd, js] (copies A, B and C into wasm memory and C back, included in the time).',
     'jax-js: np.matmul on the wasm device, timed to blockUntilReady (its arrays stay in wasm memory). tfjs: tf.matMul + dataSync (copy out included), with the build tfjs picks by default in Node (thread count not set).',
     'Factorizations: the registry kernels getrf, potrf, geqrf of @krylov/decompositions (blocked LU, Cholesky, Householder QR) on float64, whose updates go to gemm / trsm / syrk of the backend named; native runs LAPACK itself. acc = max relative difference from the js result.',
+    'krylov wasm-simd 2 threads: the same gemm after setThreads(2) (the calling thread and one Node worker on a shared memory, C split into two column blocks); every other wasm-simd case runs with setThreads(1). The machine has 2 cores.',
     'This machine is shared: other jobs may run at the same time, so medians carry noise; compare columns of one run.',
   ],
   async cases() {
     if (!getBackend('wasm-simd')) use(plugin);
+    // whether 2 threads can start here (else the 2-thread cases are skipped with the reason)
+    const two = await setThreads(2);
+    const noThreads = two.details?.threads === 2 ? undefined : String(two.details?.threadsNote);
+    await setThreads(1);
     const jax = await loadJax();
     const tf = await loadTf();
     const cases: BenchCase[] = [];
@@ -113,17 +118,22 @@ export const suite: BenchSuite = {
           new NDArray(dtype === 'float64' ? new Float64Array(n * n) : new Float32Array(n * n), [n, n]) as Mat;
         const name = `gemm ${dtype === 'float64' ? 'f64' : 'f32'} n=${n}`;
         const flops = 2 * n ** 3;
-        const gemm = (backends: readonly string[] | undefined, library: string): BenchCase => ({
+        const gemm = (backends: readonly string[] | undefined, library: string, count = 1): BenchCase => ({
           name,
           library,
           flops,
           backends,
+          skip: count > 1 ? noThreads : undefined,
           minRuns: library === 'krylov js' && n === 1024 ? 1 : 3,
-          setup: () => make(),
+          setup: async () => {
+            await setThreads(count);
+            return make();
+          },
           run: (c) => runKernel('gemm', { alpha: 1, a, b, beta: 0, c: c as Mat }),
         });
         cases.push(
           gemm(WASM, 'krylov wasm-simd'),
+          gemm(WASM, 'krylov wasm-simd 2 threads', 2),
           gemm(undefined, 'krylov js'),
           gemm(NATIVE, 'krylov native'),
         );
@@ -196,7 +206,10 @@ export const suite: BenchSuite = {
           library,
           flops,
           backends,
-          setup: () => input.copy(),
+          setup: async () => {
+            await setThreads(1);
+            return input.copy();
+          },
           run: (w) => {
             (w as Mat).data.set(input.data);
             runKernel(kernel as 'getrf', { a: w as Mat });

@@ -6,23 +6,47 @@
  * Where WebAssembly SIMD is missing the backend reports itself unavailable with the reason, and
  * every call falls back to the pure-JS kernels.
  */
-import { type Availability, type Backend, BackendUnavailableError, type Plugin } from '@krylov/core-array';
-import { wasmKernels } from './kernels.js';
-import { Arena, type LoadResult, type WasmExports, loadAsync, loadSync } from './module.js';
+import {
+  type Availability,
+  type Backend,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  type Plugin,
+} from '@krylov/core-array';
+import { type WasmState, wasmKernels } from './kernels.js';
+import { Arena, type LoadResult, loadAsync, loadSync } from './module.js';
+import { ThreadPool } from './threads.js';
 
 export { THRESHOLDS } from './kernels.js';
 export type { WasmExports } from './module.js';
 
-let state: { exports: WasmExports; arena: Arena } | undefined;
+/** The one-thread instance; with threads, `pool` holds the shared-memory instance the kernels use. */
+let single: WasmState | undefined;
+let pool: ThreadPool | undefined;
 let availability: Availability | undefined;
+/** Why the last setThreads(n > 1) fell back to one thread, if it did. */
+let threadsNote: string | undefined;
+
+/** The kernels' instance: the thread pool's when there is one. */
+function current(): WasmState | undefined {
+  return pool ? { exports: pool.exports, arena: pool.arena, pool } : single;
+}
+
+function details(): Record<string, string | number> {
+  const s = current()!;
+  const d: Record<string, string | number> = {
+    simd: 'f32x4, f64x2',
+    threads: pool?.size ?? 1,
+    memoryMiB: Math.round(s.arena.memoryBytes / 2 ** 20),
+  };
+  if (threadsNote) d.threadsNote = threadsNote;
+  return d;
+}
 
 function settle(r: LoadResult): Availability {
   if (!r.exports) return { available: false, reason: `${r.error ?? 'unknown error'}` };
-  state ??= { exports: r.exports, arena: new Arena(r.exports) };
-  availability = {
-    available: true,
-    details: { simd: 'f32x4, f64x2', threads: 1, memoryMiB: Math.round(state.arena.memoryBytes / 2 ** 20) },
-  };
+  single ??= { exports: r.exports, arena: new Arena(r.exports) };
+  availability = { available: true, details: details() };
   return availability;
 }
 
@@ -46,16 +70,83 @@ export async function loadWasm(): Promise<Availability> {
   return settle(await loadAsync());
 }
 
-/** The instantiated module's exports, or null when it cannot load (see `probe().reason`). */
-export function wasmExports(): WasmExports | null {
+/** The instantiated module's exports (the threaded instance's while threads are on), or null when it cannot load (see `probe().reason`). */
+export function wasmExports(): WasmState['exports'] | null {
   probe();
-  return state?.exports ?? null;
+  return current()?.exports ?? null;
 }
 
-function requireWasm(): { exports: WasmExports; arena: Arena } {
+function requireWasm(): WasmState {
   probe();
-  if (!state) throw new BackendUnavailableError('wasm-simd', 'wasm-simd', probe().reason ?? 'not loaded');
-  return state;
+  const s = current();
+  if (!s) throw new BackendUnavailableError('wasm-simd', 'wasm-simd', probe().reason ?? 'not loaded');
+  return s;
+}
+
+/** The most threads `setThreads('auto')` starts. */
+export const MAX_AUTO_THREADS = 4;
+
+/** Logical processors, in Node and in browsers; 1 when unknown. */
+async function processors(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try {
+    const os = (await import('node:os')) as { availableParallelism?: () => number; cpus(): unknown[] };
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+let pending: Promise<unknown> = Promise.resolve();
+
+/**
+ * Sets how many threads the large wasm-simd gemm, gemmBatched and syrk calls use: the calling
+ * thread plus `threads - 1` Node workers sharing one WebAssembly memory (the kernels module
+ * compiled with atomics for a shared, imported memory). The default is 1 thread and no worker;
+ * `'auto'` means min(logical processors, 4). A product is split into blocks of C's columns (or
+ * rows, or, for syrk, column blocks of equal triangle area); each block runs exactly as in the
+ * one-thread product, so results are bitwise equal to one thread's. Calls smaller than
+ * `THRESHOLDS.threadsMinWork` (m n k) stay on one thread. Calls stay synchronous: the calling
+ * thread computes its block, then blocks in `Atomics.wait` for the workers.
+ *
+ * Falls back to one thread, resolving with the reason in `threadsNote`, where the platform has no
+ * SharedArrayBuffer, no shared WebAssembly.Memory or no `node:worker_threads` (browsers: not yet
+ * supported, as a browser main thread cannot block in `Atomics.wait`). `setThreads(1)` stops the
+ * workers. Starting workers takes a few milliseconds each; each holds its own instance of the
+ * module (about 3 MiB with its stack and packing workspace).
+ *
+ * @param threads - a positive integer, or 'auto'.
+ * @returns the backend's availability, whose `details.threads` is the count now in use.
+ * @throws (rejects with) InvalidArgumentError when `threads` is not a positive integer or 'auto';
+ *   BackendUnavailableError when the module itself cannot load.
+ */
+export function setThreads(threads: number | 'auto'): Promise<Availability> {
+  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1))
+    return Promise.reject(
+      new InvalidArgumentError('setThreads', 'threads', threads, "a positive integer or 'auto'"),
+    );
+  const next = pending.then(async () => {
+    requireWasm();
+    const want = threads === 'auto' ? Math.min(await processors(), MAX_AUTO_THREADS) : threads;
+    threadsNote = undefined;
+    if (want !== (pool?.size ?? 1)) {
+      const old = pool;
+      pool = undefined;
+      await old?.close();
+    }
+    if (want > 1 && !pool) {
+      try {
+        pool = await ThreadPool.start(want);
+      } catch (e) {
+        threadsNote = `${want} threads requested; one thread: ${(e as Error).message}`;
+      }
+    }
+    availability = { available: true, details: details() };
+    return availability;
+  });
+  pending = next.catch(() => undefined);
+  return next;
 }
 
 /**

@@ -9,6 +9,14 @@ import {
   isColumnMajor,
 } from './layout.js';
 import { type Arena, MAX_BYTES, type WasmExports } from './module.js';
+import type { ThreadPool } from './threads.js';
+
+/** A loaded instance: its exports and operand arena, and the thread pool when threads are on. */
+export interface WasmState {
+  exports: WasmExports;
+  arena: Arena;
+  pool?: ThreadPool;
+}
 
 /**
  * Size thresholds below which a kernel declines and the pure-JS kernel runs: there, copying the
@@ -24,6 +32,8 @@ export const THRESHOLDS = {
   level3Float32: 216,
   /** gemv: minimum m n (break-even near 48 x 48 in float64, 32 x 32 in float32). */
   gemvSize: 2048,
+  /** With threads on (setThreads), gemm, gemmBatched (per matrix) and syrk of at least this m n k split over the threads. */
+  threadsMinWork: 128 ** 3,
 };
 
 /** The level-3 threshold for an operand's dtype. */
@@ -73,7 +83,7 @@ function view(wasm: WasmExports, f32: boolean, at: number, count: number): Float
  * not); the table exists before the module is loaded, so `explain` reports the backend as
  * unavailable, with the reason, rather than as lacking the kernel.
  */
-export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }): KernelTable {
+export function wasmKernels(wasm: () => WasmState): KernelTable {
   /** C = alpha A B + beta C through linear memory. */
   function gemm(alpha: number, a: Mat, b: Mat, beta: number, c: Mat): void {
     const [m, k] = a.shape;
@@ -84,7 +94,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
       gemm(alpha, b.T as Mat, a.T as Mat, beta, c.T as Mat);
       return;
     }
-    const { exports: w, arena } = wasm();
+    const { exports: w, arena, pool } = wasm();
     const f32 = c.dtype === 'float32';
     const es = f32 ? 4 : 8;
     arena.reset();
@@ -96,7 +106,9 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
     const lb = copyIn(b, view(w, f32, pb, k * n));
     const cw = view(w, f32, pc, m * n);
     if (beta !== 0) copyInRowMajor(c, cw);
-    (f32 ? w.sgemm : w.dgemm)(m, n, k, alpha, pa, la.rs, la.cs, pb, lb.rs, lb.cs, beta, pc, n);
+    if (pool && m * n * k >= THRESHOLDS.threadsMinWork)
+      pool.gemm(f32, m, n, k, alpha, pa, la.rs, la.cs, pb, lb.rs, lb.cs, beta, pc, n);
+    else (f32 ? w.sgemm : w.dgemm)(m, n, k, alpha, pa, la.rs, la.cs, pb, lb.rs, lb.cs, beta, pc, n);
     copyOut(cw, c);
   }
 
@@ -108,7 +120,7 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
       syrk(alpha, a, beta, c.T as Mat, !lower);
       return;
     }
-    const { exports: w, arena } = wasm();
+    const { exports: w, arena, pool } = wasm();
     const f32 = c.dtype === 'float32';
     const es = f32 ? 4 : 8;
     arena.reset();
@@ -118,7 +130,9 @@ export function wasmKernels(wasm: () => { exports: WasmExports; arena: Arena }):
     const la = copyIn(a, view(w, f32, pa, n * k));
     const cw = view(w, f32, pc, n * n);
     if (beta !== 0) copyInRowMajor(c, cw);
-    (f32 ? w.ssyrk : w.dsyrk)(n, k, alpha, pa, la.rs, la.cs, beta, pc, n, lower ? 1 : 0);
+    if (pool && n * n * k >= THRESHOLDS.threadsMinWork)
+      pool.syrk(f32, n, k, alpha, pa, la.rs, la.cs, beta, pc, n, lower);
+    else (f32 ? w.ssyrk : w.dsyrk)(n, k, alpha, pa, la.rs, la.cs, beta, pc, n, lower ? 1 : 0);
     copyOut(cw, c, lower ? 'lower' : 'upper');
   }
 

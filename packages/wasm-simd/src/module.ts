@@ -19,6 +19,16 @@ export interface WasmExports {
   // biome-ignore format: one BLAS signature per line
   sgemv(m: number, n: number, alpha: number, a: number, ars: number, acs: number, x: number, beta: number, y: number): void;
   // biome-ignore format: one BLAS signature per line
+  sgemm_ws(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, beta: number, c: number, ldc: number, work: number): void;
+  // biome-ignore format: one BLAS signature per line
+  dgemm_ws(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, beta: number, c: number, ldc: number, work: number): void;
+  // biome-ignore format: one BLAS signature per line
+  ssyrk_part(n: number, k: number, alpha: number, a: number, ars: number, acs: number, beta: number, c: number, ldc: number, lower: number, j0: number, j1: number, work: number): void;
+  // biome-ignore format: one BLAS signature per line
+  dsyrk_part(n: number, k: number, alpha: number, a: number, ars: number, acs: number, beta: number, c: number, ldc: number, lower: number, j0: number, j1: number, work: number): void;
+  /** Bytes of packing workspace one thread needs (the `work` argument above). */
+  work_bytes(): number;
+  // biome-ignore format: one BLAS signature per line
   dgemv(m: number, n: number, alpha: number, a: number, ars: number, acs: number, x: number, beta: number, y: number): void;
 }
 
@@ -28,7 +38,8 @@ export interface LoadResult {
   error?: string;
 }
 
-function decodeBase64(s: string): Uint8Array {
+/** Decodes base64 (Buffer in Node, atob in browsers). */
+export function decodeBase64(s: string): Uint8Array {
   const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
   if (B) return new Uint8Array(B.from(s, 'base64'));
   const bin = atob(s);
@@ -89,8 +100,12 @@ export class Arena {
   private top = 0;
   private readonly base: number;
 
-  constructor(private readonly wasm: WasmExports) {
-    this.base = align(wasm.heap_base());
+  /** `reserved`: bytes above the static data kept out of the arena (the thread pool's stacks and workspaces). */
+  constructor(
+    private readonly wasm: WasmExports,
+    reserved = 0,
+  ) {
+    this.base = align(wasm.heap_base() + reserved);
   }
 
   reset(): void {

@@ -48,10 +48,21 @@ typedef double f64;
 /* Packing buffers, shared by both precisions: the larger of each need, in bytes. */
 #define PACKA_BYTES (S_MC * KC * 4 > D_MC * KC * 8 ? S_MC * KC * 4 : D_MC * KC * 8)
 #define PACKB_BYTES (S_NC * KC * 4 > D_NC * KC * 8 ? S_NC * KC * 4 : D_NC * KC * 8)
-static _Alignas(16) unsigned char pack_a[PACKA_BYTES];
-static _Alignas(16) unsigned char pack_b[PACKB_BYTES];
+#define WORK_BYTES (PACKA_BYTES + PACKB_BYTES)
+/* The calling thread's packing workspace for the entry points without a `work` argument. Threads
+ * (workers on a shared memory) pass their own WORK_BYTES workspace to the *_ws / *_part entries. */
+static _Alignas(16) unsigned char pack_ab[WORK_BYTES];
+
+/** Bytes of packing workspace one thread needs (the `work` argument of the *_ws and *_part entries). */
+EXPORT(work_bytes) unsigned int work_bytes(void) { return WORK_BYTES; }
 
 INLINE int imin(int a, int b) { return a < b ? a : b; }
+INLINE int imax(int a, int b) { return a > b ? a : b; }
+
+void ssyrk_part(int n, int k, f32 alpha, const f32 *a, int ars, int acs, f32 beta, f32 *c, int ldc, int lower,
+                int j0, int j1, unsigned char *work);
+void dsyrk_part(int n, int k, f64 alpha, const f64 *a, int ars, int acs, f64 beta, f64 *c, int ldc, int lower,
+                int j0, int j1, unsigned char *work);
 
 /* The first byte past the static data: the JavaScript side places operands from here on. */
 extern unsigned char __heap_base;
@@ -165,9 +176,9 @@ static void s_kernel(int kc, const f32 *restrict pa, const f32 *restrict pb, f32
 
 /* C (m x n, row-major, ldc) += alpha A B, A m x k with strides (ars, acs), B k x n with (brs, bcs). */
 static void s_gemm_acc(int m, int n, int k, f32 alpha, const f32 *a, int ars, int acs, const f32 *b, int brs,
-                       int bcs, f32 *c, int ldc, int mask) {
-  f32 *pa = (f32 *)pack_a;
-  f32 *pb = (f32 *)pack_b;
+                       int bcs, f32 *c, int ldc, int mask, int off, unsigned char *work) {
+  f32 *pa = (f32 *)work;
+  f32 *pb = (f32 *)(work + PACKA_BYTES);
   for (int j0 = 0; j0 < n; j0 += S_NC) {
     const int nc = imin(S_NC, n - j0);
     /* for a triangle, rows entirely on the wrong side of this column block are skipped */
@@ -175,8 +186,8 @@ static void s_gemm_acc(int m, int n, int k, f32 alpha, const f32 *a, int ars, in
       const int kc = imin(KC, k - p0);
       s_pack_b(kc, nc, b + p0 * brs + j0 * bcs, brs, bcs, pb);
       int i_lo = 0, i_hi = m;
-      if (mask == 1) i_lo = j0 < m ? j0 : m;       /* lower: rows i >= j0 */
-      if (mask == 2) i_hi = imin(m, j0 + nc);      /* upper: rows i < j0 + nc */
+      if (mask == 1) i_lo = imin(m, imax(0, j0 - off)); /* lower: rows i + off >= j0 */
+      if (mask == 2) i_hi = imin(m, j0 + nc - off);     /* upper: rows i + off < j0 + nc */
       for (int i0 = i_lo; i0 < i_hi; i0 += S_MC) {
         const int mc = imin(S_MC, i_hi - i0);
         s_pack_a(mc, kc, a + i0 * ars + p0 * acs, ars, acs, alpha, pa);
@@ -185,15 +196,16 @@ static void s_gemm_acc(int m, int n, int k, f32 alpha, const f32 *a, int ars, in
           for (int ir = 0; ir < mc; ir += S_MR) {
             const int rows = imin(S_MR, mc - ir);
             const int gi = i0 + ir, gj = j0 + jr;
+            const int di = gi + off; /* the row's index relative to column 0 of this part */
             int tile_mask = 0;
             if (mask == 1) {
-              if (gi + rows - 1 < gj) continue;        /* tile entirely above the diagonal */
-              if (gi < gj + cols - 1) tile_mask = 1;   /* tile crosses it */
+              if (di + rows - 1 < gj) continue;        /* tile entirely above the diagonal */
+              if (di < gj + cols - 1) tile_mask = 1;   /* tile crosses it */
             } else if (mask == 2) {
-              if (gi > gj + cols - 1) continue;
-              if (gi + rows - 1 > gj) tile_mask = 2;
+              if (di > gj + cols - 1) continue;
+              if (di + rows - 1 > gj) tile_mask = 2;
             }
-            s_kernel(kc, pa + ir * kc, pb + jr * kc, c + gi * ldc + gj, ldc, rows, cols, tile_mask, gi, gj);
+            s_kernel(kc, pa + ir * kc, pb + jr * kc, c + gi * ldc + gj, ldc, rows, cols, tile_mask, di, gj);
           }
         }
       }
@@ -202,11 +214,11 @@ static void s_gemm_acc(int m, int n, int k, f32 alpha, const f32 *a, int ars, in
 }
 
 /* C = beta C on C's triangle (mask) or all of it; beta = 0 writes exact zeros. */
-static void s_scale(int m, int n, f32 beta, f32 *c, int ldc, int mask) {
+static void s_scale(int m, int n, f32 beta, f32 *c, int ldc, int mask, int off) {
   if (beta == 1.0f) return;
   for (int i = 0; i < m; i++) {
-    const int j_lo = mask == 2 ? i : 0;
-    const int j_hi = mask == 1 ? imin(n, i + 1) : n;
+    const int j_lo = mask == 2 ? imax(0, i + off) : 0;
+    const int j_hi = mask == 1 ? imin(n, i + off + 1) : n;
     f32 *r = c + i * ldc;
     if (beta == 0.0f)
       for (int j = j_lo; j < j_hi; j++) r[j] = 0.0f;
@@ -215,22 +227,38 @@ static void s_scale(int m, int n, f32 beta, f32 *c, int ldc, int mask) {
   }
 }
 
+/** sgemm packing into the caller's workspace `work` (work_bytes() bytes): one thread's part of a
+ * threaded product, a block of C's rows or columns. Each element's sum runs in the same order as in
+ * the whole product, so the parts together equal the one-thread result bit for bit. */
+EXPORT(sgemm_ws)
+void sgemm_ws(int m, int n, int k, f32 alpha, const f32 *a, int ars, int acs, const f32 *b, int brs, int bcs,
+              f32 beta, f32 *c, int ldc, unsigned char *work) {
+  s_scale(m, n, beta, c, ldc, 0, 0);
+  if (alpha == 0.0f || k == 0) return;
+  s_gemm_acc(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, 0, 0, work);
+}
+
 /** C = alpha A B + beta C (sgemm); C row-major with leading dimension ldc. */
 EXPORT(sgemm)
 void sgemm(int m, int n, int k, f32 alpha, const f32 *a, int ars, int acs, const f32 *b, int brs, int bcs,
            f32 beta, f32 *c, int ldc) {
-  s_scale(m, n, beta, c, ldc, 0);
-  if (alpha == 0.0f || k == 0) return;
-  s_gemm_acc(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, 0);
+  sgemm_ws(m, n, k, alpha, a, ars, acs, b, brs, bcs, beta, c, ldc, pack_ab);
 }
 
 /** C = alpha A A^T + beta C on the lower (lower = 1) or upper triangle of C (ssyrk); A n x k. */
 EXPORT(ssyrk)
 void ssyrk(int n, int k, f32 alpha, const f32 *a, int ars, int acs, f32 beta, f32 *c, int ldc, int lower) {
+  ssyrk_part(n, k, alpha, a, ars, acs, beta, c, ldc, lower, 0, n, pack_ab);
+}
+
+/** Columns j0..j1 of ssyrk's triangle, packing into `work`: one thread's part of a threaded syrk. */
+EXPORT(ssyrk_part)
+void ssyrk_part(int n, int k, f32 alpha, const f32 *a, int ars, int acs, f32 beta, f32 *c, int ldc, int lower,
+                int j0, int j1, unsigned char *work) {
   const int mask = lower ? 1 : 2;
-  s_scale(n, n, beta, c, ldc, mask);
+  s_scale(n, j1 - j0, beta, c + j0, ldc, mask, -j0);
   if (alpha == 0.0f || k == 0) return;
-  s_gemm_acc(n, n, k, alpha, a, ars, acs, a, acs, ars, c, ldc, mask);
+  s_gemm_acc(n, j1 - j0, k, alpha, a, ars, acs, a + j0 * ars, acs, ars, c + j0, ldc, mask, -j0, work);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -336,17 +364,17 @@ static void d_kernel(int kc, const f64 *restrict pa, const f64 *restrict pb, f64
 }
 
 static void d_gemm_acc(int m, int n, int k, f64 alpha, const f64 *a, int ars, int acs, const f64 *b, int brs,
-                       int bcs, f64 *c, int ldc, int mask) {
-  f64 *pa = (f64 *)pack_a;
-  f64 *pb = (f64 *)pack_b;
+                       int bcs, f64 *c, int ldc, int mask, int off, unsigned char *work) {
+  f64 *pa = (f64 *)work;
+  f64 *pb = (f64 *)(work + PACKA_BYTES);
   for (int j0 = 0; j0 < n; j0 += D_NC) {
     const int nc = imin(D_NC, n - j0);
     for (int p0 = 0; p0 < k; p0 += KC) {
       const int kc = imin(KC, k - p0);
       d_pack_b(kc, nc, b + p0 * brs + j0 * bcs, brs, bcs, pb);
       int i_lo = 0, i_hi = m;
-      if (mask == 1) i_lo = j0 < m ? j0 : m;
-      if (mask == 2) i_hi = imin(m, j0 + nc);
+      if (mask == 1) i_lo = imin(m, imax(0, j0 - off));
+      if (mask == 2) i_hi = imin(m, j0 + nc - off);
       for (int i0 = i_lo; i0 < i_hi; i0 += D_MC) {
         const int mc = imin(D_MC, i_hi - i0);
         d_pack_a(mc, kc, a + i0 * ars + p0 * acs, ars, acs, alpha, pa);
@@ -355,15 +383,16 @@ static void d_gemm_acc(int m, int n, int k, f64 alpha, const f64 *a, int ars, in
           for (int ir = 0; ir < mc; ir += D_MR) {
             const int rows = imin(D_MR, mc - ir);
             const int gi = i0 + ir, gj = j0 + jr;
+            const int di = gi + off; /* the row's index relative to column 0 of this part */
             int tile_mask = 0;
             if (mask == 1) {
-              if (gi + rows - 1 < gj) continue;
-              if (gi < gj + cols - 1) tile_mask = 1;
+              if (di + rows - 1 < gj) continue;
+              if (di < gj + cols - 1) tile_mask = 1;
             } else if (mask == 2) {
-              if (gi > gj + cols - 1) continue;
-              if (gi + rows - 1 > gj) tile_mask = 2;
+              if (di > gj + cols - 1) continue;
+              if (di + rows - 1 > gj) tile_mask = 2;
             }
-            d_kernel(kc, pa + ir * kc, pb + jr * kc, c + gi * ldc + gj, ldc, rows, cols, tile_mask, gi, gj);
+            d_kernel(kc, pa + ir * kc, pb + jr * kc, c + gi * ldc + gj, ldc, rows, cols, tile_mask, di, gj);
           }
         }
       }
@@ -371,11 +400,11 @@ static void d_gemm_acc(int m, int n, int k, f64 alpha, const f64 *a, int ars, in
   }
 }
 
-static void d_scale(int m, int n, f64 beta, f64 *c, int ldc, int mask) {
+static void d_scale(int m, int n, f64 beta, f64 *c, int ldc, int mask, int off) {
   if (beta == 1.0) return;
   for (int i = 0; i < m; i++) {
-    const int j_lo = mask == 2 ? i : 0;
-    const int j_hi = mask == 1 ? imin(n, i + 1) : n;
+    const int j_lo = mask == 2 ? imax(0, i + off) : 0;
+    const int j_hi = mask == 1 ? imin(n, i + off + 1) : n;
     f64 *r = c + i * ldc;
     if (beta == 0.0)
       for (int j = j_lo; j < j_hi; j++) r[j] = 0.0;
@@ -384,22 +413,38 @@ static void d_scale(int m, int n, f64 beta, f64 *c, int ldc, int mask) {
   }
 }
 
+/** dgemm packing into the caller's workspace `work` (work_bytes() bytes): one thread's part of a
+ * threaded product, a block of C's rows or columns. Each element's sum runs in the same order as in
+ * the whole product, so the parts together equal the one-thread result bit for bit. */
+EXPORT(dgemm_ws)
+void dgemm_ws(int m, int n, int k, f64 alpha, const f64 *a, int ars, int acs, const f64 *b, int brs, int bcs,
+              f64 beta, f64 *c, int ldc, unsigned char *work) {
+  d_scale(m, n, beta, c, ldc, 0, 0);
+  if (alpha == 0.0 || k == 0) return;
+  d_gemm_acc(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, 0, 0, work);
+}
+
 /** C = alpha A B + beta C (dgemm); C row-major with leading dimension ldc. */
 EXPORT(dgemm)
 void dgemm(int m, int n, int k, f64 alpha, const f64 *a, int ars, int acs, const f64 *b, int brs, int bcs,
            f64 beta, f64 *c, int ldc) {
-  d_scale(m, n, beta, c, ldc, 0);
-  if (alpha == 0.0 || k == 0) return;
-  d_gemm_acc(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, 0);
+  dgemm_ws(m, n, k, alpha, a, ars, acs, b, brs, bcs, beta, c, ldc, pack_ab);
 }
 
 /** C = alpha A A^T + beta C on the lower (lower = 1) or upper triangle of C (dsyrk); A n x k. */
 EXPORT(dsyrk)
 void dsyrk(int n, int k, f64 alpha, const f64 *a, int ars, int acs, f64 beta, f64 *c, int ldc, int lower) {
+  dsyrk_part(n, k, alpha, a, ars, acs, beta, c, ldc, lower, 0, n, pack_ab);
+}
+
+/** Columns j0..j1 of dsyrk's triangle, packing into `work`: one thread's part of a threaded syrk. */
+EXPORT(dsyrk_part)
+void dsyrk_part(int n, int k, f64 alpha, const f64 *a, int ars, int acs, f64 beta, f64 *c, int ldc, int lower,
+                int j0, int j1, unsigned char *work) {
   const int mask = lower ? 1 : 2;
-  d_scale(n, n, beta, c, ldc, mask);
+  d_scale(n, j1 - j0, beta, c + j0, ldc, mask, -j0);
   if (alpha == 0.0 || k == 0) return;
-  d_gemm_acc(n, n, k, alpha, a, ars, acs, a, acs, ars, c, ldc, mask);
+  d_gemm_acc(n, j1 - j0, k, alpha, a, ars, acs, a + j0 * ars, acs, ars, c + j0, ldc, mask, -j0, work);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -430,7 +475,7 @@ static void s_row_div(int n, f32 d, f32 *y) {
 
 EXPORT(strsm)
 void strsm(int m, int n, f32 alpha, const f32 *a, int ars, int acs, f32 *b, int ldb, int lower, int unit) {
-  s_scale(m, n, alpha, b, ldb, 0);
+  s_scale(m, n, alpha, b, ldb, 0, 0);
   if (alpha == 0.0f || m == 0 || n == 0) return;
   if (lower) {
     for (int i0 = 0; i0 < m; i0 += TRSM_NB) {
@@ -442,7 +487,7 @@ void strsm(int m, int n, f32 alpha, const f32 *a, int ars, int acs, f32 *b, int 
       }
       if (i1 < m)
         s_gemm_acc(m - i1, n, i1 - i0, -1.0f, a + i1 * ars + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1,
-                   b + i1 * ldb, ldb, 0);
+                   b + i1 * ldb, ldb, 0, 0, pack_ab);
     }
   } else {
     for (int i1 = m; i1 > 0; i1 -= TRSM_NB) {
@@ -453,7 +498,7 @@ void strsm(int m, int n, f32 alpha, const f32 *a, int ars, int acs, f32 *b, int 
         if (!unit) s_row_div(n, a[i * ars + i * acs], bi);
       }
       if (i0 > 0)
-        s_gemm_acc(i0, n, i1 - i0, -1.0f, a + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1, b, ldb, 0);
+        s_gemm_acc(i0, n, i1 - i0, -1.0f, a + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1, b, ldb, 0, 0, pack_ab);
     }
   }
 }
@@ -475,7 +520,7 @@ static void d_row_div(int n, f64 d, f64 *y) {
 
 EXPORT(dtrsm)
 void dtrsm(int m, int n, f64 alpha, const f64 *a, int ars, int acs, f64 *b, int ldb, int lower, int unit) {
-  d_scale(m, n, alpha, b, ldb, 0);
+  d_scale(m, n, alpha, b, ldb, 0, 0);
   if (alpha == 0.0 || m == 0 || n == 0) return;
   if (lower) {
     for (int i0 = 0; i0 < m; i0 += TRSM_NB) {
@@ -487,7 +532,7 @@ void dtrsm(int m, int n, f64 alpha, const f64 *a, int ars, int acs, f64 *b, int 
       }
       if (i1 < m)
         d_gemm_acc(m - i1, n, i1 - i0, -1.0, a + i1 * ars + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1,
-                   b + i1 * ldb, ldb, 0);
+                   b + i1 * ldb, ldb, 0, 0, pack_ab);
     }
   } else {
     for (int i1 = m; i1 > 0; i1 -= TRSM_NB) {
@@ -498,7 +543,7 @@ void dtrsm(int m, int n, f64 alpha, const f64 *a, int ars, int acs, f64 *b, int 
         if (!unit) d_row_div(n, a[i * ars + i * acs], bi);
       }
       if (i0 > 0)
-        d_gemm_acc(i0, n, i1 - i0, -1.0, a + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1, b, ldb, 0);
+        d_gemm_acc(i0, n, i1 - i0, -1.0, a + i0 * acs, ars, acs, b + i0 * ldb, ldb, 1, b, ldb, 0, 0, pack_ab);
     }
   }
 }
@@ -510,7 +555,7 @@ void dtrsm(int m, int n, f64 alpha, const f64 *a, int ars, int acs, f64 *b, int 
 
 EXPORT(sgemv)
 void sgemv(int m, int n, f32 alpha, const f32 *a, int ars, int acs, const f32 *x, f32 beta, f32 *y) {
-  s_scale(1, m, beta, y, m, 0);
+  s_scale(1, m, beta, y, m, 0, 0);
   if (alpha == 0.0f || n == 0) return;
   if (acs == 1) {
     int i = 0;
@@ -582,7 +627,7 @@ void sgemv(int m, int n, f32 alpha, const f32 *a, int ars, int acs, const f32 *x
 
 EXPORT(dgemv)
 void dgemv(int m, int n, f64 alpha, const f64 *a, int ars, int acs, const f64 *x, f64 beta, f64 *y) {
-  d_scale(1, m, beta, y, m, 0);
+  d_scale(1, m, beta, y, m, 0, 0);
   if (alpha == 0.0 || n == 0) return;
   if (acs == 1) {
     int i = 0;
