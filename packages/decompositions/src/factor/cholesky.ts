@@ -9,7 +9,7 @@ import { workingCopy } from '../util/validate.js';
 import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
 /** Block width, from measurement at n = 256..1024. */
-const NB = 64;
+const NB = 96;
 
 /**
  * Unblocked Cholesky (dpotf2, dot-product form) of the nb x nb diagonal block at (j0, j0), lower
@@ -39,8 +39,9 @@ function potf2(x: RowMajor, j0: number, nb: number): number {
 /**
  * Cholesky A = L L^T on the lower triangle (LAPACK dpotrf, blocked left-looking on the raw
  * row-major buffer): for each NB-column block, the diagonal block and the block column below it
- * are first updated with all previous columns by gemm (A_jj -= L_j L_j^T through an nb x nb
- * scratch, so the upper triangle is never written; A_ij -= L_i L_j^T in place), then the diagonal
+ * are first updated with all previous columns by one gemm (A[j0:, j0:j1] -= L[j0:, :j0] L_j^T; the
+ * strict upper triangle of the diagonal block, which the gemm also writes, is saved and restored),
+ * then the diagonal
  * block is factored (dpotf2) and the block column solved against it (L_ij = A_ij L_jj^-T, one
  * substitution per contiguous row). The upper triangle is not touched. Returns info k > 0 when
  * the leading minor of order k is not positive definite. O(n^3 / 3).
@@ -49,25 +50,25 @@ export const potrf = defineKernel('potrf', ({ a }) => {
   const n = a.shape[0];
   const x = rowMajor(a);
   const { d, ld } = x;
-  const scratch = new Float64Array(NB * NB);
-  const s: RowMajor = { d: scratch, o: 0, ld: NB };
+  const upper = new Float64Array(NB * NB);
   let info = 0;
   for (let j0 = 0; j0 < n && info === 0; j0 += NB) {
     const j1 = Math.min(n, j0 + NB);
     const nb = j1 - j0;
     if (j0 > 0) {
-      const lj = block(x, j0, 0, nb, j0);
-      gemmInto(1, lj, block(x, j0, 0, nb, j0, true), 0, block(s, 0, 0, nb, nb));
+      // A[j0:, j0:j1] -= L[j0:, :j0] L[j0:j1, :j0]^T in one gemm; the strict upper triangle of the
+      // diagonal block, which it also writes, is saved and restored (the kernel leaves it untouched)
       for (let i = 0; i < nb; i++)
-        for (let j = 0, p = x.o + (j0 + i) * ld + j0; j <= i; j++) d[p + j] -= scratch[i * NB + j];
-      if (j1 < n)
-        gemmInto(
-          -1,
-          block(x, j1, 0, n - j1, j0),
-          block(x, j0, 0, nb, j0, true),
-          1,
-          block(x, j1, j0, n - j1, nb),
-        );
+        for (let j = i + 1, p = x.o + (j0 + i) * ld + j0; j < nb; j++) upper[i * NB + j] = d[p + j];
+      gemmInto(
+        -1,
+        block(x, j0, 0, n - j0, j0),
+        block(x, j0, 0, nb, j0, true),
+        1,
+        block(x, j0, j0, n - j0, nb),
+      );
+      for (let i = 0; i < nb; i++)
+        for (let j = i + 1, p = x.o + (j0 + i) * ld + j0; j < nb; j++) d[p + j] = upper[i * NB + j];
     }
     const f = potf2(x, j0, nb);
     if (f > 0) info = j0 + f;

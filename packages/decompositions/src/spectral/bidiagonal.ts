@@ -1,6 +1,6 @@
 import type { RowMajor } from '../factor/dense.js';
 import { householder, orgqrRaw, reflectColumns } from '../factor/householder.js';
-import { applyRotations } from './rotation.js';
+import { RotationSequence, hypot } from './rotation.js';
 
 /**
  * The SVD's two stages on raw row-major buffers: Golub-Kahan bidiagonalization (LAPACK dgebd2 with
@@ -81,7 +81,7 @@ export function formRight(x: RowMajor, n: number, taup: Float64Array): Float64Ar
 function lartg(f: number, g: number): [number, number, number] {
   if (g === 0) return [1, 0, f];
   if (f === 0) return [0, Math.sign(g), Math.abs(g)];
-  const d = Math.hypot(f, g);
+  const d = hypot(f, g);
   const r = f > 0 ? d : -d;
   return [Math.abs(f) / d, g / r, r];
 }
@@ -206,8 +206,8 @@ export interface RotationTarget {
  * LAPACK dbdsqr: splitting and convergence tests that preserve relative accuracy, the zero-shift
  * QR sweep when a shift would spoil the small singular values, otherwise the shift from the
  * trailing (or leading) 2 x 2, chasing from the larger end of the diagonal; 2 x 2 blocks by dlasv2.
- * Each sweep's rotations are applied to the columns of `u` (left vectors) and of `v` (right vectors,
- * untransposed) as one sequence (dlasr). On return d holds the singular values, non-negative and
+ * The sweeps' rotations are recorded and replayed on the columns of `u` (left vectors) and of `v`
+ * (right vectors, untransposed) in cache-sized row blocks (RotationSequence, dlasr order). On return d holds the singular values, non-negative and
  * descending, and the columns are permuted and signed to match. Returns 0, or the number of
  * superdiagonal entries that did not converge within maxIter n^2 inner steps (LAPACK's MAXITR = 6).
  */
@@ -227,12 +227,12 @@ export function bdsqr(
   const s1 = new Float64Array(n);
   const c2 = new Float64Array(n);
   const s2 = new Float64Array(n);
-  const rotateU = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) => {
-    if (u) applyRotations(u.d, 0, u.ld, u.rows, lo, hi, c, s, forward);
-  };
-  const rotateV = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) => {
-    if (v) applyRotations(v.d, 0, v.ld, v.rows, lo, hi, c, s, forward);
-  };
+  const uSeq = u ? new RotationSequence(u.d, u.ld, u.rows) : null;
+  const vSeq = v ? new RotationSequence(v.d, v.ld, v.rows) : null;
+  const rotateU = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) =>
+    uSeq?.push(lo, hi, c, s, forward);
+  const rotateV = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) =>
+    vSeq?.push(lo, hi, c, s, forward);
   let info = 0;
   if (n > 1) {
     // relative accuracy threshold from a lower bound on the smallest singular value
@@ -427,6 +427,8 @@ export function bdsqr(
       }
     }
   }
+  uSeq?.flush();
+  vSeq?.flush();
   // non-negative values (flipping the right vectors), then descending order (one swap per value)
   for (let i = 0; i < n; i++) {
     if (d[i] === 0) d[i] = 0;

@@ -9,7 +9,7 @@ import {
 } from '@krylov/core-array';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { workingCopy } from '../util/validate.js';
-import { applyRotations } from './rotation.js';
+import { RotationSequence, hypot } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
 
@@ -83,9 +83,9 @@ function formQ(w: Float64Array, n: number, tau: Float64Array): Float64Array {
 /**
  * Symmetric eigendecomposition: Householder tridiagonalization, then the implicit QL iteration
  * with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2;
- * LAPACK dsteqr with compz = 'V'). Each QL sweep's rotations are recorded and applied to the
- * explicitly formed Q as one sequence (dlasr), row by row, so the eigenvector update is a
- * contiguous pass with the running column kept in registers. Reads the lower triangle; w
+ * LAPACK dsteqr with compz = 'V'). The sweeps' rotations are recorded and replayed on the
+ * explicitly formed Q (dlasr order) in cache-sized row blocks, each row a contiguous pass with the
+ * running column kept in registers (RotationSequence). Reads the lower triangle; w
  * ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add O(4/3 n^3)
  * for Q (gemm) and about 6 n^3 for the rotations. Returns info > 0 when an eigenvalue needs more
  * than 30 iterations.
@@ -99,6 +99,7 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
   const tau = new Float64Array(Math.max(n - 2, 0));
   const { d, e } = tridiagonalize(w, n, tau);
   const z = vectors ? formQ(w, n, tau) : null;
+  const rotations = z ? new RotationSequence(z, n, n) : null;
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
   let info = 0;
@@ -113,7 +114,7 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
         break;
       }
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
-      let r = Math.hypot(g, 1);
+      let r = hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
       let s = 1;
       let c = 1;
@@ -122,7 +123,7 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
       for (; i >= l; i--) {
         const f = s * e[i];
         const b = c * e[i];
-        r = Math.hypot(f, g);
+        r = hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
           d[i + 1] -= p;
@@ -140,13 +141,14 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
         cs[i] = c;
         sn[i] = -s;
       }
-      if (z) applyRotations(z, 0, n, n, i + 1, m, cs, sn, false);
+      rotations?.push(i + 1, m, cs, sn, false);
       if (r === 0 && i >= l) continue;
       d[l] -= p;
       e[l] = g;
       e[m] = 0;
     }
   }
+  rotations?.flush();
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
   const Ctor = a.data.constructor as Float64ArrayConstructor;
   const values = new NDArray(
