@@ -129,6 +129,26 @@ describe.skipIf(!ok)('device arrays', () => {
     expect(() => toGPU([1, 2, 3], [2, 2])).toThrow(ShapeError);
   });
 
+  it('the finalizer returns the buffers of arrays that were never disposed', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'vitest runs with --expose-gc').toBeDefined();
+    // let earlier tests' forgotten arrays go first, so the baseline is settled
+    const settle = async () => {
+      for (let t = 0; t < 5; t++) {
+        gc!();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await settle();
+    const before = webgpuStats().liveBytes;
+    (() => {
+      for (let i = 0; i < 20; i++) toGPU(new Float32Array(4096));
+    })();
+    expect(webgpuStats().liveBytes - before).toBe(20 * 16384);
+    await settle();
+    expect(webgpuStats().liveBytes).toBe(before);
+  });
+
   it('reuses pooled buffers', () => {
     const before = webgpuStats();
     for (let i = 0; i < 10; i++) toGPU(new Float32Array(1000)).dispose();
