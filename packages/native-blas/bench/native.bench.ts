@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -108,6 +109,7 @@ export const suite: BenchSuite = {
   name: 'native',
   description: `Native backend (N-API over OpenBLAS + LAPACKE): gemm n = ${GEMM_N} against the same OpenBLAS called from C, and LU, Cholesky, QR, SVD, eigh at n = ${N} against the pure-JS kernels.`,
   notes: [
+    `Load average when the suite was loaded: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (the machine is shared; absolute times scale with it, the interleaved C/native ratio should not).`,
     'openblas C: bench/gemm_ref.c, compiled with cc -O2 and timed in its own process (one warm-up call), same thread count (OpenBLAS default: one per core).',
     'krylov native and openblas C gemm are timed in six alternating rounds (3 calls each), so both see the same load; C/native is the ratio of their medians (>= 0.95 is the target; above 1 native was faster). Timed one after the other, the ratio moved by +-20% between runs on this shared 2-core machine.',
     'gemmBatched: one addon call loops cblas_dgemm over the 512 entries (no N-API call per entry); krylov js is the reference loop.',
