@@ -78,8 +78,19 @@ describe.skipIf(!built)('native ormqr, trtrs, gelsd, syevr, gemmBatched against 
     const eps = epsOf(dtype);
 
     it(`ormqr ${dtype}: Q and Q^T from both sides, every layout of the reflectors and of C`, () => {
-      for (const [m, n] of SHAPES) {
-        const f = rng(`ormqr-${m}-${n}-${dtype}`).normal([m, n], { dtype }) as Mat;
+      const ill: [number, number, NDArray][] = [
+        [30, 12, conditioned(30, 12, COND[dtype], 7, dtype)],
+        [12, 30, conditioned(12, 30, COND[dtype], 8, dtype)],
+      ];
+      const cases: [number, number, NDArray][] = [
+        ...SHAPES.map(
+          ([m, n]) =>
+            [m, n, rng(`ormqr-${m}-${n}-${dtype}`).normal([m, n], { dtype })] as [number, number, NDArray],
+        ),
+        ...ill,
+      ];
+      for (const [m, n, input] of cases) {
+        const f = input.copy() as Mat;
         const { tau } = on('native', 'geqrf', { a: f });
         for (const side of ['left', 'right'] as const)
           for (const transpose of [false, true]) {
