@@ -158,6 +158,33 @@ describe('threads', () => {
     expect(ThreadPool.calls).toBe(before);
   });
 
+  it("a trap in a worker's block fails the call (no hang), and the pool keeps working", async () => {
+    const pool = await ThreadPool.start(2);
+    try {
+      const { arena, exports } = pool;
+      arena.reset();
+      const c = arena.alloc(16 * 8, 4);
+      const b = arena.alloc(8 * 8, 4);
+      const a = arena.alloc(8, 4);
+      arena.commit();
+      // A's rows 4 MiB apart: rows 0..7 (the calling thread's block) lie inside the memory, rows 8..15
+      // (the worker's) beyond it
+      const rowStride = 2 ** 20;
+      const need = a + 8 * rowStride * 4;
+      exports.memory.grow(Math.ceil((need - exports.memory.buffer.byteLength) / 65536));
+      expect(exports.memory.buffer.byteLength).toBeLessThan(a + 9 * rowStride * 4);
+      // biome-ignore format: one BLAS call
+      expect(() => pool.gemm(true, 16, 8, 8, 1, a, rowStride, 1, b, 8, 1, 0, c, 8)).toThrow('wasm-simd: a worker failed in a threaded kernel');
+      // a valid call afterwards: both blocks computed
+      new Float32Array(exports.memory.buffer, a, 8).fill(1);
+      new Float32Array(exports.memory.buffer, b, 64).fill(2);
+      pool.gemm(true, 16, 8, 8, 1, a, 0, 1, b, 8, 1, 0, c, 8);
+      expect(Array.from(new Float32Array(exports.memory.buffer, c, 128))).toEqual(new Array(128).fill(16));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('falls back to one thread, with the reason, where SharedArrayBuffer is missing', async () => {
     await setThreads(1);
     vi.stubGlobal('SharedArrayBuffer', undefined);
