@@ -30,7 +30,7 @@ export const suite: BenchSuite = {
   notes: [
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
     'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3 in the same run, on matrices built the same way (not bit-identical).',
-    "Krylov's SVD is one-sided Jacobi (accurate, O(m n^2) per sweep) rather than bidiagonal QR, which explains its time; eigh is tridiagonalization + implicit QL.",
+    "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",
   ],
   cases() {
     const g = rng(N);

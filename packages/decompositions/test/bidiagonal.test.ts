@@ -110,4 +110,27 @@ describe('bidiagonal QR (dbdsqr)', () => {
       for (let j = k - 3; j < k; j++) expect(f.s.data[j]).toBeLessThan(1e-13 * f.s.data[0]);
     }
   });
+
+  it('blocked bidiagonalization (n > 64): tall and wide, cond 1e8, thin and values', () => {
+    for (const [m, n] of [
+      [300, 130],
+      [130, 300],
+    ]) {
+      const k = Math.min(m, n);
+      const a = withCondition(m, n, 1e8, 11);
+      const f = svd(a);
+      expect(orthogonality(f.u)).toBeLessThan(50);
+      expect(orthogonality(f.vt.T)).toBeLessThan(50);
+      const us = f.u.copy() as M;
+      for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us.data[i * k + j] *= f.s.data[j];
+      expect(scaledResidual(a, matmul(us, f.vt), Math.max(m, n))).toBeLessThan(50);
+      // the prescribed singular values are 1e8^(-j/(k-1)): relative error of each
+      const s = svd(a, { mode: 'values' }).s.data;
+      for (let j = 0; j < k; j++) {
+        const exact = 1e8 ** (-j / (k - 1));
+        expect(Math.abs(s[j] - exact)).toBeLessThan(1e-6 * exact);
+        expect(Math.abs(f.s.data[j] - s[j])).toBeLessThan(1e-12);
+      }
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { RowMajor } from '../factor/dense.js';
+import { type RowMajor, block, gemmInto } from '../factor/dense.js';
 import { householder, orgqrRaw, reflectColumns } from '../factor/householder.js';
 import { RotationSequence, hypot } from './rotation.js';
 
@@ -7,26 +7,52 @@ import { RotationSequence, hypot } from './rotation.js';
  * dorgbr) and the implicit bidiagonal QR iteration of Demmel & Kahan (LAPACK dbdsqr).
  */
 
+/** Panel width of the blocked bidiagonalization. */
+const NB = 32;
+
 /**
  * Reduces the m x n (m >= n) row-major x to upper bidiagonal form Q^T A P = B in place (LAPACK
- * dgebd2; Golub & Kahan 1965): step i zeroes column i below the diagonal by a left reflector (kept
+ * dgebrd; Golub & Kahan 1965): step i zeroes column i below the diagonal by a left reflector (kept
  * QR-style in column i, tauq[i]) and row i right of the superdiagonal by a right reflector (kept
- * in row i beyond i+1, taup[i]). Both updates sweep contiguous rows: the left one as w = v^T C,
- * C -= tau v w, the right one as a dot product and an axpy per row. Returns the diagonal d and
- * superdiagonal e. O(4 m n^2 - 4/3 n^3).
+ * in row i beyond i+1, taup[i]). Panels of NB steps run as LAPACK dlabrd: the trailing matrix is
+ * only read (one product with v and one with u per step, each a contiguous sweep over its rows)
+ * while X and Y collect the panel's effect, applied afterwards as A22 -= V Y^T + X U^T by two
+ * gemms; the last columns run unblocked (dgebd2). Returns the diagonal d and superdiagonal e.
+ * O(4 m n^2 - 4/3 n^3), half of it in gemm.
  */
 export function bidiagonalize(
   x: RowMajor,
   m: number,
   n: number,
 ): { d: Float64Array; e: Float64Array; tauq: Float64Array; taup: Float64Array } {
-  const { d: a, o, ld } = x;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tauq = new Float64Array(n);
   const taup = new Float64Array(n);
+  let p = 0;
+  if (n > 2 * NB) {
+    const xs = new Float64Array(m * NB);
+    const ys = new Float64Array(n * NB);
+    for (; p + NB < n - NB; p += NB) panel(x, m, n, p, d, e, tauq, taup, xs, ys);
+  }
+  unblocked(x, m, n, p, d, e, tauq, taup);
+  return { d, e, tauq, taup };
+}
+
+/** Steps p.. of the bidiagonalization one at a time (LAPACK dgebd2), both updates over contiguous rows. */
+function unblocked(
+  x: RowMajor,
+  m: number,
+  n: number,
+  p: number,
+  d: Float64Array,
+  e: Float64Array,
+  tauq: Float64Array,
+  taup: Float64Array,
+): void {
+  const { d: a, o, ld } = x;
   const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = p; i < n; i++) {
     const ii = o + i * ld + i;
     tauq[i] = householder(a, ii, ld, m - i);
     d[i] = a[ii];
@@ -48,7 +74,133 @@ export function bidiagonalize(
       for (let k = 1; k < len; k++) a[row + k] -= s * a[ii + 1 + k];
     }
   }
-  return { d, e, tauq, taup };
+}
+
+/**
+ * NB steps p..p+NB-1 of the bidiagonalization (LAPACK dlabrd, m >= n), then the trailing update
+ * by gemm. X (rows p..m-1) and Y (columns p..n-1) are row-major with NB columns; V is read from A's
+ * columns and U from A's rows, with their unit entries written in place until the panel ends.
+ */
+function panel(
+  x: RowMajor,
+  m: number,
+  n: number,
+  p: number,
+  d: Float64Array,
+  e: Float64Array,
+  tauq: Float64Array,
+  taup: Float64Array,
+  xs: Float64Array,
+  ys: Float64Array,
+): void {
+  const { d: a, o, ld } = x;
+  const at = (r: number, c: number) => o + r * ld + c;
+  const t1 = new Float64Array(NB);
+  const t2 = new Float64Array(NB);
+  const vec = new Float64Array(Math.max(m, n));
+  const acc = new Float64Array(Math.max(m, n));
+  xs.fill(0);
+  ys.fill(0);
+  for (let j = 0; j < NB; j++) {
+    const c = p + j;
+    // column c (rows c..) brought up to date: -= V[:, :j] Y[c, :j]^T + X[:, :j] U[:j, c]
+    const yc = (c - p) * NB;
+    for (let q = 0; q < j; q++) t1[q] = a[at(p + q, c)];
+    for (let r = c; r < m; r++) {
+      const ar = at(r, p);
+      const xr = (r - p) * NB;
+      let s = 0;
+      for (let q = 0; q < j; q++) s += a[ar + q] * ys[yc + q] + xs[xr + q] * t1[q];
+      a[at(r, c)] -= s;
+    }
+    const tq = householder(a, at(c, c), ld, m - c);
+    tauq[c] = tq;
+    d[c] = a[at(c, c)];
+    a[at(c, c)] = 1;
+    // y = tauq (A[c:, c+1:]^T v - Y[c+1:, :j] (V[c:, :j]^T v) - U[:j, c+1:]^T (X[c:, :j]^T v))
+    const len = n - c - 1;
+    acc.fill(0, 0, len);
+    t1.fill(0);
+    t2.fill(0);
+    for (let r = c; r < m; r++) {
+      const vr = a[at(r, c)];
+      if (vr === 0) continue;
+      const row = at(r, c + 1);
+      for (let k = 0; k < len; k++) acc[k] += vr * a[row + k];
+      const ar = at(r, p);
+      const xr = (r - p) * NB;
+      for (let q = 0; q < j; q++) {
+        t1[q] += a[ar + q] * vr;
+        t2[q] += xs[xr + q] * vr;
+      }
+    }
+    for (let q = 0; q < j; q++) {
+      const f = t2[q];
+      const row = at(p + q, c + 1);
+      for (let k = 0; k < len; k++) acc[k] -= f * a[row + k];
+    }
+    for (let k = 0; k < len; k++) {
+      const yr = (c + 1 + k - p) * NB;
+      let s = acc[k];
+      for (let q = 0; q < j; q++) s -= ys[yr + q] * t1[q];
+      ys[yr + j] = tq * s;
+    }
+    // row c (columns c+1..) brought up to date: -= Y[c+1:, :j+1] A[c, p:c+1]^T + U[:j, c+1:]^T X[c, :j]^T
+    const rc = at(c, p);
+    const xc = (c - p) * NB;
+    for (let k = 0; k < len; k++) {
+      const yr = (c + 1 + k - p) * NB;
+      let s = 0;
+      for (let q = 0; q <= j; q++) s += ys[yr + q] * a[rc + q];
+      acc[k] = s;
+    }
+    for (let q = 0; q < j; q++) {
+      const f = xs[xc + q];
+      const row = at(p + q, c + 1);
+      for (let k = 0; k < len; k++) acc[k] += f * a[row + k];
+    }
+    const rowc = at(c, c + 1);
+    for (let k = 0; k < len; k++) a[rowc + k] -= acc[k];
+    const tp = householder(a, rowc, 1, len);
+    taup[c] = tp;
+    e[c] = a[rowc];
+    a[rowc] = 1;
+    // x = taup (A[c+1:, c+1:] u - V[c+1:, :j+1] (Y[c+1:, :j+1]^T u) - X[c+1:, :j] (U[:j, c+1:] u))
+    for (let k = 0; k < len; k++) vec[k] = a[rowc + k];
+    t1.fill(0);
+    for (let k = 0; k < len; k++) {
+      const yr = (c + 1 + k - p) * NB;
+      const u = vec[k];
+      for (let q = 0; q <= j; q++) t1[q] += ys[yr + q] * u;
+    }
+    for (let q = 0; q < j; q++) {
+      const row = at(p + q, c + 1);
+      let s = 0;
+      for (let k = 0; k < len; k++) s += a[row + k] * vec[k];
+      t2[q] = s;
+    }
+    for (let r = c + 1; r < m; r++) {
+      const row = at(r, c + 1);
+      let s = 0;
+      for (let k = 0; k < len; k++) s += a[row + k] * vec[k];
+      const ar = at(r, p);
+      const xr = (r - p) * NB;
+      for (let q = 0; q <= j; q++) s -= a[ar + q] * t1[q];
+      for (let q = 0; q < j; q++) s -= xs[xr + q] * t2[q];
+      xs[xr + j] = tp * s;
+    }
+  }
+  // trailing matrix: A[p+NB:, p+NB:] -= V Y^T + X U^T
+  const q0 = p + NB;
+  const xm: RowMajor = { d: xs, o: -p * NB, ld: NB };
+  const ym: RowMajor = { d: ys, o: -p * NB, ld: NB };
+  const c22 = block(x, q0, q0, m - q0, n - q0);
+  gemmInto(-1, block(x, q0, p, m - q0, NB), block(ym, q0, 0, n - q0, NB, true), 1, c22);
+  gemmInto(-1, block(xm, q0, 0, m - q0, NB), block(x, p, q0, NB, n - q0), 1, c22);
+  for (let c = p; c < q0; c++) {
+    a[at(c, c)] = d[c];
+    a[at(c, c + 1)] = e[c];
+  }
 }
 
 /**
@@ -77,13 +229,27 @@ export function formRight(x: RowMajor, n: number, taup: Float64Array): Float64Ar
   return p;
 }
 
-/** The plane rotation [c s; -s c] with c f + s g = r, c >= 0 (LAPACK dlartg). */
-function lartg(f: number, g: number): [number, number, number] {
-  if (g === 0) return [1, 0, f];
-  if (f === 0) return [0, Math.sign(g), Math.abs(g)];
-  const d = hypot(f, g);
-  const r = f > 0 ? d : -d;
-  return [Math.abs(f) / d, g / r, r];
+/** dlartg's outputs, kept in module scope so the sweeps allocate nothing per rotation. */
+let rc = 1;
+let rs = 0;
+let rr = 0;
+
+/** The plane rotation [c s; -s c] with c f + s g = r, c >= 0 (LAPACK dlartg), into rc, rs, rr. */
+function lartg(f: number, g: number): void {
+  if (g === 0) {
+    rc = 1;
+    rs = 0;
+    rr = f;
+  } else if (f === 0) {
+    rc = 0;
+    rs = Math.sign(g);
+    rr = Math.abs(g);
+  } else {
+    const d = hypot(f, g);
+    rr = f > 0 ? d : -d;
+    rc = Math.abs(f) / d;
+    rs = g / rr;
+  }
 }
 
 /** The smaller singular value of the 2 x 2 upper triangular [f g; 0 h] (LAPACK dlas2). */
@@ -339,9 +505,15 @@ export function bdsqr(
         let r = 0;
         if (idir === 1) {
           for (let i = ll; i < m; i++) {
-            [cs, sn, r] = lartg(d[i] * cs, e[i]);
+            lartg(d[i] * cs, e[i]);
+            cs = rc;
+            sn = rs;
+            r = rr;
             if (i > ll) e[i - 1] = oldsn * r;
-            [oldcs, oldsn, d[i]] = lartg(oldcs * r, d[i + 1] * sn);
+            lartg(oldcs * r, d[i + 1] * sn);
+            oldcs = rc;
+            oldsn = rs;
+            d[i] = rr;
             c1[i] = cs;
             s1[i] = sn;
             c2[i] = oldcs;
@@ -355,9 +527,15 @@ export function bdsqr(
           if (Math.abs(e[m - 1]) <= thresh) e[m - 1] = 0;
         } else {
           for (let i = m; i > ll; i--) {
-            [cs, sn, r] = lartg(d[i] * cs, e[i - 1]);
+            lartg(d[i] * cs, e[i - 1]);
+            cs = rc;
+            sn = rs;
+            r = rr;
             if (i < m) e[i] = oldsn * r;
-            [oldcs, oldsn, d[i]] = lartg(oldcs * r, d[i - 1] * sn);
+            lartg(oldcs * r, d[i - 1] * sn);
+            oldcs = rc;
+            oldsn = rs;
+            d[i] = rr;
             c1[i - 1] = cs;
             s1[i - 1] = -sn;
             c2[i - 1] = oldcs;
@@ -374,13 +552,19 @@ export function bdsqr(
         let f = (Math.abs(d[ll]) - shift) * (sign(1, d[ll]) + shift / d[ll]);
         let g = e[ll];
         for (let i = ll; i < m; i++) {
-          const [cosr, sinr, r1] = lartg(f, g);
+          lartg(f, g);
+          const cosr = rc;
+          const sinr = rs;
+          const r1 = rr;
           if (i > ll) e[i - 1] = r1;
           f = cosr * d[i] + sinr * e[i];
           e[i] = cosr * e[i] - sinr * d[i];
           g = sinr * d[i + 1];
           d[i + 1] = cosr * d[i + 1];
-          const [cosl, sinl, r2] = lartg(f, g);
+          lartg(f, g);
+          const cosl = rc;
+          const sinl = rs;
+          const r2 = rr;
           d[i] = r2;
           f = cosl * e[i] + sinl * d[i + 1];
           d[i + 1] = cosl * d[i + 1] - sinl * e[i];
@@ -401,13 +585,19 @@ export function bdsqr(
         let f = (Math.abs(d[m]) - shift) * (sign(1, d[m]) + shift / d[m]);
         let g = e[m - 1];
         for (let i = m; i > ll; i--) {
-          const [cosr, sinr, r1] = lartg(f, g);
+          lartg(f, g);
+          const cosr = rc;
+          const sinr = rs;
+          const r1 = rr;
           if (i < m) e[i] = r1;
           f = cosr * d[i] + sinr * e[i - 1];
           e[i - 1] = cosr * e[i - 1] - sinr * d[i];
           g = sinr * d[i - 1];
           d[i - 1] = cosr * d[i - 1];
-          const [cosl, sinl, r2] = lartg(f, g);
+          lartg(f, g);
+          const cosl = rc;
+          const sinl = rs;
+          const r2 = rr;
           d[i] = r2;
           f = cosl * e[i - 1] + sinl * d[i - 1];
           d[i - 1] = cosl * d[i - 1] - sinl * e[i - 1];
