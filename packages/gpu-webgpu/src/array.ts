@@ -55,6 +55,11 @@ export function nodeCount(e: Expr): number {
   return e.k === 'un' ? 1 + nodeCount(e.a) : e.k === 'bin' ? 1 + nodeCount(e.a) + nodeCount(e.b) : 1;
 }
 
+/** Drops the buffer references an expression holds (for an expression that will never run). */
+export function releaseExpr(e: Expr): void {
+  for (const s of leaves(e)) s.release();
+}
+
 function freeCell(cell: Cell): void {
   cell.storage?.release();
   if (cell.expr) for (const s of leaves(cell.expr)) s.release();

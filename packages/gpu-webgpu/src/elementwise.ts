@@ -1,5 +1,5 @@
 import { InvalidArgumentError, ShapeError } from '@krylov/core-array';
-import { type BinaryOp, type Expr, GPUArray, type UnaryOp } from './array.js';
+import { type BinaryOp, type Expr, GPUArray, type UnaryOp, releaseExpr } from './array.js';
 
 /**
  * Elementwise operations on device arrays. They are lazy: each returns a GPUArray holding an
@@ -42,7 +42,15 @@ function binary(fn: string, op: BinaryOp, a: Operand, b: Operand): GPUArray {
   if (typeof a === 'number' && typeof b === 'number')
     throw new InvalidArgumentError(fn, 'a', a, 'at least one GPUArray operand');
   const shape = resultShape(fn, a, b);
-  return new GPUArray(shape, null, { k: 'bin', op, a: operandExpr(fn, 'a', a), b: operandExpr(fn, 'b', b) });
+  const ea = operandExpr(fn, 'a', a);
+  let eb: Expr;
+  try {
+    eb = operandExpr(fn, 'b', b);
+  } catch (e) {
+    releaseExpr(ea);
+    throw e;
+  }
+  return new GPUArray(shape, null, { k: 'bin', op, a: ea, b: eb });
 }
 
 function unary(fn: string, op: UnaryOp, a: GPUArray): GPUArray {

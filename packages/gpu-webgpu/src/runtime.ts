@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { InvalidArgumentError } from '@krylov/core-array';
 import { deviceState, requireDevice } from './device.js';
 
 /**
@@ -64,8 +65,12 @@ export function runtime(fn: string): Runtime {
   return r;
 }
 
-/** Buffer sizes are rounded up to a power of two (at least 256 bytes) so pooled buffers are reused. */
+/**
+ * Buffer sizes are rounded up to a power of two (at least 256 bytes) so pooled buffers are reused;
+ * above 64 MiB to a multiple of 1 MiB, so a large array does not ask for twice its size.
+ */
 function bucket(bytes: number): number {
+  if (bytes > 2 ** 26) return Math.ceil(bytes / 2 ** 20) * 2 ** 20;
   return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
 }
 
@@ -73,6 +78,14 @@ function bucket(bytes: number): number {
 export function acquireBuffer(fn: string, bytes: number, uniform = false): GPUBuffer {
   const r = runtime(fn);
   const size = bucket(bytes);
+  const limit = Math.min(r.device.limits.maxStorageBufferBindingSize, r.device.limits.maxBufferSize);
+  if (size > limit)
+    throw new InvalidArgumentError(
+      fn,
+      'size',
+      `${bytes} bytes`,
+      `an array within the adapter's storage binding limit of ${limit} bytes (${limit / 4} float32 elements)`,
+    );
   const key = `${uniform ? 'u' : 's'}${size}`;
   const list = r.free.get(key);
   const hit = list?.pop();

@@ -1,6 +1,6 @@
 import { NDArray, ShapeError, matmul as hostMatmul } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
-import { GPUArray, gemv, matmul, toGPU, transpose, webgpuStats } from '../src/index.js';
+import { GPUArray, deviceState, gemv, matmul, toGPU, transpose, webgpuStats } from '../src/index.js';
 import { U32, absf, mm, randn, requireGpu, scaledError } from './helpers.js';
 
 const ok = await requireGpu();
@@ -70,6 +70,11 @@ describe.skipIf(!ok)('gemm on the device against the float64 pure-JS product', (
     expect(() => matmul(a, a, { transB: true, beta: 1 })).toThrow(/options\.c/);
     expect(() => matmul(a, a, { transpose: true } as never)).toThrow(/transpose/);
     expect(() => matmul(a, toGPU([1, 2, 3]))).toThrow(/at least 2 axes/);
+    // an output beyond the adapter's storage binding limit is refused before anything runs
+    const lim = deviceState()!.device.limits;
+    const rows = Math.ceil(Math.sqrt(Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize) / 4)) + 1;
+    const col = toGPU(new Float32Array(rows), [rows, 1]);
+    expect(() => matmul(col, col, { transB: true })).toThrow(/matmul.*storage binding limit/);
   });
 });
 
