@@ -5,8 +5,8 @@
  * for j = lo..hi-1 in increasing order (`forward`) or decreasing order. The rows are d[o + r ld ..]
  * for r < rows; the coefficients of rotation j are read at index co + j. One sweep of implicit QR/QL on a tridiagonal or bidiagonal matrix is such a
  * sequence; applying it row by row keeps the value passed from rotation j to the next in a
- * register (one load and one store per entry instead of two of each), and four rows run at once so
- * their independent chains overlap. O(6 rows (hi - lo)).
+ * register (one load and one store per entry instead of two of each), and eight rows run at once
+ * so their independent chains overlap (8 measured ~10% faster than 4). O(6 rows (hi - lo)).
  */
 export function applyRotations(
   d: Float64Array,
@@ -23,43 +23,68 @@ export function applyRotations(
   if (hi <= lo) return;
   let r = 0;
   if (forward) {
-    for (; r + 3 < rows; r += 4) {
+    for (; r + 7 < rows; r += 8) {
       const p0 = o + r * ld;
       const p1 = p0 + ld;
       const p2 = p1 + ld;
       const p3 = p2 + ld;
+      const p4 = p3 + ld;
+      const p5 = p4 + ld;
+      const p6 = p5 + ld;
+      const p7 = p6 + ld;
       let x0 = d[p0 + lo];
       let x1 = d[p1 + lo];
       let x2 = d[p2 + lo];
       let x3 = d[p3 + lo];
+      let x4 = d[p4 + lo];
+      let x5 = d[p5 + lo];
+      let x6 = d[p6 + lo];
+      let x7 = d[p7 + lo];
       for (let j = lo; j < hi; j++) {
         const c = cs[co + j];
         const s = sn[co + j];
-        const y0 = d[p0 + j + 1];
-        const y1 = d[p1 + j + 1];
-        const y2 = d[p2 + j + 1];
-        const y3 = d[p3 + j + 1];
-        d[p0 + j] = c * x0 + s * y0;
-        d[p1 + j] = c * x1 + s * y1;
-        d[p2 + j] = c * x2 + s * y2;
-        d[p3 + j] = c * x3 + s * y3;
-        x0 = c * y0 - s * x0;
-        x1 = c * y1 - s * x1;
-        x2 = c * y2 - s * x2;
-        x3 = c * y3 - s * x3;
+        const k = j + 1;
+        let y = d[p0 + k];
+        d[p0 + j] = c * x0 + s * y;
+        x0 = c * y - s * x0;
+        y = d[p1 + k];
+        d[p1 + j] = c * x1 + s * y;
+        x1 = c * y - s * x1;
+        y = d[p2 + k];
+        d[p2 + j] = c * x2 + s * y;
+        x2 = c * y - s * x2;
+        y = d[p3 + k];
+        d[p3 + j] = c * x3 + s * y;
+        x3 = c * y - s * x3;
+        y = d[p4 + k];
+        d[p4 + j] = c * x4 + s * y;
+        x4 = c * y - s * x4;
+        y = d[p5 + k];
+        d[p5 + j] = c * x5 + s * y;
+        x5 = c * y - s * x5;
+        y = d[p6 + k];
+        d[p6 + j] = c * x6 + s * y;
+        x6 = c * y - s * x6;
+        y = d[p7 + k];
+        d[p7 + j] = c * x7 + s * y;
+        x7 = c * y - s * x7;
       }
       d[p0 + hi] = x0;
       d[p1 + hi] = x1;
       d[p2 + hi] = x2;
       d[p3 + hi] = x3;
+      d[p4 + hi] = x4;
+      d[p5 + hi] = x5;
+      d[p6 + hi] = x6;
+      d[p7 + hi] = x7;
     }
     for (; r < rows; r++) {
       const p = o + r * ld;
       let x = d[p + lo];
       for (let j = lo; j < hi; j++) {
-        const y = d[p + j + 1];
         const c = cs[co + j];
         const s = sn[co + j];
+        const y = d[p + j + 1];
         d[p + j] = c * x + s * y;
         x = c * y - s * x;
       }
@@ -67,43 +92,68 @@ export function applyRotations(
     }
     return;
   }
-  for (; r + 3 < rows; r += 4) {
+  for (; r + 7 < rows; r += 8) {
     const p0 = o + r * ld;
     const p1 = p0 + ld;
     const p2 = p1 + ld;
     const p3 = p2 + ld;
+    const p4 = p3 + ld;
+    const p5 = p4 + ld;
+    const p6 = p5 + ld;
+    const p7 = p6 + ld;
     let x0 = d[p0 + hi];
     let x1 = d[p1 + hi];
     let x2 = d[p2 + hi];
     let x3 = d[p3 + hi];
+    let x4 = d[p4 + hi];
+    let x5 = d[p5 + hi];
+    let x6 = d[p6 + hi];
+    let x7 = d[p7 + hi];
     for (let j = hi - 1; j >= lo; j--) {
       const c = cs[co + j];
       const s = sn[co + j];
-      const y0 = d[p0 + j];
-      const y1 = d[p1 + j];
-      const y2 = d[p2 + j];
-      const y3 = d[p3 + j];
-      d[p0 + j + 1] = c * x0 - s * y0;
-      d[p1 + j + 1] = c * x1 - s * y1;
-      d[p2 + j + 1] = c * x2 - s * y2;
-      d[p3 + j + 1] = c * x3 - s * y3;
-      x0 = c * y0 + s * x0;
-      x1 = c * y1 + s * x1;
-      x2 = c * y2 + s * x2;
-      x3 = c * y3 + s * x3;
+      const k = j + 1;
+      let y = d[p0 + j];
+      d[p0 + k] = c * x0 - s * y;
+      x0 = c * y + s * x0;
+      y = d[p1 + j];
+      d[p1 + k] = c * x1 - s * y;
+      x1 = c * y + s * x1;
+      y = d[p2 + j];
+      d[p2 + k] = c * x2 - s * y;
+      x2 = c * y + s * x2;
+      y = d[p3 + j];
+      d[p3 + k] = c * x3 - s * y;
+      x3 = c * y + s * x3;
+      y = d[p4 + j];
+      d[p4 + k] = c * x4 - s * y;
+      x4 = c * y + s * x4;
+      y = d[p5 + j];
+      d[p5 + k] = c * x5 - s * y;
+      x5 = c * y + s * x5;
+      y = d[p6 + j];
+      d[p6 + k] = c * x6 - s * y;
+      x6 = c * y + s * x6;
+      y = d[p7 + j];
+      d[p7 + k] = c * x7 - s * y;
+      x7 = c * y + s * x7;
     }
     d[p0 + lo] = x0;
     d[p1 + lo] = x1;
     d[p2 + lo] = x2;
     d[p3 + lo] = x3;
+    d[p4 + lo] = x4;
+    d[p5 + lo] = x5;
+    d[p6 + lo] = x6;
+    d[p7 + lo] = x7;
   }
   for (; r < rows; r++) {
     const p = o + r * ld;
     let x = d[p + hi];
     for (let j = hi - 1; j >= lo; j--) {
-      const y = d[p + j];
       const c = cs[co + j];
       const s = sn[co + j];
+      const y = d[p + j];
       d[p + j + 1] = c * x - s * y;
       x = c * y + s * x;
     }
