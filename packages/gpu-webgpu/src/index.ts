@@ -45,7 +45,7 @@ export {
   sub,
   tanh,
 } from './elementwise.js';
-export { THRESHOLDS } from './kernels.js';
+export { THRESHOLDS, type Thresholds } from './kernels.js';
 export { type MatmulOptions, gemv, matmul } from './linalg.js';
 export {
   type MuonStepOptions,

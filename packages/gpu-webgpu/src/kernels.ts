@@ -9,13 +9,20 @@ import { gemv, matmul } from './linalg.js';
  * chain device operations on GPUArrays instead when several run in a row.
  */
 
-/** When the registry kernels accept a call; tune them for the adapter at hand. */
-export const THRESHOLDS = {
+export interface Thresholds {
   /** Fewest flops (2 m n k for gemm) worth a device round trip (default 2^22, about 128^3). */
-  minFlops: 2 ** 22,
+  minFlops: number;
   /** Run registry kernels on a software adapter (SwiftShader...), slower than the CPU backends; default false. */
-  allowSoftware: false,
-};
+  allowSoftware: boolean;
+}
+
+/**
+ * When the registry kernels accept a call; tune them for the adapter at hand. One object per
+ * process, shared by every loaded copy of the package (as the device is).
+ */
+export const THRESHOLDS: Thresholds = ((globalThis as unknown as Record<symbol, Thresholds | undefined>)[
+  Symbol.for('@krylov/gpu-webgpu/thresholds')
+] ??= { minFlops: 2 ** 22, allowSoftware: false });
 
 function decline(dtype: string, flops: number): true | string {
   if (dtype !== 'float32') return `WebGPU computes in float32; ${dtype} operands run on another backend`;

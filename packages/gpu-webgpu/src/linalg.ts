@@ -4,7 +4,7 @@ import { dispatch, grid, uniforms } from './runtime.js';
 
 /**
  * Dense linear algebra on device arrays: a tiled, batched gemm (64 x 64 output tiles per
- * workgroup, 4 x 4 register block per thread, 16-deep k slices in shared memory; any operand may
+ * workgroup, 4 x 4 register block per thread in vec4 accumulators, 32-deep k slices in shared memory; any operand may
  * be read transposed through strides, so `A^T B` needs no transpose pass) and a gemv with one
  * workgroup reduction per output element. Float32 throughout; the adapter's `shader-f16` is not
  * used (see the README).
@@ -17,8 +17,23 @@ const GEMM = `@group(0) @binding(0) var<storage, read> A: array<f32>;
 struct P { m: u32, n: u32, k: u32, sab: u32, sar: u32, sac: u32, sbb: u32, sbr: u32,
            sbc: u32, scb: u32, alpha: f32, beta: f32 }
 @group(0) @binding(4) var<uniform> p: P;
-var<workgroup> As: array<f32, 1024>;
-var<workgroup> Bs: array<f32, 1024>;
+// k-major tiles: As[kk][i] for 64 rows of op(A), Bs[kk][j] for 64 columns of op(B), 32 deep
+var<workgroup> As: array<f32, 2048>;
+var<workgroup> Bs: array<f32, 2048>;
+
+fn store(z: u32, i: u32, j0: u32, v: vec4<f32>) {
+  if (i >= p.m) { return; }
+  for (var c = 0u; c < 4u; c++) {
+    let j = j0 + c;
+    if (j < p.n) {
+      let idx = z * p.scb + i * p.n + j;
+      var r = p.alpha * v[c];
+      if (p.beta != 0.0) { r = r + p.beta * Cin[idx]; }
+      C[idx] = r;
+    }
+  }
+}
+
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
   let row0 = w.y * 64u;
@@ -26,12 +41,16 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
   let tid = l.y * 16u + l.x;
   let aBase = w.z * p.sab;
   let bBase = w.z * p.sbb;
-  var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < p.k; k0 += 16u) {
-    for (var t = 0u; t < 4u; t++) {
+  // a 4 x 4 block per thread in four vec4 registers (no dynamically indexed private array)
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < p.k; k0 += 32u) {
+    for (var t = 0u; t < 8u; t++) {
       let e = tid + t * 256u;
-      let i = e / 16u;
-      let kk = e % 16u;
+      let i = e / 32u;
+      let kk = e % 32u;
       var v = 0.0;
       if (row0 + i < p.m && k0 + kk < p.k) { v = A[aBase + (row0 + i) * p.sar + (k0 + kk) * p.sac]; }
       As[kk * 64u + i] = v;
@@ -42,32 +61,23 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
       Bs[kb * 64u + j] = u;
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < 16u; kk++) {
-      let a = vec4<f32>(As[kk * 64u + l.y * 4u], As[kk * 64u + l.y * 4u + 1u],
-                        As[kk * 64u + l.y * 4u + 2u], As[kk * 64u + l.y * 4u + 3u]);
-      let b = vec4<f32>(Bs[kk * 64u + l.x * 4u], Bs[kk * 64u + l.x * 4u + 1u],
-                        Bs[kk * 64u + l.x * 4u + 2u], Bs[kk * 64u + l.x * 4u + 3u]);
-      for (var r = 0u; r < 4u; r++) {
-        acc[r * 4u] = fma(a[r], b.x, acc[r * 4u]);
-        acc[r * 4u + 1u] = fma(a[r], b.y, acc[r * 4u + 1u]);
-        acc[r * 4u + 2u] = fma(a[r], b.z, acc[r * 4u + 2u]);
-        acc[r * 4u + 3u] = fma(a[r], b.w, acc[r * 4u + 3u]);
-      }
+    for (var kk = 0u; kk < 32u; kk++) {
+      let ai = kk * 64u + l.y * 4u;
+      let bj = kk * 64u + l.x * 4u;
+      let b = vec4<f32>(Bs[bj], Bs[bj + 1u], Bs[bj + 2u], Bs[bj + 3u]);
+      acc0 = fma(vec4<f32>(As[ai]), b, acc0);
+      acc1 = fma(vec4<f32>(As[ai + 1u]), b, acc1);
+      acc2 = fma(vec4<f32>(As[ai + 2u]), b, acc2);
+      acc3 = fma(vec4<f32>(As[ai + 3u]), b, acc3);
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    let i = row0 + l.y * 4u + r;
-    for (var c = 0u; c < 4u; c++) {
-      let j = col0 + l.x * 4u + c;
-      if (i < p.m && j < p.n) {
-        let idx = w.z * p.scb + i * p.n + j;
-        var v = p.alpha * acc[r * 4u + c];
-        if (p.beta != 0.0) { v = v + p.beta * Cin[idx]; }
-        C[idx] = v;
-      }
-    }
-  }
+  let i0 = row0 + l.y * 4u;
+  let j0 = col0 + l.x * 4u;
+  store(w.z, i0, j0, acc0);
+  store(w.z, i0 + 1u, j0, acc1);
+  store(w.z, i0 + 2u, j0, acc2);
+  store(w.z, i0 + 3u, j0, acc3);
 }`;
 
 export interface MatmulOptions {
