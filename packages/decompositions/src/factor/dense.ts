@@ -140,3 +140,86 @@ export function trsmLeft(
     }
   }
 }
+
+/**
+ * out[o0 + k] += sum_r w[w0 + r ws] A[r, k] for k < cols: A^T w over the rows x cols block of the
+ * row-major a at offset o (BLAS dgemv, transposed, on row-major storage), four rows per pass so
+ * each out[k] is loaded and stored once per four rows. O(rows cols).
+ */
+export function gemvT(
+  a: Float64Array,
+  o: number,
+  ld: number,
+  rows: number,
+  cols: number,
+  w: Float64Array,
+  w0: number,
+  ws: number,
+  out: Float64Array,
+  o0 = 0,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const p0 = o + r * ld;
+    const p1 = p0 + ld;
+    const p2 = p1 + ld;
+    const p3 = p2 + ld;
+    const f0 = w[w0 + r * ws];
+    const f1 = w[w0 + (r + 1) * ws];
+    const f2 = w[w0 + (r + 2) * ws];
+    const f3 = w[w0 + (r + 3) * ws];
+    for (let k = 0; k < cols; k++)
+      out[o0 + k] += f0 * a[p0 + k] + f1 * a[p1 + k] + f2 * a[p2 + k] + f3 * a[p3 + k];
+  }
+  for (; r < rows; r++) {
+    const p = o + r * ld;
+    const f = w[w0 + r * ws];
+    for (let k = 0; k < cols; k++) out[o0 + k] += f * a[p + k];
+  }
+}
+
+/**
+ * out[o0 + r os] += alpha (A[r, :] . u) for r < rows: A u over the rows x cols block of the
+ * row-major a at offset o (BLAS dgemv), four rows at a time sharing the loads of u. O(rows cols).
+ */
+export function gemvN(
+  a: Float64Array,
+  o: number,
+  ld: number,
+  rows: number,
+  cols: number,
+  u: Float64Array,
+  alpha: number,
+  out: Float64Array,
+  o0: number,
+  os: number,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const p0 = o + r * ld;
+    const p1 = p0 + ld;
+    const p2 = p1 + ld;
+    const p3 = p2 + ld;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < cols; k++) {
+      const x = u[k];
+      s0 += a[p0 + k] * x;
+      s1 += a[p1 + k] * x;
+      s2 += a[p2 + k] * x;
+      s3 += a[p3 + k] * x;
+    }
+    out[o0 + r * os] += alpha * s0;
+    out[o0 + (r + 1) * os] += alpha * s1;
+    out[o0 + (r + 2) * os] += alpha * s2;
+    out[o0 + (r + 3) * os] += alpha * s3;
+  }
+  for (; r < rows; r++) {
+    const p = o + r * ld;
+    let s = 0;
+    for (let k = 0; k < cols; k++) s += a[p + k] * u[k];
+    out[o0 + r * os] += alpha * s;
+  }
+}

@@ -1,4 +1,4 @@
-import { type RowMajor, block, gemmInto } from '../factor/dense.js';
+import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw, reflectColumns } from '../factor/householder.js';
 import { RotationSequence, hypot } from './rotation.js';
 
@@ -95,100 +95,61 @@ function panel(
 ): void {
   const { d: a, o, ld } = x;
   const at = (r: number, c: number) => o + r * ld + c;
-  const t1 = new Float64Array(NB);
-  const t2 = new Float64Array(NB);
+  const t1 = new Float64Array(NB + 1);
+  const t2 = new Float64Array(NB + 1);
   const vec = new Float64Array(Math.max(m, n));
   const acc = new Float64Array(Math.max(m, n));
+  const xr = (r: number) => (r - p) * NB;
   xs.fill(0);
   ys.fill(0);
   for (let j = 0; j < NB; j++) {
     const c = p + j;
     // column c (rows c..) brought up to date: -= V[:, :j] Y[c, :j]^T + X[:, :j] U[:j, c]
-    const yc = (c - p) * NB;
-    for (let q = 0; q < j; q++) t1[q] = a[at(p + q, c)];
-    for (let r = c; r < m; r++) {
-      const ar = at(r, p);
-      const xr = (r - p) * NB;
-      let s = 0;
-      for (let q = 0; q < j; q++) s += a[ar + q] * ys[yc + q] + xs[xr + q] * t1[q];
-      a[at(r, c)] -= s;
+    for (let q = 0; q < j; q++) {
+      t1[q] = ys[xr(c) + q];
+      t2[q] = a[at(p + q, c)];
     }
+    gemvN(a, at(c, p), ld, m - c, j, t1, -1, a, at(c, c), ld);
+    gemvN(xs, xr(c), NB, m - c, j, t2, -1, a, at(c, c), ld);
     const tq = householder(a, at(c, c), ld, m - c);
     tauq[c] = tq;
     d[c] = a[at(c, c)];
     a[at(c, c)] = 1;
     // y = tauq (A[c:, c+1:]^T v - Y[c+1:, :j] (V[c:, :j]^T v) - U[:j, c+1:]^T (X[c:, :j]^T v))
     const len = n - c - 1;
+    for (let r = c; r < m; r++) vec[r - c] = a[at(r, c)];
     acc.fill(0, 0, len);
     t1.fill(0);
     t2.fill(0);
-    for (let r = c; r < m; r++) {
-      const vr = a[at(r, c)];
-      if (vr === 0) continue;
-      const row = at(r, c + 1);
-      for (let k = 0; k < len; k++) acc[k] += vr * a[row + k];
-      const ar = at(r, p);
-      const xr = (r - p) * NB;
-      for (let q = 0; q < j; q++) {
-        t1[q] += a[ar + q] * vr;
-        t2[q] += xs[xr + q] * vr;
-      }
-    }
-    for (let q = 0; q < j; q++) {
-      const f = t2[q];
-      const row = at(p + q, c + 1);
-      for (let k = 0; k < len; k++) acc[k] -= f * a[row + k];
-    }
-    for (let k = 0; k < len; k++) {
-      const yr = (c + 1 + k - p) * NB;
-      let s = acc[k];
-      for (let q = 0; q < j; q++) s -= ys[yr + q] * t1[q];
-      ys[yr + j] = tq * s;
-    }
+    gemvT(a, at(c, c + 1), ld, m - c, len, vec, 0, 1, acc);
+    gemvT(a, at(c, p), ld, m - c, j, vec, 0, 1, t1);
+    gemvT(xs, xr(c), NB, m - c, j, vec, 0, 1, t2);
+    for (let q = 0; q < j; q++) t2[q] = -t2[q];
+    gemvT(a, at(p, c + 1), ld, j, len, t2, 0, 1, acc);
+    gemvN(ys, xr(c + 1), NB, len, j, t1, -1, acc, 0, 1);
+    for (let k = 0; k < len; k++) ys[xr(c + 1 + k) + j] = tq * acc[k];
     // row c (columns c+1..) brought up to date: -= Y[c+1:, :j+1] A[c, p:c+1]^T + U[:j, c+1:]^T X[c, :j]^T
-    const rc = at(c, p);
-    const xc = (c - p) * NB;
-    for (let k = 0; k < len; k++) {
-      const yr = (c + 1 + k - p) * NB;
-      let s = 0;
-      for (let q = 0; q <= j; q++) s += ys[yr + q] * a[rc + q];
-      acc[k] = s;
-    }
-    for (let q = 0; q < j; q++) {
-      const f = xs[xc + q];
-      const row = at(p + q, c + 1);
-      for (let k = 0; k < len; k++) acc[k] += f * a[row + k];
-    }
+    for (let q = 0; q <= j; q++) t1[q] = a[at(c, p + q)];
+    for (let q = 0; q < j; q++) t2[q] = -xs[xr(c) + q];
     const rowc = at(c, c + 1);
-    for (let k = 0; k < len; k++) a[rowc + k] -= acc[k];
+    gemvN(ys, xr(c + 1), NB, len, j + 1, t1, -1, a, rowc, 1);
+    gemvT(a, at(p, c + 1), ld, j, len, t2, 0, 1, a, rowc);
     const tp = householder(a, rowc, 1, len);
     taup[c] = tp;
     e[c] = a[rowc];
     a[rowc] = 1;
     // x = taup (A[c+1:, c+1:] u - V[c+1:, :j+1] (Y[c+1:, :j+1]^T u) - X[c+1:, :j] (U[:j, c+1:] u))
     for (let k = 0; k < len; k++) vec[k] = a[rowc + k];
+    const rows = m - c - 1;
+    const xj = xr(c + 1) + j;
+    gemvN(a, at(c + 1, c + 1), ld, rows, len, vec, 1, xs, xj, NB);
     t1.fill(0);
-    for (let k = 0; k < len; k++) {
-      const yr = (c + 1 + k - p) * NB;
-      const u = vec[k];
-      for (let q = 0; q <= j; q++) t1[q] += ys[yr + q] * u;
-    }
-    for (let q = 0; q < j; q++) {
-      const row = at(p + q, c + 1);
-      let s = 0;
-      for (let k = 0; k < len; k++) s += a[row + k] * vec[k];
-      t2[q] = s;
-    }
-    for (let r = c + 1; r < m; r++) {
-      const row = at(r, c + 1);
-      let s = 0;
-      for (let k = 0; k < len; k++) s += a[row + k] * vec[k];
-      const ar = at(r, p);
-      const xr = (r - p) * NB;
-      for (let q = 0; q <= j; q++) s -= a[ar + q] * t1[q];
-      for (let q = 0; q < j; q++) s -= xs[xr + q] * t2[q];
-      xs[xr + j] = tp * s;
-    }
+    t2.fill(0);
+    gemvT(ys, xr(c + 1), NB, len, j + 1, vec, 0, 1, t1);
+    gemvN(a, at(p, c + 1), ld, j, len, vec, 1, t2, 0, 1);
+    gemvN(a, at(c + 1, p), ld, rows, j + 1, t1, -1, xs, xj, NB);
+    gemvN(xs, xr(c + 1), NB, rows, j, t2, -1, xs, xj, NB);
+    for (let r = 0; r < rows; r++) xs[xj + r * NB] *= tp;
   }
   // trailing matrix: A[p+NB:, p+NB:] -= V Y^T + X U^T
   const q0 = p + NB;
