@@ -7,6 +7,7 @@ import {
   checkOptions,
   defineKernel,
 } from '@krylov/core-array';
+import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { workingCopy } from '../util/validate.js';
 import { RotationSequence, hypot } from './rotation.js';
@@ -14,50 +15,120 @@ import { RotationSequence, hypot } from './rotation.js';
 const MAX_ITER_PER_VALUE = 30;
 
 /**
+ * y = A v for the m x m symmetric matrix whose lower triangle is the block of the row-major w (row
+ * stride n) at (r0, r0) (BLAS dsymv, lower): row i contributes a_ik v_k to y_i and a_ik v_i to y_k;
+ * two rows at a time share the loads and stores of y_k and v_k.
+ */
+function symmetricProduct(
+  w: Float64Array,
+  n: number,
+  r0: number,
+  m: number,
+  v: Float64Array,
+  y: Float64Array,
+): void {
+  y.fill(0, 0, m);
+  let i = 0;
+  for (; i + 1 < m; i += 2) {
+    const row0 = (r0 + i) * n + r0;
+    const row1 = row0 + n;
+    const v0 = v[i];
+    const v1 = v[i + 1];
+    let s0 = 0;
+    let s1 = 0;
+    for (let k = 0; k < i; k++) {
+      const a0 = w[row0 + k];
+      const a1 = w[row1 + k];
+      const vk = v[k];
+      s0 += a0 * vk;
+      s1 += a1 * vk;
+      y[k] += a0 * v0 + a1 * v1;
+    }
+    const a10 = w[row1 + i];
+    y[i] += s0 + w[row0 + i] * v0 + a10 * v1;
+    y[i + 1] += s1 + a10 * v0 + w[row1 + i + 1] * v1;
+  }
+  if (i < m) {
+    const row = (r0 + i) * n + r0;
+    const vi = v[i];
+    let s = 0;
+    for (let k = 0; k < i; k++) {
+      const a = w[row + k];
+      s += a * v[k];
+      y[k] += a * vi;
+    }
+    y[i] += s + w[row + i] * vi;
+  }
+}
+
+/** Panel width of the blocked tridiagonalization. */
+const NB = 32;
+
+/**
  * Householder tridiagonalization Q^T A Q = T of a symmetric n x n matrix held in the lower triangle
- * of the row-major buffer w (LAPACK dsytd2, lower): step k reflects rows/columns k+1.. with
- * H = I - tau v v^T, working on the lower triangle only (the symmetric product p = A22 v and the
- * rank-2 update A22 -= v q^T + q v^T each read each lower row once, contiguously). The reflector
- * is left QR-style in column k below the subdiagonal, tau[k] beside it, for orgqr to form Q.
- * Returns the diagonal d and the subdiagonal e (e[i] = T[i+1, i], e[n-1] = 0). O(4/3 n^3).
+ * of the row-major buffer w (LAPACK dsytrd + dlatrd, lower; the upper triangle is scratch): each
+ * panel of NB columns is reduced with the trailing matrix left as it was, its reflectors V and the
+ * matching W collected (row-major gemv helpers over contiguous rows) so that the panel's effect is
+ * A22 - V W^T - W V^T, applied afterwards to the trailing lower triangle by gemm (dsyr2k) one
+ * block row at a time; inside the panel the symmetric product A22 v reads each lower row once.
+ * Reflector k is left QR-style in column k below the subdiagonal, tau[k] beside it, for orgqr to
+ * form Q. Returns the diagonal d and the subdiagonal e (e[i] = T[i+1, i], e[n-1] = 0).
+ * O(4/3 n^3), half of it in gemm.
  */
 function tridiagonalize(w: Float64Array, n: number, tau: Float64Array): { d: Float64Array; e: Float64Array } {
+  const vw = new Float64Array(n * NB);
+  const ww = new Float64Array(n * NB);
   const v = new Float64Array(n);
-  const p = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
-    const m = n - k - 1;
-    const r0 = k + 1;
-    const t = householder(w, r0 * n + k, n, m);
-    tau[k] = t;
-    if (t === 0) continue;
-    v[0] = 1;
-    for (let i = 1; i < m; i++) v[i] = w[(r0 + i) * n + k];
-    // p = tau A22 v from the lower triangle: row i contributes a_ij v_j to p_i and a_ij v_i to p_j
-    p.fill(0, 0, m);
-    for (let i = 0; i < m; i++) {
-      const row = (r0 + i) * n + r0;
-      const vi = v[i];
-      let s = 0;
-      for (let j = 0; j < i; j++) {
-        const aij = w[row + j];
-        s += aij * v[j];
-        p[j] += aij * vi;
+  const y = new Float64Array(n);
+  const t1 = new Float64Array(NB);
+  const t2 = new Float64Array(NB);
+  const x: RowMajor = { d: w, o: 0, ld: n };
+  for (let i0 = 0; i0 < n - 2; i0 += NB) {
+    const nb = Math.min(NB, n - 2 - i0);
+    // V and W rows are relative to i0: row r of the matrix is row r - i0 of V and W
+    const xr = (r: number) => (r - i0) * NB;
+    vw.fill(0);
+    ww.fill(0);
+    for (let j = 0; j < nb; j++) {
+      const c = i0 + j;
+      // column c (rows c..) brought up to date: -= V[:, :j] W[c, :j]^T + W[:, :j] V[c, :j]^T
+      for (let q = 0; q < j; q++) {
+        t1[q] = ww[xr(c) + q];
+        t2[q] = vw[xr(c) + q];
       }
-      p[i] += s + w[row + i] * vi;
+      gemvN(vw, xr(c), NB, n - c, j, t1, -1, w, c * n + c, n);
+      gemvN(ww, xr(c), NB, n - c, j, t2, -1, w, c * n + c, n);
+      const m = n - c - 1;
+      const r0 = c + 1;
+      const t = householder(w, r0 * n + c, n, m);
+      tau[c] = t;
+      v[0] = 1;
+      for (let i = 1; i < m; i++) v[i] = w[(r0 + i) * n + c];
+      for (let i = 0; i < m; i++) vw[xr(r0 + i) + j] = v[i];
+      if (t === 0) continue;
+      // y = A22 v - V (W^T v) - W (V^T v), A22 the trailing matrix as it was when the panel began
+      symmetricProduct(w, n, r0, m, v, y);
+      t1.fill(0);
+      t2.fill(0);
+      gemvT(ww, xr(r0), NB, m, j, v, 0, 1, t1);
+      gemvT(vw, xr(r0), NB, m, j, v, 0, 1, t2);
+      gemvN(vw, xr(r0), NB, m, j, t1, -1, y, 0, 1);
+      gemvN(ww, xr(r0), NB, m, j, t2, -1, y, 0, 1);
+      // w_j = tau y - (tau^2 / 2)(y . v) v
+      let yv = 0;
+      for (let i = 0; i < m; i++) yv += y[i] * v[i];
+      const alpha = -0.5 * t * t * yv;
+      for (let i = 0; i < m; i++) ww[xr(r0 + i) + j] = t * y[i] + alpha * v[i];
     }
-    let pv = 0;
-    for (let i = 0; i < m; i++) {
-      p[i] *= t;
-      pv += p[i] * v[i];
-    }
-    // q = p - (tau/2)(p.v) v; A22 -= v q^T + q v^T on the lower triangle
-    const half = 0.5 * t * pv;
-    for (let i = 0; i < m; i++) p[i] -= half * v[i];
-    for (let i = 0; i < m; i++) {
-      const row = (r0 + i) * n + r0;
-      const vi = v[i];
-      const qi = p[i];
-      for (let j = 0; j <= i; j++) w[row + j] -= vi * p[j] + qi * v[j];
+    // trailing lower triangle: A[i1:, i1:] -= V W^T + W V^T, one block row at a time
+    const i1 = i0 + nb;
+    const vm: RowMajor = { d: vw, o: -i0 * NB, ld: NB };
+    const wm: RowMajor = { d: ww, o: -i0 * NB, ld: NB };
+    for (let b0 = i1; b0 < n; b0 += 64) {
+      const b1 = Math.min(n, b0 + 64);
+      const cb = block(x, b0, i1, b1 - b0, b1 - i1);
+      gemmInto(-1, block(vm, b0, 0, b1 - b0, nb), block(wm, i1, 0, b1 - i1, nb, true), 1, cb);
+      gemmInto(-1, block(wm, b0, 0, b1 - b0, nb), block(vm, i1, 0, b1 - i1, nb, true), 1, cb);
     }
   }
   const d = Float64Array.from({ length: n }, (_, i) => w[i * n + i]);
