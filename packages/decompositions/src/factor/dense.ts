@@ -75,8 +75,23 @@ function solveDiagonalBlock(
       const i = lower ? i0 + s : i1 - 1 - s;
       const bi = bo + i * ldb;
       const [p0, p1] = lower ? [i0, i] : [i + 1, i1];
-      for (let p = p0; p < p1; p++) {
-        const f = ad[ao + i * lda + p];
+      const ai = ao + i * lda;
+      let p = p0;
+      // four solved rows at a time: row i is loaded and stored once per four
+      for (; p + 3 < p1; p += 4) {
+        const f0 = ad[ai + p];
+        const f1 = ad[ai + p + 1];
+        const f2 = ad[ai + p + 2];
+        const f3 = ad[ai + p + 3];
+        const q0 = bo + p * ldb;
+        const q1 = q0 + ldb;
+        const q2 = q1 + ldb;
+        const q3 = q2 + ldb;
+        for (let c = 0; c < nrhs; c++)
+          bd[bi + c] -= f0 * bd[q0 + c] + f1 * bd[q1 + c] + f2 * bd[q2 + c] + f3 * bd[q3 + c];
+      }
+      for (; p < p1; p++) {
+        const f = ad[ai + p];
         if (f === 0) continue;
         const bp = bo + p * ldb;
         for (let c = 0; c < nrhs; c++) bd[bi + c] -= f * bd[bp + c];

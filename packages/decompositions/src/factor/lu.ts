@@ -1,14 +1,16 @@
 import { type NDArray, SingularMatrixError, defineKernel } from '@krylov/core-array';
 import { workingCopy } from '../util/validate.js';
-import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
+import { type RowMajor, block, gemmInto, gemvN, rowMajor, trsmLeft } from './dense.js';
 
 /** Panel width, from measurement at n = 256..1024 (32 to 96 are within a few percent). */
 const NB = 48;
 
 /**
- * Unblocked LU with partial pivoting (dgetf2) of columns k0..k1 of rows k0..m, swapping whole rows
- * (so the columns left and right of the panel follow the pivots); returns LAPACK's info (first zero
- * pivot, 1-based, or 0) offset by `info`.
+ * LU with partial pivoting of columns k0..k1 of rows k0..m (LAPACK dgetf2 in its left-looking
+ * form, swapping whole rows so the columns left and right of the panel follow the pivots): column
+ * j first receives the panel's earlier columns (its top part by forward substitution with the unit
+ * L11, the rest by one matrix-vector product over contiguous rows, four at a time), then is pivoted
+ * and scaled. Returns LAPACK's info (first zero pivot, 1-based, or 0) given the info so far.
  */
 function panel(
   x: RowMajor,
@@ -20,7 +22,20 @@ function panel(
   info: number,
 ): number {
   const { d, o, ld } = x;
+  const u = new Float64Array(k1 - k0);
   for (let j = k0; j < k1; j++) {
+    const w = j - k0;
+    if (w > 0) {
+      // u = L11^-1 a[k0:j, j] (unit lower), then a[j:, j] -= L[j:, k0:j] u
+      for (let q = 0; q < w; q++) {
+        const row = o + (k0 + q) * ld + k0;
+        let s = d[row + j - k0];
+        for (let t = 0; t < q; t++) s -= d[row + t] * u[t];
+        u[q] = s;
+        d[row + j - k0] = s;
+      }
+      gemvN(d, o + j * ld + k0, ld, m - j, w, u, -1, d, o + j * ld + j, ld);
+    }
     let p = j;
     let best = Math.abs(d[o + j * ld + j]);
     for (let i = j + 1, q = o + (j + 1) * ld + j; i < m; i++, q += ld) {
@@ -45,18 +60,14 @@ function panel(
       continue;
     }
     const r = 1 / pivot;
-    for (let i = j + 1; i < m; i++) {
-      const ri = o + i * ld;
-      const l = (d[ri + j] *= r);
-      if (l !== 0) for (let c = j + 1; c < k1; c++) d[ri + c] -= l * d[rj + c];
-    }
+    for (let i = j + 1, q = o + (j + 1) * ld + j; i < m; i++, q += ld) d[q] *= r;
   }
   return info;
 }
 
 /**
  * LU with partial pivoting, P A = L U (LAPACK dgetrf, blocked right-looking): each NB-column panel
- * is factored by the unblocked algorithm (dgetf2, swapping whole rows), then U12 = L11^-1 A12 by
+ * is factored by the unblocked algorithm (left-looking dgetf2, swapping whole rows), then U12 = L11^-1 A12 by
  * substitution over contiguous rows and the trailing matrix A22 -= L21 U12 by one gemm, so almost
  * all flops run in the packed gemm (or a faster backend's). Works on the raw row-major buffer (a
  * float64 copy when the view is strided or float32). O(2/3 n^3). Backward stable in practice
