@@ -162,3 +162,21 @@ describe.skipIf(!ok)('device arrays', () => {
     expect(GPUArray).toBeDefined();
   });
 });
+
+describe.skipIf(!ok)('foreign NDArrays', () => {
+  it('toGPU takes an NDArray-shaped object from another copy of core-array', async () => {
+    const a = new NDArray(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]).T;
+    const foreign = {
+      shape: a.shape,
+      strides: a.strides,
+      offset: a.offset,
+      data: a.data,
+      size: a.size,
+      dtype: a.dtype,
+      isContiguous: false,
+      ndim: 2,
+      copy: (d: 'float32') => a.copy(d),
+    };
+    expect([...(await toGPU(foreign as unknown as NDArray).read())]).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+});
