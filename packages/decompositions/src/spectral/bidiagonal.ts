@@ -354,8 +354,8 @@ export function bdsqr(
   const s1 = new Float64Array(n);
   const c2 = new Float64Array(n);
   const s2 = new Float64Array(n);
-  const uSeq = u ? new RotationSequence(u.d, u.ld, u.rows) : null;
-  const vSeq = v ? new RotationSequence(v.d, v.ld, v.rows) : null;
+  const uSeq = u ? new RotationSequence(u.d, u.ld, u.rows, n * n) : null;
+  const vSeq = v ? new RotationSequence(v.d, v.ld, v.rows, n * n) : null;
   const rotateU = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) =>
     uSeq?.push(lo, hi, c, s, forward);
   const rotateV = (lo: number, hi: number, c: Float64Array, s: Float64Array, forward: boolean) =>

@@ -170,7 +170,7 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
   const tau = new Float64Array(Math.max(n - 2, 0));
   const { d, e } = tridiagonalize(w, n, tau);
   const z = vectors ? formQ(w, n, tau) : null;
-  const rotations = z ? new RotationSequence(z, n, n) : null;
+  const rotations = z ? new RotationSequence(z, n, n, n * n) : null;
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
   let info = 0;

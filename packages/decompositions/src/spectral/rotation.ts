@@ -189,15 +189,21 @@ export class RotationSequence {
   private his: number[] = [];
   private offs: number[] = [];
   private dirs: boolean[] = [];
-  private c = new Float64Array(4096);
-  private s = new Float64Array(4096);
+  private c: Float64Array;
+  private s: Float64Array;
   private used = 0;
 
+  /** `capacity`: the number of rotations expected (about n^2 for a QR/QL solve of order n). */
   constructor(
     private readonly d: Float64Array,
     private readonly ld: number,
     private readonly rows: number,
-  ) {}
+    capacity = 4096,
+  ) {
+    const size = Math.max(16, Math.min(capacity, REPLAY_LIMIT));
+    this.c = new Float64Array(size);
+    this.s = new Float64Array(size);
+  }
 
   /** Records rotations lo..hi-1 with coefficients cs[j], sn[j], in applyRotations' order and convention. */
   push(lo: number, hi: number, cs: Float64Array, sn: Float64Array, forward: boolean): void {
