@@ -20,17 +20,17 @@ function potf2(x: RowMajor, j0: number, nb: number): number {
   const o = x.o + j0 * ld + j0;
   for (let j = 0; j < nb; j++) {
     const rj = o + j * ld;
-    let s = d[rj + j];
-    for (let k = 0; k < j; k++) s -= d[rj + k] * d[rj + k];
+    let sum = 0;
+    for (let k = 0; k < j; k++) sum += d[rj + k] * d[rj + k];
+    const s = d[rj + j] - sum;
     if (!(s > 0)) return j + 1;
     const ljj = Math.sqrt(s);
     d[rj + j] = ljj;
-    const r = 1 / ljj;
     for (let i = j + 1; i < nb; i++) {
       const ri = o + i * ld;
-      let t = d[ri + j];
-      for (let k = 0; k < j; k++) t -= d[ri + k] * d[rj + k];
-      d[ri + j] = t * r;
+      let t = 0;
+      for (let k = 0; k < j; k++) t += d[ri + k] * d[rj + k];
+      d[ri + j] = (d[ri + j] - t) / ljj;
     }
   }
   return 0;
@@ -83,31 +83,31 @@ export const potrf = defineKernel('potrf', ({ a }) => {
         const r3 = r2 + ld;
         for (let j = 0; j < nb; j++) {
           const rj = x.o + (j0 + j) * ld + j0;
-          let t0 = d[r0 + j];
-          let t1 = d[r1 + j];
-          let t2 = d[r2 + j];
-          let t3 = d[r3 + j];
+          let t0 = 0;
+          let t1 = 0;
+          let t2 = 0;
+          let t3 = 0;
           for (let k = 0; k < j; k++) {
             const l = d[rj + k];
-            t0 -= d[r0 + k] * l;
-            t1 -= d[r1 + k] * l;
-            t2 -= d[r2 + k] * l;
-            t3 -= d[r3 + k] * l;
+            t0 += d[r0 + k] * l;
+            t1 += d[r1 + k] * l;
+            t2 += d[r2 + k] * l;
+            t3 += d[r3 + k] * l;
           }
-          const r = 1 / d[rj + j];
-          d[r0 + j] = t0 * r;
-          d[r1 + j] = t1 * r;
-          d[r2 + j] = t2 * r;
-          d[r3 + j] = t3 * r;
+          const ljj = d[rj + j];
+          d[r0 + j] = (d[r0 + j] - t0) / ljj;
+          d[r1 + j] = (d[r1 + j] - t1) / ljj;
+          d[r2 + j] = (d[r2 + j] - t2) / ljj;
+          d[r3 + j] = (d[r3 + j] - t3) / ljj;
         }
       }
       for (; i < n; i++) {
         const ri = x.o + i * ld + j0;
         for (let j = 0; j < nb; j++) {
           const rj = x.o + (j0 + j) * ld + j0;
-          let t = d[ri + j];
-          for (let k = 0; k < j; k++) t -= d[ri + k] * d[rj + k];
-          d[ri + j] = t / d[rj + j];
+          let t = 0;
+          for (let k = 0; k < j; k++) t += d[ri + k] * d[rj + k];
+          d[ri + j] = (d[ri + j] - t) / d[rj + j];
         }
       }
     }
