@@ -71,7 +71,7 @@ export function reflectColumns(
  * Loan 1989): V (unit lower trapezoidal, copied out contiguous) and T (upper triangular), with
  * V^T V formed by one gemm. O(rows nb^2).
  */
-export function blockReflector(
+function blockReflector(
   x: RowMajor,
   r0: number,
   c0: number,
@@ -116,7 +116,7 @@ export function blockReflector(
  * (r0, c0) (LAPACK dlarfb, left side): W = V^T C and C -= V (T W) by gemm, T W by a triangular
  * product over contiguous rows. O(rows nb nc).
  */
-export function applyBlockReflector(
+function applyBlockReflector(
   v: RowMajor,
   t: Float64Array,
   nb: number,
@@ -162,7 +162,7 @@ export function applyBlockReflector(
 }
 
 /** Panel width of the blocked QR routines, from measurement at n = 256..1024. */
-export const QR_NB = 32;
+const QR_NB = 32;
 
 /**
  * Householder QR of the m x n block of x at (r0, c0) in place (LAPACK dgeqrf, blocked): each

@@ -8,7 +8,7 @@
  * register (one load and one store per entry instead of two of each), and eight rows run at once
  * so their independent chains overlap (8 measured ~10% faster than 4). O(6 rows (hi - lo)).
  */
-export function applyRotations(
+function applyRotations(
   d: Float64Array,
   o: number,
   ld: number,
