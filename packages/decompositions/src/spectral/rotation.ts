@@ -3,10 +3,11 @@
  * SIDE = 'R', PIVOT = 'V'): rotation j (c = cs[j], s = sn[j]) maps columns j, j+1 of every row to
  *   a[j] <- c a[j] + s a[j+1],   a[j+1] <- c a[j+1] - s a[j],
  * for j = lo..hi-1 in increasing order (`forward`) or decreasing order. The rows are d[o + r ld ..]
- * for r < rows; the coefficients of rotation j are read at index co + j. One sweep of implicit QR/QL on a tridiagonal or bidiagonal matrix is such a
- * sequence; applying it row by row keeps the value passed from rotation j to the next in a
- * register (one load and one store per entry instead of two of each), and eight rows run at once
- * so their independent chains overlap (8 measured ~10% faster than 4). O(6 rows (hi - lo)).
+ * for r < rows; the coefficients of rotation j are read at index co + j. One sweep of implicit
+ * QR/QL on a tridiagonal or bidiagonal matrix is such a sequence; applying it row by row keeps the
+ * value passed from rotation j to the next in a register (one load and one store per entry instead
+ * of two of each), and eight rows run at once so their independent chains overlap (8 measured ~10%
+ * faster than 4). O(6 rows (hi - lo)).
  */
 function applyRotations(
   d: Float64Array,
