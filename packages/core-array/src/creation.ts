@@ -1,7 +1,7 @@
 import { type DType, type DTypeMap, dtypeInfo, dtypeOfTypedArray } from './dtype.js';
 import { InvalidArgumentError, ShapeError, checkOptions } from './errors.js';
 import { shapeSize } from './iter.js';
-import { NDArray, type NestedArray } from './ndarray.js';
+import { NDArray, type NestedArray, isNDArray } from './ndarray.js';
 
 export interface DTypeOption<D extends DType> {
   /** Element type; float64 unless stated. */
@@ -118,7 +118,7 @@ export function array<D extends DType = 'float64'>(
   options?: DTypeOption<D>,
 ): NDArray<D> {
   checkOptions('array', options, ['dtype']);
-  if (values instanceof NDArray) return values.copy((options?.dtype ?? values.dtype) as D);
+  if (isNDArray(values)) return values.copy((options?.dtype ?? values.dtype) as D);
   const shape: number[] = [];
   for (let v: NestedArray = values; Array.isArray(v); v = v[0]) {
     shape.push(v.length);

@@ -471,9 +471,13 @@ function reshapeStrides(
   return out;
 }
 
+/** Marks NDArray instances across duplicate loaded copies of this package (ESM beside CJS, bundles). */
+const BRAND = Symbol.for('@krylov/core-array.NDArray');
+Object.defineProperty(NDArray.prototype, BRAND, { value: true });
+
 /** True when `value` is an NDArray (also across duplicate copies of this package). */
 export function isNDArray(value: unknown): value is NDArray {
-  return value instanceof NDArray;
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** The typed-array storage type for `dtype`. */

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { NDArray, arange, array, eye, fromTypedArray, full, linspace, ones, zeros } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  NDArray,
+  arange,
+  array,
+  eye,
+  fromTypedArray,
+  full,
+  isNDArray,
+  linspace,
+  ones,
+  zeros,
+} from '../src/index.js';
 
 /** Naive slicing of a nested array along one axis with NumPy's start/stop/step rules. */
 function sliceAxis(n: number, start: number | undefined, stop: number | undefined, step: number): number[] {
@@ -161,5 +172,21 @@ describe('views', () => {
     expect(() => arange(6).reshape([2, 3]).get(2, 0)).toThrow(
       "NDArray.get: argument 'index[0]' is 2; expected an integer in [-2, 2)",
     );
+  });
+});
+
+describe('isNDArray across loaded copies of the package', () => {
+  it('recognizes arrays from another module instance (where instanceof fails) and rejects look-alikes', async () => {
+    vi.resetModules();
+    const other = await import('../src/index.js');
+    const foreign = other.zeros([2, 2]);
+    expect(foreign instanceof NDArray).toBe(false);
+    expect(isNDArray(foreign)).toBe(true);
+    expect(array(foreign as never).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(isNDArray({ shape: [2], strides: [1], data: new Float64Array(2) })).toBe(false);
+    expect(isNDArray(null)).toBe(false);
   });
 });

@@ -199,20 +199,6 @@ export function allocate(fn: string, shape: readonly number[]): GPUArray {
   return new GPUArray(shape, new Storage(device, acquireBuffer(fn, Math.max(size, 4) * 4)), null);
 }
 
-/** An NDArray from another loaded copy of core-array (bundlers, tsx, ESM beside CJS): same fields, other class. */
-function looksLikeNDArray(x: unknown): x is NDArray {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    !ArrayBuffer.isView(x) &&
-    !Array.isArray(x) &&
-    Array.isArray((x as NDArray).shape) &&
-    Array.isArray((x as NDArray).strides) &&
-    ArrayBuffer.isView((x as NDArray).data) &&
-    typeof (x as NDArray).copy === 'function'
-  );
-}
-
 /**
  * Uploads host data to the device once: an NDArray of any dtype and layout (converted to
  * float32, row-major), or a Float32Array / number array with a `shape`. O(size) transfer.
@@ -223,7 +209,7 @@ export function toGPU(data: NDArray | Float32Array | readonly number[], shape?: 
   const fn = 'toGPU';
   let host: Float32Array;
   let dims: readonly number[];
-  if (isNDArray(data) || looksLikeNDArray(data)) {
+  if (isNDArray(data)) {
     if (shape && (shape.length !== data.ndim || shape.some((d, i) => d !== data.shape[i])))
       throw new ShapeError(
         fn,
