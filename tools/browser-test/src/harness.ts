@@ -46,6 +46,11 @@ export interface BrowserOptions {
   preload?: readonly string[];
   /** Extra Chromium flags (e.g. WEBGPU_FLAGS). */
   args?: readonly string[];
+  /**
+   * Serve with COOP/COEP headers so the page is cross-origin isolated (SharedArrayBuffer, shared
+   * WebAssembly memory, and so worker threads with shared memory).
+   */
+  crossOriginIsolated?: boolean;
 }
 
 export interface BrowserSession {
@@ -89,10 +94,13 @@ ${loads}
   globalThis.__krylovReady = 'error: ' + (e && e.message);
 }
 </script>`;
+  const isolation: Record<string, string> = options.crossOriginIsolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': 'text/html', ...isolation });
       res.end(index);
       return;
     }
@@ -102,7 +110,7 @@ ${loads}
       res.end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...isolation });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
