@@ -1,4 +1,4 @@
-import { type RowMajor, block, gemmInto } from './dense.js';
+import { type RowMajor, block, gemmInto, gemvT } from './dense.js';
 
 /**
  * Householder reflectors on raw row-major buffers, shared by QR (geqrf/orgqr), the symmetric
@@ -32,8 +32,8 @@ export function householder(d: Float64Array, p: number, step: number, len: numbe
 
 /**
  * Applies H = I - tau v v^T from the left to columns c0..c1 of rows r0..r0+len of x, with v read
- * from column `vc` of x starting at row r0 (v(0) = 1 implied): w = v^T C, then C -= tau v w,
- * both sweeps over contiguous row pieces. `w` is scratch of at least c1 - c0 entries.
+ * from column `vc` of x starting at row r0 (v(0) = 1 implied): w = v^T C (four rows per pass),
+ * then C -= tau v w, both sweeps over contiguous row pieces. `w` is scratch of at least c1 - c0 entries.
  */
 export function reflectColumns(
   x: RowMajor,
@@ -50,12 +50,7 @@ export function reflectColumns(
   const nc = c1 - c0;
   const top = o + r0 * ld + c0;
   for (let j = 0; j < nc; j++) w[j] = d[top + j];
-  for (let i = 1; i < len; i++) {
-    const vi = d[o + (r0 + i) * ld + vc];
-    if (vi === 0) continue;
-    const row = top + i * ld;
-    for (let j = 0; j < nc; j++) w[j] += vi * d[row + j];
-  }
+  gemvT(d, top + ld, ld, len - 1, nc, d, o + (r0 + 1) * ld + vc, ld, w);
   for (let j = 0; j < nc; j++) d[top + j] -= tau * w[j];
   for (let i = 1; i < len; i++) {
     const f = tau * d[o + (r0 + i) * ld + vc];
