@@ -91,7 +91,11 @@ async function processors(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
   try {
-    const os = (await import('node:os')) as { availableParallelism?: () => number; cpus(): unknown[] };
+    const builtin = 'node:os'; // computed, so browser bundlers leave it alone
+    const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ builtin)) as {
+      availableParallelism?: () => number;
+      cpus(): unknown[];
+    };
     return os.availableParallelism?.() ?? os.cpus().length;
   } catch {
     return 1;

@@ -97,7 +97,9 @@ export class ThreadPool {
    */
   static async start(threads: number): Promise<ThreadPool> {
     if (typeof SharedArrayBuffer === 'undefined') throw new Error('no SharedArrayBuffer');
-    const { Worker } = (await import('node:worker_threads')) as unknown as {
+    // a computed specifier, so browser bundlers do not try to resolve a Node built-in
+    const builtin = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ builtin)) as {
       Worker: new (src: string, opts: object) => NodeWorker;
     };
     const memory = new WebAssembly.Memory({ ...WASM_MT_PAGES, shared: true });
