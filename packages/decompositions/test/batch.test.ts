@@ -8,12 +8,14 @@ import {
   expm,
   funm,
   hessenberg,
+  inv,
   logm,
   lu,
   newtonSchulz,
   pinv,
   polar,
   slogdet,
+  solve,
   spdPower,
   sqrtm,
 } from '../src/index.js';
@@ -61,6 +63,26 @@ describe('batching over leading dimensions, as NumPy', () => {
     expectMapped(eig(general), eig, general);
     expect(expm(general).shape).toEqual([2, 3, 5, 5]);
     expect(pinv(wide).shape).toEqual([2, 3, 5, 3]);
+  });
+
+  it('solve and inv map over stacks; b broadcasts, and a 1-D b is one vector for every matrix', () => {
+    expectMapped(inv(general), inv, general);
+    const rhs = stackOf((seed) => withCondition(5, 2, 3, seed)); // [2, 3, 5, 2]
+    const xs = solve(general, rhs);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        expect(xs.slice(i, j).toArray()).toEqual(solve(general.slice(i, j), rhs.slice(i, j)).toArray());
+    const v = array([1, -2, 0.5, 3, 0]);
+    const x = solve(general, v);
+    expect(x.shape).toEqual([2, 3, 5]);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        expect(x.slice(i, j).toArray()).toEqual(solve(general.slice(i, j), v).toArray());
+    // one matrix against a stack of right-hand sides: a broadcasts
+    const one = general.slice(0, 0);
+    const many = solve(one, rhs);
+    expect(many.shape).toEqual([2, 3, 5, 2]);
+    expect(many.slice(1, 2).toArray()).toEqual(solve(one, rhs.slice(1, 2)).toArray());
   });
 
   it('batched(fn) turns numbers and index arrays into arrays of the batch shape', () => {

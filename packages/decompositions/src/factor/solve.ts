@@ -12,6 +12,7 @@ import {
   zeros,
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
@@ -35,7 +36,8 @@ function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
  * structure is used only for validation), 'triangular' (substitution, the `trtrs` kernel; `lower` picks the
  * triangle), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
  * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
- * 1-D x. Computed in float64. O(n^3) (O(n^2) triangular).
+ * 1-D x; stacks `[..., n, n]` and `[..., n, k]` map over broadcast leading dimensions. Computed in
+ * float64. O(n^3) (O(n^2) triangular).
  * @throws SingularMatrixError with the zero pivot; NotPositiveDefiniteError for 'positive definite'
  *   input that is not; ShapeError; InvalidArgumentError for non-finite entries or unknown options.
  */
@@ -45,6 +47,9 @@ export function solve(
   options?: { assume?: Assume; lower?: boolean },
 ): NDArray<'float64'> {
   const fn = 'solve';
+  // Stacks as numpy.linalg.solve: b is a vector only when 1-D, else a (stack of) matrices.
+  if (a.ndim > 2 || b.ndim > 2)
+    return overStack(fn, [a, b], [2, b.ndim === 1 ? 1 : 2], (m, r) => solve(m, r, options));
   checkOptions(fn, options, ['assume', 'lower']);
   const assume = options?.assume ?? 'general';
   if (!['general', 'symmetric', 'positive definite', 'triangular', 'banded'].includes(assume)) {
@@ -81,6 +86,7 @@ export function solve(
  * @throws SingularMatrixError with the zero pivot.
  */
 export function inv(a: NDArray): NDArray<'float64'> {
+  if (a.ndim > 2) return overStack('inv', [a], [2], inv);
   const { w } = workingCopy('inv', 'a', a, true);
   const n = w.shape[0];
   const f = luFactor(w);
