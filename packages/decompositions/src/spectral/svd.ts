@@ -8,6 +8,7 @@ import {
   defineKernel,
   eye,
 } from '@krylov/core-array';
+import { type RowMajor, rowMajor } from '../factor/dense.js';
 import { workingCopy } from '../util/validate.js';
 import { bdsqr, bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 
@@ -35,11 +36,15 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
   const [m0, n0] = a.shape;
   const wide = n0 > m0;
   const [m, n] = wide ? [n0, m0] : [m0, n0];
-  const w = new Float64Array(m * n);
-  const [rs, cs] = a.strides;
-  for (let i = 0; i < m0; i++)
-    for (let j = 0, p = a.offset + i * rs; j < n0; j++, p += cs) w[wide ? j * n + i : i * n + j] = a.data[p];
-  const x = { d: w, o: 0, ld: n };
+  // the kernel may overwrite `a`: a row-major float64 A is reduced in place, anything else copied
+  let x: RowMajor;
+  if (wide) {
+    const w = new Float64Array(m * n);
+    const [rs, cs] = a.strides;
+    for (let i = 0; i < m0; i++)
+      for (let j = 0, p = a.offset + i * rs; j < n0; j++, p += cs) w[j * n + i] = a.data[p];
+    x = { d: w, o: 0, ld: n };
+  } else x = rowMajor(a);
   const { d, e, tauq, taup } = bidiagonalize(x, m, n);
   const vectors = job !== 'values';
   const k = job === 'full' ? m : n;
@@ -56,10 +61,11 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
   const Ctor = a.data.constructor as Float64ArrayConstructor;
   const s = new NDArray(Ctor.from(d), [n]) as Vec;
   if (!left || !right) return { s, u: null, vt: null, info };
+  const asDType = (buf: Float64Array) => (Ctor === Float64Array ? buf : Ctor.from(buf));
   // A = left S right^T; for a wide A that is A^T, so A = right S left^T
   return wide
-    ? { s, u: new NDArray(Ctor.from(right), [n, n]) as Mat, vt: transposed(Ctor, left, m, k), info }
-    : { s, u: new NDArray(Ctor.from(left), [m, k]) as Mat, vt: transposed(Ctor, right, n, n), info };
+    ? { s, u: new NDArray(asDType(right), [n, n]) as Mat, vt: transposed(Ctor, left, m, k), info }
+    : { s, u: new NDArray(asDType(left), [m, k]) as Mat, vt: transposed(Ctor, right, n, n), info };
 });
 
 export type SvdMode = 'thin' | 'full' | 'values';
