@@ -106,19 +106,21 @@ let pending: Promise<unknown> = Promise.resolve();
 
 /**
  * Sets how many threads the large wasm-simd gemm, gemmBatched and syrk calls use: the calling
- * thread plus `threads - 1` Node workers sharing one WebAssembly memory (the kernels module
- * compiled with atomics for a shared, imported memory). The default is 1 thread and no worker;
- * `'auto'` means min(logical processors, 4). A product is split into blocks of C's columns (or
- * rows, or, for syrk, column blocks of equal triangle area); each block runs exactly as in the
- * one-thread product, so results are bitwise equal to one thread's. Calls smaller than
+ * thread plus `threads - 1` workers (Node worker_threads, or Web Workers in a cross-origin
+ * isolated page) sharing one WebAssembly memory (the kernels module compiled with atomics for a
+ * shared, imported memory). The default is 1 thread and no worker; `'auto'` means
+ * min(logical processors, 4). A product is split into blocks of C's columns (or rows, or, for
+ * syrk, column blocks of equal triangle area); each block runs exactly as in the one-thread
+ * product, so results are bitwise equal to one thread's. Calls smaller than
  * `THRESHOLDS.threadsMinWork` (m n k) stay on one thread. Calls stay synchronous: the calling
- * thread computes its block, then blocks in `Atomics.wait` for the workers.
+ * thread computes its block, then waits for the workers (Atomics.wait; a spin on a browser main
+ * thread, which may not block, and which a synchronous call holds either way).
  *
  * Falls back to one thread, resolving with the reason in `threadsNote`, where the platform has no
- * SharedArrayBuffer, no shared WebAssembly.Memory or no `node:worker_threads` (browsers: not yet
- * supported, as a browser main thread cannot block in `Atomics.wait`). `setThreads(1)` stops the
- * workers. Starting workers takes a few milliseconds each; each holds its own instance of the
- * module (about 3 MiB with its stack and packing workspace).
+ * SharedArrayBuffer or shared WebAssembly.Memory, no workers, or (browsers) the page is not
+ * cross-origin isolated (COOP/COEP headers). `setThreads(1)` stops the workers. Starting workers
+ * takes a few milliseconds each; each holds its own instance of the module (about 3 MiB with its
+ * stack and packing workspace).
  *
  * @param threads - a positive integer, or 'auto'.
  * @returns the backend's availability, whose `details.threads` is the count now in use.

@@ -5,7 +5,8 @@ import { Arena, type WasmExports, decodeBase64 } from './module.js';
  * Optional multi-threading: the kernels module compiled for a shared, imported memory (build-wasm.mjs,
  * MT_FLAGS), instantiated once on the calling thread and once in each Node worker over the same
  * memory. A large gemm or syrk is split into blocks of C's columns (or rows), one per thread; the
- * calling thread computes the first block itself and waits for the workers with Atomics.wait.
+ * calling thread computes the first block itself and waits for the workers (Atomics.wait, or a spin
+ * on a browser main thread, which may not block).
  * Each block is computed exactly as in the one-thread product (the same packing, micro-kernel and
  * summation order per element), so the result is bitwise the one-thread result.
  *
@@ -14,34 +15,49 @@ import { Arena, type WasmExports, decodeBase64 } from './module.js';
  * workspace, then the operand arena (the calling thread keeps the module's own stack).
  */
 
-/** The worker's program (CommonJS, run with `eval`, so the package ships no second file). */
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, ctrlAt, argsAt, stackTop, work } = workerData;
-const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
-x.__stack_pointer.value = stackTop;
-const ctrl = new Int32Array(memory.buffer, ctrlAt, 4);
-const args = new Float64Array(memory.buffer, argsAt, 16);
-const ops = [x.sgemm_ws, x.dgemm_ws, x.ssyrk_part, x.dsyrk_part];
-parentPort.postMessage('ready');
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, 0, seen);
-  const g = Atomics.load(ctrl, 0);
-  if (g === seen) continue;
-  if (g < 0) break;
-  seen = g;
-  let status = 0;
-  try {
-    const a = Array.from(args.subarray(1, 1 + args[15]));
-    ops[args[0]](...a, work);
-  } catch (e) {
-    status = 1;
+/**
+ * The worker's loop (plain JavaScript, evaluated in the worker, so the package ships no second
+ * file): instantiate the module on the shared memory, then run one block per generation.
+ */
+const WORKER_LOOP = `
+function serve(data, post) {
+  const { module, memory, ctrlAt, argsAt, stackTop, work } = data;
+  const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  x.__stack_pointer.value = stackTop;
+  const ctrl = new Int32Array(memory.buffer, ctrlAt, 4);
+  const args = new Float64Array(memory.buffer, argsAt, 16);
+  const ops = [x.sgemm_ws, x.dgemm_ws, x.ssyrk_part, x.dsyrk_part];
+  post('ready');
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, 0, seen);
+    const g = Atomics.load(ctrl, 0);
+    if (g === seen) continue;
+    if (g < 0) break;
+    seen = g;
+    let status = 0;
+    try {
+      const a = Array.from(args.subarray(1, 1 + args[15]));
+      ops[args[0]](...a, work);
+    } catch (e) {
+      status = 1;
+    }
+    Atomics.store(ctrl, 2, status);
+    Atomics.store(ctrl, 1, g);
+    Atomics.notify(ctrl, 1);
   }
-  Atomics.store(ctrl, 2, status);
-  Atomics.store(ctrl, 1, g);
-  Atomics.notify(ctrl, 1);
 }
+`;
+
+/** Node: a CommonJS program run with `eval: true`, its data from `workerData`. */
+const NODE_WORKER = `${WORKER_LOOP}
+const { workerData, parentPort } = require('node:worker_threads');
+serve(workerData, (m) => parentPort.postMessage(m));
+`;
+
+/** Browsers: a classic worker from a Blob URL, its data in the first message. */
+const BROWSER_WORKER = `${WORKER_LOOP}
+onmessage = (e) => serve(e.data, (m) => postMessage(m));
 `;
 
 /** Operation codes shared with WORKER_SOURCE's `ops`. */
@@ -52,11 +68,87 @@ interface MtExports extends WasmExports {
   __stack_pointer: WebAssembly.Global;
 }
 
+/** A started worker, Node's or the browser's: resolves once its instance is ready. */
+interface PoolWorker {
+  ready: Promise<void>;
+  terminate(): Promise<unknown> | void;
+}
+
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrlAt: number;
+  argsAt: number;
+  stackTop: number;
+  work: number;
+}
+
 interface NodeWorker {
   on(event: 'message' | 'error' | 'exit', fn: (v: unknown) => void): void;
   unref(): void;
   terminate(): Promise<number>;
 }
+
+/**
+ * A worker factory for this platform: Node's worker_threads, else Web Workers (which need a
+ * cross-origin isolated page for the shared memory). Rejects where neither exists.
+ */
+async function workerFactory(): Promise<(data: WorkerData) => PoolWorker> {
+  const web = (globalThis as { Worker?: new (url: string) => Worker }).Worker;
+  if (web) {
+    if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)
+      throw new Error(
+        'the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared',
+      );
+    const url = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: 'text/javascript' }));
+    return (data) => {
+      const worker = new web(url);
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.onmessage = () => resolve();
+        worker.onerror = (e) => reject(new Error(`worker failed to start: ${e.message}`));
+      });
+      worker.postMessage(data);
+      return { ready, terminate: () => worker.terminate() };
+    };
+  }
+  // a computed specifier, so browser bundlers do not try to resolve a Node built-in
+  const builtin = 'node:worker_threads';
+  const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ builtin)) as {
+    Worker: new (src: string, opts: object) => NodeWorker;
+  };
+  return (data) => {
+    const worker = new Worker(NODE_WORKER, { eval: true, workerData: data });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', () => resolve());
+      worker.on('error', (e) => reject(e));
+      worker.on('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
+    });
+    // started workers must not keep the process alive
+    ready.then(
+      () => worker.unref(),
+      () => undefined,
+    );
+    return { ready, terminate: () => worker.terminate() };
+  };
+}
+
+/**
+ * Waits until ctrl[at] holds `value`: Atomics.wait where the thread may block; a spin where it may
+ * not (a browser main thread), which costs nothing extra since a synchronous kernel call holds the
+ * thread either way.
+ */
+function waitFor(ctrl: Int32Array, at: number, value: number): void {
+  for (let d = Atomics.load(ctrl, at); d !== value; d = Atomics.load(ctrl, at)) {
+    if (canBlock) {
+      try {
+        Atomics.wait(ctrl, at, d);
+      } catch {
+        canBlock = false;
+      }
+    }
+  }
+}
+let canBlock = true;
 
 /** Per-worker stack in the shared memory (the kernels use at most a few hundred bytes of it). */
 const STACK_BYTES = 64 * 1024;
@@ -65,7 +157,7 @@ const ALIGN = 8;
 const CTRL_INTS = 16; // per worker: [generation, done, status, unused...]
 const ARGS_F64 = 16; // per worker: [op, ...arguments, count]
 
-/** A pool of Node workers sharing one WebAssembly memory with the calling thread. */
+/** A pool of workers (Node worker_threads or Web Workers) sharing one WebAssembly memory with the calling thread. */
 export class ThreadPool {
   /** Calls split over threads so far, in this process (for tests and diagnostics). */
   static calls = 0;
@@ -76,7 +168,7 @@ export class ThreadPool {
   private constructor(
     readonly exports: MtExports,
     readonly arena: Arena,
-    private readonly workers: NodeWorker[],
+    private readonly workers: PoolWorker[],
     private readonly mainWork: number,
     ctrlAt: number,
     argsAt: number,
@@ -92,16 +184,12 @@ export class ThreadPool {
 
   /**
    * Starts `threads - 1` workers on a new shared memory. Rejects (the caller falls back to one
-   * thread) where the platform has no SharedArrayBuffer, no shared WebAssembly.Memory or no
-   * `node:worker_threads`.
+   * thread) where the platform has no SharedArrayBuffer, no shared WebAssembly.Memory, or neither
+   * `node:worker_threads` nor Web Workers in a cross-origin isolated page.
    */
   static async start(threads: number): Promise<ThreadPool> {
     if (typeof SharedArrayBuffer === 'undefined') throw new Error('no SharedArrayBuffer');
-    // a computed specifier, so browser bundlers do not try to resolve a Node built-in
-    const builtin = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ builtin)) as {
-      Worker: new (src: string, opts: object) => NodeWorker;
-    };
+    const spawn = await workerFactory();
     const memory = new WebAssembly.Memory({ ...WASM_MT_PAGES, shared: true });
     const module = await WebAssembly.compile(decodeBase64(WASM_MT_BASE64) as BufferSource);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -116,35 +204,26 @@ export class ThreadPool {
     const arena = new Arena(exports, mainWork + exports.work_bytes() - heap);
     arena.reset();
     arena.commit();
-    const workers: NodeWorker[] = [];
+    const workers: PoolWorker[] = [];
     try {
-      await Promise.all(
-        Array.from({ length: nw }, (_, w) => {
-          const stackBottom = stacksAt + w * per;
-          const worker = new Worker(WORKER_SOURCE, {
-            eval: true,
-            workerData: {
-              module,
-              memory,
-              ctrlAt: ctrlAt + w * CTRL_INTS * 4,
-              argsAt: argsAt + w * ARGS_F64 * 8,
-              stackTop: stackBottom + STACK_BYTES,
-              work: stackBottom + STACK_BYTES,
-            },
-          });
-          workers.push(worker);
-          return new Promise<void>((resolve, reject) => {
-            worker.on('message', () => resolve());
-            worker.on('error', (e) => reject(e));
-            worker.on('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
-          });
-        }),
-      );
+      for (let w = 0; w < nw; w++) {
+        const stackBottom = stacksAt + w * per;
+        workers.push(
+          spawn({
+            module,
+            memory,
+            ctrlAt: ctrlAt + w * CTRL_INTS * 4,
+            argsAt: argsAt + w * ARGS_F64 * 8,
+            stackTop: stackBottom + STACK_BYTES,
+            work: stackBottom + STACK_BYTES,
+          }),
+        );
+      }
+      await Promise.all(workers.map((w) => w.ready));
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    for (const w of workers) w.unref();
     return new ThreadPool(exports, arena, workers, mainWork, ctrlAt, argsAt);
   }
 
@@ -182,9 +261,7 @@ export class ThreadPool {
       main(...parts[0], this.mainWork);
     } finally {
       for (const w of started) {
-        const at = w * CTRL_INTS + 1;
-        for (let d = Atomics.load(this.ctrl, at); d !== g; d = Atomics.load(this.ctrl, at))
-          Atomics.wait(this.ctrl, at, d);
+        waitFor(this.ctrl, w * CTRL_INTS + 1, g);
         if (this.ctrl[w * CTRL_INTS + 2] !== 0) failed = true;
       }
     }

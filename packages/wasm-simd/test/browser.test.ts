@@ -96,4 +96,72 @@ describe.skipIf(!!missing)('wasm-simd in headless Chromium', () => {
       expect(relErr(results[`${name}-float32`], ref), name).toBeLessThan(1e-5);
     }
   });
+
+  it('threads fall back to one, with the reason, in a page that is not cross-origin isolated', async () => {
+    const details = await session.evaluate(async () => {
+      // biome-ignore lint/suspicious/noExplicitAny: the bundle's namespace, typed in Node only
+      const w = (globalThis as any).__krylov['@krylov/wasm-simd'];
+      return (await w.setThreads(2)).details;
+    }, null);
+    expect(details.threads).toBe(1);
+    expect(details.threadsNote).toMatch(/one thread: no SharedArrayBuffer/);
+  });
 });
+
+describe.skipIf(!!missing)(
+  'wasm-simd threads in a cross-origin isolated page (Web Workers, shared memory)',
+  () => {
+    let session: BrowserSession;
+    beforeAll(async () => {
+      session = await openBrowser({
+        routes: { '/core-array.js': bundles.core, '/wasm-simd.js': bundles.wasm },
+        imports: { '@krylov/core-array': '/core-array.js', '@krylov/wasm-simd': '/wasm-simd.js' },
+        preload: ['@krylov/core-array', '@krylov/wasm-simd'],
+        crossOriginIsolated: true,
+      });
+    }, 120_000);
+    afterAll(async () => session?.close());
+
+    it('two threads give bitwise the one-thread gemm and syrk, from the main thread (which may not block)', async () => {
+      const out = await session.evaluate(async (inp) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the bundles' namespaces, typed in Node only
+        const { '@krylov/core-array': core, '@krylov/wasm-simd': w } = (globalThis as any).__krylov;
+        await w.loadWasm();
+        core.use(w.plugin);
+        const [m, k, n] = [200, 190, 170]; // above THRESHOLDS.threadsMinWork
+        const av = Array.from({ length: m * k }, (_, i) => inp.a[i % inp.a.length]);
+        const bv = Array.from({ length: k * n }, (_, i) => inp.b[i % inp.b.length]);
+        const results: Record<string, number[][]> = {};
+        const threads: number[] = [];
+        for (const count of [1, 2]) {
+          threads.push((await w.setThreads(count)).details.threads);
+          core.withBackends(['wasm-simd'], () => {
+            for (const dtype of ['float64', 'float32']) {
+              const T = dtype === 'float64' ? Float64Array : Float32Array;
+              const a = new core.NDArray(T.from(av), [m, k]);
+              const b = new core.NDArray(T.from(bv), [k, n]);
+              (results[`gemm-${dtype}`] ??= []).push([...core.gemm(a, b).toFlatArray()]);
+              (results[`syrk-${dtype}`] ??= []).push([...core.syrk(a).toFlatArray()]);
+            }
+          });
+        }
+        await w.setThreads(1);
+        const same = Object.fromEntries(
+          Object.entries(results).map(([name, [one, two]]) => [
+            name,
+            one.every((v, i) => Object.is(v, two[i])),
+          ]),
+        );
+        return { threads, same, isolated: globalThis.crossOriginIsolated };
+      }, input);
+      expect(out.isolated).toBe(true);
+      expect(out.threads).toEqual([1, 2]);
+      expect(out.same).toEqual({
+        'gemm-float64': true,
+        'gemm-float32': true,
+        'syrk-float64': true,
+        'syrk-float32': true,
+      });
+    });
+  },
+);
