@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type BrowserSession, WEBGPU_FLAGS, chromiumPath, openBrowser } from '@krylov/browser-test';
 import { NDArray, matmul as hostMatmul } from '@krylov/core-array';
 import { newtonSchulz as hostNewtonSchulz } from '@krylov/decompositions';
 import { randomSparse } from '@krylov/solvers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, WEBGPU_FLAGS, chromiumPath, openBrowser } from '@krylov/browser-test';
 import { U32, absf, randn, scaledError } from './helpers.js';
 
 // The same kernels as the Node tests, in headless Chromium through navigator.gpu (SwiftShader),
