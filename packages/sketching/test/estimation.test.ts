@@ -52,8 +52,10 @@ describe('least squares', () => {
     expect(optimality(res.x.data)).toBeLessThan(10 * Math.max(reference, 1e-15));
     expect(res.iterations).toBeLessThan(100);
     expect(res.preconditionerCond).toBeLessThan(100);
+    // Residual norms of two backward-stable solutions agree to second order in their difference
+    // (||r(x)||^2 - ||r*||^2 = ||A (x - x*)||^2); at cond 1e10 that is ~3e-11 relative here.
     const best = residual(lstsq(a, new NDArray(b, [m]), { driver: 'qr' }).x.data);
-    expect(residual(res.x.data)).toBeLessThan(best * (1 + 1e-12));
+    expect(residual(res.x.data)).toBeLessThan(best * (1 + 1e-9));
   });
 
   it('rejects wide problems and undersized sketches', () => {
