@@ -48,6 +48,12 @@ export interface Plugin {
   readonly name: string;
   readonly backends?: readonly Backend[];
   readonly kernels?: readonly { backend: string; table: KernelTable }[];
+  /**
+   * Optional asynchronous preparation that `init()` awaits after registering the plugin (acquiring
+   * a GPU device, compiling WebAssembly on a browser main thread). `use()` does not run it. It should
+   * not throw: a backend that cannot start reports why through its probe.
+   */
+  readonly setup?: () => Promise<unknown>;
 }
 
 export interface Config {
@@ -148,7 +154,7 @@ export function configure(config: Config): void {
 
 /**
  * Loads plugin packages by name (each exports `plugin`, or a default export that is one), registers
- * them, then applies the rest of the configuration. A name is imported from @krylov/core-array's own
+ * them and awaits each one's `setup`, then applies the rest of the configuration. A name is imported from @krylov/core-array's own
  * location; where that cannot see the plugin (pnpm workspaces, bundlers), pass the imported module
  * instead: `init({ plugins: [await import('@krylov/native-blas')] })`.
  * @throws InvalidArgumentError when a module does not export a plugin.
@@ -157,7 +163,11 @@ export async function init(
   config: Config & { plugins?: readonly (string | Plugin | PluginModule)[] } = {},
 ): Promise<void> {
   checkOptions('init', config, ['backends', 'plugins']);
-  for (const p of config.plugins ?? []) use(pluginOf(p, typeof p === 'string' ? await import(p) : p));
+  for (const p of config.plugins ?? []) {
+    const plugin = pluginOf(p, typeof p === 'string' ? await import(p) : p);
+    use(plugin);
+    await plugin.setup?.();
+  }
   const { plugins: _plugins, ...rest } = config;
   configure(rest);
 }

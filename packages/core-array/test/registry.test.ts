@@ -159,6 +159,25 @@ describe('registry', () => {
     await expect(init({ plugins: [{ default: { plugin: undefined } }] })).rejects.toThrow(
       /exporting `plugin`/,
     );
+    // init() awaits a plugin's asynchronous setup (a device, a compiled module); use() does not run it.
+    let ready = false;
+    const deferred = {
+      name: 'deferred',
+      backends: [
+        {
+          ...fakeBackend('late', 5),
+          probe: () => (ready ? { available: true } : { available: false, reason: 'not set up' }),
+        },
+      ],
+      setup: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        ready = true;
+      },
+    };
+    use(deferred);
+    expect(ready).toBe(false);
+    await init({ plugins: [deferred] });
+    expect(ready).toBe(true);
   });
   it('the public functions dispatch through the registry', () => {
     const gemmCalls: string[] = [];

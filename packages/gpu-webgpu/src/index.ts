@@ -6,10 +6,11 @@
  *   randomized range finder, all chained on the device with one readback at the end;
  * - registry kernels (gemm, gemmBatched, gemv; async, float32) for core-array's async entry
  *   points (`matmulAsync`, `kernel.async`).
- * Register with `use(plugin)` and acquire a device with `await initWebGPU()`; nothing runs on
- * import. Without a device the backend reports why and every call falls back to the other backends.
+ * `await init({ plugins: [...] })` registers it and acquires a device (or `use(plugin)`, then
+ * `await initWebGPU()`); nothing runs on import. Without a device the backend reports why and every call falls back to the other backends.
  */
 import type { Backend, Plugin } from '@krylov/core-array';
+import { initWebGPU } from './device.js';
 import { probe } from './device.js';
 import { webgpuKernels } from './kernels.js';
 
@@ -73,5 +74,9 @@ export const backend: Backend = {
   kernels: webgpuKernels(),
 };
 
-/** The plugin for `use(plugin)` or `init({ plugins: [await import('@krylov/gpu-webgpu')] })`; then `await initWebGPU()`. */
-export const plugin: Plugin = { name: '@krylov/gpu-webgpu', backends: [backend] };
+/**
+ * The plugin: `await init({ plugins: [await import('@krylov/gpu-webgpu')] })` registers the backend
+ * and acquires the device (its `setup` is `initWebGPU()` with default options); after `use(plugin)`,
+ * call `await initWebGPU(options)` yourself.
+ */
+export const plugin: Plugin = { name: '@krylov/gpu-webgpu', backends: [backend], setup: () => initWebGPU() };

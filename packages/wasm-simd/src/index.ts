@@ -169,5 +169,8 @@ export const backend: Backend = {
   kernels: wasmKernels(requireWasm),
 };
 
-/** The plugin for `use(plugin)` or `init({ plugins: ['@krylov/wasm-simd'] })`. */
-export const plugin: Plugin = { name: '@krylov/wasm-simd', backends: [backend] };
+/**
+ * The plugin for `use(plugin)` or `init({ plugins: ['@krylov/wasm-simd'] })`; `init` also awaits
+ * `loadWasm()` (its `setup`), which a browser main thread needs before the first call.
+ */
+export const plugin: Plugin = { name: '@krylov/wasm-simd', backends: [backend], setup: loadWasm };

@@ -9,6 +9,7 @@ import type { DemoSection } from './types.js';
  */
 export const section: DemoSection = {
   package: '@krylov/gpu-webgpu',
+  backend: 'webgpu',
   async run() {
     const avail = await initWebGPU();
     if (!avail.available)

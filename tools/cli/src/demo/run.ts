@@ -13,7 +13,10 @@ import type { DemoSection } from './types.js';
 /** The demo sections, one per package. */
 export const SECTIONS: DemoSection[] = [core, decompositions, solvers, sketching, optimizers, diffusion, gpu];
 
-/** `krylov demo`: detects backends, then runs every section on each available backend (with js as the fallback). */
+/**
+ * `krylov demo`: detects backends, then runs every section on each available CPU backend (with js as
+ * the fallback), and device sections (WebGPU) once on their own backend.
+ */
 export async function demoCommand(log: (s: string) => void): Promise<void> {
   await loadBackendPlugins();
   const available = listBackends().filter((b) => b.available);
@@ -23,10 +26,11 @@ export async function demoCommand(log: (s: string) => void): Promise<void> {
       .join(', ')}`,
   );
   const rows = [['package', 'task', 'backend', 'accuracy', 'time']];
+  const cpu = available.filter((b) => !SECTIONS.some((s) => s.backend === b.name));
   for (const s of SECTIONS) {
-    for (const b of available) {
-      const results = await withBackends([b.name, 'js'], () => s.run());
-      for (const r of results) rows.push([s.package, r.task, b.name, r.accuracy, formatMs(r.ms)]);
+    for (const b of s.backend ? [s.backend] : cpu.map((c) => c.name)) {
+      const results = await withBackends([b, 'js'], () => s.run());
+      for (const r of results) rows.push([s.package, r.task, b, r.accuracy, formatMs(r.ms)]);
     }
   }
   log(textTable(rows));
