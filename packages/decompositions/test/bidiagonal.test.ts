@@ -1,7 +1,7 @@
 import { NDArray, matmul, rng } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import { svd } from '../src/index.js';
-import { bdsqr } from '../src/spectral/bidiagonal.js';
+import { bdsqr } from '../src/spectral/bdsqr.js';
 import { orthogonality, scaledResidual, withCondition } from './helpers.js';
 
 type M = NDArray<'float64'>;

@@ -10,7 +10,8 @@ import {
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
 import { workingCopy } from '../util/validate.js';
-import { bdsqr, bidiagonalize, formLeft, formRight } from './bidiagonal.js';
+import { bdsqr } from './bdsqr.js';
+import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 
 /** LAPACK dbdsqr's MAXITR: at most 6 n^2 inner QR steps. */
 const MAX_ITER = 6;
