@@ -174,41 +174,36 @@ function formQ(w: Float64Array, n: number, tau: Float64Array): Float64Array {
 }
 
 /**
- * Symmetric eigendecomposition: Householder tridiagonalization, then the implicit QL iteration
- * with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2;
- * LAPACK dsteqr with compz = 'V'). The sweeps' rotations are recorded and replayed on the
- * explicitly formed Q (dlasr order) in cache-sized row blocks, each row a contiguous pass with the
- * running column kept in registers (RotationSequence). Reads the lower triangle; w
- * ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add O(4/3 n^3)
- * for Q (gemm) and about 6 n^3 for the rotations. Returns info > 0 when an eigenvalue needs more
- * than 30 iterations.
+ * The implicit QL iteration with Wilkinson shifts on the symmetric tridiagonal (d, e) in place
+ * (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2; LAPACK dsteqr), deflating from the top. Each
+ * sweep's rotations go to `rotations` when given. With `shifts` (the eigenvalues, ascending, from
+ * a previous values-only run), the first sweep for each eigenvalue uses the eigenvalue nearest the
+ * Wilkinson shift instead: an exact shift deflates in about one sweep, which cuts the number of
+ * rotations by about a fifth (0.75 n^2 instead of 0.94 n^2 at n = 512); rounding can keep it from
+ * deflating at once, and the later sweeps fall back to Wilkinson shifts, so only the speed depends
+ * on it. Returns 0, or l + 1 when eigenvalue l needed more than 30 sweeps.
  */
-export const syevd = defineKernel('syevd', ({ a, vectors }) => {
-  const n = a.shape[0];
-  const w = new Float64Array(n * n);
-  const [ars, acs] = a.strides;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) w[i * n + j] = a.data[a.offset + i * ars + j * acs];
-  const tau = new Float64Array(Math.max(n - 2, 0));
-  const { d, e } = tridiagonalize(w, n, tau);
-  const z = vectors ? formQ(w, n, tau) : null;
-  const rotations = z ? new RotationSequence(z, n, n, n * n) : null;
+function implicitQL(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  rotations: RotationSequence | null,
+  shifts: Float64Array | null,
+): number {
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
-  let info = 0;
-  for (let l = 0; l < n && info === 0; l++) {
+  for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) if (Math.abs(e[m]) <= 2 ** -53 * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
       if (m === l) break;
-      if (++iter > MAX_ITER_PER_VALUE) {
-        info = l + 1;
-        break;
-      }
+      if (++iter > MAX_ITER_PER_VALUE) return l + 1;
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = hypot(g, 1);
-      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let shift = d[l] - e[l] / (g + (g >= 0 ? r : -r));
+      if (shifts && iter === 1) shift = nearest(shifts, shift);
+      g = d[m] - shift;
       let s = 1;
       let c = 1;
       let p = 0;
@@ -241,6 +236,49 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
       e[m] = 0;
     }
   }
+  return 0;
+}
+
+/** The entry of the ascending `sorted` nearest to x. */
+function nearest(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(sorted[lo] - x) <= Math.abs(sorted[hi] - x) ? sorted[lo] : sorted[hi];
+}
+
+/**
+ * Symmetric eigendecomposition: Householder tridiagonalization, then the implicit QL iteration
+ * with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2;
+ * LAPACK dsteqr with compz = 'V'). The sweeps' rotations are recorded and replayed on the
+ * explicitly formed Q (dlasr order) in cache-sized row blocks, each row a contiguous pass with the
+ * running column kept in registers (RotationSequence). Reads the lower triangle; w
+ * ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add O(4/3 n^3)
+ * for Q (gemm) and about 6 n^3 for the rotations. Returns info > 0 when an eigenvalue needs more
+ * than 30 iterations.
+ */
+export const syevd = defineKernel('syevd', ({ a, vectors }) => {
+  const n = a.shape[0];
+  const w = new Float64Array(n * n);
+  const [ars, acs] = a.strides;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) w[i * n + j] = a.data[a.offset + i * ars + j * acs];
+  const tau = new Float64Array(Math.max(n - 2, 0));
+  const { d, e } = tridiagonalize(w, n, tau);
+  const z = vectors ? formQ(w, n, tau) : null;
+  const rotations = z ? new RotationSequence(z, n, n, n * n) : null;
+  let info: number;
+  if (rotations) {
+    // the eigenvalues first (O(n^2)), then the sweeps on the vectors with them as first shifts
+    const dv = Float64Array.from(d);
+    const ev = Float64Array.from(e);
+    const shifts = implicitQL(dv, ev, n, null, null) === 0 ? dv.sort() : null;
+    info = implicitQL(d, e, n, rotations, shifts);
+  } else info = implicitQL(d, e, n, null, null);
   rotations?.flush();
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
   const Ctor = a.data.constructor as Float64ArrayConstructor;
