@@ -254,12 +254,13 @@ function nearest(sorted: Float64Array, x: number): number {
 /**
  * Symmetric eigendecomposition: Householder tridiagonalization, then the implicit QL iteration
  * with Wilkinson shifts on the tridiagonal matrix (Bowdler, Martin, Reinsch & Wilkinson 1968, tql2;
- * LAPACK dsteqr with compz = 'V'). The sweeps' rotations are recorded and replayed on the
- * explicitly formed Q (dlasr order) in cache-sized row blocks, each row a contiguous pass with the
- * running column kept in registers (RotationSequence). Reads the lower triangle; w
- * ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add O(4/3 n^3)
- * for Q (gemm) and about 6 n^3 for the rotations. Returns info > 0 when an eigenvalue needs more
- * than 30 iterations.
+ * LAPACK dsteqr with compz = 'V'). With vectors, the eigenvalues are computed first (O(n^2)) and
+ * serve as first shifts of the vector pass (see implicitQL); its rotations are recorded and
+ * replayed on the explicitly formed Q (dlasr order) in cache-sized row blocks, each row a
+ * contiguous pass with the running column kept in registers (RotationSequence). Reads the lower
+ * triangle; w ascending, eigenvectors as columns. O(4/3 n^3) without vectors; with vectors add
+ * O(4/3 n^3) for Q (gemm) and about 4.5 n^3 for the rotations. Returns info > 0 when an eigenvalue
+ * needs more than 30 iterations.
  */
 export const syevd = defineKernel('syevd', ({ a, vectors }) => {
   const n = a.shape[0];
