@@ -13,7 +13,7 @@ const identity = (n: number) => {
 };
 
 /** Runs bdsqr on (d, e) with U and V starting from I; returns B, s, U and V as arrays. */
-function solveBidiagonal(d0: number[], e0: number[]) {
+function solveBidiagonal(d0: number[], e0: number[], withShifts = false) {
   const n = d0.length;
   const b = new NDArray(new Float64Array(n * n), [n, n]) as M;
   for (let i = 0; i < n; i++) {
@@ -24,7 +24,14 @@ function solveBidiagonal(d0: number[], e0: number[]) {
   const e = Float64Array.from(e0);
   const u = identity(n);
   const v = identity(n);
-  const info = bdsqr(n, d, e, { d: u, ld: n, rows: n }, { d: v, ld: n, rows: n });
+  let shifts: Float64Array | null = null;
+  if (withShifts) {
+    // the singular values from a values-only run, ascending, as gesdd passes them
+    shifts = Float64Array.from(d0);
+    expect(bdsqr(n, shifts, Float64Array.from(e0), null, null)).toBe(0);
+    shifts.reverse();
+  }
+  const info = bdsqr(n, d, e, { d: u, ld: n, rows: n }, { d: v, ld: n, rows: n }, 6, shifts);
   const uM = new NDArray(u, [n, n]) as M;
   const vM = new NDArray(v, [n, n]) as M;
   const us = uM.copy() as M;
@@ -131,6 +138,25 @@ describe('bidiagonal QR (dbdsqr)', () => {
         expect(Math.abs(s[j] - exact)).toBeLessThan(1e-6 * exact);
         expect(Math.abs(f.s.data[j] - s[j])).toBeLessThan(1e-12);
       }
+    }
+  });
+
+  it('known singular values as first shifts: same values, valid vectors (graded, clustered, random)', () => {
+    const g = rng(9);
+    const cases: [number[], number[]][] = [
+      [
+        Array.from({ length: 40 }, (_, i) => 10 ** (-5 * i) * 1.3),
+        Array.from({ length: 39 }, (_, i) => 10 ** (-5 * i) * 0.7),
+      ],
+      [Array.from({ length: 30 }, (_, i) => 1 + 1e-13 * i), Array.from({ length: 29 }, () => 1e-9)],
+      [Array.from(g.normal([120]).data), Array.from(g.normal([119]).data)],
+    ];
+    for (const [d, e] of cases) {
+      const plain = solveBidiagonal(d, e);
+      const shifted = solveBidiagonal(d, e, true);
+      expectValidSvd(shifted);
+      for (let i = 0; i < d.length; i++)
+        expect(Math.abs(shifted.s[i] - plain.s[i])).toBeLessThanOrEqual(1e-13 * plain.s[i] + 1e-300);
     }
   });
 });

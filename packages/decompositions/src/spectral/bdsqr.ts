@@ -1,4 +1,4 @@
-import { RotationSequence, hypot } from './rotation.js';
+import { RotationSequence, hypot, nearest } from './rotation.js';
 
 /**
  * The SVD's second stage: the implicit QR iteration on an upper bidiagonal matrix (Demmel & Kahan
@@ -150,8 +150,11 @@ export interface RotationTarget {
  * trailing (or leading) 2 x 2, chasing from the larger end of the diagonal; 2 x 2 blocks by dlasv2.
  * The sweeps' rotations are recorded and replayed on the columns of `u` (left vectors) and of `v`
  * (right vectors, untransposed) in cache-sized row blocks (RotationSequence, dlasr order). On return d holds the singular values, non-negative and
- * descending, and the columns are permuted and signed to match. Returns 0, or the number of
- * superdiagonal entries that did not converge within maxIter n^2 inner steps (LAPACK's MAXITR = 6).
+ * descending, and the columns are permuted and signed to match. `shifts` (the singular values,
+ * ascending, from a values-only run) replace the 2 x 2 shift estimate in the first sweep aimed at
+ * each new end of the active block, as in eigh's QL: fewer sweeps, the same convergence tests.
+ * Returns 0, or the number of superdiagonal entries that did not converge within maxIter n^2 inner
+ * steps (LAPACK's MAXITR = 6).
  */
 export function bdsqr(
   n: number,
@@ -160,6 +163,7 @@ export function bdsqr(
   u: RotationTarget | null,
   v: RotationTarget | null,
   maxIter = 6,
+  shifts: Float64Array | null = null,
 ): number {
   if (n === 0) return 0;
   const eps = 2 ** -53;
@@ -191,6 +195,7 @@ export function bdsqr(
     let oldll = -1;
     let oldm = -1;
     let idir = 0;
+    let lastTarget = -1;
     let m = n - 1;
     outer: while (m > 0) {
       if (iter > maxSteps) {
@@ -270,6 +275,10 @@ export function bdsqr(
       if (!(n * tol * (smin / smax) <= Math.max(eps, 0.01 * tol))) {
         const sll = idir === 1 ? Math.abs(d[ll]) : Math.abs(d[m]);
         shift = idir === 1 ? las2(d[m - 1], e[m - 1], d[m]) : las2(d[ll], e[ll], d[ll + 1]);
+        // the first sweep aimed at a new end uses the known singular value nearest the estimate
+        const target = idir === 1 ? m : ll;
+        if (shifts && target !== lastTarget) shift = nearest(shifts, shift);
+        lastTarget = target;
         if (sll > 0 && (shift / sll) ** 2 < eps) shift = 0;
       }
       iter += m - ll;

@@ -10,7 +10,7 @@ import {
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { workingCopy } from '../util/validate.js';
-import { RotationSequence, hypot } from './rotation.js';
+import { RotationSequence, hypot, nearest } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
 
@@ -237,18 +237,6 @@ function implicitQL(
     }
   }
   return 0;
-}
-
-/** The entry of the ascending `sorted` nearest to x. */
-function nearest(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid;
-    else hi = mid;
-  }
-  return Math.abs(sorted[lo] - x) <= Math.abs(sorted[hi] - x) ? sorted[lo] : sorted[hi];
 }
 
 /**

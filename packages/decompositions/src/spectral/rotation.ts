@@ -255,3 +255,15 @@ export class RotationSequence {
     this.used = 0;
   }
 }
+
+/** The entry of the ascending `sorted` nearest to x. */
+export function nearest(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(sorted[lo] - x) <= Math.abs(sorted[hi] - x) ? sorted[lo] : sorted[hi];
+}

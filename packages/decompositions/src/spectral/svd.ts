@@ -51,6 +51,12 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
   const k = job === 'full' ? m : n;
   const left = vectors ? formLeft(x, m, n, k, tauq) : null;
   const right = vectors ? formRight(x, n, taup) : null;
+  // with vectors, the singular values first (O(n^2)): they serve as shifts of the vector pass
+  let shifts: Float64Array | null = null;
+  if (left) {
+    const dv = Float64Array.from(d);
+    if (bdsqr(n, dv, Float64Array.from(e), null, null, MAX_ITER) === 0) shifts = dv.reverse();
+  }
   const info = bdsqr(
     n,
     d,
@@ -58,6 +64,7 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
     left ? { d: left, ld: k, rows: m } : null,
     right ? { d: right, ld: n, rows: n } : null,
     MAX_ITER,
+    shifts,
   );
   const Ctor = a.data.constructor as Float64ArrayConstructor;
   const s = new NDArray(Ctor.from(d), [n]) as Vec;
