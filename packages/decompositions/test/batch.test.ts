@@ -2,8 +2,10 @@ import { type NDArray, ShapeError, array, stack } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import {
   batched,
+  cholesky,
   det,
   eig,
+  eigh,
   eigvals,
   expm,
   funm,
@@ -14,10 +16,12 @@ import {
   newtonSchulz,
   pinv,
   polar,
+  qr,
   slogdet,
   solve,
   spdPower,
   sqrtm,
+  svd,
 } from '../src/index.js';
 import { spdWithCondition, withCondition } from './helpers.js';
 
@@ -34,8 +38,11 @@ function expectMapped(batchedResult: unknown, single: (m: NDArray) => unknown, a
       const got = batchedResult;
       const pick = (v: unknown) => (v as NDArray).slice(i, j).toArray();
       if (want !== null && typeof want === 'object' && !('shape' in want)) {
-        for (const [key, value] of Object.entries(want))
-          expect(pick((got as Record<string, unknown>)[key])).toEqual((value as NDArray).toArray());
+        for (const [key, value] of Object.entries(want)) {
+          const field = (got as Record<string, unknown>)[key];
+          if (value === null) expect(field).toBeNull();
+          else expect(pick(field)).toEqual((value as NDArray).toArray());
+        }
       } else expect(pick(got)).toEqual((want as NDArray).toArray());
     }
 }
@@ -63,6 +70,20 @@ describe('batching over leading dimensions, as NumPy', () => {
     expectMapped(eig(general), eig, general);
     expect(expm(general).shape).toEqual([2, 3, 5, 5]);
     expect(pinv(wide).shape).toEqual([2, 3, 5, 3]);
+  });
+
+  it('cholesky, qr, svd and eigh (all, values only, a range) map over stacks', () => {
+    expectMapped(cholesky(spd), cholesky, spd);
+    expectMapped(qr(wide), qr, wide);
+    expectMapped(qr(general, { mode: 'r' }), (m) => qr(m, { mode: 'r' }), general);
+    expectMapped(svd(wide), svd, wide);
+    expectMapped(svd(general, { mode: 'values' }), (m) => svd(m, { mode: 'values' }), general);
+    expectMapped(eigh(spd), eigh, spd);
+    expectMapped(eigh(spd, { vectors: false }), (m) => eigh(m, { vectors: false }), spd);
+    expectMapped(eigh(spd, { range: [1, 2] }), (m) => eigh(m, { range: [1, 2] }), spd);
+    expect(svd(wide).u.shape).toEqual([2, 3, 3, 3]);
+    expect(() => qr(general, { pivoting: true })).toThrow(/batched\(qr\)/);
+    expect(batched(qr)(general, { pivoting: true }).p?.shape).toEqual([2, 3, 5]);
   });
 
   it('solve and inv map over stacks; b broadcasts, and a 1-D b is one vector for every matrix', () => {

@@ -5,6 +5,7 @@ import {
   checkOptions,
   defineKernel,
 } from '@krylov/core-array';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
@@ -133,6 +134,7 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
  *   ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
 export function cholesky(a: NDArray, options?: { lower?: boolean }): NDArray<'float64'> {
+  if (a.ndim > 2) return overStack('cholesky', [a], [2], (m) => cholesky(m, options));
   checkOptions('cholesky', options, ['lower']);
   const { w } = workingCopy('cholesky', 'a', a, true);
   const info = potrf({ a: w });

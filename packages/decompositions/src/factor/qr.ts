@@ -2,10 +2,12 @@ import {
   NDArray as Arr,
   InvalidArgumentError,
   type NDArray,
+  ShapeError,
   type Vec,
   checkOptions,
   defineKernel,
 } from '@krylov/core-array';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 import { rowMajor } from './dense.js';
 import { geqrfRaw, householder, orgqrRaw, reflectColumns } from './householder.js';
@@ -107,6 +109,20 @@ export function qr(
   a: NDArray,
   options?: { mode?: QRMode; pivoting?: boolean },
 ): { q: NDArray<'float64'> | null; r: NDArray<'float64'>; p?: Int32Array } {
+  if (a.ndim > 2) {
+    // A stack's permutations are an int32 array, not the Int32Array of one matrix: batched(qr) gives them.
+    if (options?.pivoting)
+      throw new ShapeError(
+        'qr',
+        'a',
+        'a stack with pivoting: use batched(qr)(a, { pivoting: true })',
+        a.shape,
+      );
+    return overStack('qr', [a], [2], (m) => {
+      const { q, r } = qr(m, options);
+      return { q, r };
+    });
+  }
   checkOptions('qr', options, ['mode', 'pivoting']);
   const mode = options?.mode ?? 'reduced';
   if (!['reduced', 'complete', 'r'].includes(mode))

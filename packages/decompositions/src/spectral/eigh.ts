@@ -9,8 +9,10 @@ import {
 } from '@krylov/core-array';
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 import { RotationSequence, hypot, nearest } from './rotation.js';
+import { syevr } from './syevr.js';
 
 const MAX_ITER_PER_VALUE = 30;
 
@@ -283,8 +285,8 @@ export const syevd = defineKernel('syevd', ({ a, vectors }) => {
 
 /**
  * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix, from its
- * lower triangle (numpy.linalg.eigh). `range: [il, iu]` keeps eigenpairs il..iu (0-based,
- * inclusive). Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
+ * lower triangle (numpy.linalg.eigh). `range: [il, iu]` computes eigenpairs il..iu only (0-based,
+ * inclusive; the `syevr` kernel). Stacks `[..., n, n]` map over the leading dimensions. Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
  * tested against LAPACK's threshold 60). Tridiagonalization + implicit QL: O(9 n^3) with vectors.
  * @throws ConvergenceError when QL needs more than 30 iterations for one eigenvalue; ShapeError; InvalidArgumentError for non-finite entries or a bad range.
  */
@@ -293,26 +295,25 @@ export function eigh(
   options?: { vectors?: boolean; range?: [number, number] },
 ): { values: NDArray<'float64'>; vectors: NDArray<'float64'> | null } {
   const fn = 'eigh';
+  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => eigh(m, options));
   checkOptions(fn, options, ['vectors', 'range']);
   const { w } = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
   const wantVectors = options?.vectors ?? true;
-  const { w: values, v, info } = syevd({ a: w, vectors: wantVectors });
-  if (info > 0)
+  let result: { w: NDArray; v: NDArray | null; info: number };
+  if (options?.range) {
+    const [il, iu] = options.range;
+    if (!(Number.isInteger(il) && Number.isInteger(iu) && il >= 0 && il <= iu && iu < n))
+      throw new InvalidArgumentError(fn, 'options.range', options.range, `0 <= il <= iu < ${n}`);
+    // LAPACK's dsyevr computes only the wanted pairs (MRRR); the pure-JS kernel selects from syevd's.
+    result = syevr({ a: w, vectors: wantVectors, il, iu });
+  } else result = syevd({ a: w, vectors: wantVectors });
+  if (result.info > 0)
     throw new ConvergenceError(
       fn,
       MAX_ITER_PER_VALUE,
       Number.NaN,
-      `the QL iteration stalled on eigenvalue ${info - 1}`,
+      `the QL iteration stalled on eigenvalue ${result.info - 1}`,
     );
-  if (!options?.range)
-    return { values: values as NDArray<'float64'>, vectors: v as NDArray<'float64'> | null };
-  const [il, iu] = options.range;
-  if (!(Number.isInteger(il) && Number.isInteger(iu) && il >= 0 && il <= iu && iu < n)) {
-    throw new InvalidArgumentError(fn, 'options.range', options.range, `0 <= il <= iu < ${n}`);
-  }
-  return {
-    values: values.slice(`${il}:${iu + 1}`).copy() as NDArray<'float64'>,
-    vectors: v ? (v.slice(null, `${il}:${iu + 1}`).copy() as NDArray<'float64'>) : null,
-  };
+  return { values: result.w as NDArray<'float64'>, vectors: result.v as NDArray<'float64'> | null };
 }

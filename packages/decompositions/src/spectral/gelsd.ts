@@ -8,7 +8,7 @@ import { gesdd } from './svd.js';
  * the minimum-norm solution. A m x n and B m x nrhs are read only; returns X n x nrhs, the
  * singular values s (min(m, n), descending), the effective rank, and the `gesdd` kernel's info
  * (> 0 when the SVD did not converge; X is then zero). Built on the registered `gesdd` kernel
- * (one-sided Jacobi in pure JS), not on LAPACK's bidiagonal divide and conquer; products in double.
+ * (Golub-Kahan bidiagonalization + bidiagonal QR in pure JS), not on LAPACK's bidiagonal divide and conquer; products in double.
  * O(m n min(m, n)) plus the SVD.
  */
 export const gelsd = defineKernel('gelsd', ({ a, b, rcond }) => {

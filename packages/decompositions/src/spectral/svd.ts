@@ -9,6 +9,7 @@ import {
   eye,
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
+import { overStack } from '../util/batch.js';
 import { workingCopy } from '../util/validate.js';
 import { bdsqr } from './bdsqr.js';
 import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
@@ -95,6 +96,7 @@ export function svd(
   options?: { mode?: SvdMode },
 ): { u?: NDArray<'float64'>; s: NDArray<'float64'>; vt?: NDArray<'float64'> } {
   const fn = 'svd';
+  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => svd(m, options as { mode?: 'thin' | 'full' }));
   checkOptions(fn, options, ['mode']);
   const mode = options?.mode ?? 'thin';
   if (!['thin', 'full', 'values'].includes(mode))
