@@ -115,7 +115,7 @@ export const suite: BenchSuite = {
     'gemmBatched: one addon call loops cblas_dgemm over the 512 entries (no N-API call per entry); krylov js is the reference loop.',
     'krylov native async: the same gemm through runKernelAsync (worker thread; copies inputs and copies the output back).',
     'Factorizations run the registry kernels (getrf, potrf, geqrf, gesdd thin, syevd with vectors) on float64; acc = scaled residual ||A - factors||_F / (n eps ||A||_F) (LAPACK passes below 30 to 60).',
-    "The pure-JS SVD is one-sided Jacobi and the pure-JS eigh tridiagonalization + QL; LAPACK's are divide and conquer (dgesdd, dsyevd).",
+    "The pure-JS SVD is Golub-Kahan bidiagonalization + bidiagonal QR (dbdsqr) and the pure-JS eigh blocked tridiagonalization + implicit QL; LAPACK's are divide and conquer (dgesdd, dsyevd).",
   ],
   cases() {
     // `krylov bench` has usually registered the installed plugin already.
