@@ -365,6 +365,11 @@ export function copyInto(dst: NDArray, src: NDArray): void {
   }
   const d = dst.data;
   const s = src.data;
+  if (dst.isContiguous && src.isContiguous) {
+    // one bulk copy (with conversion between typed arrays; overlap-safe by the spec)
+    d.set(s.subarray(src.offset, src.offset + src.size), dst.offset);
+    return;
+  }
   stridedLoop(dst.shape, [dst, src], (o, n, st) => {
     for (let i = 0, p = o[0], q = o[1]; i < n; i++, p += st[0], q += st[1]) d[p] = s[q];
   });

@@ -4,6 +4,7 @@ import {
   NDArray,
   arange,
   array,
+  copyInto,
   eye,
   fromTypedArray,
   full,
@@ -188,5 +189,27 @@ describe('isNDArray across loaded copies of the package', () => {
     ]);
     expect(isNDArray({ shape: [2], strides: [1], data: new Float64Array(2) })).toBe(false);
     expect(isNDArray(null)).toBe(false);
+  });
+});
+
+describe('copyInto between contiguous arrays (the bulk path)', () => {
+  it('converts dtypes and handles overlapping views of one buffer like an element loop', () => {
+    const x = arange(6);
+    expect(Array.from(x.copy('float32').data)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(x.copy('int32').dtype).toBe('int32');
+    const buf = arange(8);
+    copyInto(buf.slice('2:8'), buf.slice('0:6')); // overlapping, destination after source
+    expect(buf.toArray()).toEqual([0, 1, 0, 1, 2, 3, 4, 5]);
+    const back = arange(8);
+    copyInto(back.slice('0:6'), back.slice('2:8')); // overlapping, destination before source
+    expect(back.toArray()).toEqual([2, 3, 4, 5, 6, 7, 6, 7]);
+    const m = arange(12).reshape([3, 4]);
+    const dst = zeros([3, 4]);
+    copyInto(dst.slice('1:3'), m.slice('0:2')); // offset views of contiguous rows
+    expect(dst.toArray()).toEqual([
+      [0, 0, 0, 0],
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
   });
 });
