@@ -29,7 +29,7 @@ export const suite: BenchSuite = {
   description: `Dense factorizations at n = ${N}, float64: Krylov's pure-JS kernels vs ml-matrix 6 (one thread), and with the native backend vs SciPy (OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
   notes: [
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
-    'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3 in the same run, on matrices built the same way (not bit-identical).',
+    'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3, each case timed right after the matching native case (same machine load), on matrices built the same way (not bit-identical).',
     "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",
   ],
   cases() {
@@ -136,27 +136,32 @@ export const suite: BenchSuite = {
     const nativeCases = cases
       .filter((c) => c.library === 'krylov js')
       .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'] }));
-    const scipy = scipyTimings();
-    const scipyCases = nativeCases.map(
-      (c): BenchCase => ({
+    // Each SciPy case runs right after the matching native case, so both see the same machine load.
+    const missing = scipyMissing();
+    const paired = nativeCases.flatMap((c): BenchCase[] => [
+      c,
+      {
         name: c.name,
         library: 'scipy',
-        ...(scipy.data?.[c.name] ? { external: () => scipy.data![c.name] } : { skip: scipy.reason }),
-      }),
-    );
-    return [...cases, ...nativeCases, ...scipyCases];
+        ...(missing ? { skip: missing } : { external: () => scipyTiming(c.name) }),
+      },
+    ]);
+    return [...cases, ...paired];
   },
 };
 
-/** SciPy's timings from python3 in the same run (null with the reason when SciPy is missing). */
-function scipyTimings(): { data: Record<string, ExternalTiming> | null; reason: string } {
+/** Why SciPy cannot be timed here, or null when python3 imports it. */
+function scipyMissing(): string | null {
   try {
-    const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
-    return {
-      data: JSON.parse(execFileSync('python3', [script, String(N)], { encoding: 'utf8' })),
-      reason: '',
-    };
+    execFileSync('python3', ['-c', 'import scipy.linalg'], { stdio: 'ignore' });
+    return null;
   } catch (e) {
-    return { data: null, reason: `SciPy unavailable: ${(e as Error).message.split('\n')[0]}` };
+    return `SciPy unavailable: ${(e as Error).message.split('\n')[0]}`;
   }
+}
+
+/** SciPy's timing of one case, from python3 at the moment the runner reaches it. */
+function scipyTiming(name: string): ExternalTiming {
+  const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
+  return JSON.parse(execFileSync('python3', [script, String(N), name], { encoding: 'utf8' }))[name];
 }

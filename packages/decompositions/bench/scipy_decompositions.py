@@ -1,6 +1,8 @@
 """SciPy side of `krylov bench decompositions`: times scipy.linalg on matrices built the same way
 (n x n Gaussian A; SPD = A A^T + n I; not bit-identical: NumPy draws its own numbers) and prints JSON
-{case: {"times": [ms...], "metrics": {"acc": residual}}}. Usage: python3 scipy_decompositions.py N"""
+{case: {"times": [ms...], "metrics": {"acc": residual}}}. Usage: python3 scipy_decompositions.py N [CASE...]
+(only the named cases when given: the bench runs each right after Krylov's native case, so both are
+timed under the same machine load)."""
 import json
 from pathlib import Path
 import sys
@@ -19,15 +21,32 @@ a = rng.standard_normal((n, n))
 spd = a @ a.T + n * np.eye(n)
 b = rng.standard_normal((n, 1))
 rel = lambda x, y: float(np.linalg.norm(x - y) / np.linalg.norm(x))
-out = {}
-x = sla.solve(a, b)
-out['LU solve'] = {'times': timed(lambda: sla.solve(a, b)), 'metrics': {'acc': rel(b, a @ x)}}
-l = sla.cholesky(spd, lower=True)
-out['Cholesky'] = {'times': timed(lambda: sla.cholesky(spd, lower=True)), 'metrics': {'acc': rel(spd, l @ l.T)}}
-q, r = sla.qr(a)
-out['QR (explicit Q)'] = {'times': timed(lambda: sla.qr(a)), 'metrics': {'acc': rel(a, q @ r)}}
-u, s, vt = sla.svd(a, full_matrices=False)
-out['SVD'] = {'times': timed(lambda: sla.svd(a, full_matrices=False)), 'metrics': {'acc': rel(a, (u * s) @ vt)}}
-w, v = sla.eigh(spd)
-out['symmetric eigen'] = {'times': timed(lambda: sla.eigh(spd)), 'metrics': {'acc': rel(spd @ v, v * w)}}
-print(json.dumps(out))
+
+
+def lu_solve():
+    x = sla.solve(a, b)
+    return {'times': timed(lambda: sla.solve(a, b)), 'metrics': {'acc': rel(b, a @ x)}}
+
+
+def cholesky():
+    l = sla.cholesky(spd, lower=True)
+    return {'times': timed(lambda: sla.cholesky(spd, lower=True)), 'metrics': {'acc': rel(spd, l @ l.T)}}
+
+
+def qr():
+    q, r = sla.qr(a)
+    return {'times': timed(lambda: sla.qr(a)), 'metrics': {'acc': rel(a, q @ r)}}
+
+
+def svd():
+    u, s, vt = sla.svd(a, full_matrices=False)
+    return {'times': timed(lambda: sla.svd(a, full_matrices=False)), 'metrics': {'acc': rel(a, (u * s) @ vt)}}
+
+
+def eigh():
+    w, v = sla.eigh(spd)
+    return {'times': timed(lambda: sla.eigh(spd)), 'metrics': {'acc': rel(spd @ v, v * w)}}
+
+
+CASES = {'LU solve': lu_solve, 'Cholesky': cholesky, 'QR (explicit Q)': qr, 'SVD': svd, 'symmetric eigen': eigh}
+print(json.dumps({name: CASES[name]() for name in (sys.argv[2:] or CASES)}))
