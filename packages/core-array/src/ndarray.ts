@@ -365,6 +365,7 @@ export function copyInto(dst: NDArray, src: NDArray): void {
   }
   const d = dst.data;
   const s = src.data;
+  if (src.size === 0) return; // an empty view's offset may lie past the end of its storage
   if (dst.isContiguous && src.isContiguous) {
     // one bulk copy (with conversion between typed arrays; overlap-safe by the spec)
     d.set(s.subarray(src.offset, src.offset + src.size), dst.offset);

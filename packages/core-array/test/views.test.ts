@@ -203,6 +203,9 @@ describe('copyInto between contiguous arrays (the bulk path)', () => {
     const back = arange(8);
     copyInto(back.slice('0:6'), back.slice('2:8')); // overlapping, destination before source
     expect(back.toArray()).toEqual([2, 3, 4, 5, 6, 7, 6, 7]);
+    const empty = new NDArray(new Float64Array(3), [0, 2], [2, 1], 7); // an empty view past the storage
+    copyInto(empty, zeros([0, 2]));
+    expect(empty.copy().shape).toEqual([0, 2]);
     const m = arange(12).reshape([3, 4]);
     const dst = zeros([3, 4]);
     copyInto(dst.slice('1:3'), m.slice('0:2')); // offset views of contiguous rows
