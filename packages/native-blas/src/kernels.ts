@@ -1,39 +1,20 @@
-import type { KernelTable, Mat, NDArray, Vec } from '@krylov/core-array';
+import {
+  type Check,
+  type KernelTable,
+  type Mat,
+  type NDArray,
+  type Vec,
+  firstFailure,
+  floatOperands,
+  shapeMismatch,
+  shapeText,
+} from '@krylov/core-array';
 // The `spmv` kernel's signature is declared by @krylov/solvers (module augmentation).
 import type {} from '@krylov/solvers';
 import type { FloatData, MatDesc, NativeAddon } from './addon.js';
 import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
 
-type Check = string | false;
-
-/** Every operand a float64/float32 array of the given rank, all of one dtype; else why not. */
-function operands(ops: Record<string, [NDArray, number]>): Check {
-  let dtype: string | undefined;
-  for (const [name, [x, ndim]] of Object.entries(ops)) {
-    if (x.dtype !== 'float64' && x.dtype !== 'float32') return `'${name}' has dtype ${x.dtype}`;
-    if (x.ndim !== ndim) return `'${name}' has ${x.ndim} dimensions, not ${ndim}`;
-    dtype ??= x.dtype;
-    if (x.dtype !== dtype) return `mixed dtypes (${dtype} and ${x.dtype})`;
-  }
-  return false;
-}
-
-/**
- * `supports` verdicts: the first failed check is the reason to decline. Arguments the native
- * kernel cannot take (other dtypes, mismatched shapes) go to the pure-JS kernel, whose callers
- * raise the typed error.
- */
-function verdict(...checks: (() => Check)[]): true | string {
-  for (const c of checks) {
-    const r = c();
-    if (r) return r;
-  }
-  return true;
-}
-
-const shapeIs = (ok: boolean, what: string): Check => !ok && `shape mismatch: ${what}`;
 const sq = (a: NDArray) => a.shape[0] === a.shape[1];
-const s = (a: NDArray) => `[${a.shape.join(', ')}]`;
 
 /** Runs `fn` on prepared operands, then writes copied outputs back. */
 function withOperands<R>(outputs: readonly NDArray[], fn: (ops: Operands) => R): R {
@@ -136,43 +117,51 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
     dot: {
       run: ({ x, y }) => withOperands([], (o) => addon().dot(o.inVec(x), o.inVec(y))),
       supports: ({ x, y }) =>
-        verdict(
-          () => operands({ x: [x, 1], y: [y, 1] }),
-          () => shapeIs(x.size === y.size, `${s(x)} and ${s(y)}`),
+        firstFailure(
+          () => floatOperands({ x: [x, 1], y: [y, 1] }),
+          () => shapeMismatch(x.size === y.size, `${shapeText(x)} and ${shapeText(y)}`),
         ),
     },
     nrm2: {
       run: ({ x }) => withOperands([], (o) => addon().nrm2(o.inVec(x))),
-      supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
+      supports: ({ x }) => firstFailure(() => floatOperands({ x: [x, 1] })),
     },
     axpy: {
       run: ({ alpha, x, y }) => withOperands([y], (o) => addon().axpy(alpha, o.inVec(x), o.outVec(y))),
       supports: ({ x, y }) =>
-        verdict(
-          () => operands({ x: [x, 1], y: [y, 1] }),
-          () => shapeIs(x.size === y.size, `${s(x)} and ${s(y)}`),
+        firstFailure(
+          () => floatOperands({ x: [x, 1], y: [y, 1] }),
+          () => shapeMismatch(x.size === y.size, `${shapeText(x)} and ${shapeText(y)}`),
         ),
     },
     scal: {
       run: ({ alpha, x }) => withOperands([x], (o) => addon().scal(alpha, o.outVec(x))),
-      supports: ({ x }) => verdict(() => operands({ x: [x, 1] })),
+      supports: ({ x }) => firstFailure(() => floatOperands({ x: [x, 1] })),
     },
     gemv: {
       run: ({ alpha, a, x, beta, y }) =>
         withOperands([y], (o) => addon().gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
       supports: ({ a, x, y }) =>
-        verdict(
-          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
-          () => shapeIs(a.shape[1] === x.size && a.shape[0] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () =>
+            shapeMismatch(
+              a.shape[1] === x.size && a.shape[0] === y.size,
+              `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
+            ),
         ),
     },
     ger: {
       run: ({ alpha, x, y, a }) =>
         withOperands([a], (o) => addon().ger(alpha, o.inVec(x), o.inVec(y), o.out(a))),
       supports: ({ a, x, y }) =>
-        verdict(
-          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
-          () => shapeIs(a.shape[0] === x.size && a.shape[1] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () =>
+            shapeMismatch(
+              a.shape[0] === x.size && a.shape[1] === y.size,
+              `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
+            ),
         ),
     },
     trmv: {
@@ -191,12 +180,12 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
       runAsync: ({ alpha, a, b, beta, c }) =>
         withOperandsAsync([c], (o) => addon().gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
       supports: ({ a, b, c }) =>
-        verdict(
-          () => operands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
-              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
             ),
         ),
     },
@@ -208,17 +197,17 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
           addon().gemmBatchedAsync(alpha, o.inBatch(a), o.inBatch(b), beta, o.outBatch(c)),
         ),
       supports: ({ a, b, c }) =>
-        verdict(
-          () => operands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
+        firstFailure(
+          () => floatOperands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
           () => c.ndim < 2 && `'c' has ${c.ndim} dimensions, fewer than 2`,
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
                 b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
                 a.shape.at(-1) === b.shape.at(-2) &&
                 a.shape.at(-2) === c.shape.at(-2) &&
                 b.shape.at(-1) === c.shape.at(-1),
-              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
             ),
         ),
     },
@@ -226,9 +215,9 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
       run: ({ alpha, a, beta, c, lower }) =>
         withOperands([c], (o) => addon().syrk(alpha, o.in(a), beta, o.out(c), lower)),
       supports: ({ a, c }) =>
-        verdict(
-          () => operands({ a: [a, 2], c: [c, 2] }),
-          () => shapeIs(sq(c) && a.shape[0] === c.shape[0], `a ${s(a)}, c ${s(c)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], c: [c, 2] }),
+          () => shapeMismatch(sq(c) && a.shape[0] === c.shape[0], `a ${shapeText(a)}, c ${shapeText(c)}`),
         ),
     },
     trmm: {
@@ -249,9 +238,9 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
     potrs: {
       run: ({ l, b }) => withOperands([b], (o) => addon().potrs(o.in(l), o.out(b))),
       supports: ({ l, b }) =>
-        verdict(
-          () => operands({ l: [l, 2], b: [b, 2] }),
-          () => shapeIs(sq(l) && b.shape[0] === l.shape[0], `l ${s(l)}, b ${s(b)}`),
+        firstFailure(
+          () => floatOperands({ l: [l, 2], b: [b, 2] }),
+          () => shapeMismatch(sq(l) && b.shape[0] === l.shape[0], `l ${shapeText(l)}, b ${shapeText(b)}`),
         ),
     },
     getrf: {
@@ -265,18 +254,18 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         const info = await withOperandsAsync([a], (o) => addon().getrfAsync(o.out(a), ipiv));
         return { ipiv, info };
       },
-      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+      supports: ({ a }) => firstFailure(() => floatOperands({ a: [a, 2] })),
     },
     getrs: {
       run: ({ lu, ipiv, b, transpose }) =>
         withOperands([b], (o) => addon().getrs(o.in(lu), ipiv, o.out(b), transpose)),
       supports: ({ lu, ipiv, b }) =>
-        verdict(
-          () => operands({ lu: [lu, 2], b: [b, 2] }),
+        firstFailure(
+          () => floatOperands({ lu: [lu, 2], b: [b, 2] }),
           () =>
-            shapeIs(
+            shapeMismatch(
               sq(lu) && b.shape[0] === lu.shape[0] && ipiv.length === lu.shape[0],
-              `lu ${s(lu)}, ipiv length ${ipiv.length}, b ${s(b)}`,
+              `lu ${shapeText(lu)}, ipiv length ${ipiv.length}, b ${shapeText(b)}`,
             ),
         ),
     },
@@ -286,17 +275,17 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         withOperands([a], (o) => addon().geqrf(o.out(a), denseVec(tau)));
         return { tau: wrap(tau, [tau.length]) as Vec };
       },
-      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+      supports: ({ a }) => firstFailure(() => floatOperands({ a: [a, 2] })),
     },
     orgqr: {
       run: ({ a, tau }) => withOperands([a], (o) => addon().orgqr(o.out(a), o.inDenseVec(tau))),
       supports: ({ a, tau }) =>
-        verdict(
-          () => operands({ a: [a, 2], tau: [tau, 1] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], tau: [tau, 1] }),
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape[0] >= a.shape[1] && a.shape[1] >= tau.size,
-              `a ${s(a)} (rows >= cols >= tau length ${tau.size})`,
+              `a ${shapeText(a)} (rows >= cols >= tau length ${tau.size})`,
             ),
         ),
     },
@@ -310,15 +299,15 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
           addon().ormqrAsync(o.in(a), o.inDenseVec(tau), o.out(c), side === 'left', transpose),
         ),
       supports: ({ a, tau, c, side }) =>
-        verdict(
-          () => operands({ a: [a, 2], tau: [tau, 1], c: [c, 2] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], tau: [tau, 1], c: [c, 2] }),
           () => !['left', 'right'].includes(side) && `unknown side ${JSON.stringify(side)}`,
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape[0] === c.shape[side === 'left' ? 0 : 1] &&
                 tau.size <= a.shape[1] &&
                 tau.size <= a.shape[0],
-              `a ${s(a)}, tau ${s(tau)}, c ${s(c)} (${side})`,
+              `a ${shapeText(a)}, tau ${shapeText(tau)}, c ${shapeText(c)} (${side})`,
             ),
         ),
     },
@@ -343,9 +332,9 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         return out.result(info);
       },
       supports: ({ a, b, rcond }) =>
-        verdict(
-          () => operands({ a: [a, 2], b: [b, 2] }),
-          () => shapeIs(a.shape[0] === b.shape[0], `a ${s(a)}, b ${s(b)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], b: [b, 2] }),
+          () => shapeMismatch(a.shape[0] === b.shape[0], `a ${shapeText(a)}, b ${shapeText(b)}`),
           () => Number.isNaN(rcond) && 'rcond is NaN',
         ),
     },
@@ -362,7 +351,7 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         return out.result(info);
       },
       supports: ({ a, il, iu }) =>
-        verdict(
+        firstFailure(
           () => {
             const sqr = squareMat(a);
             return sqr !== true && sqr;
@@ -379,7 +368,7 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         withOperands([a], (o) => addon().geqp3(o.out(a), denseVec(tau), jpvt));
         return { tau: wrap(tau, [tau.length]) as Vec, jpvt };
       },
-      supports: ({ a }) => verdict(() => operands({ a: [a, 2] })),
+      supports: ({ a }) => firstFailure(() => floatOperands({ a: [a, 2] })),
     },
     gesdd: {
       run: ({ a, job }) => {
@@ -397,8 +386,8 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         return { s: wrap(out.s, [out.s.length]) as Vec, u: out.u, vt: out.vt, info };
       },
       supports: ({ a, job }) =>
-        verdict(
-          () => operands({ a: [a, 2] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2] }),
           () => !['values', 'thin', 'full'].includes(job) && `unknown job ${JSON.stringify(job)}`,
         ),
     },
@@ -445,23 +434,27 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
 }
 
 function squareMat(a: Mat): true | string {
-  return verdict(
-    () => operands({ a: [a, 2] }),
-    () => shapeIs(sq(a), `a ${s(a)} is not square`),
+  return firstFailure(
+    () => floatOperands({ a: [a, 2] }),
+    () => shapeMismatch(sq(a), `a ${shapeText(a)} is not square`),
   );
 }
 
 function triangularVec(a: Mat, x: Vec): true | string {
-  return verdict(
-    () => operands({ a: [a, 2], x: [x, 1] }),
-    () => shapeIs(sq(a) && a.shape[0] === x.size, `a ${s(a)}, x ${s(x)}`),
+  return firstFailure(
+    () => floatOperands({ a: [a, 2], x: [x, 1] }),
+    () => shapeMismatch(sq(a) && a.shape[0] === x.size, `a ${shapeText(a)}, x ${shapeText(x)}`),
   );
 }
 
 function triangularMat(side: 'left' | 'right', a: Mat, b: Mat): true | string {
-  return verdict(
-    () => operands({ a: [a, 2], b: [b, 2] }),
+  return firstFailure(
+    () => floatOperands({ a: [a, 2], b: [b, 2] }),
     () => !['left', 'right'].includes(side) && `unknown side ${JSON.stringify(side)}`,
-    () => shapeIs(sq(a) && a.shape[0] === b.shape[side === 'left' ? 0 : 1], `a ${s(a)}, b ${s(b)} (${side})`),
+    () =>
+      shapeMismatch(
+        sq(a) && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
+        `a ${shapeText(a)}, b ${shapeText(b)} (${side})`,
+      ),
   );
 }

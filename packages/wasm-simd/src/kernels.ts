@@ -1,4 +1,14 @@
-import { type KernelTable, type Mat, NDArray, type Vec } from '@krylov/core-array';
+import {
+  type Check,
+  type KernelTable,
+  type Mat,
+  NDArray,
+  type Vec,
+  firstFailure,
+  floatOperands,
+  shapeMismatch,
+  shapeText,
+} from '@krylov/core-array';
 import {
   type FloatData,
   copyIn,
@@ -39,31 +49,6 @@ export const THRESHOLDS = {
 /** The level-3 threshold for an operand's dtype. */
 const level3 = (x: NDArray) => (x.dtype === 'float32' ? THRESHOLDS.level3Float32 : THRESHOLDS.level3Float64);
 
-type Check = string | false;
-
-/** Every operand float64 or float32 of the given rank, all of one dtype; else why not. */
-function operands(ops: Record<string, [NDArray, number]>): Check {
-  let dtype: string | undefined;
-  for (const [name, [x, ndim]] of Object.entries(ops)) {
-    if (x.dtype !== 'float64' && x.dtype !== 'float32')
-      return `'${name}' has dtype ${x.dtype} (float32 and float64 only)`;
-    if (x.ndim !== ndim) return `'${name}' has ${x.ndim} dimensions, not ${ndim}`;
-    dtype ??= x.dtype;
-    if (x.dtype !== dtype) return `mixed dtypes (${dtype} and ${x.dtype})`;
-  }
-  return false;
-}
-
-function verdict(...checks: (() => Check)[]): true | string {
-  for (const c of checks) {
-    const r = c();
-    if (r) return r;
-  }
-  return true;
-}
-
-const s = (a: NDArray) => `[${a.shape.join(', ')}]`;
-const shapeIs = (ok: boolean, what: string): Check => !ok && `shape mismatch: ${what}`;
 const bytesOf = (x: NDArray) => (x.dtype === 'float32' ? 4 : 8);
 const tooBig = (elements: number, x: NDArray): Check =>
   elements * bytesOf(x) > MAX_BYTES &&
@@ -188,12 +173,12 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
     gemm: {
       run: ({ alpha, a, b, beta, c }) => gemm(alpha, a, b, beta, c),
       supports: ({ a, b, c }) =>
-        verdict(
-          () => operands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
-              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
             ),
           () => small(a.shape[0] * b.shape[1] * a.shape[1], level3(c), 'm n k'),
           () => tooBig(a.size + b.size + c.size, c),
@@ -202,17 +187,17 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
     gemmBatched: {
       run: ({ alpha, a, b, beta, c }) => forEachBatch([a, b, c], ([x, y, z]) => gemm(alpha, x, y, beta, z)),
       supports: ({ a, b, c }) =>
-        verdict(
-          () => operands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
+        firstFailure(
+          () => floatOperands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
           () => (c.ndim < 2 ? `'c' has ${c.ndim} dimensions, fewer than 2` : false),
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
                 b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
                 a.shape.at(-1) === b.shape.at(-2) &&
                 a.shape.at(-2) === c.shape.at(-2) &&
                 b.shape.at(-1) === c.shape.at(-1),
-              `a ${s(a)}, b ${s(b)}, c ${s(c)}`,
+              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
             ),
           () => small(a.shape.at(-2)! * b.shape.at(-1)! * a.shape.at(-1)!, level3(c), 'm n k'),
           () => tooBig(a.shape.at(-2)! * a.shape.at(-1)! + b.shape.at(-2)! * b.shape.at(-1)! + c.size, c),
@@ -221,9 +206,13 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
     syrk: {
       run: ({ alpha, a, beta, c, lower }) => syrk(alpha, a, beta, c, lower),
       supports: ({ a, c }) =>
-        verdict(
-          () => operands({ a: [a, 2], c: [c, 2] }),
-          () => shapeIs(c.shape[0] === c.shape[1] && a.shape[0] === c.shape[0], `a ${s(a)}, c ${s(c)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], c: [c, 2] }),
+          () =>
+            shapeMismatch(
+              c.shape[0] === c.shape[1] && a.shape[0] === c.shape[0],
+              `a ${shapeText(a)}, c ${shapeText(c)}`,
+            ),
           () => small(a.shape[0] * a.shape[0] * a.shape[1], level3(c), 'n n k'),
           () => tooBig(a.size + c.size, c),
         ),
@@ -231,12 +220,12 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
     trsm: {
       run: ({ side, lower, unitDiag, alpha, a, b }) => trsm(side, lower, unitDiag, alpha, a, b),
       supports: ({ side, a, b }) =>
-        verdict(
-          () => operands({ a: [a, 2], b: [b, 2] }),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], b: [b, 2] }),
           () =>
-            shapeIs(
+            shapeMismatch(
               a.shape[0] === a.shape[1] && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
-              `side ${side}, a ${s(a)}, b ${s(b)}`,
+              `side ${side}, a ${shapeText(a)}, b ${shapeText(b)}`,
             ),
           () => small(a.shape[0] * b.size, level3(b), 'n n nrhs'),
           () => tooBig(a.size + b.size, b),
@@ -245,9 +234,13 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
     gemv: {
       run: ({ alpha, a, x, beta, y }) => gemv(alpha, a, x, beta, y),
       supports: ({ a, x, y }) =>
-        verdict(
-          () => operands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
-          () => shapeIs(a.shape[1] === x.size && a.shape[0] === y.size, `a ${s(a)}, x ${s(x)}, y ${s(y)}`),
+        firstFailure(
+          () => floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
+          () =>
+            shapeMismatch(
+              a.shape[1] === x.size && a.shape[0] === y.size,
+              `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
+            ),
           () => small(a.size, THRESHOLDS.gemvSize, 'm n'),
           () => tooBig(a.size + x.size + y.size, y),
         ),
