@@ -7,7 +7,16 @@ export * from './dtype.js';
 export * from './errors.js';
 export { contiguousStrides, type StridedOperand, shapeSize, stridedLoop } from './iter.js';
 export type { Mat, Vec, KernelSignatures } from './kernels/signatures.js';
-export { type Check, firstFailure, floatOperands, shapeMismatch, shapeText } from './kernels/checks.js';
+export {
+  type Check,
+  firstFailure,
+  floatOperands,
+  gemmBatchedOperands,
+  gemmOperands,
+  gemvOperands,
+  shapeMismatch,
+  shapeText,
+} from './kernels/checks.js';
 export { copyInto, isNDArray, NDArray, type NestedArray, normalizeAxis, type SliceSpec } from './ndarray.js';
 export * from './io/index.js';
 export * from './linalg/index.js';

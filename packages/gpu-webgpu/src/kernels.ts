@@ -1,4 +1,13 @@
-import { type KernelTable, type Mat, NDArray, copyInto } from '@krylov/core-array';
+import {
+  type KernelTable,
+  type Mat,
+  NDArray,
+  copyInto,
+  gemmBatchedOperands,
+  gemmOperands,
+  gemvOperands,
+  shapeSize,
+} from '@krylov/core-array';
 import { type GPUArray, toGPU } from './array.js';
 import { deviceState } from './device.js';
 import { gemv, matmul } from './linalg.js';
@@ -39,24 +48,11 @@ async function writeBack(dst: NDArray, src: GPUArray): Promise<void> {
   copyInto(dst, new NDArray(host, dst.shape));
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
-
 export function webgpuKernels(): KernelTable {
   return {
     gemm: {
-      supports: ({ a, b, c }) => {
-        if (
-          a.ndim !== 2 ||
-          b.ndim !== 2 ||
-          c.ndim !== 2 ||
-          a.shape[1] !== b.shape[0] ||
-          !sameShape(c.shape, [a.shape[0], b.shape[1]])
-        )
-          return 'shape mismatch (the js kernel reports it)';
-        if (a.dtype !== b.dtype || a.dtype !== c.dtype) return 'mixed dtypes';
-        return decline(a.dtype, 2 * a.shape[0] * a.shape[1] * b.shape[1]);
-      },
+      supports: ({ a, b, c }) =>
+        gemmOperands({ a, b, c }) || decline(a.dtype, 2 * a.shape[0] * a.shape[1] * b.shape[1]),
       runAsync: async ({ alpha, a, b, beta, c }) => {
         const ga = toGPU(a as NDArray);
         const gb = toGPU(b as NDArray);
@@ -70,17 +66,12 @@ export function webgpuKernels(): KernelTable {
     },
     gemmBatched: {
       supports: ({ a, b, c }) => {
-        if (a.ndim < 3 || a.ndim !== b.ndim || a.ndim !== c.ndim) return 'needs equal batch ranks';
-        const lead = c.shape.slice(0, -2);
-        if (!sameShape(a.shape.slice(0, -2), lead) || !sameShape(b.shape.slice(0, -2), lead))
-          return 'batch shape mismatch';
+        const reason = gemmBatchedOperands({ a, b, c });
+        if (reason) return reason;
+        const count = shapeSize(c.shape.slice(0, -2));
+        if (count > 65535) return 'more than 65535 batch entries';
         const [m, k] = a.shape.slice(-2);
-        const n = b.shape[b.ndim - 1];
-        if (b.shape[b.ndim - 2] !== k || c.shape[c.ndim - 2] !== m || c.shape[c.ndim - 1] !== n)
-          return 'shape mismatch';
-        if (a.dtype !== b.dtype || a.dtype !== c.dtype) return 'mixed dtypes';
-        if (lead.reduce((s, d) => s * d, 1) > 65535) return 'more than 65535 batch entries';
-        return decline(a.dtype, 2 * (c.size / (m * n || 1)) * m * n * k);
+        return decline(a.dtype, 2 * count * m * b.shape[b.ndim - 1] * k);
       },
       runAsync: async ({ alpha, a, b, beta, c }) => {
         // broadcast views (zero strides) are expanded by the upload's copy
@@ -95,12 +86,7 @@ export function webgpuKernels(): KernelTable {
       },
     },
     gemv: {
-      supports: ({ a, x, y }) => {
-        if (a.ndim !== 2 || x.ndim !== 1 || y.ndim !== 1 || x.size !== a.shape[1] || y.size !== a.shape[0])
-          return 'shape mismatch (the js kernel reports it)';
-        if (a.dtype !== x.dtype || a.dtype !== y.dtype) return 'mixed dtypes';
-        return decline(a.dtype, 2 * a.size);
-      },
+      supports: ({ a, x, y }) => gemvOperands({ a, x, y }) || decline(a.dtype, 2 * a.size),
       runAsync: async ({ alpha, a, x, beta, y }) => {
         const ga = toGPU(a as Mat);
         const gx = toGPU(x);

@@ -6,6 +6,9 @@ import {
   type Vec,
   firstFailure,
   floatOperands,
+  gemmBatchedOperands,
+  gemmOperands,
+  gemvOperands,
   shapeMismatch,
   shapeText,
 } from '@krylov/core-array';
@@ -141,15 +144,7 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
     gemv: {
       run: ({ alpha, a, x, beta, y }) =>
         withOperands([y], (o) => addon().gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
-      supports: ({ a, x, y }) =>
-        firstFailure(
-          () => floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
-          () =>
-            shapeMismatch(
-              a.shape[1] === x.size && a.shape[0] === y.size,
-              `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
-            ),
-        ),
+      supports: (args) => gemvOperands(args) || true,
     },
     ger: {
       run: ({ alpha, x, y, a }) =>
@@ -179,15 +174,7 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         withOperands([c], (o) => addon().gemm(alpha, o.in(a), o.in(b), beta, o.out(c))),
       runAsync: ({ alpha, a, b, beta, c }) =>
         withOperandsAsync([c], (o) => addon().gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
-      supports: ({ a, b, c }) =>
-        firstFailure(
-          () => floatOperands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
-          () =>
-            shapeMismatch(
-              a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
-              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
-            ),
-        ),
+      supports: (args) => gemmOperands(args) || true,
     },
     gemmBatched: {
       run: ({ alpha, a, b, beta, c }) =>
@@ -196,20 +183,7 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
         withOperandsAsync([c], (o) =>
           addon().gemmBatchedAsync(alpha, o.inBatch(a), o.inBatch(b), beta, o.outBatch(c)),
         ),
-      supports: ({ a, b, c }) =>
-        firstFailure(
-          () => floatOperands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
-          () => c.ndim < 2 && `'c' has ${c.ndim} dimensions, fewer than 2`,
-          () =>
-            shapeMismatch(
-              a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
-                b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
-                a.shape.at(-1) === b.shape.at(-2) &&
-                a.shape.at(-2) === c.shape.at(-2) &&
-                b.shape.at(-1) === c.shape.at(-1),
-              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
-            ),
-        ),
+      supports: (args) => gemmBatchedOperands(args) || true,
     },
     syrk: {
       run: ({ alpha, a, beta, c, lower }) =>

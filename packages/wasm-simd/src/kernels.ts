@@ -6,6 +6,9 @@ import {
   type Vec,
   firstFailure,
   floatOperands,
+  gemmBatchedOperands,
+  gemmOperands,
+  gemvOperands,
   shapeMismatch,
   shapeText,
 } from '@krylov/core-array';
@@ -174,12 +177,7 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
       run: ({ alpha, a, b, beta, c }) => gemm(alpha, a, b, beta, c),
       supports: ({ a, b, c }) =>
         firstFailure(
-          () => floatOperands({ a: [a, 2], b: [b, 2], c: [c, 2] }),
-          () =>
-            shapeMismatch(
-              a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
-              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
-            ),
+          () => gemmOperands({ a, b, c }),
           () => small(a.shape[0] * b.shape[1] * a.shape[1], level3(c), 'm n k'),
           () => tooBig(a.size + b.size + c.size, c),
         ),
@@ -188,17 +186,7 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
       run: ({ alpha, a, b, beta, c }) => forEachBatch([a, b, c], ([x, y, z]) => gemm(alpha, x, y, beta, z)),
       supports: ({ a, b, c }) =>
         firstFailure(
-          () => floatOperands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }),
-          () => (c.ndim < 2 ? `'c' has ${c.ndim} dimensions, fewer than 2` : false),
-          () =>
-            shapeMismatch(
-              a.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
-                b.shape.slice(0, -2).join() === c.shape.slice(0, -2).join() &&
-                a.shape.at(-1) === b.shape.at(-2) &&
-                a.shape.at(-2) === c.shape.at(-2) &&
-                b.shape.at(-1) === c.shape.at(-1),
-              `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
-            ),
+          () => gemmBatchedOperands({ a, b, c }),
           () => small(a.shape.at(-2)! * b.shape.at(-1)! * a.shape.at(-1)!, level3(c), 'm n k'),
           () => tooBig(a.shape.at(-2)! * a.shape.at(-1)! + b.shape.at(-2)! * b.shape.at(-1)! + c.size, c),
         ),
@@ -235,12 +223,7 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
       run: ({ alpha, a, x, beta, y }) => gemv(alpha, a, x, beta, y),
       supports: ({ a, x, y }) =>
         firstFailure(
-          () => floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }),
-          () =>
-            shapeMismatch(
-              a.shape[1] === x.size && a.shape[0] === y.size,
-              `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
-            ),
+          () => gemvOperands({ a, x, y }),
           () => small(a.size, THRESHOLDS.gemvSize, 'm n'),
           () => tooBig(a.size + x.size + y.size, y),
         ),

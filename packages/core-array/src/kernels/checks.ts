@@ -34,3 +34,45 @@ export const shapeMismatch = (ok: boolean, what: string): Check => !ok && `shape
 
 /** `[2, 3]`: a shape as the reasons print it. */
 export const shapeText = (a: NDArray): string => `[${a.shape.join(', ')}]`;
+
+const sameExtents = (x: readonly number[], y: readonly number[]) =>
+  x.length === y.length && x.every((d, i) => d === y[i]);
+
+/** The `gemm` kernel's operands: float matrices of one dtype with C (m x n) = A (m x k) B (k x n). */
+export function gemmOperands({ a, b, c }: { a: NDArray; b: NDArray; c: NDArray }): Check {
+  return (
+    floatOperands({ a: [a, 2], b: [b, 2], c: [c, 2] }) ||
+    shapeMismatch(
+      a.shape[1] === b.shape[0] && a.shape[0] === c.shape[0] && b.shape[1] === c.shape[1],
+      `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
+    )
+  );
+}
+
+/** The `gemmBatched` kernel's operands: `gemmOperands` per matrix, over equal leading (batch) shapes. */
+export function gemmBatchedOperands({ a, b, c }: { a: NDArray; b: NDArray; c: NDArray }): Check {
+  if (c.ndim < 2) return `'c' has ${c.ndim} dimensions, fewer than 2`;
+  const batch = c.shape.slice(0, -2);
+  return (
+    floatOperands({ a: [a, c.ndim], b: [b, c.ndim], c: [c, c.ndim] }) ||
+    shapeMismatch(
+      sameExtents(a.shape.slice(0, -2), batch) &&
+        sameExtents(b.shape.slice(0, -2), batch) &&
+        a.shape.at(-1) === b.shape.at(-2) &&
+        a.shape.at(-2) === c.shape.at(-2) &&
+        b.shape.at(-1) === c.shape.at(-1),
+      `a ${shapeText(a)}, b ${shapeText(b)}, c ${shapeText(c)}`,
+    )
+  );
+}
+
+/** The `gemv` kernel's operands: a float matrix A (m x n) and vectors x (n) and y (m) of one dtype. */
+export function gemvOperands({ a, x, y }: { a: NDArray; x: NDArray; y: NDArray }): Check {
+  return (
+    floatOperands({ a: [a, 2], x: [x, 1], y: [y, 1] }) ||
+    shapeMismatch(
+      a.shape[1] === x.size && a.shape[0] === y.size,
+      `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
+    )
+  );
+}
