@@ -272,6 +272,32 @@ inline void noOverlap(const Ctx& c, const Region& out, const std::string& outNam
     rangeError(c.env, c.fn, "'" + outName + "' shares memory with '" + inName + "'; pass a copy");
 }
 
+/** An operand of a call with several outputs: its memory, its name, its storage (null: not a float array). */
+struct Named {
+  Region region;
+  std::string name;
+  const Storage* st;
+};
+template <typename Arg>
+Named named(const Arg& x) {
+  return {x.region(), x.name, &x.st};
+}
+
+/**
+ * Float outputs of the call's dtype that overlap neither an input nor one another (LAPACK writes
+ * them while it reads the inputs).
+ */
+inline void separateOutputs(const Ctx& c, DType dtype, const std::vector<Named>& outputs,
+                            const std::vector<Named>& inputs) {
+  for (size_t i = 0; i < outputs.size(); i++) {
+    const Named& o = outputs[i];
+    if (o.st) sameDType(c, dtype, *o.st, o.name);
+    for (const Named& in : inputs) noOverlap(c, o.region, o.name, in.region, in.name);
+    for (size_t j = i + 1; j < outputs.size(); j++)
+      noOverlap(c, o.region, o.name, outputs[j].region, outputs[j].name);
+  }
+}
+
 inline std::string shape(const MatArg& m) { return std::to_string(m.rows) + " x " + std::to_string(m.cols); }
 
 }  // namespace kb

@@ -356,26 +356,14 @@ Napi::Value GesddImpl(const Napi::CallbackInfo& info, bool async) {
   SvdJob job = j == "values" ? SvdJob::Values : j == "thin" ? SvdJob::Thin : SvdJob::Full;
   int64_t m = a.rows, n = a.cols, k = std::min(m, n);
   auto sv = toVec(c, info[2], "s");
-  sameDType(c, a.st.dtype, sv.st, "s");
   contiguousVec(c, sv, k);
   MatArg u, vt;
   bool full = job == SvdJob::Full, vecs = job != SvdJob::Values;
   optionalOut(c, info[3], "u", vecs, m, full ? m : k, u);
   optionalOut(c, info[4], "vt", vecs, full ? n : k, n, vt);
-  std::vector<Region> outs{sv.region()};
-  std::vector<std::string> names{"s"};
-  if (vecs) {
-    sameDType(c, a.st.dtype, u.st, "u");
-    sameDType(c, a.st.dtype, vt.st, "vt");
-    outs.push_back(u.region());
-    names.push_back("u");
-    outs.push_back(vt.region());
-    names.push_back("vt");
-  }
-  for (size_t i = 0; i < outs.size(); i++) {
-    noOverlap(c, outs[i], names[i], a.region(), "a");
-    for (size_t q = i + 1; q < outs.size(); q++) noOverlap(c, outs[i], names[i], outs[q], names[q]);
-  }
+  std::vector<Named> outs{named(sv)};
+  if (vecs) outs.insert(outs.end(), {named(u), named(vt)});
+  separateOutputs(c, a.st.dtype, outs, {named(a)});
   return dispatch(c, a.st.dtype, async, kNumber, [&](auto t, Stager& s) -> Compute {
     using T = decltype(t);
     // `a` may be overwritten (as LAPACK does); an async call works on its copy
@@ -398,16 +386,12 @@ Napi::Value SyevdImpl(const Napi::CallbackInfo& info, bool async) {
   square(c, a);
   bool vectors = toBool(c, info[1], "vectors");
   auto w = toVec(c, info[2], "w");
-  sameDType(c, a.st.dtype, w.st, "w");
   contiguousVec(c, w, a.rows);
   MatArg v;
   optionalOut(c, info[3], "v", vectors, a.rows, a.rows, v);
-  noOverlap(c, w.region(), "w", a.region(), "a");
-  if (vectors) {
-    sameDType(c, a.st.dtype, v.st, "v");
-    noOverlap(c, v.region(), "v", a.region(), "a");
-    noOverlap(c, v.region(), "v", w.region(), "w");
-  }
+  std::vector<Named> outs{named(w)};
+  if (vectors) outs.push_back(named(v));
+  separateOutputs(c, a.st.dtype, outs, {named(a)});
   return dispatch(c, a.st.dtype, async, kNumber, [&](auto t, Stager& s) -> Compute {
     using T = decltype(t);
     auto A = s.mat<T>(a, false);
@@ -427,21 +411,13 @@ Napi::Value Geev(const Napi::CallbackInfo& info) {
   bool vectors = toBool(c, info[1], "vectors");
   auto wr = toVec(c, info[2], "wr");
   auto wi = toVec(c, info[3], "wi");
-  sameDType(c, a.st.dtype, wr.st, "wr");
-  sameDType(c, a.st.dtype, wi.st, "wi");
   contiguousVec(c, wr, a.rows);
   contiguousVec(c, wi, a.rows);
   MatArg v;
   optionalOut(c, info[4], "v", vectors, a.rows, a.rows, v);
-  noOverlap(c, wr.region(), "wr", a.region(), "a");
-  noOverlap(c, wi.region(), "wi", a.region(), "a");
-  noOverlap(c, wi.region(), "wi", wr.region(), "wr");
-  if (vectors) {
-    sameDType(c, a.st.dtype, v.st, "v");
-    noOverlap(c, v.region(), "v", a.region(), "a");
-    noOverlap(c, v.region(), "v", wr.region(), "wr");
-    noOverlap(c, v.region(), "v", wi.region(), "wi");
-  }
+  std::vector<Named> outs{named(wr), named(wi)};
+  if (vectors) outs.push_back(named(v));
+  separateOutputs(c, a.st.dtype, outs, {named(a)});
   return dispatch(c, a.st.dtype, false, kNumber, [&](auto t, Stager& s) -> Compute {
     using T = decltype(t);
     auto A = s.mat<T>(a, false);

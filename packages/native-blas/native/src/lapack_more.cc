@@ -200,19 +200,12 @@ Napi::Value GelsdImpl(const Napi::CallbackInfo& info, bool async) {
   auto x = toMat(c, info[4], "x");
   auto rank = toInt32Array(c, info[5], "rank", 1);
   sameDType(c, a.st.dtype, b.st, "b");
-  sameDType(c, a.st.dtype, sv.st, "s");
-  sameDType(c, a.st.dtype, x.st, "x");
   dims(c, b.rows == a.rows, "a is " + shape(a) + ", b " + shape(b));
   dims(c, x.rows == a.cols && x.cols == b.cols,
        "x must be " + std::to_string(a.cols) + " x " + std::to_string(b.cols) + " (is " + shape(x) + ")");
   contiguousVec(c, sv, std::min(a.rows, a.cols));
-  const Region outs[] = {sv.region(), x.region(), rank.region()};
-  const char* names[] = {"s", "x", "rank"};
-  for (int i = 0; i < 3; i++) {
-    noOverlap(c, outs[i], names[i], a.region(), "a");
-    noOverlap(c, outs[i], names[i], b.region(), "b");
-    for (int j = i + 1; j < 3; j++) noOverlap(c, outs[i], names[i], outs[j], names[j]);
-  }
+  separateOutputs(c, a.st.dtype, {named(sv), named(x), Named{rank.region(), "rank", nullptr}},
+                  {named(a), named(b)});
   return dispatch(c, a.st.dtype, async, kNumber, [&](auto t, Stager& s) -> Compute {
     using T = decltype(t);
     auto A = s.mat<T>(a, false), B = s.mat<T>(b, false), X = s.mat<T>(x, true);
@@ -236,16 +229,12 @@ Napi::Value SyevrImpl(const Napi::CallbackInfo& info, bool async) {
   int64_t iu = toInt(c, info[3], "iu", il - 1, n - 1);
   const int64_t count = iu - il + 1;
   auto w = toVec(c, info[4], "w");
-  sameDType(c, a.st.dtype, w.st, "w");
   contiguousVec(c, w, count);
   MatArg v;
   optionalOut(c, info[5], "v", vectors, n, count, v);
-  noOverlap(c, w.region(), "w", a.region(), "a");
-  if (vectors) {
-    sameDType(c, a.st.dtype, v.st, "v");
-    noOverlap(c, v.region(), "v", a.region(), "a");
-    noOverlap(c, v.region(), "v", w.region(), "w");
-  }
+  std::vector<Named> outs{named(w)};
+  if (vectors) outs.push_back(named(v));
+  separateOutputs(c, a.st.dtype, outs, {named(a)});
   return dispatch(c, a.st.dtype, async, kNumber, [&](auto t, Stager& s) -> Compute {
     using T = decltype(t);
     auto A = s.mat<T>(a, false);
