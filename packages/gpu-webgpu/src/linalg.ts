@@ -205,6 +205,20 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
 }`;
 
 /**
+ * Checks the `y` that a matrix-vector product adds as beta y (needed only when beta is not 0).
+ * @throws ShapeError unless it is a GPUArray vector of length m.
+ */
+export function requireAddend(fn: string, y: GPUArray | undefined, beta: number, m: number): void {
+  if (beta !== 0 && (!(y instanceof GPUArray) || y.ndim !== 1 || y.size !== m))
+    throw new ShapeError(
+      fn,
+      'options.y',
+      `must be a GPUArray vector of length ${m} when beta is not 0`,
+      y instanceof GPUArray ? y.shape : undefined,
+    );
+}
+
+/**
  * y = alpha op(A) x + beta y0 on the device (A a matrix, x a vector; `y0` required when beta is
  * not 0). Returns a new vector. O(mn); one 64-thread workgroup reduction per output element,
  * error about (n / 64 + 6) eps |A||x|.
@@ -226,13 +240,7 @@ export function gemv(
   const [m, n] = trans ? [cols, rows] : [rows, cols];
   if (x.size !== n)
     throw new ShapeError(fn, 'x', `length must be ${n} for a of shape ${JSON.stringify(a.shape)}`, x.shape);
-  if (beta !== 0 && (!(y instanceof GPUArray) || y.ndim !== 1 || y.size !== m))
-    throw new ShapeError(
-      fn,
-      'options.y',
-      `must be a GPUArray vector of length ${m} when beta is not 0`,
-      y instanceof GPUArray ? y.shape : undefined,
-    );
+  requireAddend(fn, y, beta, m);
   const out = allocate(fn, [m]);
   if (m === 0) return out;
   const ab = a.buffer(fn);

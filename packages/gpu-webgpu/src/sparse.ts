@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeError, checkOptions } from '@krylov/core-array';
 import { GPUArray, Storage, allocate } from './array.js';
 import { requireDevice } from './device.js';
+import { requireAddend } from './linalg.js';
 import { acquireBuffer, count, dispatch, grid, runtime, uniforms } from './runtime.js';
 
 /** The arrays of a compressed-row matrix (the same fields as @krylov/solvers' `CsrArrays`). */
@@ -118,13 +119,7 @@ export function spmv(
       x instanceof GPUArray ? x.shape : undefined,
     );
   const m = a.shape[0];
-  if (beta !== 0 && (!(y instanceof GPUArray) || y.ndim !== 1 || y.size !== m))
-    throw new ShapeError(
-      fn,
-      'options.y',
-      `must be a GPUArray vector of length ${m} when beta is not 0`,
-      y instanceof GPUArray ? y.shape : undefined,
-    );
+  requireAddend(fn, y, beta, m);
   const out = allocate(fn, [m]);
   if (m === 0) return out;
   const xb = x.buffer(fn);
