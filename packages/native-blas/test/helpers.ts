@@ -24,6 +24,8 @@ export const built = nativeAddon() !== null;
 
 export const DTYPES: readonly FloatDType[] = ['float64', 'float32'];
 export const epsOf = (d: FloatDType) => (d === 'float64' ? 2 ** -52 : 2 ** -23);
+/** Condition numbers for the ill-conditioned cases: near the limit of each precision. */
+export const COND = { float64: 1e12, float32: 1e5 } as const;
 
 /**
  * The same values as `a` in several memory layouts, each with NaN in the storage around it so

@@ -11,6 +11,7 @@ import {
 } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import {
+  COND,
   DTYPES,
   built,
   epsOf,
@@ -28,7 +29,6 @@ import {
 } from './helpers.js';
 
 type Batch = NDArray<FloatDType>;
-const COND = { float64: 1e12, float32: 1e5 } as const;
 const SHAPES: [number, number][] = [
   [0, 0],
   [0, 3],

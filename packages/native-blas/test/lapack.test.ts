@@ -1,6 +1,7 @@
 import { type Mat, NDArray, rng } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import {
+  COND,
   DTYPES,
   built,
   epsOf,
@@ -25,8 +26,6 @@ const RECT: [number, number][] = [
   [40, 23],
   [23, 40],
 ];
-/** Condition numbers for the ill-conditioned cases: near the limit of each precision. */
-const COND = { float64: 1e12, float32: 1e5 } as const;
 
 /** The lower triangle with a unit or explicit diagonal, and the upper part, as float64 matrices. */
 function split(lu: NDArray, unitLower: boolean): { l: NDArray<'float64'>; u: NDArray<'float64'> } {
