@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BrowserSession, WEBGPU_FLAGS, chromiumPath, openBrowser } from '@krylov/browser-test';
+import { type BrowserSession, WEBGPU_FLAGS, browserTestSkip, openBrowser } from '@krylov/browser-test';
 import { NDArray, matmul as hostMatmul } from '@krylov/core-array';
 import { newtonSchulz as hostNewtonSchulz } from '@krylov/decompositions';
 import { randomSparse } from '@krylov/solvers';
@@ -11,14 +10,10 @@ import { U32, absf, randn, scaledError } from './helpers.js';
 // loading the built ESM bundles (dist/) from a localhost server.
 const dist = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
 const bundles = { core: dist('core-array'), gpu: dist('gpu-webgpu') };
-const required = !!(process.env.CI || process.env.KRYLOV_REQUIRE_WEBGPU);
-const missing = !chromiumPath()
-  ? 'chromium not found'
-  : !existsSync(bundles.core) || !existsSync(bundles.gpu)
-    ? 'dist bundles missing (run the build first)'
-    : null;
-if (missing && required) throw new Error(`browser WebGPU test required here (CI) but ${missing}`);
-if (missing) console.warn(`skipping the browser test: ${missing}`);
+const missing = browserTestSkip(
+  [bundles.core, bundles.gpu],
+  !!(process.env.CI || process.env.KRYLOV_REQUIRE_WEBGPU),
+);
 
 describe.skipIf(!!missing)('in headless Chromium through navigator.gpu', () => {
   let session: BrowserSession;

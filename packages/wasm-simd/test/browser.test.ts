@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BrowserSession, chromiumPath, openBrowser } from '@krylov/browser-test';
+import { type BrowserSession, browserTestSkip, openBrowser } from '@krylov/browser-test';
 import { NDArray, gemm, gemv, rng, syrk, trsm, withBackends } from '@krylov/core-array';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -9,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // with the pure-JS float64 kernels run here in Node on the same inputs.
 const dist = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
 const bundles = { core: dist('core-array'), wasm: dist('wasm-simd') };
-const required = !!process.env.CI;
-const missing = !chromiumPath()
-  ? 'chromium not found'
-  : !existsSync(bundles.core) || !existsSync(bundles.wasm)
-    ? 'dist bundles missing (run the build first)'
-    : null;
-if (missing && required) throw new Error(`browser test required here (CI) but ${missing}`);
-if (missing) console.warn(`skipping the browser test: ${missing}`);
+const missing = browserTestSkip([bundles.core, bundles.wasm], !!process.env.CI);
+/** The page both suites open: the two built bundles, imported by name. */
+const page = {
+  routes: { '/core-array.js': bundles.core, '/wasm-simd.js': bundles.wasm },
+  imports: { '@krylov/core-array': '/core-array.js', '@krylov/wasm-simd': '/wasm-simd.js' },
+  preload: ['@krylov/core-array', '@krylov/wasm-simd'],
+};
 
 const [m, k, n] = [67, 45, 31];
 const g = rng('browser');
@@ -43,11 +41,7 @@ function relErr(got: readonly number[], want: NDArray): number {
 describe.skipIf(!!missing)('wasm-simd in headless Chromium', () => {
   let session: BrowserSession;
   beforeAll(async () => {
-    session = await openBrowser({
-      routes: { '/core-array.js': bundles.core, '/wasm-simd.js': bundles.wasm },
-      imports: { '@krylov/core-array': '/core-array.js', '@krylov/wasm-simd': '/wasm-simd.js' },
-      preload: ['@krylov/core-array', '@krylov/wasm-simd'],
-    });
+    session = await openBrowser(page);
   }, 120_000);
   afterAll(async () => session?.close());
 
@@ -113,12 +107,7 @@ describe.skipIf(!!missing)(
   () => {
     let session: BrowserSession;
     beforeAll(async () => {
-      session = await openBrowser({
-        routes: { '/core-array.js': bundles.core, '/wasm-simd.js': bundles.wasm },
-        imports: { '@krylov/core-array': '/core-array.js', '@krylov/wasm-simd': '/wasm-simd.js' },
-        preload: ['@krylov/core-array', '@krylov/wasm-simd'],
-        crossOriginIsolated: true,
-      });
+      session = await openBrowser({ ...page, crossOriginIsolated: true });
     }, 120_000);
     afterAll(async () => session?.close());
 

@@ -33,6 +33,22 @@ export function chromiumPath(): string | null {
   return existsSync(p) ? p : null;
 }
 
+/**
+ * Why a browser test cannot run here (no Chromium, or a bundle it loads is not built), or null.
+ * When `required` (CI) a missing prerequisite throws instead, so CI never skips the test silently;
+ * otherwise the reason is printed and the caller skips.
+ */
+export function browserTestSkip(bundles: readonly string[], required: boolean): string | null {
+  const missing = !chromiumPath()
+    ? 'chromium not found'
+    : bundles.some((b) => !existsSync(b))
+      ? 'dist bundles missing (run the build first)'
+      : null;
+  if (missing && required) throw new Error(`browser test required here (CI) but ${missing}`);
+  if (missing) console.warn(`skipping the browser test: ${missing}`);
+  return missing;
+}
+
 export interface BrowserOptions {
   /** URL path (e.g. '/core-array.js') -> file on disk. */
   routes: Record<string, string>;
