@@ -1,7 +1,7 @@
 import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import { NDArray } from '../ndarray.js';
+import { NDArray, copyInto } from '../ndarray.js';
 import { sum } from './reductions.js';
 
 function checkOffset(fn: string, k: number): void {
@@ -48,8 +48,7 @@ export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
   checkOffset(fn, k);
   const size = v.shape[0] + Math.abs(k);
   const out = zeros([size, size], { dtype: v.dtype }) as NDArray<D>;
-  const view = diagonal(out, k);
-  for (let i = 0; i < v.shape[0]; i++) view.data[view.offset + i * view.strides[0]] = v.get(i);
+  copyInto(diagonal(out, k), v);
   return out;
 }
 
