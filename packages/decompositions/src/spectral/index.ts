@@ -1,5 +1,5 @@
 export { cond, matrixNorm, matrixRank, nullSpace, orth, pinv } from './derived.js';
-export { eigh, syevd } from './eigh.js';
+export { eigh, syevd, syevr } from './eigh.js';
 export { gesdd, svd, type SvdMode } from './svd.js';
 export {
   type DiagonalBlock,
@@ -12,4 +12,3 @@ export {
   solveSylvesterBlock,
 } from './schur.js';
 export { gelsd } from './gelsd.js';
-export { syevr } from './syevr.js';
