@@ -90,7 +90,7 @@ export const suite: BenchSuite = {
         minRuns: 1,
         run: () => svd(a),
         accuracy: (_s, f) => {
-          const { u, s, vt } = f as ReturnType<typeof svd>;
+          const { u, s, vt } = f as ReturnType<typeof svd<'float64'>>;
           return rel(a, matmul(scaleColumns(u, s.data), vt));
         },
       },
@@ -116,7 +116,7 @@ export const suite: BenchSuite = {
         minRuns: 1,
         run: () => eigh(spd),
         accuracy: (_s, f) => {
-          const { values, vectors } = f as ReturnType<typeof eigh>;
+          const { values, vectors } = f as ReturnType<typeof eigh<'float64'>>;
           return rel(matmul(spd, vectors!), scaleColumns(vectors!, values.data));
         },
       },

@@ -3,6 +3,8 @@ import { qr } from '../src/index.js';
 
 type M = NDArray<'float64'>;
 export const EPS = 2 ** -52;
+/** Machine epsilon of float32, for residuals of float32 results. */
+export const EPS32 = 2 ** -23;
 
 /** A Haar-random orthogonal n x n matrix: Q of the QR of a Gaussian matrix with R's diagonal made positive. */
 export function randomOrthogonal(n: number, seed: number): M {
@@ -48,16 +50,16 @@ export function hilbert(n: number): M {
 export const fro = (x: NDArray) => (x.size === 0 ? 0 : norm(x, 'fro').item());
 
 /** LAPACK's scaled residual ||A - B|| / (n eps ||A||), guarded for zero matrices. */
-export function scaledResidual(a: NDArray, b: NDArray, n: number): number {
+export function scaledResidual(a: NDArray, b: NDArray, n: number, eps = EPS): number {
   const num = fro(sub(a, b));
-  const den = Math.max(n, 1) * EPS * fro(a);
+  const den = Math.max(n, 1) * eps * fro(a);
   return den > 0 ? num / den : num === 0 ? 0 : Number.POSITIVE_INFINITY;
 }
 
 /** ||I - Q^T Q|| / (n eps) for the columns of Q. */
-export function orthogonality(q: NDArray): number {
+export function orthogonality(q: NDArray, eps = EPS): number {
   const k = q.shape[1];
   const g = matmul(q.T, q) as M;
   for (let i = 0; i < k; i++) g.data[i * k + i] -= 1;
-  return fro(g) / (Math.max(k, 1) * EPS);
+  return fro(g) / (Math.max(k, 1) * eps);
 }

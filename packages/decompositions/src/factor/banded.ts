@@ -1,31 +1,35 @@
 import {
+  type DType,
   InvalidArgumentError,
   type NDArray,
-  NDArray as NDArrayClass,
   ShapeError,
   SingularMatrixError,
 } from '@krylov/core-array';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, inDTypeOf, workingCopy } from '../util/validate.js';
 
 /**
  * Solves A X = B for a banded A with `lower` subdiagonals and `upper` superdiagonals given in
  * SciPy's compact form (scipy.linalg.solve_banded): ab[upper + i - j, j] = A[i, j], ab of shape
  * (lower + upper + 1, n). LU with partial pivoting in band storage (LAPACK dgbsv: the pivoting
  * widens U to lower + upper superdiagonals). O(n lower (lower + upper)) flops, O(n (2 lower + upper))
- * memory. A 1-D b gives a 1-D x.
+ * memory. A 1-D b gives a 1-D x. Computed in float64; float32 when both inputs are.
  * @throws InvalidArgumentError for bad band widths or non-finite entries; ShapeError for mismatched
  *   shapes; SingularMatrixError with the zero pivot.
  */
-export function solveBanded(bands: readonly [number, number], ab: NDArray, b: NDArray): NDArray<'float64'> {
+export function solveBanded<A extends DType, B extends DType>(
+  bands: readonly [number, number],
+  ab: NDArray<A>,
+  b: NDArray<B>,
+): NDArray<Floating<A | B>> {
   const fn = 'solveBanded';
   const [kl, ku] = bands;
   if (!Number.isInteger(kl) || !Number.isInteger(ku) || kl < 0 || ku < 0)
     throw new InvalidArgumentError(fn, 'bands', bands, '[lower, upper] with non-negative integers');
-  const { w: band } = workingCopy(fn, 'ab', ab);
+  const band = workingCopy(fn, 'ab', ab);
   if (band.shape[0] !== kl + ku + 1)
     throw new ShapeError(fn, 'ab', `expected ${kl + ku + 1} rows (lower + upper + 1)`, ab.shape);
   const n = band.shape[1];
-  const { w: x } = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b);
+  const x = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b);
   if (x.shape[0] !== n) throw new ShapeError(fn, 'b', `needs ${n} rows to match ab`, b.shape);
   const nrhs = x.shape[1];
   // Row-oriented band with room for fill: element (i, j) at W[i * width + j - i + kl], j in [i - kl, i + kl + ku].
@@ -70,5 +74,5 @@ export function solveBanded(bands: readonly [number, number], ab: NDArray, b: ND
       xd[k * nrhs + c] = s / W[at(k, k)];
     }
   }
-  return (b.ndim === 1 ? new NDArrayClass(xd, [n]) : x) as NDArray<'float64'>;
+  return inDTypeOf<A | B>(b.ndim === 1 ? x.reshape([n]) : x, ab, b);
 }

@@ -1,4 +1,5 @@
 import {
+  type DType,
   InvalidArgumentError,
   NDArray,
   NotPositiveDefiniteError,
@@ -6,7 +7,7 @@ import {
   defineKernel,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
 /** Block width, from measurement at n = 256..1024. */
@@ -129,19 +130,23 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
 
 /**
  * The Cholesky factor of a symmetric positive definite matrix: lower L with A = L L^T (default),
- * or upper U = L^T with A = U^T U. Reads only the lower triangle. O(n^3 / 3).
+ * or upper U = L^T with A = U^T U (LAPACK ?potrf; a float32 matrix is factored in float32). Reads only
+ * the lower triangle. O(n^3 / 3).
  * @throws NotPositiveDefiniteError naming the column where a pivot was not positive;
  *   ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
-export function cholesky(a: NDArray, options?: { lower?: boolean }): NDArray<'float64'> {
-  if (a.ndim > 2) return overStack('cholesky', [a], [2], (m) => cholesky(m, options));
+export function cholesky<D extends DType>(
+  a: NDArray<D>,
+  options?: { lower?: boolean },
+): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('cholesky', [a], [2], (m) => cholesky(m, options)) as NDArray<Floating<D>>;
   checkOptions('cholesky', options, ['lower']);
-  const { w } = workingCopy('cholesky', 'a', a, true);
+  const w = workingCopy('cholesky', 'a', a, true, floating(a)) as NDArray<Floating<D>>;
   const info = potrf({ a: w });
   if (info > 0) throw new NotPositiveDefiniteError('cholesky', info - 1);
   const n = w.shape[0];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = 0;
-  return options?.lower === false ? (w.T.copy() as NDArray<'float64'>) : w;
+  return options?.lower === false ? w.T.copy() : w;
 }
 
 /**
@@ -149,16 +154,16 @@ export function cholesky(a: NDArray, options?: { lower?: boolean }): NDArray<'fl
  * unblocked; Higham 2002 section 10.3): at step k the largest remaining diagonal entry of the Schur
  * complement is the pivot; the factorization stops when it falls below `tol` (default
  * n eps max diag), giving P A P^T ~ L L^T with L n x rank. A[perm][:, perm] = L L^T up to tol.
- * O(n^2 rank).
+ * Computed in float64; L is returned in the input's dtype. O(n^2 rank).
  * @throws InvalidArgumentError for a negative tolerance; ShapeError; InvalidArgumentError for non-finite entries.
  */
-export function pivotedCholesky(
-  a: NDArray,
+export function pivotedCholesky<D extends DType>(
+  a: NDArray<D>,
   options?: { tol?: number },
-): { l: NDArray<'float64'>; perm: Int32Array; rank: number } {
+): { l: NDArray<Floating<D>>; perm: Int32Array; rank: number } {
   const fn = 'pivotedCholesky';
   checkOptions(fn, options, ['tol']);
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
   const d = w.data;
   const perm = Int32Array.from({ length: n }, (_, i) => i);
@@ -188,5 +193,5 @@ export function pivotedCholesky(
   const l = new NDArray(new Float64Array(n * rank), [n, rank]) as NDArray<'float64'>;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < Math.min(i + 1, rank); j++) l.data[i * rank + j] = d[i * n + j];
-  return { l, perm, rank };
+  return { l: l.astype(floating(a)) as NDArray<Floating<D>>, perm, rank };
 }

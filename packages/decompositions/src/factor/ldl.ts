@@ -1,5 +1,5 @@
-import { NDArray as Arr, type NDArray } from '@krylov/core-array';
-import { workingCopy } from '../util/validate.js';
+import { NDArray as Arr, type DType, type NDArray } from '@krylov/core-array';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
@@ -10,11 +10,14 @@ const ALPHA = (1 + Math.sqrt(17)) / 8;
  * The symmetric indefinite factorization A[perm][:, perm] = L D L^T with Bunch-Kaufman partial
  * pivoting (Bunch & Kaufman 1977; LAPACK dsytf2, lower): L unit lower triangular, D block diagonal
  * with 1 x 1 and 2 x 2 blocks (`blocks` lists their sizes), so any symmetric matrix, indefinite or
- * singular, factors stably without the cost of full pivoting. Reads the lower triangle. O(n^3 / 3).
+ * singular, factors stably without the cost of full pivoting. Reads the lower triangle. Computed in
+ * float64; L and D are returned in the input's dtype. O(n^3 / 3).
  * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
-export function ldl(a: NDArray): { l: M; d: M; perm: Int32Array; blocks: number[] } {
-  const { w } = workingCopy('ldl', 'a', a, true);
+export function ldl<D extends DType>(
+  a: NDArray<D>,
+): { l: NDArray<Floating<D>>; d: NDArray<Floating<D>>; perm: Int32Array; blocks: number[] } {
+  const w = workingCopy('ldl', 'a', a, true);
   const n = w.shape[0];
   const x = w.data;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) x[i * n + j] = x[j * n + i];
@@ -88,5 +91,6 @@ export function ldl(a: NDArray): { l: M; d: M; perm: Int32Array; blocks: number[
   }
   for (let b = 0, c = 0; b < blocks.length; c += blocks[b], b++)
     if (blocks[b] === 2) l.data[(c + 1) * n + c] = 0;
-  return { l, d: dMat, perm, blocks };
+  const dtype = floating(a) as Floating<D>;
+  return { l: l.astype(dtype), d: dMat.astype(dtype), perm, blocks };
 }

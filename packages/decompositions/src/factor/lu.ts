@@ -1,5 +1,11 @@
-import { type NDArray, SingularMatrixError, defineKernel } from '@krylov/core-array';
-import { workingCopy } from '../util/validate.js';
+import {
+  type DType,
+  type FloatDType,
+  type NDArray,
+  SingularMatrixError,
+  defineKernel,
+} from '@krylov/core-array';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 import { type RowMajor, block, gemmInto, gemvN, rowMajor, trsmLeft } from './dense.js';
 
 /** Panel width, from measurement at n = 256..1024 (32 to 96 are within a few percent). */
@@ -136,29 +142,31 @@ export const getrs = defineKernel('getrs', ({ lu, ipiv, b, transpose }) => {
   x.commit();
 });
 
-export interface LUFactor {
+export interface LUFactor<D extends FloatDType = FloatDType> {
   /** L (unit, below the diagonal) and U (on and above) packed in one matrix. */
-  lu: NDArray<'float64'>;
+  lu: NDArray<D>;
   /** Row interchanges: row k was swapped with row ipiv[k], in order (LAPACK convention, 0-based). */
   ipiv: Int32Array;
 }
 
 /**
- * The LU factorization P A = L U of a square or rectangular matrix, packed (scipy.linalg.lu_factor).
- * Computed in float64. O(2/3 n^3).
+ * The LU factorization P A = L U of a square or rectangular matrix, packed (scipy.linalg.lu_factor;
+ * LAPACK ?getrf). A float32 matrix is factored in float32. O(2/3 n^3).
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries.
  */
-export function luFactor(a: NDArray): LUFactor {
-  const { w } = workingCopy('luFactor', 'a', a);
+export function luFactor<D extends DType>(a: NDArray<D>): LUFactor<Floating<D>> {
+  const w = workingCopy('luFactor', 'a', a, false, floating(a));
   const { ipiv } = getrf({ a: w });
-  return { lu: w, ipiv };
+  return { lu: w, ipiv } as LUFactor<Floating<D>>;
 }
 
 /**
  * P, L, U with A = P^T L U as separate arrays: `p` lists, for each row of L U, the row of A it
  * came from (so A[p[i]] = (L U)[i]). O(2/3 n^3).
  */
-export function lu(a: NDArray): { p: Int32Array; l: NDArray<'float64'>; u: NDArray<'float64'> } {
+export function lu<D extends DType>(
+  a: NDArray<D>,
+): { p: Int32Array; l: NDArray<Floating<D>>; u: NDArray<Floating<D>> } {
   const { lu: f, ipiv } = luFactor(a);
   const [m, n] = f.shape;
   const k = Math.min(m, n);
@@ -173,14 +181,20 @@ export function lu(a: NDArray): { p: Int32Array; l: NDArray<'float64'>; u: NDArr
 }
 
 /**
- * Solves A X = B from `luFactor`'s output.
+ * Solves A X = B (or A^T X = B) from `luFactor`'s output (LAPACK ?getrs), in float32 when the factor
+ * and B are float32. O(n^2 nrhs).
  * @throws SingularMatrixError (with the pivot) when U has an exact zero on its diagonal.
  */
-export function luSolve(factor: LUFactor, b: NDArray, options?: { transpose?: boolean }): NDArray<'float64'> {
+export function luSolve<F extends FloatDType, D extends DType>(
+  factor: LUFactor<F>,
+  b: NDArray<D>,
+  options?: { transpose?: boolean },
+): NDArray<Floating<F | D>> {
   const n = factor.lu.shape[0];
   for (let k = 0; k < n; k++)
     if (factor.lu.data[k * n + k] === 0) throw new SingularMatrixError('luSolve', k);
-  const x = (b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b).copy('float64');
-  getrs({ lu: factor.lu, ipiv: factor.ipiv, b: x, transpose: options?.transpose ?? false });
-  return (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<'float64'>;
+  const dtype = floating(factor.lu, b);
+  const x = (b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b).copy(dtype);
+  getrs({ lu: factor.lu.astype(dtype), ipiv: factor.ipiv, b: x, transpose: options?.transpose ?? false });
+  return (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<Floating<F | D>>;
 }

@@ -1,14 +1,17 @@
 import {
   NDArray as Arr,
+  type DType,
+  type FloatDType,
   InvalidArgumentError,
   type NDArray,
   ShapeError,
   type Vec,
   checkOptions,
   defineKernel,
+  zeros,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 import { rowMajor } from './dense.js';
 import { geqrfRaw, householder, orgqrRaw, reflectColumns } from './householder.js';
 
@@ -98,17 +101,24 @@ export const orgqr = defineKernel('orgqr', ({ a, tau }) => {
 
 export type QRMode = 'reduced' | 'complete' | 'r';
 
+/** `qr`'s result: Q (null in mode 'r'), R and, with pivoting, the column order. */
+export interface QR<D extends FloatDType> {
+  q: NDArray<D> | null;
+  r: NDArray<D>;
+  p?: Int32Array;
+}
+
 /**
  * QR factorization A = Q R by Householder reflections (LAPACK dgeqrf + dorgqr), as
  * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
  * only R. With `pivoting`, A[:, p] = Q R with column pivoting (dgeqp3) and `p` the column order.
- * Computed in float64. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
+ * A float32 matrix is factored in float32. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries or an unknown mode.
  */
-export function qr(
-  a: NDArray,
+export function qr<D extends DType>(
+  a: NDArray<D>,
   options?: { mode?: QRMode; pivoting?: boolean },
-): { q: NDArray<'float64'> | null; r: NDArray<'float64'>; p?: Int32Array } {
+): QR<Floating<D>> {
   if (a.ndim > 2) {
     // A stack's permutations are an int32 array, not the Int32Array of one matrix: batched(qr) gives them.
     if (options?.pivoting)
@@ -121,24 +131,25 @@ export function qr(
     return overStack('qr', [a], [2], (m) => {
       const { q, r } = qr(m, options);
       return { q, r };
-    });
+    }) as QR<Floating<D>>;
   }
   checkOptions('qr', options, ['mode', 'pivoting']);
   const mode = options?.mode ?? 'reduced';
   if (!['reduced', 'complete', 'r'].includes(mode))
     throw new InvalidArgumentError('qr', 'options.mode', mode, "'reduced', 'complete' or 'r'");
-  const { w } = workingCopy('qr', 'a', a);
+  const dtype = floating(a) as Floating<D>;
+  const w = workingCopy('qr', 'a', a, false, dtype);
   const [m, n] = w.shape;
   const k = Math.min(m, n);
   const { tau, jpvt } = options?.pivoting ? geqp3({ a: w }) : { ...geqrf({ a: w }), jpvt: undefined };
   const rows = mode === 'complete' ? m : k;
-  const r = new Arr(new Float64Array(rows * n), [rows, n]) as NDArray<'float64'>;
+  const r = zeros([rows, n], { dtype });
   for (let i = 0; i < Math.min(rows, k); i++)
     for (let j = i; j < n; j++) r.data[i * n + j] = w.data[i * n + j];
   const pivots = jpvt ? { p: jpvt } : {};
   if (mode === 'r') return { q: null, r, ...pivots };
   const cols = mode === 'complete' ? m : k;
-  const q = new Arr(new Float64Array(m * cols), [m, cols]) as NDArray<'float64'>;
+  const q = zeros([m, cols], { dtype });
   for (let i = 0; i < m; i++)
     for (let j = 0; j < Math.min(cols, n); j++) q.data[i * cols + j] = w.data[i * n + j];
   orgqr({ a: q, tau });

@@ -1,5 +1,7 @@
 import {
   ConvergenceError,
+  type DType,
+  type FloatDType,
   InvalidArgumentError,
   type Mat,
   type NDArray,
@@ -13,7 +15,7 @@ import {
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, epsOf, floating, workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
 import { getrf, luFactor, luSolve } from './lu.js';
@@ -23,8 +25,8 @@ import { trtrs } from './trtrs.js';
 
 export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular' | 'banded';
 
-function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
-  const { w } = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b);
+function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D): NDArray<D> {
+  const w = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b, false, dtype);
   if (w.shape[0] !== a.shape[0])
     throw new ShapeError(fn, 'b', `needs ${a.shape[0]} rows to match a`, b.shape);
   return w;
@@ -36,20 +38,21 @@ function rhs(fn: string, a: NDArray, b: NDArray): NDArray<'float64'> {
  * structure is used only for validation), 'triangular' (substitution, the `trtrs` kernel; `lower` picks the
  * triangle), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
  * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
- * 1-D x; stacks `[..., n, n]` and `[..., n, k]` map over broadcast leading dimensions. Computed in
- * float64. O(n^3) (O(n^2) triangular).
+ * 1-D x; stacks `[..., n, n]` and `[..., n, k]` map over broadcast leading dimensions. In float32
+ * when both inputs are float32 (LAPACK sgesv natively), else float64. O(n^3) (O(n^2) triangular).
  * @throws SingularMatrixError with the zero pivot; NotPositiveDefiniteError for 'positive definite'
  *   input that is not; ShapeError; InvalidArgumentError for non-finite entries or unknown options.
  */
-export function solve(
-  a: NDArray,
-  b: NDArray,
+export function solve<A extends DType, B extends DType>(
+  a: NDArray<A>,
+  b: NDArray<B>,
   options?: { assume?: Assume; lower?: boolean },
-): NDArray<'float64'> {
+): NDArray<Floating<A | B>> {
+  type X = NDArray<Floating<A | B>>;
   const fn = 'solve';
   // Stacks as numpy.linalg.solve: b is a vector only when 1-D, else a (stack of) matrices.
   if (a.ndim > 2 || b.ndim > 2)
-    return overStack(fn, [a, b], [2, b.ndim === 1 ? 1 : 2], (m, r) => solve(m, r, options));
+    return overStack(fn, [a, b], [2, b.ndim === 1 ? 1 : 2], (m, r) => solve(m, r, options)) as X;
   checkOptions(fn, options, ['assume', 'lower']);
   const assume = options?.assume ?? 'general';
   if (!['general', 'symmetric', 'positive definite', 'triangular', 'banded'].includes(assume)) {
@@ -60,9 +63,10 @@ export function solve(
       "'general', 'symmetric', 'positive definite', 'triangular' or 'banded'",
     );
   }
-  if (assume === 'banded') return solveBandedDense(a, b);
-  const { w } = workingCopy(fn, 'a', a, true);
-  const x = rhs(fn, a, b);
+  if (assume === 'banded') return solveBandedDense(a, b) as X;
+  const dtype = floating(a, b);
+  const w = workingCopy(fn, 'a', a, true, dtype);
+  const x = rhs(fn, a, b, dtype);
   const n = w.shape[0];
   if (assume === 'positive definite') {
     const l = cholesky(w);
@@ -73,33 +77,36 @@ export function solve(
     const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
     if (info > 0) throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
   } else {
-    // w is already a validated float64 copy: factor it in place rather than copying again.
+    // w is already a validated copy: factor it in place rather than copying again.
     const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
     for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError(fn, k);
-    return b.ndim === 1 ? (luSolve(f, x).reshape([n]) as NDArray<'float64'>) : luSolve(f, x);
+    return (b.ndim === 1 ? luSolve(f, x).reshape([n]) : luSolve(f, x)) as X;
   }
-  return (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<'float64'>;
+  return (b.ndim === 1 ? x.reshape([n]) : x) as X;
 }
 
 /**
- * The inverse of a square matrix by LU (dgetri's result, via solving A X = I). O(n^3).
+ * The inverse of a square matrix by LU (dgetri's result, via solving A X = I), in the input's
+ * floating dtype. O(n^3).
  * @throws SingularMatrixError with the zero pivot.
  */
-export function inv(a: NDArray): NDArray<'float64'> {
-  if (a.ndim > 2) return overStack('inv', [a], [2], inv);
-  const { w } = workingCopy('inv', 'a', a, true);
+export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('inv', [a], [2], inv) as NDArray<Floating<D>>;
+  const dtype = floating(a) as Floating<D>;
+  const w = workingCopy('inv', 'a', a, true, dtype);
   const n = w.shape[0];
   const f = luFactor(w);
   for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError('inv', k);
-  return luSolve(f, eye(n));
+  return luSolve(f, eye(n, { dtype })) as NDArray<Floating<D>>;
 }
 
 /**
  * sign(det A) and log|det A| from the LU factorization (numpy.linalg.slogdet): no overflow for
- * large matrices. A singular matrix gives sign 0 and logabsdet -Infinity. O(n^3).
+ * large matrices. A singular matrix gives sign 0 and logabsdet -Infinity. A float32 matrix is
+ * factored in float32. O(n^3).
  */
 export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
-  const { w } = workingCopy('slogdet', 'a', a, true);
+  const w = workingCopy('slogdet', 'a', a, true, floating(a));
   const n = w.shape[0];
   const { ipiv } = getrf({ a: w });
   let sign = 1;
@@ -125,33 +132,36 @@ export function det(a: NDArray): number {
  * - 'svd' (default; the `gelsd` kernel, LAPACK dgelsd on the native backend): x = V diag(1/s_i)
  *   U^T b over the singular values s_i > rcond * s_max, the minimum-norm solution, so
  *   rank-deficient and underdetermined (m < n) problems are fine. rcond defaults to
- *   eps * max(m, n) as NumPy. O(m n^2) plus the SVD.
+ *   eps * max(m, n) as NumPy (eps of the dtype). O(m n^2) plus the SVD.
  * - 'qr' (dgels): Householder QR (`geqrf`), Q^T b by the reflectors (`ormqr`), then R x = (Q^T b)
  *   by substitution (`trtrs`), for a tall full-rank A. O(2 m n^2 - 2/3 n^3).
  * `residuals` holds the residual sum of squares per column of b when the rank is n and m > n, and
- * is empty otherwise (NumPy's convention); `s` the singular values ('svd' only).
+ * is empty otherwise (NumPy's convention); `s` the singular values ('svd' only). In float32 when
+ * both inputs are float32, else float64.
  * @throws SingularMatrixError naming the index of a zero diagonal in R ('qr', rank deficient);
  *   ConvergenceError when the SVD does not converge ('svd'); ShapeError when 'qr' gets m < n or b's rows do not match; InvalidArgumentError on bad options.
  */
-export function lstsq(
-  a: NDArray,
-  b: NDArray,
+export function lstsq<A extends DType, B extends DType>(
+  a: NDArray<A>,
+  b: NDArray<B>,
   options?: { driver?: 'svd' | 'qr'; rcond?: number },
-): { x: NDArray<'float64'>; residuals: number[]; rank: number; s: NDArray<'float64'> | null } {
+): { x: NDArray<Floating<A | B>>; residuals: number[]; rank: number; s: NDArray<Floating<A | B>> | null } {
+  type X = NDArray<Floating<A | B>>;
   const fn = 'lstsq';
   checkOptions(fn, options, ['driver', 'rcond']);
   const driver = options?.driver ?? 'svd';
   if (driver !== 'svd' && driver !== 'qr')
     throw new InvalidArgumentError(fn, 'options.driver', driver, "'svd' or 'qr'");
-  const { w } = workingCopy(fn, 'a', a);
+  const dtype = floating(a, b);
+  const w = workingCopy(fn, 'a', a, false, dtype);
   const [m, n] = w.shape;
-  const y = rhs(fn, a, b);
+  const y = rhs(fn, a, b, dtype);
   const k = y.shape[1];
-  let x: NDArray<'float64'>;
+  let x: X;
   let rank = n;
-  let s: NDArray<'float64'> | null = null;
+  let s: X | null = null;
   if (driver === 'svd') {
-    const rcond = options?.rcond ?? Number.EPSILON * Math.max(m, n);
+    const rcond = options?.rcond ?? epsOf(dtype) * Math.max(m, n);
     if (!(rcond >= 0 && Number.isFinite(rcond)))
       throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a finite number >= 0');
     const r = gelsd({ a: w, b: y, rcond });
@@ -162,8 +172,8 @@ export function lstsq(
         Number.NaN,
         `the SVD did not converge (gelsd info ${r.info}: that many values of the bidiagonal form did not converge)`,
       );
-    x = r.x as NDArray<'float64'>;
-    s = r.s as NDArray<'float64'>;
+    x = r.x as X;
+    s = r.s as X;
     rank = r.rank;
   } else {
     if (m < n)
@@ -175,9 +185,9 @@ export function lstsq(
       );
     const { tau } = geqrf({ a: w });
     // Q^T b by the reflectors (dormqr), never forming Q; then R x = (Q^T b)[0:n] (dtrtrs)
-    const qtb = y.copy() as NDArray<'float64'>;
+    const qtb = y.copy();
     ormqr({ a: w, tau, c: qtb, side: 'left', transpose: true });
-    x = qtb.slice(`0:${n}`).copy() as NDArray<'float64'>;
+    x = qtb.slice(`0:${n}`).copy() as X;
     const info = trtrs({
       a: w.slice(`0:${n}`) as Mat,
       b: x,
@@ -189,19 +199,19 @@ export function lstsq(
   }
   const residuals: number[] = [];
   if (rank === n && m > n) {
-    const fit = matmul(a.astype('float64'), x) as NDArray<'float64'>;
+    const fit = matmul(a.astype('float64'), x.astype('float64'));
     for (let j = 0; j < k; j++) {
       let sum = 0;
       for (let i = 0; i < m; i++) sum += (fit.data[i * k + j] - y.data[i * k + j]) ** 2;
       residuals.push(sum);
     }
   }
-  return { x: (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<'float64'>, residuals, rank, s };
+  return { x: b.ndim === 1 ? x.reshape([n]) : x, residuals, rank, s };
 }
 
 /** solve(..., { assume: 'banded' }): finds the bandwidths of a dense A and packs it for solveBanded. */
-function solveBandedDense(a: NDArray, b: NDArray): NDArray<'float64'> {
-  const { w } = workingCopy('solve', 'a', a, true);
+function solveBandedDense(a: NDArray, b: NDArray): NDArray<FloatDType> {
+  const w = workingCopy('solve', 'a', a, true);
   const n = w.shape[0];
   let kl = 0;
   let ku = 0;
@@ -211,7 +221,8 @@ function solveBandedDense(a: NDArray, b: NDArray): NDArray<'float64'> {
         kl = Math.max(kl, i - j);
         ku = Math.max(ku, j - i);
       }
-  const ab = zeros([kl + ku + 1, n]);
+  // in a's dtype (its entries are exact there), so the result follows floating(a, b)
+  const ab = zeros([kl + ku + 1, n], { dtype: floating(a) });
   for (let j = 0; j < n; j++)
     for (let i = Math.max(0, j - ku); i <= Math.min(n - 1, j + kl); i++)
       ab.data[(ku + i - j) * n + j] = w.data[i * n + j];

@@ -1,7 +1,7 @@
-import { type NDArray, checkOptions, eye, matmul } from '@krylov/core-array';
+import { type DType, type NDArray, checkOptions, eye, matmul } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, inDTypeOf, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
@@ -48,15 +48,15 @@ function oneNorm(a: M): number {
  * 13 chosen from ||A||_1 (Higham 2005, "The scaling and squaring method for the matrix exponential
  * revisited", Algorithm 2.3; as scipy.linalg.expm before its 2009 refinements): r(A) = (V - U)^-1 (V + U)
  * for A / 2^s, then squared s times. Backward stable to about unit roundoff in exact arithmetic.
- * O(n^3 (6 + s)).
+ * Computed in float64, returned in the input's dtype. O(n^3 (6 + s)).
  * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
-export function expm(a: NDArray, options?: Record<string, never>): M {
-  if (a.ndim > 2) return overStack('expm', [a], [2], (m) => expm(m, options));
+export function expm<D extends DType>(a: NDArray<D>, options?: Record<string, never>): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('expm', [a], [2], (m) => expm(m, options)) as NDArray<Floating<D>>;
   checkOptions('expm', options, []);
-  const { w } = workingCopy('expm', 'a', a, true);
+  const w = workingCopy('expm', 'a', a, true);
   const n = w.shape[0];
-  if (n === 0) return w;
+  if (n === 0) return inDTypeOf(w, a);
   const id = eye(n) as M;
   const norm = oneNorm(w);
   const pade = (x: M, m: number): M => {
@@ -116,10 +116,10 @@ export function expm(a: NDArray, options?: Record<string, never>): M {
       ]),
     );
   };
-  for (const [m, theta] of THETA) if (norm <= theta) return pade(w, m);
+  for (const [m, theta] of THETA) if (norm <= theta) return inDTypeOf(pade(w, m), a);
   const s = Math.max(0, Math.ceil(Math.log2(norm / THETA13)));
   const scaled = combine([[2 ** -s, w]]);
   let r = pade(scaled, 13);
   for (let k = 0; k < s; k++) r = matmul(r, r) as M;
-  return r;
+  return inDTypeOf(r, a);
 }

@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { type DType, InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
+import { type Floating, floating } from '../util/validate.js';
 
 /**
  * Coefficients (a, b, c) of the odd polynomial p(x) = a x + b x^3 + c x^5 applied to the singular
@@ -28,11 +29,12 @@ export type NewtonSchulzPreset = keyof typeof NEWTON_SCHULZ_PRESETS | readonly [
  * input's float dtype. O(steps m n min(m, n)).
  * @throws InvalidArgumentError for a non-matrix, a bad step count or an unknown preset.
  */
-export function newtonSchulz(
-  g: NDArray,
+export function newtonSchulz<D extends DType>(
+  g: NDArray<D>,
   options?: { steps?: number; preset?: NewtonSchulzPreset; epsilon?: number },
-): NDArray<'float64' | 'float32'> {
-  if (g.ndim > 2) return overStack('newtonSchulz', [g], [2], (m) => newtonSchulz(m, options));
+): NDArray<Floating<D>> {
+  if (g.ndim > 2)
+    return overStack('newtonSchulz', [g], [2], (m) => newtonSchulz(m, options)) as NDArray<Floating<D>>;
   const fn = 'newtonSchulz';
   checkOptions(fn, options, ['steps', 'preset', 'epsilon']);
   const steps = options?.steps ?? 5;
@@ -45,7 +47,7 @@ export function newtonSchulz(
     throw new InvalidArgumentError(fn, 'options.preset', preset, "'cubic', 'muon', 'exact' or [a, b, c]");
   const [a, b, c] = coeffs;
   const tall = g.shape[0] > g.shape[1];
-  const dtype = g.dtype === 'float32' ? 'float32' : 'float64';
+  const dtype = floating(g);
   let x = (tall ? g.T : g).copy(dtype) as NDArray<'float64'>;
   let norm = 0;
   for (const v of x.data) norm += v * v;
@@ -60,5 +62,5 @@ export function newtonSchulz(
     for (let i = 0; i < next.size; i++) next.data[i] += a * x.data[i];
     x = next;
   }
-  return (tall ? x.T.copy() : x) as NDArray<'float64'>;
+  return (tall ? x.T.copy() : x) as NDArray<Floating<D>>;
 }

@@ -1,6 +1,8 @@
 import {
   NDArray as Arr,
   ConvergenceError,
+  type DType,
+  type FloatDType,
   InvalidArgumentError,
   type NDArray,
   NotPositiveDefiniteError,
@@ -10,20 +12,27 @@ import {
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, inDTypeOf, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
 /**
  * A^p for a symmetric positive (semi)definite A through its eigendecomposition: V diag(max(w, floor)^p) V^T.
- * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. O(n^3).
+ * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. Computed in float64 (as
+ * Shampoo implementations compute their roots), returned in the input's dtype. O(n^3).
+ * @throws NotPositiveDefiniteError naming the eigenvalue; InvalidArgumentError; ShapeError.
  */
-export function spdPower(a: NDArray, p: number, options?: { floor?: number }): M {
-  if (a.ndim > 2) return overStack('spdPower', [a], [2], (m) => spdPower(m, p, options));
+export function spdPower<D extends DType>(
+  a: NDArray<D>,
+  p: number,
+  options?: { floor?: number },
+): NDArray<Floating<D>> {
+  if (a.ndim > 2)
+    return overStack('spdPower', [a], [2], (m) => spdPower(m, p, options)) as NDArray<Floating<D>>;
   const fn = 'spdPower';
   checkOptions(fn, options, ['floor']);
   if (!Number.isFinite(p)) throw new InvalidArgumentError(fn, 'p', p, 'a finite exponent');
-  const { values, vectors } = eigh(a);
+  const { values, vectors } = eigh(workingCopy(fn, 'a', a, true));
   const v = vectors!;
   const n = values.shape[0];
   const top = Math.max(0, ...values.toFlatArray().map(Math.abs));
@@ -35,11 +44,11 @@ export function spdPower(a: NDArray, p: number, options?: { floor?: number }): M
     const f = Math.max(w, floor) ** p;
     for (let i = 0; i < n; i++) scaled.data[i * n + j] *= f;
   }
-  return matmul(scaled, v.T) as M;
+  return inDTypeOf(matmul(scaled, v.T), a);
 }
 
-export interface InverseRootResult {
-  root: M;
+export interface InverseRootResult<D extends FloatDType = 'float64'> {
+  root: NDArray<D>;
   /** Coupled Newton iterations taken (0 for 'eigh'). */
   iterations: number;
   /** max |M_k - I| at the end (Newton), or ||A X^p - I||_max (eigh). */
@@ -51,25 +60,25 @@ export interface InverseRootResult {
  * Shampoo's preconditioners need: by eigendecomposition ('eigh', default) or by the coupled Newton
  * iteration of Guo & Higham 2006 ("A Schur-Newton method for the matrix p-th root and its
  * inverse", as implemented in Shampoo): X_0 = z^(1/p) I, M_0 = z A, then T = ((1 + p) I - M) / p,
- * X <- X T, M <- T^p M, until M = I; matrix products only, so it suits accelerators. O(n^3) per step.
+ * X <- X T, M <- T^p M, until M = I; matrix products only, so it suits accelerators. Computed in
+ * float64, the root returned in the input's dtype. O(n^3) per step.
  * @throws ConvergenceError when Newton stalls or exceeds maxIter; NotPositiveDefiniteError; InvalidArgumentError.
  */
-export function inverseRoot(
-  a: NDArray,
+export function inverseRoot<D extends DType>(
+  a: NDArray<D>,
   p: number,
   options?: { method?: 'eigh' | 'newton'; epsilon?: number; maxIter?: number; tol?: number },
-): InverseRootResult {
+): InverseRootResult<Floating<D>> {
   const fn = 'inverseRoot';
   checkOptions(fn, options, ['method', 'epsilon', 'maxIter', 'tol']);
   if (!Number.isInteger(p) || p < 1) throw new InvalidArgumentError(fn, 'p', p, 'a positive integer');
   const method = options?.method ?? 'eigh';
   const eps = options?.epsilon ?? 0;
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
   for (let i = 0; i < n; i++) w.data[i * n + i] += eps;
   if (method === 'eigh') {
-    const root = spdPower(w, -1 / p);
-    return { root, iterations: 0, residual: 0 };
+    return { root: inDTypeOf(spdPower(w, -1 / p), a), iterations: 0, residual: 0 };
   }
   if (method !== 'newton') throw new InvalidArgumentError(fn, 'options.method', method, "'eigh' or 'newton'");
   const tol = options?.tol ?? 1e-10;
@@ -106,5 +115,5 @@ export function inverseRoot(
     error = nextError;
     k++;
   }
-  return { root: x, iterations: k, residual: error };
+  return { root: inDTypeOf(x, a), iterations: k, residual: error };
 }

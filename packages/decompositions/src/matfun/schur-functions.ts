@@ -1,5 +1,6 @@
 import {
   ConvergenceError,
+  type DType,
   InvalidArgumentError,
   NDArray,
   SingularMatrixError,
@@ -9,7 +10,7 @@ import { solve } from '../factor/solve.js';
 import { eigh } from '../spectral/eigh.js';
 import { schur, schurBlocks, solveSylvesterBlock } from '../spectral/schur.js';
 import { overStack } from '../util/batch.js';
-import { relativeAsymmetry, workingCopy } from '../util/validate.js';
+import { type Floating, inDTypeOf, relativeAsymmetry, workingCopy } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
@@ -89,15 +90,15 @@ function backTransform(z: M, x: Float64Array, n: number): M {
  * The principal square root X of a square matrix, X^2 = A (scipy.linalg.sqrtm), real when A has no
  * negative real eigenvalue: for symmetric input through eigh (negative rounding-level eigenvalues
  * of a semidefinite matrix are clamped to zero), otherwise by the real Schur method (Higham 1987).
- * O(n^3) (about 28 n^3 for the Schur path).
+ * Computed in float64, returned in the input's dtype. O(n^3) (about 28 n^3 for the Schur path).
  * @throws InvalidArgumentError for a negative real eigenvalue (the principal root is complex) or a
  *   symmetric matrix that is not positive semidefinite; SingularMatrixError when no square root
  *   exists (singular with a nontrivial Jordan block); ShapeError.
  */
-export function sqrtm(a: NDArray): M {
-  if (a.ndim > 2) return overStack('sqrtm', [a], [2], sqrtm);
+export function sqrtm<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('sqrtm', [a], [2], sqrtm) as NDArray<Floating<D>>;
   const fn = 'sqrtm';
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
   if (relativeAsymmetry(w) <= 1e-14) {
     const { values, vectors } = eigh(w);
@@ -116,10 +117,10 @@ export function sqrtm(a: NDArray): M {
       const s = Math.sqrt(Math.max(lam, 0));
       for (let i = 0; i < n; i++) scaled.data[i * n + j] *= s;
     }
-    return matmul(scaled, v.T) as M;
+    return inDTypeOf(matmul(scaled, v.T), a);
   }
   const { t, z } = schur(w);
-  return backTransform(z, sqrtQuasiTriangular(fn, t.data as Float64Array, n), n);
+  return inDTypeOf(backTransform(z, sqrtQuasiTriangular(fn, t.data as Float64Array, n), n), a);
 }
 
 /** Gauss-Legendre nodes and weights on [0, 1] by Golub-Welsch (eigenvalues of the Jacobi matrix). */
@@ -143,16 +144,17 @@ const PADE_DEGREE = 7;
  * negative real axis: inverse scaling and squaring on the real Schur form (Higham 2008, "Functions
  * of Matrices", Alg. 11.9, with Higham's real Schur square roots): take s square roots until
  * ||T^(1/2^s) - I||_1 <= theta_7, evaluate the degree-7 Pade approximant of log(I + X) in partial
- * fractions (Gauss-Legendre), and scale by 2^s. O(n^3 (s + 7)).
+ * fractions (Gauss-Legendre), and scale by 2^s. Computed in float64, returned in the input's dtype.
+ * O(n^3 (s + 7)).
  * @throws InvalidArgumentError for an eigenvalue on the closed negative real axis (zero included);
  *   ConvergenceError if 64 square roots do not bring T near I; ShapeError.
  */
-export function logm(a: NDArray): M {
-  if (a.ndim > 2) return overStack('logm', [a], [2], logm);
+export function logm<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('logm', [a], [2], logm) as NDArray<Floating<D>>;
   const fn = 'logm';
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
-  if (n === 0) return w;
+  if (n === 0) return inDTypeOf(w, a);
   const { t, z, wr, wi } = schur(w);
   for (let i = 0; i < n; i++)
     if (wi[i] === 0 && wr[i] <= 0)
@@ -196,5 +198,5 @@ export function logm(a: NDArray): M {
   }
   const scale = 2 ** s;
   for (let i = 0; i < n * n; i++) sum[i] *= scale;
-  return backTransform(z, sum, n);
+  return inDTypeOf(backTransform(z, sum, n), a);
 }

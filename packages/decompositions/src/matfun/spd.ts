@@ -1,5 +1,6 @@
 import {
   ConvergenceError,
+  type DType,
   InvalidArgumentError,
   type NDArray,
   NotPositiveDefiniteError,
@@ -9,7 +10,7 @@ import {
 import { eigh } from '../spectral/eigh.js';
 import { svd } from '../spectral/svd.js';
 import { overStack } from '../util/batch.js';
-import { relativeAsymmetry, workingCopy } from '../util/validate.js';
+import { type Floating, inDTypeOf, relativeAsymmetry, workingCopy } from '../util/validate.js';
 import { spdPower } from './roots.js';
 
 type M = NDArray<'float64'>;
@@ -17,13 +18,13 @@ type M = NDArray<'float64'>;
 /**
  * f(A) = V diag(f(w)) V^T for a symmetric A = V diag(w) V^T (the spectral definition; Higham 2008,
  * "Functions of Matrices", ch. 1). Symmetric input only: the result is exact up to the accuracy of eigh.
- * O(n^3).
+ * Computed in float64, returned in the input's dtype. O(n^3).
  * @throws InvalidArgumentError for a non-symmetric matrix (relative asymmetry above 1e-10) or non-finite f(w).
  */
-export function funm(a: NDArray, f: (w: number) => number): M {
-  if (a.ndim > 2) return overStack('funm', [a], [2], (m) => funm(m, f));
+export function funm<D extends DType>(a: NDArray<D>, f: (w: number) => number): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('funm', [a], [2], (m) => funm(m, f)) as NDArray<Floating<D>>;
   const fn = 'funm';
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true);
   const n = w.shape[0];
   const asym = relativeAsymmetry(w);
   if (asym > 1e-10)
@@ -47,27 +48,32 @@ export function funm(a: NDArray, f: (w: number) => number): M {
       );
     for (let i = 0; i < n; i++) scaled.data[i * n + j] *= fw;
   }
-  return matmul(scaled, v.T) as M;
+  return inDTypeOf(matmul(scaled, v.T), a);
 }
 
 /**
  * The polar decomposition A = U P (side 'right', default) or A = P U ('left'): U with orthonormal
  * columns (the nearest one to A in every unitarily invariant norm) and P symmetric positive
- * semidefinite, from the SVD A = W S V^T: U = W V^T, P = V S V^T (Higham 2008, ch. 8). O(m n^2).
+ * semidefinite, from the SVD A = W S V^T: U = W V^T, P = V S V^T (Higham 2008, ch. 8). In the input's
+ * dtype (a float32 matrix runs the float32 SVD). O(m n^2).
  */
-export function polar(a: NDArray, options?: { side?: 'right' | 'left' }): { u: M; p: M } {
-  if (a.ndim > 2) return overStack('polar', [a], [2], (m) => polar(m, options));
+export function polar<D extends DType>(
+  a: NDArray<D>,
+  options?: { side?: 'right' | 'left' },
+): { u: NDArray<Floating<D>>; p: NDArray<Floating<D>> } {
+  type F = NDArray<Floating<D>>;
+  if (a.ndim > 2) return overStack('polar', [a], [2], (m) => polar(m, options)) as { u: F; p: F };
   checkOptions('polar', options, ['side']);
   const side = options?.side ?? 'right';
   if (side !== 'right' && side !== 'left')
     throw new InvalidArgumentError('polar', 'options.side', side, "'right' or 'left'");
   const { u: w, s, vt } = svd(a);
-  const u = matmul(w, vt) as M;
-  const basis = side === 'right' ? (vt.T as M) : w;
-  const scaled = basis.copy() as M;
+  const u = matmul(w, vt) as F;
+  const basis = side === 'right' ? vt.T : w;
+  const scaled = basis.copy();
   const k = s.shape[0];
   for (let i = 0; i < scaled.shape[0]; i++) for (let j = 0; j < k; j++) scaled.data[i * k + j] *= s.data[j];
-  return { u, p: matmul(scaled, basis.T) as M };
+  return { u, p: matmul(scaled, basis.T) as F };
 }
 
 /** (X + X^T) / 2 in place: products of symmetric matrices are symmetric only up to rounding. */
@@ -80,7 +86,7 @@ function symmetrize(x: M): M {
 }
 
 function spd(fn: string, arg: string, a: NDArray): M {
-  const { w } = workingCopy(fn, arg, a, true);
+  const w = workingCopy(fn, arg, a, true);
   const { values } = eigh(w, { vectors: false });
   if (w.shape[0] > 0 && !(values.data[0] > 0)) throw new NotPositiveDefiniteError(fn, 0);
   return w;
@@ -122,14 +128,16 @@ export function buresWassersteinDistance(a: NDArray, b: NDArray): number {
 /**
  * The point at t in [0, 1] on the geodesic from A to B: affine-invariant
  * A^1/2 (A^-1/2 B A^-1/2)^t A^1/2, or Bures-Wasserstein ((1 - t) I + t T) A ((1 - t) I + t T) with T
- * the optimal transport map A^-1/2 (A^1/2 B A^1/2)^1/2 A^-1/2 (Bhatia, Jain & Lim 2019). O(n^3).
+ * the optimal transport map A^-1/2 (A^1/2 B A^1/2)^1/2 A^-1/2 (Bhatia, Jain & Lim 2019). Computed in
+ * float64; float32 when both inputs are. O(n^3).
+ * @throws NotPositiveDefiniteError; InvalidArgumentError for t outside [0, 1] or an unknown metric; ShapeError.
  */
-export function spdGeodesic(
-  a: NDArray,
-  b: NDArray,
+export function spdGeodesic<A extends DType, B extends DType>(
+  a: NDArray<A>,
+  b: NDArray<B>,
   t: number,
   options?: { metric?: 'affine-invariant' | 'bures-wasserstein' },
-): M {
+): NDArray<Floating<A | B>> {
   const fn = 'spdGeodesic';
   checkOptions(fn, options, ['metric']);
   const metric = options?.metric ?? 'affine-invariant';
@@ -139,12 +147,16 @@ export function spdGeodesic(
   const half = spdPower(sa, 0.5);
   const invHalf = spdPower(sa, -0.5);
   if (metric === 'affine-invariant')
-    return matmul(matmul(half, spdPower(matmul(matmul(invHalf, sb), invHalf), t)), half) as M;
+    return inDTypeOf<A | B>(
+      matmul(matmul(half, spdPower(matmul(matmul(invHalf, sb), invHalf), t)), half),
+      a,
+      b,
+    );
   const transport = matmul(matmul(invHalf, spdPower(matmul(matmul(half, sb), half), 0.5)), invHalf) as M;
   const n = sa.shape[0];
   const step = transport.copy() as M;
   for (let i = 0; i < n * n; i++) step.data[i] = t * transport.data[i] + (i % (n + 1) === 0 ? 1 - t : 0);
-  return matmul(matmul(step, sa), step) as M;
+  return inDTypeOf<A | B>(matmul(matmul(step, sa), step), a, b);
 }
 
 /**
@@ -152,17 +164,18 @@ export function spdGeodesic(
  * fixed-point iteration X <- X^1/2 exp(sum w_i log(X^-1/2 A_i X^-1/2)) X^1/2 (Pennec et al. 2006),
  * Bures-Wasserstein by the fixed point X <- X^-1/2 (sum w_i (X^1/2 A_i X^1/2)^1/2)^2 X^-1/2
  * (Alvarez-Esteban et al. 2016). Stops when the update changes X by less than tol (relative).
+ * Computed in float64; float32 when every input is. O(n^3) per iteration and matrix.
  * @throws ConvergenceError after maxIter iterations; NotPositiveDefiniteError; InvalidArgumentError.
  */
-export function spdBarycenter(
-  matrices: NDArray[],
+export function spdBarycenter<D extends DType>(
+  matrices: NDArray<D>[],
   options?: {
     weights?: number[];
     metric?: 'affine-invariant' | 'bures-wasserstein';
     tol?: number;
     maxIter?: number;
   },
-): M {
+): NDArray<Floating<D>> {
   const fn = 'spdBarycenter';
   checkOptions(fn, options, ['weights', 'metric', 'tol', 'maxIter']);
   if (matrices.length === 0) throw new InvalidArgumentError(fn, 'matrices', matrices, 'at least one matrix');
@@ -207,8 +220,8 @@ export function spdBarycenter(
       size = Math.max(size, Math.abs(next.data[i]));
     }
     x = next;
-    if (change <= tol * size) return x;
+    if (change <= tol * size) return inDTypeOf(x, ...matrices);
     if (iter === maxIter) throw new ConvergenceError(fn, iter, change / size, 'fixed-point iteration');
   }
-  return x;
+  return inDTypeOf(x, ...matrices);
 }

@@ -1,29 +1,30 @@
-import { InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { type DType, InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
+import { type Floating, epsOf, floating } from '../util/validate.js';
 import { svd } from './svd.js';
 
 /**
  * The Moore-Penrose pseudoinverse by SVD (numpy.linalg.pinv): singular values below
- * rcond * s_max are treated as zero (default rcond = max(m, n) eps). O(m n min(m, n)).
+ * rcond * s_max are treated as zero (default rcond = max(m, n) eps of the dtype). O(m n min(m, n)).
  */
-export function pinv(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
-  if (a.ndim > 2) return overStack('pinv', [a], [2], (m) => pinv(m, options));
+export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number }): NDArray<Floating<D>> {
+  if (a.ndim > 2) return overStack('pinv', [a], [2], (m) => pinv(m, options)) as NDArray<Floating<D>>;
   checkOptions('pinv', options, ['rcond']);
   const { u, s, vt } = svd(a);
   const [m, n] = a.shape;
-  const cutoff = (options?.rcond ?? Math.max(m, n) * 2 ** -52) * (s.data[0] ?? 0);
+  const cutoff = (options?.rcond ?? Math.max(m, n) * epsOf(floating(a))) * (s.data[0] ?? 0);
   const k = s.shape[0];
-  const vs = vt.T.copy() as NDArray<'float64'>;
+  const vs = vt.T.copy();
   for (let i = 0; i < n; i++)
     for (let j = 0; j < k; j++) vs.data[i * k + j] *= s.data[j] > cutoff ? 1 / s.data[j] : 0;
-  return matmul(vs, u.T) as NDArray<'float64'>;
+  return matmul(vs, u.T) as NDArray<Floating<D>>;
 }
 
-/** The numerical rank: singular values above tol (default s_max max(m, n) eps), as numpy.linalg.matrix_rank. */
+/** The numerical rank: singular values above tol (default s_max max(m, n) eps of the dtype), as numpy.linalg.matrix_rank. */
 export function matrixRank(a: NDArray, options?: { tol?: number }): number {
   checkOptions('matrixRank', options, ['tol']);
   const { s } = svd(a, { mode: 'values' });
-  const tol = options?.tol ?? (s.data[0] ?? 0) * Math.max(...a.shape) * 2 ** -52;
+  const tol = options?.tol ?? (s.data[0] ?? 0) * Math.max(...a.shape) * epsOf(floating(a));
   return s.toFlatArray().filter((v) => v > tol).length;
 }
 
@@ -41,15 +42,10 @@ export function matrixNorm(a: NDArray, ord: 2 | 'nuc'): number {
 }
 
 /** The number of singular values above rcond * s_max (default rcond = max(m, n) eps), as SciPy's orth/null_space. */
-function rankAbove(
-  fn: string,
-  s: NDArray<'float64'>,
-  shape: readonly number[],
-  rcond: number | undefined,
-): number {
+function rankAbove(fn: string, s: NDArray, shape: readonly number[], rcond: number | undefined): number {
   if (rcond !== undefined && !(rcond >= 0))
     throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a number >= 0');
-  const cutoff = (rcond ?? Math.max(...shape) * 2 ** -52) * (s.data[0] ?? 0);
+  const cutoff = (rcond ?? Math.max(...shape) * epsOf(floating(s))) * (s.data[0] ?? 0);
   return s.toFlatArray().filter((v) => v > cutoff).length;
 }
 
@@ -58,7 +54,7 @@ function rankAbove(
  * rcond * s_max (scipy.linalg.orth). Returns m x r with r the numerical rank. O(m n min(m, n)).
  * @throws ShapeError for a non-matrix; InvalidArgumentError for non-finite entries or a negative rcond.
  */
-export function orth(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+export function orth<D extends DType>(a: NDArray<D>, options?: { rcond?: number }): NDArray<Floating<D>> {
   checkOptions('orth', options, ['rcond']);
   const { u, s } = svd(a);
   const r = rankAbove('orth', s, a.shape, options?.rcond);
@@ -70,7 +66,10 @@ export function orth(a: NDArray, options?: { rcond?: number }): NDArray<'float64
  * from the full SVD (scipy.linalg.null_space). Returns n x (n - r). O(m n^2 + n^3).
  * @throws ShapeError for a non-matrix; InvalidArgumentError for non-finite entries or a negative rcond.
  */
-export function nullSpace(a: NDArray, options?: { rcond?: number }): NDArray<'float64'> {
+export function nullSpace<D extends DType>(
+  a: NDArray<D>,
+  options?: { rcond?: number },
+): NDArray<Floating<D>> {
   checkOptions('nullSpace', options, ['rcond']);
   const { s, vt } = svd(a, { mode: 'full' });
   const r = rankAbove('nullSpace', s, a.shape, options?.rcond);

@@ -1,5 +1,6 @@
 import {
   ConvergenceError,
+  type DType,
   InvalidArgumentError,
   type Mat,
   NDArray,
@@ -10,7 +11,7 @@ import {
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 import { RotationSequence, hypot, nearest } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
@@ -315,16 +316,18 @@ export const syevr = defineKernel('syevr', ({ a, vectors, il, iu }) => {
  * lower triangle (numpy.linalg.eigh). `range: [il, iu]` computes eigenpairs il..iu only (0-based,
  * inclusive; the `syevr` kernel). Stacks `[..., n, n]` map over the leading dimensions. Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
  * tested against LAPACK's threshold 60). Tridiagonalization + implicit QL: O(9 n^3) with vectors.
+ * A float32 matrix is solved in float32 (LAPACK ssyevd natively; the JS kernel computes in float64).
  * @throws ConvergenceError when QL needs more than 30 iterations for one eigenvalue; ShapeError; InvalidArgumentError for non-finite entries or a bad range.
  */
-export function eigh(
-  a: NDArray,
+export function eigh<D extends DType>(
+  a: NDArray<D>,
   options?: { vectors?: boolean; range?: [number, number] },
-): { values: NDArray<'float64'>; vectors: NDArray<'float64'> | null } {
+): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> | null } {
+  type F = NDArray<Floating<D>>;
   const fn = 'eigh';
-  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => eigh(m, options));
+  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => eigh(m, options)) as { values: F; vectors: F | null };
   checkOptions(fn, options, ['vectors', 'range']);
-  const { w } = workingCopy(fn, 'a', a, true);
+  const w = workingCopy(fn, 'a', a, true, floating(a));
   const n = w.shape[0];
   const wantVectors = options?.vectors ?? true;
   let result: { w: NDArray; v: NDArray | null; info: number };
@@ -342,5 +345,5 @@ export function eigh(
       Number.NaN,
       `the QL iteration stalled on eigenvalue ${result.info - 1}`,
     );
-  return { values: result.w as NDArray<'float64'>, vectors: result.v as NDArray<'float64'> | null };
+  return { values: result.w as F, vectors: result.v as F | null };
 }

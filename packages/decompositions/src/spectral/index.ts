@@ -3,6 +3,7 @@ export { eigh, syevd, syevr } from './eigh.js';
 export { gesdd, svd, type SvdMode } from './svd.js';
 export {
   type DiagonalBlock,
+  type Eig,
   eig,
   eigvals,
   geev,

@@ -1,7 +1,7 @@
-import { ConvergenceError, NDArray, defineKernel } from '@krylov/core-array';
+import { ConvergenceError, type DType, type FloatDType, NDArray, defineKernel } from '@krylov/core-array';
 import { solve } from '../factor/solve.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 
 /** Row-major n x n accessors over a Float64Array (the loops below follow EISPACK's indexing). */
 type Mat = { d: Float64Array; n: number };
@@ -459,13 +459,20 @@ export function solveSylvesterBlock(a: DiagonalBlock, b: DiagonalBlock, c: Float
  * first subdiagonal, Q orthogonal. Householder reflections (LAPACK dgehrd/dorghr). O(10/3 n^3).
  * @throws ShapeError for a non-square matrix; InvalidArgumentError for non-finite entries.
  */
-export function hessenberg(a: NDArray): { h: NDArray<'float64'>; q: NDArray<'float64'> } {
-  if (a.ndim > 2) return overStack('hessenberg', [a], [2], hessenberg);
-  const { w } = workingCopy('hessenberg', 'a', a, true);
+export function hessenberg<D extends DType>(
+  a: NDArray<D>,
+): { h: NDArray<Floating<D>>; q: NDArray<Floating<D>> } {
+  if (a.ndim > 2)
+    return overStack('hessenberg', [a], [2], hessenberg) as {
+      h: NDArray<Floating<D>>;
+      q: NDArray<Floating<D>>;
+    };
+  const w = workingCopy('hessenberg', 'a', a, true);
   const n = w.shape[0];
   const q = new Float64Array(n * n);
-  orthes({ d: w.data as Float64Array, n }, { d: q, n });
-  return { h: w, q: new NDArray(q, [n, n]) };
+  orthes({ d: w.data, n }, { d: q, n });
+  const dtype = floating(a) as Floating<D>;
+  return { h: w.astype(dtype), q: new NDArray(q, [n, n]).astype(dtype) };
 }
 
 /**
@@ -473,16 +480,18 @@ export function hessenberg(a: NDArray): { h: NDArray<'float64'>; q: NDArray<'flo
  * quasi-triangular with 1 x 1 blocks for real eigenvalues and 2 x 2 blocks for complex conjugate
  * pairs, Z orthogonal. Hessenberg reduction then Francis double-shift QR with exceptional shifts
  * (EISPACK orthes + hqr2; LAPACK dgees). Also returns the eigenvalues wr + i wi in T's order.
- * O(25 n^3) typical.
+ * Computed in float64; T and Z are returned in the input's dtype. O(25 n^3) typical.
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
-export function schur(a: NDArray): {
-  t: NDArray<'float64'>;
-  z: NDArray<'float64'>;
+export function schur<D extends DType>(
+  a: NDArray<D>,
+): {
+  t: NDArray<Floating<D>>;
+  z: NDArray<Floating<D>>;
   wr: Float64Array;
   wi: Float64Array;
 } {
-  const { w } = workingCopy('schur', 'a', a, true);
+  const w = workingCopy('schur', 'a', a, true);
   const n = w.shape[0];
   const z = new Float64Array(n * n);
   const h = { d: w.data as Float64Array, n };
@@ -493,19 +502,24 @@ export function schur(a: NDArray): {
   hqr(h, zm, wr, wi);
   // The QR sweeps leave stale values where the reflectors annihilated entries; they are zero.
   for (let i = 2; i < n; i++) for (let j = 0; j < i - 1; j++) h.d[i * n + j] = 0;
-  return { t: w, z: new NDArray(z, [n, n]), wr, wi };
+  const dtype = floating(a) as Floating<D>;
+  return { t: w.astype(dtype), z: new NDArray(z, [n, n]).astype(dtype), wr, wi };
 }
 
 /**
  * Eigenvalues of a general square matrix (numpy.linalg.eigvals) from the real Schur form:
  * `re[i] + i im[i]`, complex conjugate pairs adjacent with the positive imaginary part first.
- * O(10 n^3).
+ * In the input's dtype. O(10 n^3).
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
-export function eigvals(a: NDArray): { re: NDArray<'float64'>; im: NDArray<'float64'> } {
-  if (a.ndim > 2) return overStack('eigvals', [a], [2], eigvals);
+export function eigvals<D extends DType>(
+  a: NDArray<D>,
+): { re: NDArray<Floating<D>>; im: NDArray<Floating<D>> } {
+  if (a.ndim > 2)
+    return overStack('eigvals', [a], [2], eigvals) as { re: NDArray<Floating<D>>; im: NDArray<Floating<D>> };
   const { wr, wi } = schur(a);
-  return { re: new NDArray(wr, [wr.length]), im: new NDArray(wi, [wi.length]) };
+  const dtype = floating(a) as Floating<D>;
+  return { re: new NDArray(wr, [wr.length]).astype(dtype), im: new NDArray(wi, [wi.length]).astype(dtype) };
 }
 
 function hessenbergNorm(h: Mat): number {
@@ -523,8 +537,8 @@ function hessenbergNorm(h: Mat): number {
  */
 export const geev = defineKernel('geev', ({ a, vectors }) => {
   const n = a.shape[0];
-  const w = a.copy('float64') as NDArray<'float64'>;
-  const h = { d: w.data as Float64Array, n };
+  const w = a.copy('float64');
+  const h = { d: w.data, n };
   const z = { d: new Float64Array(n * n), n };
   const wr = new Float64Array(n);
   const wi = new Float64Array(n);
@@ -534,14 +548,19 @@ export const geev = defineKernel('geev', ({ a, vectors }) => {
     hqr(h, z, wr, wi);
   } catch (e) {
     if (e instanceof ConvergenceError)
-      return { wr: new NDArray(wr, [n]), wi: new NDArray(wi, [n]), vr: null, info: 1 };
+      return {
+        wr: new NDArray(wr, [n]).astype(a.dtype),
+        wi: new NDArray(wi, [n]).astype(a.dtype),
+        vr: null,
+        info: 1,
+      };
     throw e;
   }
   if (vectors) eigenvectorsFromSchur(h, z, wr, wi, norm);
   return {
-    wr: new NDArray(wr, [n]),
-    wi: new NDArray(wi, [n]),
-    vr: vectors ? new NDArray(z.d, [n, n]) : null,
+    wr: new NDArray(wr, [n]).astype(a.dtype),
+    wi: new NDArray(wi, [n]).astype(a.dtype),
+    vr: vectors ? new NDArray(z.d, [n, n]).astype(a.dtype) : null,
     info: 0,
   };
 });
@@ -551,21 +570,18 @@ export const geev = defineKernel('geev', ({ a, vectors }) => {
  * imaginary parts: A (vectorsRe[:, k] + i vectorsIm[:, k]) = (re[k] + i im[k]) (vectorsRe[:, k] + i
  * vectorsIm[:, k]). Complex pairs are adjacent, positive imaginary part first; each vector has unit
  * 2-norm and its largest component real (as LAPACK dgeev). Through the registry kernel `geev`
- * (Hessenberg + Francis QR + back substitution in JS; LAPACK's dgeev in a native backend). O(~25 n^3).
+ * (Hessenberg + Francis QR + back substitution in JS; LAPACK's dgeev in a native backend; sgeev for
+ * float32 input, whose results are float32). O(~25 n^3).
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
-export function eig(a: NDArray): {
-  re: NDArray<'float64'>;
-  im: NDArray<'float64'>;
-  vectorsRe: NDArray<'float64'>;
-  vectorsIm: NDArray<'float64'>;
-} {
-  if (a.ndim > 2) return overStack('eig', [a], [2], eig);
-  const { w } = workingCopy('eig', 'a', a, true);
+export function eig<D extends DType>(a: NDArray<D>): Eig<Floating<D>> {
+  if (a.ndim > 2) return overStack('eig', [a], [2], eig) as Eig<Floating<D>>;
+  const dtype = floating(a) as Floating<D>;
+  const w = workingCopy('eig', 'a', a, true, dtype);
   const n = w.shape[0];
   const { wr, wi, vr, info } = geev({ a: w, vectors: true });
   if (info > 0) throw new ConvergenceError('eig', 30 * n, Number.NaN, 'the Francis QR iteration stalled');
-  const packed = (vr as NDArray<'float64'>).contiguous();
+  const packed = (vr as NDArray).contiguous();
   const P = packed.data;
   const re = new Float64Array(n * n);
   const im = new Float64Array(n * n);
@@ -598,9 +614,17 @@ export function eig(a: NDArray): {
     }
   }
   return {
-    re: wr.copy('float64') as NDArray<'float64'>,
-    im: wi.copy('float64') as NDArray<'float64'>,
-    vectorsRe: new NDArray(re, [n, n]),
-    vectorsIm: new NDArray(im, [n, n]),
+    re: wr.copy(dtype),
+    im: wi.copy(dtype),
+    vectorsRe: new NDArray(re, [n, n]).astype(dtype),
+    vectorsIm: new NDArray(im, [n, n]).astype(dtype),
   };
+}
+
+/** `eig`'s result: eigenvalues re + i im and unit eigenvectors vectorsRe + i vectorsIm (columns). */
+export interface Eig<D extends FloatDType> {
+  re: NDArray<D>;
+  im: NDArray<D>;
+  vectorsRe: NDArray<D>;
+  vectorsIm: NDArray<D>;
 }

@@ -1,5 +1,6 @@
 import {
   ConvergenceError,
+  type DType,
   InvalidArgumentError,
   type Mat,
   NDArray,
@@ -7,10 +8,11 @@ import {
   checkOptions,
   defineKernel,
   eye,
+  zeros,
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
 import { overStack } from '../util/batch.js';
-import { workingCopy } from '../util/validate.js';
+import { type Floating, floating, workingCopy } from '../util/validate.js';
 import { bdsqr } from './bdsqr.js';
 import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 
@@ -82,37 +84,44 @@ export type SvdMode = 'thin' | 'full' | 'values';
 /**
  * Singular value decomposition A = U diag(s) V^T with s descending (numpy.linalg.svd): 'thin'
  * (U m x k, V^T k x n, k = min(m, n)), 'full' (U m x m, V^T n x n) or 'values' (u and vt null).
- * Bidiagonalization + bidiagonal QR (gesdd's pure-JS kernel) in float64; the scaled residual
+ * Bidiagonalization + bidiagonal QR (gesdd's pure-JS kernel), in float32 for a float32 matrix (LAPACK
+ * sgesdd natively; the JS kernel computes in float64 and rounds); the scaled residual
  * ||A - U S V^T|| / (max(m, n) eps ||A||) is tested against LAPACK's threshold 50. O(m n^2).
  * @throws ConvergenceError when the bidiagonal QR iteration exceeds 6 n^2 steps; ShapeError; InvalidArgumentError for non-finite entries or an unknown mode.
  */
-export function svd(a: NDArray, options: { mode: 'values' }): { s: NDArray<'float64'> };
-export function svd(
-  a: NDArray,
+export function svd<D extends DType>(a: NDArray<D>, options: { mode: 'values' }): { s: NDArray<Floating<D>> };
+export function svd<D extends DType>(
+  a: NDArray<D>,
   options?: { mode?: 'thin' | 'full' },
-): { u: NDArray<'float64'>; s: NDArray<'float64'>; vt: NDArray<'float64'> };
-export function svd(
-  a: NDArray,
+): { u: NDArray<Floating<D>>; s: NDArray<Floating<D>>; vt: NDArray<Floating<D>> };
+export function svd<D extends DType>(
+  a: NDArray<D>,
   options?: { mode?: SvdMode },
-): { u?: NDArray<'float64'>; s: NDArray<'float64'>; vt?: NDArray<'float64'> } {
+): { u?: NDArray<Floating<D>>; s: NDArray<Floating<D>>; vt?: NDArray<Floating<D>> } {
+  type F = NDArray<Floating<D>>;
   const fn = 'svd';
-  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => svd(m, options as { mode?: 'thin' | 'full' }));
+  if (a.ndim > 2)
+    return overStack(fn, [a], [2], (m) => svd(m, options as { mode?: 'thin' | 'full' })) as {
+      u: F;
+      s: F;
+      vt: F;
+    };
   checkOptions(fn, options, ['mode']);
   const mode = options?.mode ?? 'thin';
   if (!['thin', 'full', 'values'].includes(mode))
     throw new InvalidArgumentError(fn, 'options.mode', mode, "'thin', 'full' or 'values'");
-  const { w } = workingCopy(fn, 'a', a);
+  const dtype = floating(a) as Floating<D>;
+  const w = workingCopy(fn, 'a', a, false, dtype);
   const [m, n] = w.shape;
   if (m === 0 || n === 0) {
     const k = Math.min(m, n);
-    const z = (r: number, c: number) => new NDArray(new Float64Array(r * c), [r, c]) as NDArray<'float64'>;
-    const s = new NDArray(new Float64Array(0), [0]) as NDArray<'float64'>;
+    const s = zeros([0], { dtype });
     return mode === 'values'
       ? { s }
       : {
-          u: mode === 'full' ? (eye(m) as NDArray<'float64'>) : z(m, k),
+          u: mode === 'full' ? eye(m, { dtype }) : zeros([m, k], { dtype }),
           s,
-          vt: mode === 'full' ? (eye(n) as NDArray<'float64'>) : z(k, n),
+          vt: mode === 'full' ? eye(n, { dtype }) : zeros([k, n], { dtype }),
         };
   }
   const r = gesdd({ a: w, job: mode });
@@ -123,6 +132,6 @@ export function svd(
       Number.NaN,
       `the bidiagonal QR iteration left ${r.info} superdiagonal entries unconverged`,
     );
-  if (mode === 'values') return { s: r.s as NDArray<'float64'> };
-  return { u: r.u as NDArray<'float64'>, s: r.s as NDArray<'float64'>, vt: r.vt as NDArray<'float64'> };
+  if (mode === 'values') return { s: r.s as F };
+  return { u: r.u as F, s: r.s as F, vt: r.vt as F };
 }

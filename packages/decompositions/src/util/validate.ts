@@ -1,22 +1,55 @@
-import { type FloatDType, InvalidArgumentError, type NDArray, ShapeError } from '@krylov/core-array';
-import { DTypeError } from '@krylov/core-array';
+import {
+  type DType,
+  DTypeError,
+  type FloatDType,
+  InvalidArgumentError,
+  type NDArray,
+  ShapeError,
+} from '@krylov/core-array';
+
+/**
+ * The dtype a routine returns for inputs of dtype D, as numpy.linalg and scipy.linalg do: float32
+ * when every input is float32, float64 otherwise (a union of both when D is not known statically).
+ */
+export type Floating<D extends DType> = [D] extends ['float32']
+  ? 'float32'
+  : 'float32' extends D
+    ? FloatDType
+    : 'float64';
+
+/** The runtime form of `Floating`: float32 when every array is float32, else float64. */
+export function floating(...arrays: readonly NDArray[]): FloatDType {
+  return arrays.every((a) => a.dtype === 'float32') ? 'float32' : 'float64';
+}
+
+/**
+ * `x`, a float64 result, in the dtype `Floating` gives for `inputs`: routines that compute in float64
+ * (iterations whose stopping tests need float64) return a float32 input's result as float32.
+ */
+export function inDTypeOf<D extends DType>(
+  x: NDArray,
+  ...inputs: readonly NDArray<D>[]
+): NDArray<Floating<D>> {
+  return x.astype(floating(...inputs)) as NDArray<Floating<D>>;
+}
 
 /**
  * Validates a matrix argument: a float64/float32 NDArray with two dimensions and finite entries;
- * returns a contiguous float64 working copy (factorizations overwrite it) and the input dtype.
+ * returns a contiguous working copy in `dtype` (default float64), which factorizations overwrite.
  * @throws ShapeError, DTypeError, InvalidArgumentError (naming the first non-finite position).
  */
-export function workingCopy(
+export function workingCopy<D extends FloatDType = 'float64'>(
   fn: string,
   arg: string,
   a: NDArray,
   square = false,
-): { w: NDArray<'float64'>; dtype: FloatDType } {
+  dtype: D = 'float64' as D,
+): NDArray<D> {
   if (a.dtype !== 'float64' && a.dtype !== 'float32')
     throw new DTypeError(fn, arg, a.dtype, 'float64 or float32');
   if (a.ndim !== 2) throw new ShapeError(fn, arg, 'expected a matrix (2 dimensions)', a.shape);
   if (square && a.shape[0] !== a.shape[1]) throw new ShapeError(fn, arg, 'expected a square matrix', a.shape);
-  const w = a.copy('float64');
+  const w = a.copy(dtype);
   const n = a.shape[1];
   for (let i = 0; i < w.size; i++) {
     if (!Number.isFinite(w.data[i]))
@@ -27,17 +60,12 @@ export function workingCopy(
         `finite entries (entry [${Math.floor(i / n)}, ${i % n}] is not)`,
       );
   }
-  return { w, dtype: a.dtype };
+  return w;
 }
 
-/** Converts a float64 result back to the caller's dtype. */
-export function asDType<D extends FloatDType>(a: NDArray<'float64'>, dtype: D): NDArray<D> {
-  return a.astype(dtype) as NDArray<D>;
-}
-
-/** The unit roundoff of a dtype. */
+/** Machine epsilon of a dtype, as numpy.finfo(dtype).eps: the default rank and rcond cutoffs scale with it. */
 export function epsOf(dtype: FloatDType): number {
-  return dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  return dtype === 'float32' ? 2 ** -23 : 2 ** -52;
 }
 
 /** max |a_ij - a_ji| / max |a_ij| of a contiguous square float64 matrix (0 for a zero matrix). */
