@@ -76,6 +76,12 @@ export interface KernelSignatures {
   getrf: { args: { a: Mat }; result: { ipiv: Int32Array; info: number } };
   /** Solves A X = B (or A^T X = B) in place on B from getrf's output. */
   getrs: { args: { lu: Mat; ipiv: Int32Array; b: Mat; transpose: boolean }; result: void };
+  /**
+   * Solves A X = B, A n x n, B n x nrhs, as LAPACK ?gesv: B is overwritten with X and A with an LU
+   * factorization whose form (pivots, which of A or A^T is factored) is unspecified. Returns info:
+   * 0, or k > 0 when U(k, k) is exactly zero (1-based), in which case B is left unsolved.
+   */
+  gesv: { args: { a: Mat; b: Mat }; result: number };
   /** Householder QR in place: R on and above the diagonal, reflectors below, as LAPACK dgeqrf. */
   geqrf: { args: { a: Mat }; result: { tau: Vec } };
   /** QR with column pivoting A P = Q R (dgeqp3); jpvt[j] is the 0-based original column now at j. */

@@ -142,6 +142,19 @@ export const getrs = defineKernel('getrs', ({ lu, ipiv, b, transpose }) => {
   x.commit();
 });
 
+/**
+ * Solves A X = B for a square A (LAPACK dgesv's result): the registered `getrf` kernel on `a`, then
+ * `getrs` on `b` unless U has an exact zero pivot. `b` is overwritten with X and `a` with the packed
+ * LU factors (a native backend may store another form, e.g. the factors of A^T: callers must not
+ * read it). O(2/3 n^3 + 2 n^2 nrhs). Backward stable in practice, as getrf.
+ * @returns LAPACK's info: 0, or k > 0 when U(k, k) (1-based) is exactly zero; `b` is then unsolved.
+ */
+export const gesv = defineKernel('gesv', ({ a, b }) => {
+  const { ipiv, info } = getrf({ a });
+  if (info === 0) getrs({ lu: a, ipiv, b, transpose: false });
+  return info;
+});
+
 export interface LUFactor<D extends FloatDType = FloatDType> {
   /** L (unit, below the diagonal) and U (on and above) packed in one matrix. */
   lu: NDArray<D>;
