@@ -66,6 +66,9 @@ export interface NativeAddon {
   getrf(a: MatDesc, ipiv: Int32Array): number;
   getrfAsync(a: MatDesc, ipiv: Int32Array): Promise<number>;
   getrs(lu: MatDesc, ipiv: Int32Array, b: MatDesc, transpose: boolean): void;
+  /** Overwrites b with A^-1 b and a with an LU factorization (of A or A^T); returns LAPACK's info. */
+  gesv(a: MatDesc, b: MatDesc): number;
+  gesvAsync(a: MatDesc, b: MatDesc): Promise<number>;
   geqrf(a: MatDesc, tau: VecDesc): void;
   orgqr(a: MatDesc, tau: VecDesc): void;
   geqp3(a: MatDesc, tau: VecDesc, jpvt: Int32Array): void;

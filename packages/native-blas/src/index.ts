@@ -66,9 +66,9 @@ const table: KernelTable = nativeKernels(requireAddon);
 /**
  * The `native` backend: priority 100 (ahead of wasm-simd 50 and js 0). Kernels: dot, nrm2, axpy,
  * scal, gemv, ger, trmv, trsv, gemm, gemmBatched, syrk, trmm, trsm, potrf, potrs, getrf, getrs,
- * geqrf, orgqr, ormqr, geqp3, trtrs, gesdd, gelsd, syevd, syevr, geev, in float64 and float32 on
- * any strided view; gemm, gemmBatched, potrf, getrf, ormqr, trtrs, gesdd, gelsd, syevd and syevr
- * also run off the main thread (`runKernelAsync`, `kernel.async`).
+ * gesv, geqrf, orgqr, ormqr, geqp3, trtrs, gesdd, gelsd, syevd, syevr, geev, in float64 and float32
+ * on any strided view; gemm, gemmBatched, potrf, getrf, gesv, ormqr, trtrs, gesdd, gelsd, syevd and
+ * syevr also run off the main thread (`runKernelAsync`, `kernel.async`).
  */
 export const backend: Backend = {
   name: 'native',

@@ -243,6 +243,15 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
             ),
         ),
     },
+    gesv: {
+      run: ({ a, b }) => withOperands([a, b], (o) => addon().gesv(o.out(a), o.out(b))),
+      runAsync: ({ a, b }) => withOperandsAsync([a, b], (o) => addon().gesvAsync(o.out(a), o.out(b))),
+      supports: ({ a, b }) =>
+        firstFailure(
+          () => floatOperands({ a: [a, 2], b: [b, 2] }),
+          () => shapeMismatch(sq(a) && b.shape[0] === a.shape[0], `a ${shapeText(a)}, b ${shapeText(b)}`),
+        ),
+    },
     geqrf: {
       run: ({ a }) => {
         const tau = alloc(a as { data: FloatData }, Math.min(a.shape[0], a.shape[1]));

@@ -49,6 +49,8 @@ const VALID: Record<string, () => unknown[]> = {
   getrf: () => [mat(3, 2, 1), new Int32Array(2)],
   getrfAsync: () => [mat(3, 2, 1), new Int32Array(2)],
   getrs: () => [eye(3), Int32Array.of(0, 1, 2), mat(3, 2), false],
+  gesv: () => [eye(3), mat(3, 2)],
+  gesvAsync: () => [eye(3), mat(3, 1)],
   geqrf: () => [mat(3, 2, 1), vec(2)],
   orgqr: () => [mat(3, 2, 1), vec(2)],
   geqp3: () => [mat(3, 2, 1), vec(2), new Int32Array(2)],
@@ -220,9 +222,14 @@ describe.skipIf(!built)('the raw addon under bad arguments', () => {
     const m = { data: buf, offset: 0, rows: 3, cols: 2, ld: 2, colMajor: false };
     overlap('gesdd', [m, 'thin', { data: buf, offset: 6, n: 2, inc: 1 }, { ...m, offset: 5 }, mat(2, 2)]);
     overlap('getrf', [m, new Int32Array(buf.buffer, 8, 2)]);
+    overlap('gesv', [
+      { ...m, rows: 2, cols: 2 },
+      { ...m, rows: 2, cols: 1, ld: 1, offset: 3 },
+    ]);
     const t = eye(3);
     overlap('trsm', [true, true, false, 1, t, { ...t }]);
     overlap('trtrs', [t, { ...t }, true, false, false]);
+    overlap('gesv', [t, { ...t }]);
     overlap('ormqr', [m, { data: buf, offset: 6, n: 2, inc: 1 }, { ...m, offset: 4 }, true, false]);
     overlap('gelsd', [
       m,

@@ -1,4 +1,4 @@
-import { type Mat, NDArray, rng } from '@krylov/core-array';
+import { type Mat, NDArray, rng, runKernelAsync, withBackends } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
 import {
   COND,
@@ -7,6 +7,7 @@ import {
   epsOf,
   f64,
   fixSigns,
+  fro,
   layouts,
   logspace,
   mm,
@@ -14,6 +15,7 @@ import {
   relErr,
   scaled,
   symmetricWith,
+  untouchedOutside,
 } from './helpers.js';
 
 const SQUARE = [0, 1, 2, 3, 17, 64];
@@ -153,6 +155,62 @@ describe.skipIf(!built)('native LAPACK kernels against the pure-JS kernels', () 
               1e4 * n * eps + 1e-300,
             );
           }
+        }
+      }
+    });
+
+    it(`gesv ${dtype}: the getrf + getrs solution on every layout pair, async, ill-conditioned, singular info`, async () => {
+      for (const n of [0, 1, 2, 3, 17, 64])
+        for (const nrhs of [0, 1, 3]) {
+          const a = rng(`gesv-${n}-${dtype}`).normal([n, n], { dtype });
+          const b = rng(`gesv-b-${n}-${nrhs}-${dtype}`).normal([n, nrhs], { dtype });
+          const ref = b.copy() as Mat;
+          expect(on('js', 'gesv', { a: a.copy() as Mat, b: ref })).toBe(0);
+          for (const { name, views } of pairs(a, b)) {
+            const [va, vb] = views as Mat[];
+            const what = `n=${n} nrhs=${nrhs} ${name}`;
+            expect(on('native', 'gesv', { a: va, b: vb }), what).toBe(0);
+            expect(relErr(vb, ref), what).toBeLessThan(1e4 * n * eps + 1e-300);
+            expect(solveResidual(a, vb, b, eps), what).toBeLessThan(30);
+            expect(untouchedOutside(va) && untouchedOutside(vb), what).toBe(true);
+            // the async form works on private copies and gives the same bits
+            const [wa, wb] = pairs(a, b).find((p) => p.name === name)!.views as Mat[];
+            const info = await withBackends(['native'], () => runKernelAsync('gesv', { a: wa, b: wb }));
+            expect(info, what).toBe(0);
+            expect(relErr(wb, vb), `${what} async`).toBe(0);
+          }
+        }
+      // ill-conditioned and not symmetric (a transposition would show): the backward error holds
+      for (const n of [8, 40]) {
+        const reflect = symmetricWith(
+          Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1)),
+          n + 5,
+          'float64',
+        );
+        const a = mm(symmetricWith(logspace(n, COND[dtype]), n + 3, 'float64'), reflect).astype(dtype);
+        const b = rng(`gesv-ill-${n}`).normal([n, 2], { dtype });
+        for (const backend of ['js', 'native'] as const) {
+          const x = b.copy() as Mat;
+          expect(on(backend, 'gesv', { a: a.copy() as Mat, b: x })).toBe(0);
+          expect(solveResidual(a, x, b, eps), backend).toBeLessThan(30);
+        }
+      }
+      // exactly singular: info > 0 (1-based), b left unsolved; a zero column is the last pivot of
+      // A and of A^T alike, a zero row may stop A^T's factorization earlier
+      const zeroColumn = new NDArray(Float64Array.from([1, 2, 0, 3, 4, 0, 5, 6, 0]), [3, 3]).astype(dtype);
+      const zeroRow = new NDArray(Float64Array.from([1, 2, 3, 0, 0, 0, 4, 5, 7]), [3, 3]).astype(dtype);
+      for (const [kind, s] of [
+        ['zero column', zeroColumn],
+        ['zero row', zeroRow],
+      ] as const) {
+        const b = rng('gesv-singular').normal([3, 2], { dtype });
+        const js = on('js', 'gesv', { a: s.copy() as Mat, b: b.copy() as Mat });
+        expect(js, kind).toBe(3);
+        for (const { name, views } of pairs(s, b)) {
+          const info = on('native', 'gesv', { a: views[0] as Mat, b: views[1] as Mat });
+          if (kind === 'zero column') expect(info, `${kind} ${name}`).toBe(3);
+          else expect(info, `${kind} ${name}`).toBeGreaterThan(0);
+          expect(relErr(views[1], b), `${kind} ${name}: b untouched`).toBe(0);
         }
       }
     });
@@ -346,6 +404,16 @@ describe.skipIf(!built)('native LAPACK kernels against the pure-JS kernels', () 
     });
   }
 });
+
+/** ||A X - B||_F / (||A||_F ||X||_F n eps) in float64: the scaled residual of a linear solve. */
+function solveResidual(a: NDArray, x: NDArray, b: NDArray, eps: number): number {
+  const n = a.shape[0];
+  const ax = mm(a, x).data;
+  const bb = f64(b).data;
+  const r = Math.hypot(...Array.from(ax, (v, i) => v - bb[i]));
+  const den = Math.max(n, 1) * eps * fro(a) * fro(x);
+  return den === 0 ? r : r / den;
+}
 
 /** Two operands in matching and in mixed layouts. */
 function pairs(a: NDArray, b: NDArray): { name: string; views: NDArray[] }[] {

@@ -287,6 +287,25 @@ Napi::Value Getrs(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value GesvImpl(const Napi::CallbackInfo& info, bool async) {
+  auto c = ctx(info, async ? "gesvAsync" : "gesv", 2);
+  auto a = toMat(c, info[0], "a"), b = toMat(c, info[1], "b");
+  square(c, a);
+  sameDType(c, a.st.dtype, b.st, "b");
+  dims(c, b.rows == a.rows, "a is " + shape(a) + ", b " + shape(b));
+  noOverlap(c, b.region(), "b", a.region(), "a");
+  return dispatch(c, a.st.dtype, async, kNumber, [&](auto t, Stager& s) -> Compute {
+    using T = decltype(t);
+    auto A = s.mat<T>(a, true), B = s.mat<T>(b, true);
+    return [=] {
+      std::vector<int32_t> ipiv(static_cast<size_t>(A.rows));
+      return static_cast<double>(gesv<T>(A, ipiv.data(), B));
+    };
+  });
+}
+Napi::Value Gesv(const Napi::CallbackInfo& info) { return GesvImpl(info, false); }
+Napi::Value GesvAsync(const Napi::CallbackInfo& info) { return GesvImpl(info, true); }
+
 Napi::Value Geqrf(const Napi::CallbackInfo& info) {
   auto c = ctx(info, "geqrf", 2);
   auto a = toMat(c, info[0], "a");
@@ -442,7 +461,8 @@ void registerKernels(Napi::Env env, Napi::Object exports) {
       {"trsm", guarded<Trsm>},       {"potrf", guarded<Potrf>},
       {"potrfAsync", guarded<PotrfAsync>}, {"potrs", guarded<Potrs>},
       {"getrf", guarded<Getrf>},     {"getrfAsync", guarded<GetrfAsync>},
-      {"getrs", guarded<Getrs>},     {"geqrf", guarded<Geqrf>},
+      {"getrs", guarded<Getrs>},     {"gesv", guarded<Gesv>},
+      {"gesvAsync", guarded<GesvAsync>}, {"geqrf", guarded<Geqrf>},
       {"orgqr", guarded<Orgqr>},     {"geqp3", guarded<Geqp3>},
       {"gesdd", guarded<Gesdd>},     {"gesddAsync", guarded<GesddAsync>},
       {"syevd", guarded<Syevd>},     {"syevdAsync", guarded<SyevdAsync>},

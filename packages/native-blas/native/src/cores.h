@@ -180,6 +180,25 @@ void getrs(const View<T>& lu, const int32_t* ipiv, int nPiv, const View<T>& b, b
   }
 }
 
+/**
+ * A X = B for a square A (LAPACK ?gesv's result) without a transposing copy: read in the other
+ * layout, a row-major A is A^T, so its buffer is factored as it lies by column-major ?getrf
+ * (P A^T = L U) and B solved with the transposed factors (A = (A^T)^T); a column-major A is
+ * factored as A. The pivots live in `ipiv` (n entries). Returns info (> 0: exact zero pivot, B
+ * left unsolved).
+ */
+template <typename T>
+int64_t gesv(const View<T>& a, int32_t* ipiv, const View<T>& b) {
+  int n = a.rows;
+  if (n == 0) return 0;
+  lapack_int info = lapack::getrf(LAPACK_COL_MAJOR, n, n, a.p, a.ld, ipiv);
+  if (info < 0) internal("gesv (getrf)", info);
+  if (info > 0) return info;
+  for (int i = 0; i < n; i++) ipiv[i] -= 1;
+  getrs(View<T>{a.p, n, n, a.ld, true}, ipiv, n, b, !a.colMajor);
+  return 0;
+}
+
 inline int layoutOf(bool colMajor) { return colMajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR; }
 
 /** LAPACK's optimal workspace from a query's first element, at least 1. */
