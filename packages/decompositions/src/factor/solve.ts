@@ -18,7 +18,7 @@ import { overStack } from '../util/batch.js';
 import { type Floating, epsOf, floating, workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { cholesky } from './cholesky.js';
-import { getrf, luFactor, luSolve } from './lu.js';
+import { gesv, getrf, luFactor, luSolve } from './lu.js';
 import { ormqr } from './ormqr.js';
 import { geqrf } from './qr.js';
 import { trtrs } from './trtrs.js';
@@ -77,10 +77,9 @@ export function solve<A extends DType, B extends DType>(
     const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
     if (info > 0) throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
   } else {
-    // w is already a validated copy: factor it in place rather than copying again.
-    const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
-    for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError(fn, k);
-    return (b.ndim === 1 ? luSolve(f, x).reshape([n]) : luSolve(f, x)) as X;
+    // w and x are validated copies: solve in place on them (dgesv)
+    const info = gesv({ a: w, b: x });
+    if (info > 0) throw new SingularMatrixError(fn, info - 1);
   }
   return (b.ndim === 1 ? x.reshape([n]) : x) as X;
 }
