@@ -234,6 +234,47 @@ describe('float32 in, float32 out (LAPACK scaled residuals with float32 eps)', (
   });
 });
 
+describe('float32 sweep: sizes 0 to 64, tall and wide, condition 1 to 1e4', () => {
+  for (const n of [0, 1, 2, 3, 17, 64])
+    for (const c of [1, 1e2, 1e4])
+      it(`n=${n}, cond=${c}: LU and Cholesky below 30, eigh below 60`, () => {
+        const a = f32(withCondition(n, n, c, n + 30));
+        const { p, l, u } = lu(a);
+        const rows = Array.from(p, (r) => f64(a).slice(r));
+        if (n > 0) expect(scaledResidual(stack(rows), matmul(f64(l), f64(u)), n, EPS32)).toBeLessThan(30);
+        const s = f32(spdWithCondition(n, c, n + 40));
+        const lc = f64(cholesky(s));
+        expect(scaledResidual(f64(s), matmul(lc, lc.T), n, EPS32)).toBeLessThan(30);
+        const { values, vectors } = eigh(s);
+        expectDType('float32', values, vectors);
+        const vw = f64(vectors!).copy();
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vw.data[i * n + j] *= values.data[j];
+        expect(scaledResidual(matmul(f64(s), f64(vectors!)), vw, n, EPS32) * (n > 0 ? 1 : 0)).toBeLessThan(
+          60,
+        );
+      });
+  for (const [m, n] of [
+    [5, 3],
+    [3, 5],
+    [40, 17],
+    [17, 40],
+    [130, 100],
+  ])
+    it(`${m}x${n}: QR below 30, SVD below 50`, () => {
+      const a = f32(withCondition(m, n, 1e4, m * n + 1));
+      const { q, r } = qr(a);
+      expectDType('float32', q, r);
+      expect(scaledResidual(f64(a), matmul(f64(q!), f64(r)), Math.max(m, n), EPS32)).toBeLessThan(30);
+      expect(orthogonality(f64(q!), EPS32)).toBeLessThan(30);
+      const { u, s, vt } = svd(a);
+      const us = f64(u).copy();
+      const k = s.shape[0];
+      for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us.data[i * k + j] *= s.data[j];
+      expect(scaledResidual(f64(a), matmul(us, f64(vt)), Math.max(m, n), EPS32)).toBeLessThan(50);
+      expect(orthogonality(f64(u), EPS32)).toBeLessThan(50);
+    });
+});
+
 describe('float32 kernels', () => {
   it('the blocked geqrf/orgqr kernels accept float32 matrices wider than one block', () => {
     const a = rng(3).normal([80, 70], { dtype: 'float32' });
