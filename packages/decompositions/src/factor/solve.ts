@@ -40,8 +40,10 @@ function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D)
  * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
  * 1-D x; stacks `[..., n, n]` and `[..., n, k]` map over broadcast leading dimensions. In float32
  * when both inputs are float32 (LAPACK sgesv natively), else float64. O(n^3) (O(n^2) triangular).
- * @throws SingularMatrixError with the zero pivot; NotPositiveDefiniteError for 'positive definite'
- *   input that is not; ShapeError; InvalidArgumentError for non-finite entries or unknown options.
+ * @throws SingularMatrixError with the zero pivot (its index comes from the backend's factorization:
+ *   the native gesv factors A^T, so it may differ from the pure-JS one); NotPositiveDefiniteError for
+ *   'positive definite' input that is not; ShapeError; InvalidArgumentError for non-finite entries or
+ *   unknown options.
  */
 export function solve<A extends DType, B extends DType>(
   a: NDArray<A>,
