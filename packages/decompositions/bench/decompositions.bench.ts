@@ -27,7 +27,9 @@ const scaleColumns = (u: NDArray<'float64'>, s: ArrayLike<number>) => {
 export const suite: BenchSuite = {
   name: 'decompositions',
   description: `Dense factorizations at n = ${N}, float64: Krylov's pure-JS kernels vs ml-matrix 6 (one thread), and with the native backend vs SciPy (OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
+  pageFaults: true,
   notes: [
+    'faults/run = minor page faults per timed call. On this VM a fault costs about 15 us (a fresh 2 MB array, 512 pages, takes 6-8 ms to fault in), more than a 512 x 512 Cholesky itself. SciPy reuses freed memory (CPython frees at once and glibc keeps the heap): 0 faults per call. Krylov returns fresh arrays too, but V8 frees array buffers in batches at GC and they are faulted in again: most of the gap in the Cholesky row. A standalone loop of native cholesky calls with glibc told to keep freed memory (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456) settles at 0 faults and about 2.3 ms per call; inside this bench process the native cases keep faulting even then (cause not pinned down).',
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
     'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3, each case timed right after the matching native case (same machine load), on matrices built the same way (not bit-identical).',
     "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",

@@ -1,6 +1,6 @@
 """SciPy side of `krylov bench decompositions`: times scipy.linalg on matrices built the same way
 (n x n Gaussian A; SPD = A A^T + n I; not bit-identical: NumPy draws its own numbers) and prints JSON
-{case: {"times": [ms...], "metrics": {"acc": residual}}}. Usage: python3 scipy_decompositions.py N [CASE...]
+{case: {"times": [ms...], "metrics": {"acc": residual, "faults/run": minor page faults per timed call}}}. Usage: python3 scipy_decompositions.py N [CASE...]
 (only the named cases when given: the bench runs each right after Krylov's native case, so both are
 timed under the same machine load)."""
 import json
@@ -48,5 +48,12 @@ def eigh():
     return {'times': timed(lambda: sla.eigh(spd)), 'metrics': {'acc': rel(spd @ v, v * w)}}
 
 
+def counting_faults(case):
+    """`case`'s result with the minor page faults per timed call in its metrics, as the runner reports them."""
+    out = case()
+    out['metrics']['faults/run'] = round(timed.faults_per_call)
+    return out
+
+
 CASES = {'LU solve': lu_solve, 'Cholesky': cholesky, 'QR (explicit Q)': qr, 'SVD': svd, 'symmetric eigen': eigh}
-print(json.dumps({name: CASES[name]() for name in (sys.argv[2:] or CASES)}))
+print(json.dumps({name: counting_faults(CASES[name]) for name in (sys.argv[2:] or CASES)}))

@@ -81,7 +81,12 @@ function leadingBackendProblem(order: readonly string[] | undefined): string | n
 }
 
 /** Times one case: setup once, one warm-up run, then repetitions until the budget (at least 3 or minRuns). */
-export async function runCase(suite: string, c: BenchCase, budgetMs: number): Promise<CaseResult> {
+export async function runCase(
+  suite: string,
+  c: BenchCase,
+  budgetMs: number,
+  pageFaults = false,
+): Promise<CaseResult> {
   const base = { suite, name: c.name, library: c.library };
   if (c.skip) return { ...base, skipped: c.skip };
   const unavailable = leadingBackendProblem(c.backends);
@@ -109,11 +114,13 @@ export async function runCase(suite: string, c: BenchCase, budgetMs: number): Pr
     const times: number[] = [];
     const minRuns = c.minRuns ?? 3;
     const start = performance.now();
+    const faults0 = process.resourceUsage().minorPageFault;
     while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 50)) {
       const t0 = performance.now();
       result = await run(state);
       times.push(performance.now() - t0);
     }
+    const faults = (process.resourceUsage().minorPageFault - faults0) / times.length;
     times.sort((a, b) => a - b);
     const medianMs = times[Math.floor(times.length / 2)];
     return {
@@ -123,7 +130,13 @@ export async function runCase(suite: string, c: BenchCase, budgetMs: number): Pr
       minMs: times[0],
       gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
       accuracy: c.accuracy ? c.accuracy(state, result) : undefined,
-      metrics: c.metrics ? c.metrics(state, result) : undefined,
+      metrics:
+        c.metrics || pageFaults
+          ? {
+              ...c.metrics?.(state, result),
+              ...(pageFaults ? { 'faults/run': Math.round(faults) } : {}),
+            }
+          : undefined,
     };
   } catch (e) {
     return { ...base, skipped: `failed: ${(e as Error).message}` };
@@ -195,7 +208,7 @@ export async function benchCommand(
     const results: CaseResult[] = [];
     for (const [i, c] of cases.entries()) {
       (options.progress ?? progressBar)(i, cases.length, `${suite.name}: ${c.name} [${c.library}]`);
-      results.push(await runCase(suite.name, c, options.budgetMs ?? 1500));
+      results.push(await runCase(suite.name, c, options.budgetMs ?? 1500, suite.pageFaults));
     }
     (options.progress ?? progressBar)(cases.length, cases.length, `${suite.name}: done`);
     const table = suiteTable(results);

@@ -50,6 +50,11 @@ export interface BenchSuite {
   /** Notes printed under the table in the report (machine caveats, what the comparison is). */
   notes?: string[];
   /**
+   * Report minor page faults per timed run of each in-process case (metric 'faults/run'): fresh
+   * result buffers are faulted in page by page, which dominates on machines with slow faults.
+   */
+  pageFaults?: boolean;
+  /**
    * Extra report files computed from the results (e.g. an SVG plot), written next to the JSON
    * and linked from the Markdown report; names are relative to docs/bench/.
    */
