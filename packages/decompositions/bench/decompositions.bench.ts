@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { NDArray, matmul, norm, rng, sub } from '@krylov/core-array';
 import {
@@ -29,7 +30,7 @@ export const suite: BenchSuite = {
   description: `Dense factorizations at n = ${N}, float64: Krylov's pure-JS kernels vs ml-matrix 6 (one thread), and with the native backend vs SciPy (OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
   pageFaults: true,
   notes: [
-    'faults/run = minor page faults per timed call. On this VM a fault costs about 15 us (a fresh 2 MB array, 512 pages, takes 6-8 ms to fault in), more than a 512 x 512 Cholesky itself. SciPy reuses freed memory (CPython frees at once and glibc keeps the heap): 0 faults per call. Krylov returns fresh arrays too, but V8 frees array buffers in batches at GC and they are faulted in again: most of the gap in the Cholesky row. A standalone loop of native cholesky calls with glibc told to keep freed memory (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456) settles at 0 faults and about 2.3 ms per call; inside this bench process the native cases keep faulting even then (cause not pinned down).',
+    'faults/run = minor page faults per timed call; on this VM a fault costs about 15 us (a 512 x 512 result is 512 pages, about 8 ms, more than the Cholesky itself). SciPy frees at once and reuses its heap: 0 faults. Node frees array buffers in batches at GC, and glibc then returns the top of its heap to the OS, so Krylov calls can fault their results in again (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456 keeps that memory). SciPy runs in one python3 worker started before the cases: spawning it later (Node forks) made the Node heap copy-on-write and cost the next native calls 512 faults each.',
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
     'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3, each case timed right after the matching native case (same machine load), on matrices built the same way (not bit-identical).',
     "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",
@@ -140,12 +141,13 @@ export const suite: BenchSuite = {
       .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'] }));
     // Each SciPy case runs right after the matching native case, so both see the same machine load.
     const missing = scipyMissing();
+    const scipy = missing ? null : scipyWorker(nativeCases.length);
     const paired = nativeCases.flatMap((c): BenchCase[] => [
       c,
       {
         name: c.name,
         library: 'scipy',
-        ...(missing ? { skip: missing } : { external: () => scipyTiming(c.name) }),
+        ...(scipy ? { external: () => scipy(c.name) } : { skip: missing! }),
       },
     ]);
     return [...cases, ...paired];
@@ -162,8 +164,25 @@ function scipyMissing(): string | null {
   }
 }
 
-/** SciPy's timing of one case, from python3 at the moment the runner reaches it. */
-function scipyTiming(name: string): ExternalTiming {
+/**
+ * One python3 process that times SciPy's cases on request, started now, before the cases run: Node
+ * forks to spawn, and a fork while its heap is large makes that heap copy-on-write, so the next
+ * native calls fault in every reused page (measured: native Cholesky 2.4 -> 10.6 ms per call).
+ * The worker exits after `count` requests (its stdin is closed).
+ */
+function scipyWorker(count: number): (name: string) => Promise<ExternalTiming> {
   const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
-  return JSON.parse(execFileSync('python3', [script, String(N), name], { encoding: 'utf8' }))[name];
+  const child = spawn('python3', [script, String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting: { resolve: (t: ExternalTiming) => void; reject: (e: Error) => void }[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the SciPy worker exited (code ${code})`));
+  });
+  let left = count;
+  return (name) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${name}\n`);
+      if (--left === 0) child.stdin.end();
+    });
 }

@@ -1,8 +1,10 @@
 """SciPy side of `krylov bench decompositions`: times scipy.linalg on matrices built the same way
 (n x n Gaussian A; SPD = A A^T + n I; not bit-identical: NumPy draws its own numbers) and prints JSON
-{case: {"times": [ms...], "metrics": {"acc": residual, "faults/run": minor page faults per timed call}}}. Usage: python3 scipy_decompositions.py N [CASE...]
-(only the named cases when given: the bench runs each right after Krylov's native case, so both are
-timed under the same machine load)."""
+{case: {"times": [ms...], "metrics": {"acc": residual, "faults/run": minor page faults per timed call}}}.
+Usage: python3 scipy_decompositions.py N [CASE...] (only the named cases when given); with no case
+names it serves: one case name per line on stdin, one JSON line {"times", "metrics"} back. The bench
+starts it once, early, and asks for each case right after Krylov's native case (same machine load):
+a fork of the Node process later would make its heap copy-on-write and fault the next native calls."""
 import json
 from pathlib import Path
 import sys
@@ -56,4 +58,8 @@ def counting_faults(case):
 
 
 CASES = {'LU solve': lu_solve, 'Cholesky': cholesky, 'QR (explicit Q)': qr, 'SVD': svd, 'symmetric eigen': eigh}
-print(json.dumps({name: counting_faults(CASES[name]) for name in (sys.argv[2:] or CASES)}))
+if sys.argv[2:]:
+    print(json.dumps({name: counting_faults(CASES[name]) for name in sys.argv[2:]}))
+else:
+    for line in sys.stdin:
+        print(json.dumps(counting_faults(CASES[line.strip()])), flush=True)
