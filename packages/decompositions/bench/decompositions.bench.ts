@@ -25,9 +25,53 @@ const scaleColumns = (u: NDArray<'float64'>, s: ArrayLike<number>) => {
   return c;
 };
 
+/** Krylov's five cases on one set of inputs (float64 or float32); `suffix` marks the dtype in the row name. */
+function krylovCases(a: NDArray, spd: NDArray, b: NDArray, suffix: string): BenchCase[] {
+  return [
+    {
+      name: `LU solve${suffix}`,
+      library: 'krylov js',
+      run: () => solve(a, b),
+      accuracy: (_s, x) => rel(b, matmul(a, x as NDArray)),
+    },
+    {
+      name: `Cholesky${suffix}`,
+      library: 'krylov js',
+      run: () => cholesky(spd),
+      accuracy: (_s, l) => rel(spd, matmul(l as NDArray, (l as NDArray).T)),
+    },
+    {
+      name: `QR (explicit Q)${suffix}`,
+      library: 'krylov js',
+      run: () => qr(a),
+      accuracy: (_s, f) => rel(a, matmul((f as { q: NDArray }).q, (f as { r: NDArray }).r)),
+    },
+    {
+      name: `SVD${suffix}`,
+      library: 'krylov js',
+      minRuns: 1,
+      run: () => svd(a),
+      accuracy: (_s, f) => {
+        const { u, s, vt } = f as ReturnType<typeof svd<'float64'>>;
+        return rel(a, matmul(scaleColumns(u, s.data), vt));
+      },
+    },
+    {
+      name: `symmetric eigen${suffix}`,
+      library: 'krylov js',
+      minRuns: 1,
+      run: () => eigh(spd),
+      accuracy: (_s, f) => {
+        const { values, vectors } = f as ReturnType<typeof eigh<'float64'>>;
+        return rel(matmul(spd, vectors!), scaleColumns(vectors!, values.data));
+      },
+    },
+  ];
+}
+
 export const suite: BenchSuite = {
   name: 'decompositions',
-  description: `Dense factorizations at n = ${N}, float64: Krylov's pure-JS kernels vs ml-matrix 6 (one thread), and with the native backend vs SciPy (OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
+  description: `Dense factorizations at n = ${N}: Krylov's pure-JS kernels vs ml-matrix 6 in float64 (one thread), and with the native backend vs SciPy in float64 and float32 ('f32' rows: LAPACK's s-routines on both sides; OpenBLAS/LAPACK, both multithreaded on this machine's 2 cores).`,
   pageFaults: true,
   notes: [
     'faults/run = minor page faults per timed call; on this VM a fault costs about 15 us (a 512 x 512 result is 512 pages, about 8 ms, more than the Cholesky itself). SciPy frees at once and reuses its heap: 0 faults. Node frees array buffers in batches at GC, and glibc then returns the top of its heap to the OS, so Krylov calls can fault their results in again (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456 keeps that memory). SciPy runs in one python3 worker started before the cases: spawning it later (Node forks) made the Node heap copy-on-write and cost the next native calls 512 faults each.',
@@ -35,7 +79,7 @@ export const suite: BenchSuite = {
     'krylov native: the same TypeScript with @krylov/native-blas loaded (getrf/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3, each case timed right after the matching native case (same machine load), on matrices built the same way (not bit-identical).',
     "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",
   ],
-  cases() {
+  async cases() {
     const g = rng(N);
     const a = g.normal([N, N]);
     const spd = matmul(a, a.T);
@@ -44,24 +88,13 @@ export const suite: BenchSuite = {
     const ma = new Matrix(a.toArray() as number[][]);
     const mspd = new Matrix(spd.toArray() as number[][]);
     const mb = new Matrix(b.toArray() as number[][]);
-    const cases: BenchCase[] = [
-      {
-        name: 'LU solve',
-        library: 'krylov js',
-        run: () => solve(a, b),
-        accuracy: (_s, x) => rel(b, matmul(a, x as NDArray)),
-      },
+    const js = krylovCases(a, spd, b, '');
+    const mlCases: BenchCase[] = [
       {
         name: 'LU solve',
         library: 'ml-matrix 6',
         run: () => new LuDecomposition(ma).solve(mb),
         accuracy: (_s, x) => rel(b, matmul(a, fromMl(x as Matrix))),
-      },
-      {
-        name: 'Cholesky',
-        library: 'krylov js',
-        run: () => cholesky(spd),
-        accuracy: (_s, l) => rel(spd, matmul(l as NDArray, (l as NDArray).T)),
       },
       {
         name: 'Cholesky',
@@ -74,28 +107,12 @@ export const suite: BenchSuite = {
       },
       {
         name: 'QR (explicit Q)',
-        library: 'krylov js',
-        run: () => qr(a),
-        accuracy: (_s, f) => rel(a, matmul((f as { q: NDArray }).q, (f as { r: NDArray }).r)),
-      },
-      {
-        name: 'QR (explicit Q)',
         library: 'ml-matrix 6',
         run: () => {
           const d = new QrDecomposition(ma);
           return [d.orthogonalMatrix, d.upperTriangularMatrix];
         },
         accuracy: (_s, f) => rel(a, matmul(fromMl((f as Matrix[])[0]), fromMl((f as Matrix[])[1]))),
-      },
-      {
-        name: 'SVD',
-        library: 'krylov js',
-        minRuns: 1,
-        run: () => svd(a),
-        accuracy: (_s, f) => {
-          const { u, s, vt } = f as ReturnType<typeof svd<'float64'>>;
-          return rel(a, matmul(scaleColumns(u, s.data), vt));
-        },
       },
       {
         name: 'SVD',
@@ -115,16 +132,6 @@ export const suite: BenchSuite = {
       },
       {
         name: 'symmetric eigen',
-        library: 'krylov js',
-        minRuns: 1,
-        run: () => eigh(spd),
-        accuracy: (_s, f) => {
-          const { values, vectors } = f as ReturnType<typeof eigh<'float64'>>;
-          return rel(matmul(spd, vectors!), scaleColumns(vectors!, values.data));
-        },
-      },
-      {
-        name: 'symmetric eigen',
         library: 'ml-matrix 6',
         minRuns: 1,
         run: () => new EigenvalueDecomposition(mspd, { assumeSymmetric: true }),
@@ -135,13 +142,17 @@ export const suite: BenchSuite = {
         },
       },
     ];
-    // The same pure-JS code with the native backend loaded (its kernels run LAPACK), and SciPy.
-    const nativeCases = cases
-      .filter((c) => c.library === 'krylov js')
-      .map((c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'] }));
+    // pure JS and ml-matrix side by side, row by row
+    const cases = js.flatMap((c, i) => [c, mlCases[i]]);
+    // The same TypeScript with the native backend loaded (its kernels run LAPACK), in float64 and
+    // float32 (LAPACK's s-routines), and SciPy on the same dtype.
+    const f32 = (x: NDArray) => x.astype('float32');
+    const nativeCases = [...js, ...krylovCases(f32(a), f32(spd), f32(b), ' f32')].map(
+      (c): BenchCase => ({ ...c, library: 'krylov native', backends: ['native', 'js'] }),
+    );
     // Each SciPy case runs right after the matching native case, so both see the same machine load.
     const missing = scipyMissing();
-    const scipy = missing ? null : scipyWorker(nativeCases.length);
+    const scipy = missing ? null : await scipyWorker(nativeCases.length);
     const paired = nativeCases.flatMap((c): BenchCase[] => [
       c,
       {
@@ -168,16 +179,19 @@ function scipyMissing(): string | null {
  * One python3 process that times SciPy's cases on request, started now, before the cases run: Node
  * forks to spawn, and a fork while its heap is large makes that heap copy-on-write, so the next
  * native calls fault in every reused page (measured: native Cholesky 2.4 -> 10.6 ms per call).
- * The worker exits after `count` requests (its stdin is closed).
+ * Resolves once it is ready (imports done, so its start-up does not overlap the first timed case);
+ * it exits after `count` requests (its stdin is closed).
  */
-function scipyWorker(count: number): (name: string) => Promise<ExternalTiming> {
+async function scipyWorker(count: number): Promise<(name: string) => Promise<ExternalTiming>> {
   const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
   const child = spawn('python3', [script, String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: { resolve: (t: ExternalTiming) => void; reject: (e: Error) => void }[] = [];
+  const ready = new Promise<unknown>((resolve, reject) => waiting.push({ resolve, reject }));
   createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
   child.on('exit', (code) => {
     for (const w of waiting.splice(0)) w.reject(new Error(`the SciPy worker exited (code ${code})`));
   });
+  await ready;
   let left = count;
   return (name) =>
     new Promise((resolve, reject) => {
