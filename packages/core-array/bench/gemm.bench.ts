@@ -23,7 +23,7 @@ export const suite: BenchSuite = {
     'Dense matrix product C = A B, n x n, one thread: Krylov pure JS (and native when installed) vs ml-matrix and numeric.',
   notes: [
     'Accuracy: max |C - C_ref| / max |C_ref| against ml-matrix (float64) or our float64 product (float32 rows).',
-    "krylov js: GotoBLAS-style packed gemm with a 4 x 4 scalar micro-kernel (float32 accumulated in float64); at least 7 runs at n = 1024. The machine is shared with other jobs, so medians carry noise; the JSON has each case's fastest run (minMs) too.",
+    "krylov js: GotoBLAS-style packed gemm with a 4 x 4 scalar micro-kernel (float32 accumulated in float64); at least 7 runs at n = 1024. The machine is shared with other jobs, so medians carry noise; the JSON has each case's fastest run (minMs) too. This 2-vCPU VM also drifts between a fast and a slow phase (seconds to minutes long, within one process too): in the slow phase every pure-JS column, ml-matrix and numeric included, reads 25-35% lower (f64 n = 1024: 4.3-4.7 vs 2.6-3.4 GFLOP/s for krylov js); compare columns within one row.",
     'ml-matrix and numeric have no float32 path; the float32 rows compare Krylov backends only.',
   ],
   cases() {
