@@ -7,3 +7,4 @@ export * from './factor/index.js';
 export * from './matfun/index.js';
 export * from './spectral/index.js';
 export { type Batched, batched } from './util/batch.js';
+export type { Floating } from './util/validate.js';
