@@ -1,4 +1,5 @@
-import { type Mat, NDArray, type Vec, defineKernel } from '@krylov/core-array';
+import { type FloatDType, type Mat, NDArray, type Vec, defineKernel } from '@krylov/core-array';
+import { epsOf } from '../util/validate.js';
 import { gesdd } from './svd.js';
 
 /**
@@ -20,8 +21,7 @@ export const gelsd = defineKernel('gelsd', ({ a, b, rcond }) => {
   if (k === 0) return { x, s: new NDArray(new Ctor(0), [0]) as Vec, rank: 0, info: 0 };
   const { s, u, vt, info } = gesdd({ a: a.copy() as Mat, job: 'thin' });
   if (info > 0) return { x, s, rank: 0, info };
-  const eps = a.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
-  const cutoff = (rcond < 0 ? eps : rcond) * s.get(0);
+  const cutoff = (rcond < 0 ? epsOf(a.dtype as FloatDType) : rcond) * s.get(0);
   let rank = 0;
   while (rank < k && s.get(rank) > cutoff) rank++;
   const uu = u as Mat;
