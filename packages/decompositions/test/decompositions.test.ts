@@ -209,6 +209,17 @@ describe('solve, inv, det, least squares', () => {
       'cholesky: matrix is not positive definite: the leading minor of order 2 is not positive (column 1)',
     );
     expect(() =>
+      solve(
+        new NDArray(Float64Array.from([1, 2, 2, 1]), [2, 2]),
+        new NDArray(Float64Array.from([1, 1]), [2]),
+        {
+          assume: 'positive definite',
+        },
+      ),
+    ).toThrow(
+      'solve: matrix is not positive definite: the leading minor of order 2 is not positive (column 1)',
+    );
+    expect(() =>
       solve(new NDArray(new Float64Array(6), [2, 3]), new NDArray(new Float64Array(2), [2])),
     ).toThrow("solve: argument 'a' with shape [2, 3]: expected a square matrix");
     expect(() => lu(new NDArray(Float64Array.from([1, Number.NaN, 0, 1]), [2, 2]))).toThrow(

@@ -5,20 +5,20 @@ import {
   InvalidArgumentError,
   type Mat,
   type NDArray,
+  NotPositiveDefiniteError,
   ShapeError,
   SingularMatrixError,
   checkOptions,
   eye,
   matmul,
-  trsm,
   zeros,
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
 import { overStack } from '../util/batch.js';
 import { type Floating, epsOf, floating, workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
-import { cholesky } from './cholesky.js';
-import { gesv, getrf, luFactor, luSolve } from './lu.js';
+import { potrf, potrs } from './cholesky.js';
+import { gesv, getrf, luSolve } from './lu.js';
 import { ormqr } from './ormqr.js';
 import { geqrf } from './qr.js';
 import { trtrs } from './trtrs.js';
@@ -71,9 +71,10 @@ export function solve<A extends DType, B extends DType>(
   const x = rhs(fn, a, b, dtype);
   const n = w.shape[0];
   if (assume === 'positive definite') {
-    const l = cholesky(w);
-    trsm(l, x, { lower: true });
-    trsm(l, x, { lower: true, transA: true });
+    // w and x are validated copies: factor and solve in place on them (dposv)
+    const info = potrf({ a: w });
+    if (info > 0) throw new NotPositiveDefiniteError(fn, info - 1);
+    potrs({ l: w, b: x });
   } else if (assume === 'triangular') {
     const lower = options?.lower ?? true;
     const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
@@ -96,7 +97,8 @@ export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
   const dtype = floating(a) as Floating<D>;
   const w = workingCopy('inv', 'a', a, true, dtype);
   const n = w.shape[0];
-  const f = luFactor(w);
+  // w is a validated copy: factor it in place
+  const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
   for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError('inv', k);
   return luSolve(f, eye(n, { dtype })) as NDArray<Floating<D>>;
 }
