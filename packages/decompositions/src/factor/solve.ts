@@ -15,7 +15,7 @@ import {
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, epsOf, floating, workingCopy } from '../util/validate.js';
+import { type Floating, epsOf, floating, withWorkingCopy, workingCopy } from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { potrf, potrs } from './cholesky.js';
 import { gesv, getrf, luSolve } from './lu.js';
@@ -67,24 +67,25 @@ export function solve<A extends DType, B extends DType>(
   }
   if (assume === 'banded') return solveBandedDense(a, b) as X;
   const dtype = floating(a, b);
-  const w = workingCopy(fn, 'a', a, true, dtype);
-  const x = rhs(fn, a, b, dtype);
-  const n = w.shape[0];
-  if (assume === 'positive definite') {
-    // w and x are validated copies: factor and solve in place on them (dposv)
-    const info = potrf({ a: w });
-    if (info > 0) throw new NotPositiveDefiniteError(fn, info - 1);
-    potrs({ l: w, b: x });
-  } else if (assume === 'triangular') {
-    const lower = options?.lower ?? true;
-    const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
-    if (info > 0) throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
-  } else {
-    // w and x are validated copies: solve in place on them (dgesv)
-    const info = gesv({ a: w, b: x });
-    if (info > 0) throw new SingularMatrixError(fn, info - 1);
-  }
-  return (b.ndim === 1 ? x.reshape([n]) : x) as X;
+  // w (a's validated copy, in a reused buffer) and x are factored and solved in place (?gesv, ?posv)
+  const x = withWorkingCopy(fn, 'a', a, true, dtype, (w) => {
+    const x = rhs(fn, a, b, dtype);
+    if (assume === 'positive definite') {
+      const info = potrf({ a: w });
+      if (info > 0) throw new NotPositiveDefiniteError(fn, info - 1);
+      potrs({ l: w, b: x });
+    } else if (assume === 'triangular') {
+      const lower = options?.lower ?? true;
+      const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
+      if (info > 0)
+        throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
+    } else {
+      const info = gesv({ a: w, b: x });
+      if (info > 0) throw new SingularMatrixError(fn, info - 1);
+    }
+    return x;
+  });
+  return (b.ndim === 1 ? x.reshape([a.shape[0]]) : x) as X;
 }
 
 /**
@@ -95,12 +96,13 @@ export function solve<A extends DType, B extends DType>(
 export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
   if (a.ndim > 2) return overStack('inv', [a], [2], inv) as NDArray<Floating<D>>;
   const dtype = floating(a) as Floating<D>;
-  const w = workingCopy('inv', 'a', a, true, dtype);
-  const n = w.shape[0];
-  // w is a validated copy: factor it in place
-  const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
-  for (let k = 0; k < n; k++) if (f.lu.data[k * n + k] === 0) throw new SingularMatrixError('inv', k);
-  return luSolve(f, eye(n, { dtype })) as NDArray<Floating<D>>;
+  // w is a validated copy in a reused buffer: factor it in place
+  return withWorkingCopy('inv', 'a', a, true, dtype, (w) => {
+    const n = w.shape[0];
+    const f = { lu: w, ipiv: getrf({ a: w }).ipiv };
+    for (let k = 0; k < n; k++) if (w.data[k * n + k] === 0) throw new SingularMatrixError('inv', k);
+    return luSolve(f, eye(n, { dtype })) as NDArray<Floating<D>>;
+  });
 }
 
 /**
@@ -109,19 +111,20 @@ export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
  * factored in float32. O(n^3).
  */
 export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
-  const w = workingCopy('slogdet', 'a', a, true, floating(a));
-  const n = w.shape[0];
-  const { ipiv } = getrf({ a: w });
-  let sign = 1;
-  let logabsdet = 0;
-  for (let k = 0; k < n; k++) {
-    const u = w.data[k * n + k];
-    if (u === 0) return { sign: 0, logabsdet: Number.NEGATIVE_INFINITY };
-    if (u < 0) sign = -sign;
-    if (ipiv[k] !== k) sign = -sign;
-    logabsdet += Math.log(Math.abs(u));
-  }
-  return { sign, logabsdet };
+  return withWorkingCopy('slogdet', 'a', a, true, floating(a), (w) => {
+    const n = w.shape[0];
+    const { ipiv } = getrf({ a: w });
+    let sign = 1;
+    let logabsdet = 0;
+    for (let k = 0; k < n; k++) {
+      const u = w.data[k * n + k];
+      if (u === 0) return { sign: 0, logabsdet: Number.NEGATIVE_INFINITY };
+      if (u < 0) sign = -sign;
+      if (ipiv[k] !== k) sign = -sign;
+      logabsdet += Math.log(Math.abs(u));
+    }
+    return { sign, logabsdet };
+  });
 }
 
 /** The determinant (sign * exp(logabsdet); may overflow to +-Infinity for huge matrices: prefer slogdet). O(n^3). */
