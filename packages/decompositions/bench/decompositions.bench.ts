@@ -49,7 +49,6 @@ function krylovCases(a: NDArray, spd: NDArray, b: NDArray, suffix: string): Benc
     {
       name: `SVD${suffix}`,
       library: 'krylov js',
-      minRuns: 1,
       run: () => svd(a),
       accuracy: (_s, f) => {
         const { u, s, vt } = f as ReturnType<typeof svd<'float64'>>;
@@ -59,7 +58,6 @@ function krylovCases(a: NDArray, spd: NDArray, b: NDArray, suffix: string): Benc
     {
       name: `symmetric eigen${suffix}`,
       library: 'krylov js',
-      minRuns: 1,
       run: () => eigh(spd),
       accuracy: (_s, f) => {
         const { values, vectors } = f as ReturnType<typeof eigh<'float64'>>;
@@ -75,6 +73,7 @@ export const suite: BenchSuite = {
   pageFaults: true,
   notes: [
     'faults/run = minor page faults per timed call; on this VM a fault costs about 15 us (a 512 x 512 result is 512 pages, about 8 ms, more than the Cholesky itself). SciPy frees at once and reuses its heap: 0 faults. Node frees array buffers in batches at GC, and glibc then returns the top of its heap to the OS, so Krylov calls can fault their results in again (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456 keeps that memory). SciPy runs in one python3 worker started before the cases: spawning it later (Node forks) made the Node heap copy-on-write and cost the next native calls 512 faults each.',
+    'krylov js and ml-matrix 6 take turns run by run (the runner interleaves the in-process cases of a row), so both columns see the same phases of this VM, which drifts between fast and slow spells.',
     'acc = relative residual ||A - factors|| / ||A|| (solve: ||b - A x|| / ||b||).',
     'krylov native: the same TypeScript with @krylov/native-blas loaded (gesv/potrf/geqrf/orgqr/gesdd/syevd in LAPACK). scipy: scipy.linalg in python3, each case timed right after the matching native case (same machine load), on matrices built the same way (not bit-identical).',
     "Krylov's pure-JS kernels: blocked LU and Cholesky with gemm trailing updates; Householder QR with compact WY; SVD = Golub-Kahan bidiagonalization + Demmel-Kahan bidiagonal QR; eigh = Householder tridiagonalization + implicit QL, both with the sweeps' rotations replayed on the vectors in cache-sized row blocks.",
@@ -117,7 +116,6 @@ export const suite: BenchSuite = {
       {
         name: 'SVD',
         library: 'ml-matrix 6',
-        minRuns: 1,
         run: () => new SingularValueDecomposition(ma),
         accuracy: (_s, d) => {
           const svdMl = d as SingularValueDecomposition;
@@ -133,7 +131,6 @@ export const suite: BenchSuite = {
       {
         name: 'symmetric eigen',
         library: 'ml-matrix 6',
-        minRuns: 1,
         run: () => new EigenvalueDecomposition(mspd, { assumeSymmetric: true }),
         accuracy: (_s, d) => {
           const e = d as EigenvalueDecomposition;

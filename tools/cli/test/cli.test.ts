@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { benchCommand, runCase, suiteTable } from '../src/bench/runner.js';
+import { benchCommand, runRow, suiteTable } from '../src/bench/runner.js';
 import { main } from '../src/krylov.js';
 import { markdownTable, textTable } from '../src/table.js';
 
@@ -40,35 +40,26 @@ describe('krylov CLI', () => {
 
 describe('benchmark runner', () => {
   it('times cases, reports skips and failures, and formats tables', async () => {
-    const ok = await runCase(
+    const [ok, skipped, noBackend, failed] = await runRow(
       's',
-      { name: 'sum n=10', library: 'a', flops: 1e6, run: () => 1, accuracy: () => 1e-16 },
+      [
+        { name: 'sum n=10', library: 'a', flops: 1e6, run: () => 1, accuracy: () => 1e-16 },
+        { name: 'sum n=10', library: 'b', run: () => 1, skip: 'b is not installed' },
+        { name: 'sum n=10', library: 'd', backends: ['absent', 'js'], run: () => 1 },
+        {
+          name: 'sum n=10',
+          library: 'c',
+          run: () => {
+            throw new Error('boom');
+          },
+        },
+      ],
       5,
     );
     expect(ok.runs).toBeGreaterThanOrEqual(3);
     expect(ok.gflops).toBeGreaterThan(0);
-    const skipped = await runCase(
-      's',
-      { name: 'sum n=10', library: 'b', run: () => 1, skip: 'b is not installed' },
-      5,
-    );
-    const noBackend = await runCase(
-      's',
-      { name: 'sum n=10', library: 'd', backends: ['absent', 'js'], run: () => 1 },
-      5,
-    );
+    expect(skipped.skipped).toBe('b is not installed');
     expect(noBackend.skipped).toBe("backend 'absent' not loaded (its plugin package is not installed)");
-    const failed = await runCase(
-      's',
-      {
-        name: 'sum n=10',
-        library: 'c',
-        run: () => {
-          throw new Error('boom');
-        },
-      },
-      5,
-    );
     expect(failed.skipped).toBe('failed: boom');
     const table = suiteTable([ok, skipped, failed]);
     expect(table[0]).toEqual(['case', 'a', 'b', 'c']);
@@ -80,6 +71,33 @@ describe('benchmark runner', () => {
         ['1', 'a|b'],
       ]),
     ).toBe('| x | y |\n| --- | --- |\n| 1 | a\\|b |');
+  });
+  it("interleaves a row's cases run by run, each until its own minimum runs and budget", async () => {
+    const order: string[] = [];
+    let calls = 0;
+    const [x, y, z, w] = await runRow(
+      's',
+      [
+        { name: 'r', library: 'x', run: () => order.push('x'), minRuns: 4 },
+        { name: 'r', library: 'y', run: () => order.push('y'), minRuns: 2 },
+        { name: 'r', library: 'z', external: async () => ({ times: [3, 1, 2] }) },
+        {
+          name: 'r',
+          library: 'w',
+          run: () => {
+            // fails on its third call (the second timed run): reported, and the others go on
+            if (++calls === 3) throw new Error('late failure');
+            order.push('w');
+          },
+        },
+      ],
+      0,
+    );
+    // warm-ups x y w, then rounds x y w | x y (w fails) | x | x
+    expect(order.join('')).toBe('xywxywxyxx');
+    expect([x.runs, y.runs, z.runs]).toEqual([4, 2, 3]);
+    expect(z.medianMs).toBe(2);
+    expect(w.skipped).toBe('failed: late failure');
   });
   it('discovers suites in a repository and writes JSON and Markdown reports', async () => {
     const root = mkdtempSync(join(tmpdir(), 'krylov-bench-'));

@@ -80,51 +80,84 @@ function leadingBackendProblem(order: readonly string[] | undefined): string | n
   return p.available ? null : `backend '${name}' unavailable: ${p.reason}`;
 }
 
-/** Times one case: setup once, one warm-up run, then repetitions until the budget (at least 3 or minRuns). */
-export async function runCase(
+/** A prepared in-process case: its state after setup and one warm-up run, and its timed runs so far. */
+interface Timed {
+  c: BenchCase;
+  run: () => Promise<unknown>;
+  state: unknown;
+  result: unknown;
+  times: number[];
+  spentMs: number;
+  faults: number;
+}
+
+/**
+ * Times the cases of one table row, side by side: each case is set up and warmed up once, then the
+ * in-process cases take turns, one timed run each per round, so a machine that drifts between fast
+ * and slow phases (shared VMs do, for seconds to minutes) slows every column of the row alike
+ * instead of whichever case ran during the slow phase. A case stops once it has minRuns runs (3 by
+ * default) and has spent `budgetMs`, or at 50 runs. Cases timed in another process (`external`)
+ * run after, in order. Results come back in the order of `cases`.
+ */
+export async function runRow(
   suite: string,
-  c: BenchCase,
+  cases: readonly BenchCase[],
   budgetMs: number,
   pageFaults = false,
-): Promise<CaseResult> {
-  const base = { suite, name: c.name, library: c.library };
-  if (c.skip) return { ...base, skipped: c.skip };
-  const unavailable = leadingBackendProblem(c.backends);
-  if (unavailable) return { ...base, skipped: unavailable };
-  try {
-    if (c.external) {
-      const { times, metrics } = await c.external();
-      const sorted = [...times].sort((a, b) => a - b);
-      const medianMs = sorted[Math.floor(sorted.length / 2)];
-      return {
-        ...base,
-        runs: sorted.length,
-        medianMs,
-        minMs: sorted[0],
-        gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
-        metrics,
-      };
+): Promise<CaseResult[]> {
+  const results = new Map<BenchCase, CaseResult>();
+  const timed: Timed[] = [];
+  const failed = (c: BenchCase, e: unknown): CaseResult => ({
+    suite,
+    name: c.name,
+    library: c.library,
+    skipped: `failed: ${(e as Error).message}`,
+  });
+  for (const c of cases) {
+    const base = { suite, name: c.name, library: c.library };
+    const unavailable = c.skip ?? leadingBackendProblem(c.backends);
+    if (unavailable) results.set(c, { ...base, skipped: unavailable });
+    else if (!c.external) {
+      try {
+        const order = c.backends ?? ['js'];
+        const body = c.run;
+        if (!body) throw new Error('the case has neither run nor external');
+        const state = c.setup ? await withBackends(order, () => c.setup!()) : undefined;
+        const run = async () => withBackends(order, () => body(state));
+        timed.push({ c, run, state, result: await run(), times: [], spentMs: 0, faults: 0 });
+      } catch (e) {
+        results.set(c, failed(c, e));
+      }
     }
-    const order = c.backends ?? ['js'];
-    const body = c.run;
-    if (!body) throw new Error('the case has neither run nor external');
-    const run = (s: unknown) => withBackends(order, () => body(s));
-    const state = c.setup ? await withBackends(order, () => c.setup!()) : undefined;
-    let result = await run(state);
-    const times: number[] = [];
-    const minRuns = c.minRuns ?? 3;
-    const start = performance.now();
-    const faults0 = process.resourceUsage().minorPageFault;
-    while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 50)) {
-      const t0 = performance.now();
-      result = await run(state);
-      times.push(performance.now() - t0);
+  }
+  const done = (t: Timed) =>
+    results.has(t.c) ||
+    t.times.length >= 50 ||
+    (t.times.length >= (t.c.minRuns ?? 3) && t.spentMs >= budgetMs);
+  for (let active = timed; active.length > 0; active = active.filter((t) => !done(t))) {
+    for (const t of active) {
+      try {
+        const faults0 = process.resourceUsage().minorPageFault;
+        const t0 = performance.now();
+        t.result = await t.run();
+        const ms = performance.now() - t0;
+        t.faults += process.resourceUsage().minorPageFault - faults0;
+        t.times.push(ms);
+        t.spentMs += ms;
+      } catch (e) {
+        results.set(t.c, failed(t.c, e));
+      }
     }
-    const faults = (process.resourceUsage().minorPageFault - faults0) / times.length;
-    times.sort((a, b) => a - b);
+  }
+  for (const t of timed) {
+    if (results.has(t.c)) continue;
+    const { c, state, result } = t;
+    const times = [...t.times].sort((x, y) => x - y);
     const medianMs = times[Math.floor(times.length / 2)];
-    return {
-      ...base,
+    results.set(c, {
+      suite,
+      name: c.name,
+      library: c.library,
       runs: times.length,
       medianMs,
       minMs: times[0],
@@ -134,13 +167,43 @@ export async function runCase(
         c.metrics || pageFaults
           ? {
               ...c.metrics?.(state, result),
-              ...(pageFaults ? { 'faults/run': Math.round(faults) } : {}),
+              ...(pageFaults ? { 'faults/run': Math.round(t.faults / times.length) } : {}),
             }
           : undefined,
-    };
-  } catch (e) {
-    return { ...base, skipped: `failed: ${(e as Error).message}` };
+    });
   }
+  for (const c of cases) {
+    if (results.has(c) || !c.external) continue;
+    try {
+      const { times, metrics } = await c.external();
+      const sorted = [...times].sort((x, y) => x - y);
+      const medianMs = sorted[Math.floor(sorted.length / 2)];
+      results.set(c, {
+        suite,
+        name: c.name,
+        library: c.library,
+        runs: sorted.length,
+        medianMs,
+        minMs: sorted[0],
+        gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
+        metrics,
+      });
+    } catch (e) {
+      results.set(c, failed(c, e));
+    }
+  }
+  return cases.map((c) => results.get(c)!);
+}
+
+/** Splits a suite's cases into rows: runs of adjacent cases with the same name. */
+function adjacentRows(cases: readonly BenchCase[]): BenchCase[][] {
+  const rows: BenchCase[][] = [];
+  for (const c of cases) {
+    const last = rows.at(-1);
+    if (last && last[0].name === c.name) last.push(c);
+    else rows.push([c]);
+  }
+  return rows;
 }
 
 /** One table per suite: rows are case names, columns libraries. */
@@ -206,9 +269,14 @@ export async function benchCommand(
   for (const { file, suite } of suites) {
     const cases = await suite.cases();
     const results: CaseResult[] = [];
-    for (const [i, c] of cases.entries()) {
-      (options.progress ?? progressBar)(i, cases.length, `${suite.name}: ${c.name} [${c.library}]`);
-      results.push(await runCase(suite.name, c, options.budgetMs ?? 1500, suite.pageFaults));
+    for (const row of adjacentRows(cases)) {
+      const libraries = row.map((c) => c.library).join(', ');
+      (options.progress ?? progressBar)(
+        results.length,
+        cases.length,
+        `${suite.name}: ${row[0].name} [${libraries}]`,
+      );
+      results.push(...(await runRow(suite.name, row, options.budgetMs ?? 1500, suite.pageFaults)));
     }
     (options.progress ?? progressBar)(cases.length, cases.length, `${suite.name}: done`);
     const table = suiteTable(results);
@@ -228,7 +296,7 @@ export async function benchCommand(
       '',
       suite.description,
       '',
-      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.date}. Command: \`pnpm bench ${suite.name}\`. Median of timed runs after a warm-up.`,
+      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.date}. Command: \`pnpm bench ${suite.name}\`. Median of timed runs after a warm-up; the in-process cases of a row take turns run by run.`,
       '',
       markdownTable(table),
       ...(notes ? ['', notes] : []),
