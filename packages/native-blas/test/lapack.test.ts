@@ -240,6 +240,37 @@ describe.skipIf(!built)('native LAPACK kernels against the pure-JS kernels', () 
       }
     });
 
+    // one dtype is enough: the pool is shared by both instantiations and counts bytes
+    if (dtype === 'float64')
+      it('geqrf and orgqr: a copy above the per-thread scratch kept between calls (16 MiB), then small ones again', () => {
+        // row-major input goes through the scratch copy, column-major is passed as it lies: the same
+        // LAPACK call on the same numbers, so the results agree exactly
+        const [m, n] = [2100, 1000];
+        const a = rng(`geqrf-big-${dtype}`).normal([m, n], { dtype });
+        const rowMajor = a.copy() as Mat;
+        const colMajor = a.T.copy().T as Mat;
+        const t1 = on('native', 'geqrf', { a: rowMajor }).tau;
+        const t2 = on('native', 'geqrf', { a: colMajor }).tau;
+        // entries that differ, counted by a loop (a deep equality of 2e6 numbers takes seconds)
+        const differing = (x: NDArray, y: NDArray) => {
+          const [xs, ys] = [x.toFlatArray(), y.toFlatArray()];
+          return xs.filter((v, i) => !Object.is(v, ys[i])).length;
+        };
+        expect(differing(t1, t2)).toBe(0);
+        expect(differing(rowMajor, colMajor)).toBe(0);
+        on('native', 'orgqr', { a: rowMajor, tau: t1 });
+        on('native', 'orgqr', { a: colMajor, tau: t2 });
+        expect(differing(rowMajor, colMajor)).toBe(0);
+        for (const k of [3, 40]) {
+          const small = rng(`geqrf-after-big-${k}`).normal([k, k], { dtype });
+          const ref = small.copy('float64') as Mat;
+          const refTau = on('js', 'geqrf', { a: ref }).tau;
+          const v = small.copy() as Mat;
+          expect(relErr(on('native', 'geqrf', { a: v }).tau, refTau)).toBeLessThan(100 * (k + 1) * eps);
+          expect(relErr(v, ref)).toBeLessThan(100 * (k + 1) * eps);
+        }
+      });
+
     it(`geqp3 ${dtype}: same column order and R`, () => {
       for (const [m, n] of [[0, 0] as [number, number], [1, 1] as [number, number], ...RECT]) {
         const a = rng(`geqp3-${m}-${n}`).normal([m, n], { dtype });

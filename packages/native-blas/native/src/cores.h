@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "lapack.h"
+#include "scratch.h"
 
 namespace kb {
 
@@ -36,6 +36,45 @@ struct VView {
     int64_t k = inc < 0 ? static_cast<int64_t>(n - 1 - i) * -inc : static_cast<int64_t>(i) * inc;
     return p[k];
   }
+};
+
+/** dst (column-major, leading dimension ld) = a. */
+template <typename T>
+void copyToColMajor(const View<T>& a, T* dst, int ld) {
+  if (!a.colMajor) return transposeInto(a.rows, a.cols, a.p, a.ld, dst, ld);
+  for (int j = 0; j < a.cols; j++)
+    std::copy_n(a.p + static_cast<int64_t>(j) * a.ld, a.rows, dst + static_cast<int64_t>(j) * ld);
+}
+
+/** v = src (column-major, leading dimension ld), v's shape. */
+template <typename T>
+void copyFromColMajor(const T* src, int ld, const View<T>& v) {
+  if (!v.colMajor) return transposeInto(v.cols, v.rows, src, ld, v.p, v.ld);
+  for (int j = 0; j < v.cols; j++)
+    std::copy_n(src + static_cast<int64_t>(j) * ld, v.rows, v.p + static_cast<int64_t>(j) * v.ld);
+}
+
+/**
+ * `a` as LAPACK's column-major routines take it: `a` itself when it is column-major, else its
+ * transpose in per-thread scratch (slot Matrix), which `commit` writes back. This is the copy
+ * LAPACKE's row-major wrappers make, without their allocation per call.
+ */
+template <typename T>
+struct ColMajor {
+  explicit ColMajor(const View<T>& v)
+      : a(v),
+        copy(Slot::Matrix, v.colMajor ? 0 : static_cast<size_t>(v.rows) * v.cols),
+        p(v.colMajor ? v.p : copy.data()),
+        ld(v.colMajor ? v.ld : std::max(v.rows, 1)) {
+    if (!a.colMajor) copyToColMajor(a, p, ld);
+  }
+  void commit() const {
+    if (!a.colMajor) copyFromColMajor(p, ld, a);
+  }
+  const View<T> a;
+  const Scratch<T> copy;
+  T* const p;
+  const int ld;
 };
 
 [[noreturn]] inline void internal(const std::string& routine, int64_t info) {
@@ -148,9 +187,10 @@ template <typename T>
 int64_t getrf(const View<T>& a, int32_t* ipiv) {
   int k = std::min(a.rows, a.cols);
   if (k == 0) return 0;
-  lapack_int info =
-      lapack::getrf(a.colMajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR, a.rows, a.cols, a.p, a.ld, ipiv);
+  ColMajor<T> c(a);
+  lapack_int info = lapack::getrf(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, ipiv);
   if (info < 0) internal("getrf", info);
+  c.commit();
   for (int i = 0; i < k; i++) ipiv[i] -= 1;
   return info;
 }
@@ -199,8 +239,6 @@ int64_t gesv(const View<T>& a, int32_t* ipiv, const View<T>& b) {
   return 0;
 }
 
-inline int layoutOf(bool colMajor) { return colMajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR; }
-
 /** LAPACK's optimal workspace from a query's first element, at least 1. */
 template <typename T>
 lapack_int workSize(T query) {
@@ -213,23 +251,27 @@ lapack_int workSize(T query) {
 template <typename T>
 void geqrf(const View<T>& a, T* tau) {
   if (std::min(a.rows, a.cols) == 0) return;
+  ColMajor<T> c(a);
   T q = 0;
-  lapack_int info = lapack::geqrf(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, tau, &q, -1);
+  lapack_int info = lapack::geqrf(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, tau, &q, -1);
   if (info < 0) internal("geqrf", info);
-  std::vector<T> work(workSize(q));
-  info = lapack::geqrf(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, tau, work.data(), work.size());
+  Scratch<T> work(Slot::Work, workSize(q));
+  info = lapack::geqrf(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, tau, work.data(), workSize(q));
   if (info < 0) internal("geqrf", info);
+  c.commit();
 }
 
 template <typename T>
 void orgqr(const View<T>& a, const T* tau, int k) {
   if (a.cols == 0) return;
+  ColMajor<T> c(a);
   T q = 0;
-  lapack_int info = lapack::orgqr(layoutOf(a.colMajor), a.rows, a.cols, k, a.p, a.ld, tau, &q, -1);
+  lapack_int info = lapack::orgqr(LAPACK_COL_MAJOR, a.rows, a.cols, k, c.p, c.ld, tau, &q, -1);
   if (info < 0) internal("orgqr", info);
-  std::vector<T> work(workSize(q));
-  info = lapack::orgqr(layoutOf(a.colMajor), a.rows, a.cols, k, a.p, a.ld, tau, work.data(), work.size());
+  Scratch<T> work(Slot::Work, workSize(q));
+  info = lapack::orgqr(LAPACK_COL_MAJOR, a.rows, a.cols, k, c.p, c.ld, tau, work.data(), workSize(q));
   if (info < 0) internal("orgqr", info);
+  c.commit();
 }
 
 /** QR with column pivoting; jpvt comes back 0-based. */
@@ -240,12 +282,14 @@ void geqp3(const View<T>& a, T* tau, int32_t* jpvt) {
     for (int j = 0; j < a.cols; j++) jpvt[j] = j;
     return;
   }
+  ColMajor<T> c(a);
   T q = 0;
-  lapack_int info = lapack::geqp3(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, jpvt, tau, &q, -1);
+  lapack_int info = lapack::geqp3(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, jpvt, tau, &q, -1);
   if (info < 0) internal("geqp3", info);
-  std::vector<T> work(workSize(q));
-  info = lapack::geqp3(layoutOf(a.colMajor), a.rows, a.cols, a.p, a.ld, jpvt, tau, work.data(), work.size());
+  Scratch<T> work(Slot::Work, workSize(q));
+  info = lapack::geqp3(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, jpvt, tau, work.data(), workSize(q));
   if (info < 0) internal("geqp3", info);
+  c.commit();
   for (int j = 0; j < a.cols; j++) jpvt[j] -= 1;
 }
 
@@ -269,14 +313,12 @@ int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T
     }
     return 0;
   }
-  std::vector<T> scratch;
+  Scratch<T> rowMajor(Slot::Matrix, a.colMajor ? static_cast<size_t>(m) * n : 0);
   T* w = a.p;
   int lda = a.ld;
   if (a.colMajor) {
-    scratch.resize(static_cast<size_t>(m) * n);
-    for (int i = 0; i < m; i++)
-      for (int j = 0; j < n; j++) scratch[static_cast<size_t>(i) * n + j] = a.at(i, j);
-    w = scratch.data();
+    transposeInto(n, m, a.p, a.ld, rowMajor.data(), n);
+    w = rowMajor.data();
     lda = n;
   }
   char jobz = job == SvdJob::Values ? 'N' : job == SvdJob::Thin ? 'S' : 'A';
@@ -285,13 +327,13 @@ int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T
   int ldu = job == SvdJob::Values ? 1 : vt->ld;
   T* vtPtr = job == SvdJob::Values ? none : u->p;  // and its V^T is U^T
   int ldvt = job == SvdJob::Values ? 1 : u->ld;
-  std::vector<lapack_int> iwork(8 * static_cast<size_t>(k));
+  Scratch<lapack_int> iwork(Slot::IWork, 8 * static_cast<size_t>(k));
   T q = 0;
   lapack_int info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, &q, -1,
                                   iwork.data());
   if (info < 0) internal("gesdd", info);
-  std::vector<T> work(workSize(q));
-  info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, work.data(), work.size(),
+  Scratch<T> work(Slot::Work, workSize(q));
+  info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, work.data(), workSize(q),
                        iwork.data());
   if (info < 0) internal("gesdd", info);
   return info;
@@ -302,22 +344,19 @@ template <typename T>
 int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
-  std::vector<T> z(static_cast<size_t>(n) * n);
-  for (int j = 0; j < n; j++)
-    for (int i = j; i < n; i++) z[i + static_cast<size_t>(j) * n] = a.at(i, j);
+  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   char jobz = v ? 'V' : 'N';
   T q = 0;
   lapack_int iq = 0;
   lapack_int info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, &q, -1, &iq, -1);
   if (info < 0) internal("syevd", info);
-  std::vector<T> work(workSize(q));
-  std::vector<lapack_int> iwork(std::max<lapack_int>(1, iq));
-  info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, work.data(), work.size(), iwork.data(),
-                       iwork.size());
+  const lapack_int lwork = workSize(q), liwork = std::max<lapack_int>(1, iq);
+  Scratch<T> work(Slot::Work, lwork);
+  Scratch<lapack_int> iwork(Slot::IWork, liwork);
+  info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, work.data(), lwork, iwork.data(), liwork);
   if (info < 0) internal("syevd", info);
-  if (v)
-    for (int i = 0; i < n; i++)
-      for (int j = 0; j < n; j++) v->at(i, j) = z[i + static_cast<size_t>(j) * n];
+  if (v) copyFromColMajor(z.data(), n, *v);
   return info;
 }
 
@@ -329,23 +368,20 @@ template <typename T>
 int64_t geev(const View<T>& a, T* wr, T* wi, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
-  std::vector<T> z(static_cast<size_t>(n) * n);
-  for (int j = 0; j < n; j++)
-    for (int i = 0; i < n; i++) z[i + static_cast<size_t>(j) * n] = a.at(i, j);
+  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  copyToColMajor(a, z.data(), n);
   char jobvr = v ? 'V' : 'N';
-  std::vector<T> vr(v ? static_cast<size_t>(n) * n : 1);
+  Scratch<T> vr(Slot::Matrix2, v ? static_cast<size_t>(n) * n : 1);
   T dummy = 0;
   T q = 0;
   lapack_int info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(),
                                  v ? n : 1, &q, -1);
   if (info < 0) internal("geev", info);
-  std::vector<T> work(workSize(q));
+  Scratch<T> work(Slot::Work, workSize(q));
   info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(), v ? n : 1,
-                      work.data(), work.size());
+                      work.data(), workSize(q));
   if (info < 0) internal("geev", info);
-  if (v)
-    for (int i = 0; i < n; i++)
-      for (int j = 0; j < n; j++) v->at(i, j) = vr[i + static_cast<size_t>(j) * n];
+  if (v) copyFromColMajor(vr.data(), n, *v);
   return info;
 }
 

@@ -29,12 +29,10 @@ void ormqr(const View<T>& a, const T* tau, int k, const View<T>& c, bool left, b
   const int nq = a.rows;
   const T* ap = a.p;
   int lda = a.ld;
-  std::vector<T> scratch;
+  Scratch<T> reflectors(Slot::Matrix, a.colMajor ? 0 : static_cast<size_t>(nq) * k);
   if (!a.colMajor) {
-    scratch.resize(static_cast<size_t>(nq) * k);
-    for (int j = 0; j < k; j++)
-      for (int i = 0; i < nq; i++) scratch[i + static_cast<size_t>(j) * nq] = a.at(i, j);
-    ap = scratch.data();
+    copyToColMajor(View<T>{a.p, nq, k, a.ld, false}, reflectors.data(), nq);
+    ap = reflectors.data();
     lda = nq;
   }
   const bool l = c.colMajor ? left : !left, t = c.colMajor ? trans : !trans;
@@ -43,8 +41,8 @@ void ormqr(const View<T>& a, const T* tau, int k, const View<T>& c, bool left, b
   T q = 0;
   lapack_int info = lapack::ormqr(LAPACK_COL_MAJOR, side, tr, m, n, k, ap, lda, tau, c.p, c.ld, &q, -1);
   if (info < 0) internal("ormqr", info);
-  std::vector<T> work(workSize(q));
-  info = lapack::ormqr(LAPACK_COL_MAJOR, side, tr, m, n, k, ap, lda, tau, c.p, c.ld, work.data(), work.size());
+  Scratch<T> work(Slot::Work, workSize(q));
+  info = lapack::ormqr(LAPACK_COL_MAJOR, side, tr, m, n, k, ap, lda, tau, c.p, c.ld, work.data(), workSize(q));
   if (info < 0) internal("ormqr", info);
 }
 
@@ -76,26 +74,25 @@ int64_t gelsd(const View<T>& a, const View<T>& b, T rcond, T* s, const View<T>& 
     for (int j = 0; j < x.cols; j++) x.at(i, j) = T(0);
   if (std::min(m, n) == 0) return 0;
   const int lda = std::max(1, m), ldb = std::max({1, m, n});
-  std::vector<T> aw(static_cast<size_t>(lda) * n), bw(static_cast<size_t>(ldb) * std::max(1, nrhs));
-  for (int j = 0; j < n; j++)
-    for (int i = 0; i < m; i++) aw[i + static_cast<size_t>(j) * lda] = a.at(i, j);
-  for (int j = 0; j < nrhs; j++)
-    for (int i = 0; i < m; i++) bw[i + static_cast<size_t>(j) * ldb] = b.at(i, j);
+  Scratch<T> aw(Slot::Matrix, static_cast<size_t>(lda) * n);
+  Scratch<T> bw(Slot::Matrix2, static_cast<size_t>(ldb) * std::max(1, nrhs));
+  copyToColMajor(a, aw.data(), lda);
+  copyToColMajor(b, bw.data(), ldb);
+  for (int j = 0; j < nrhs; j++) std::fill_n(bw.data() + static_cast<size_t>(j) * ldb + m, ldb - m, T(0));
   lapack_int r = 0;
   T q = 0;
   lapack_int iq = 1;
   lapack_int info =
       lapack::gelsd(LAPACK_COL_MAJOR, m, n, nrhs, aw.data(), lda, bw.data(), ldb, s, rcond, &r, &q, -1, &iq);
   if (info < 0) internal("gelsd", info);
-  std::vector<T> work(workSize(q));
-  std::vector<lapack_int> iwork(std::max<lapack_int>(1, iq));
+  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<lapack_int> iwork(Slot::IWork, std::max<lapack_int>(1, iq));
   info = lapack::gelsd(LAPACK_COL_MAJOR, m, n, nrhs, aw.data(), lda, bw.data(), ldb, s, rcond, &r, work.data(),
-                       work.size(), iwork.data());
+                       workSize(q), iwork.data());
   if (info < 0) internal("gelsd", info);
   if (info > 0) return info;
   *rank = r;
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < nrhs; j++) x.at(i, j) = bw[i + static_cast<size_t>(j) * ldb];
+  copyFromColMajor(bw.data(), ldb, x);
   return 0;
 }
 
@@ -108,31 +105,29 @@ template <typename T>
 int64_t syevr(const View<T>& a, int il, int iu, T* w, const View<T>* v) {
   const int n = a.rows, count = iu - il + 1;
   if (n == 0 || count <= 0) return 0;
-  std::vector<T> z(static_cast<size_t>(n) * n);
-  for (int j = 0; j < n; j++)
-    for (int i = j; i < n; i++) z[i + static_cast<size_t>(j) * n] = a.at(i, j);
+  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   const char jobz = v ? 'V' : 'N';
-  std::vector<T> wall(n), vecs(v ? static_cast<size_t>(n) * count : 1);
+  std::vector<T> wall(n);
+  Scratch<T> vecs(Slot::Matrix2, v ? static_cast<size_t>(n) * count : 1);
   std::vector<lapack_int> isuppz(2 * static_cast<size_t>(count));
   lapack_int found = 0, iq = 0;
   T q = 0;
   lapack_int info = lapack::syevr(LAPACK_COL_MAJOR, jobz, 'I', 'L', n, z.data(), n, T(0), T(0), il + 1, iu + 1, T(0),
                                   &found, wall.data(), vecs.data(), v ? n : 1, isuppz.data(), &q, -1, &iq, -1);
   if (info < 0) internal("syevr", info);
-  std::vector<T> work(workSize(q));
-  std::vector<lapack_int> iwork(std::max<lapack_int>(1, iq));
+  const lapack_int lwork = workSize(q), liwork = std::max<lapack_int>(1, iq);
+  Scratch<T> work(Slot::Work, lwork);
+  Scratch<lapack_int> iwork(Slot::IWork, liwork);
   info = lapack::syevr(LAPACK_COL_MAJOR, jobz, 'I', 'L', n, z.data(), n, T(0), T(0), il + 1, iu + 1, T(0), &found,
-                       wall.data(), vecs.data(), v ? n : 1, isuppz.data(), work.data(), work.size(), iwork.data(),
-                       iwork.size());
+                       wall.data(), vecs.data(), v ? n : 1, isuppz.data(), work.data(), lwork, iwork.data(), liwork);
   if (info < 0) internal("syevr", info);
   if (info > 0) return info;
   if (found != count)
     throw std::runtime_error("syevr found " + std::to_string(found) + " eigenvalues, expected " +
                              std::to_string(count));
   std::copy(wall.begin(), wall.begin() + count, w);
-  if (v)
-    for (int i = 0; i < n; i++)
-      for (int j = 0; j < count; j++) v->at(i, j) = vecs[i + static_cast<size_t>(j) * n];
+  if (v) copyFromColMajor(vecs.data(), n, *v);
   return 0;
 }
 
