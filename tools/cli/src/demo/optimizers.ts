@@ -1,5 +1,6 @@
 import { NDArray } from '@krylov/core-array';
 import { Optimizer, adamw } from '@krylov/optimizers';
+import { timed } from './timed.js';
 import type { DemoSection } from './types.js';
 
 export const section: DemoSection = {
@@ -11,20 +12,21 @@ export const section: DemoSection = {
     const target = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
     const w = new NDArray(new Float64Array(n), [n]);
     const opt = new Optimizer({ w }, adamw, { lr: 0.05, weightDecay: 0 });
-    const t0 = performance.now();
-    for (let step = 0; step < 2000; step++) {
-      const g = Float64Array.from(w.data, (v, i) => scale[i] * (scale[i] * v - scale[i] * target[i]));
-      opt.step({ w: new NDArray(g, [n]) });
-    }
-    const ms = performance.now() - t0;
-    let err = 0;
-    for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(w.data[i] - target[i]));
     return [
-      {
-        task: 'AdamW, 2000 steps, 64-dim quadratic (condition 1e6)',
-        accuracy: `max |w - w*| ${err.toExponential(1)}`,
-        ms,
-      },
+      timed(
+        'AdamW, 2000 steps, 64-dim quadratic (condition 1e6)',
+        () => {
+          for (let step = 0; step < 2000; step++) {
+            const g = Float64Array.from(w.data, (v, i) => scale[i] * (scale[i] * v - scale[i] * target[i]));
+            opt.step({ w: new NDArray(g, [n]) });
+          }
+        },
+        () => {
+          let err = 0;
+          for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(w.data[i] - target[i]));
+          return `max |w - w*| ${err.toExponential(1)}`;
+        },
+      ),
     ];
   },
 };

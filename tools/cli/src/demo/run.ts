@@ -15,8 +15,9 @@ export const SECTIONS: DemoSection[] = [core, decompositions, solvers, sketching
 
 /**
  * `krylov demo`: detects backends, then runs every section on each available CPU backend (with js as
- * the fallback), and device sections (WebGPU) once on their own backend. Each CPU section first runs
- * once untimed, so the first backend's times do not include compiling the shared TypeScript.
+ * the fallback), and device sections (WebGPU) once on their own backend. Each CPU section runs once
+ * untimed on each backend before its timed run, so no time includes compiling the code that backend
+ * runs (the pure-JS panels and kernels are compiled at their first use, whichever backend is first).
  */
 export async function demoCommand(log: (s: string) => void): Promise<void> {
   await loadBackendPlugins();
@@ -29,12 +30,12 @@ export async function demoCommand(log: (s: string) => void): Promise<void> {
   const rows = [['package', 'task', 'backend', 'accuracy', 'time']];
   const cpu = available.filter((b) => !SECTIONS.some((s) => s.backend === b.name));
   for (const s of SECTIONS) {
-    if (!s.backend) await withBackends([cpu[0]?.name ?? 'js', 'js'], () => s.run());
     for (const b of s.backend ? [s.backend] : cpu.map((c) => c.name)) {
+      if (!s.backend) await withBackends([b, 'js'], () => s.run());
       const results = await withBackends([b, 'js'], () => s.run());
       for (const r of results) rows.push([s.package, r.task, b, r.accuracy, formatMs(r.ms)]);
     }
   }
   log(textTable(rows));
-  log('time: one timed run per backend, after an untimed warm-up run of each CPU section');
+  log('time: one timed run per backend, after an untimed warm-up run of each CPU section on that backend');
 }
