@@ -9,7 +9,7 @@ import {
   withBackends,
 } from '@krylov/core-array';
 import { afterEach, describe, expect, it } from 'vitest';
-import { det, gesv, inv, solve } from '../src/index.js';
+import { det, eigh, gesv, inv, solve, svd } from '../src/index.js';
 
 /** max |A x - b| / max |b|, by plain loops. */
 function relativeResidual(a: NDArray, x: NDArray, b: NDArray): number {
@@ -20,7 +20,7 @@ function relativeResidual(a: NDArray, x: NDArray, b: NDArray): number {
 
 afterEach(() => unregisterBackend('reentrant'));
 
-describe("solve, inv and slogdet reuse one buffer for a's working copy", () => {
+describe("solve, inv, slogdet, svd and eigh reuse one buffer for a's working copy", () => {
   it('calls of different sizes and dtypes in a row stay correct and never alias their results', () => {
     const results: { a: NDArray; x: NDArray; b: NDArray; copy: number[] }[] = [];
     for (const [n, dtype] of [
@@ -40,6 +40,24 @@ describe("solve, inv and slogdet reuse one buffer for a's working copy", () => {
       expect(x.toFlatArray()).toEqual(copy);
       expect(relativeResidual(a, x, b)).toBeLessThan(a.dtype === 'float32' ? 1e-3 : 1e-10);
     }
+  });
+
+  it('svd and eigh results survive later calls that reuse the buffer', () => {
+    const a = rng('wc-svd').normal([30, 20]);
+    const spd = matmul(a.T, a);
+    const first = { svd: svd(a), eigh: eigh(spd) };
+    const copies = [first.svd.u, first.svd.s, first.svd.vt, first.eigh.values, first.eigh.vectors!].map((x) =>
+      x.toFlatArray(),
+    );
+    // other sizes and modes in between, including the empty matrix and a values-only call
+    svd(rng('wc-svd-2').normal([25, 40]), { mode: 'full' });
+    eigh(matmul(a, a.T), { vectors: false });
+    svd(new NDArray(new Float64Array(0), [0, 4]));
+    eigh(spd, { range: [2, 5] });
+    const again = [first.svd.u, first.svd.s, first.svd.vt, first.eigh.values, first.eigh.vectors!];
+    again.forEach((x, i) => expect(x.toFlatArray()).toEqual(copies[i]));
+    expect(svd(a).s.toFlatArray()).toEqual(copies[1]);
+    expect(eigh(spd).values.toFlatArray()).toEqual(copies[3]);
   });
 
   it('a throwing call releases the buffer for the next one', () => {

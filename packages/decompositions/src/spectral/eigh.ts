@@ -11,7 +11,7 @@ import {
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import { type Floating, floating, withWorkingCopy } from '../util/validate.js';
 import { RotationSequence, hypot, nearest } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
@@ -327,17 +327,17 @@ export function eigh<D extends DType>(
   const fn = 'eigh';
   if (a.ndim > 2) return overStack(fn, [a], [2], (m) => eigh(m, options)) as { values: F; vectors: F | null };
   checkOptions(fn, options, ['vectors', 'range']);
-  const w = workingCopy(fn, 'a', a, true, floating(a));
-  const n = w.shape[0];
   const wantVectors = options?.vectors ?? true;
-  let result: { w: NDArray; v: NDArray | null; info: number };
-  if (options?.range) {
+  // the kernels only read w (a's validated copy, in a reused buffer) and return new arrays
+  const result = withWorkingCopy(fn, 'a', a, true, floating(a), (w) => {
+    const n = w.shape[0];
+    if (!options?.range) return syevd({ a: w, vectors: wantVectors });
     const [il, iu] = options.range;
     if (!(Number.isInteger(il) && Number.isInteger(iu) && il >= 0 && il <= iu && iu < n))
       throw new InvalidArgumentError(fn, 'options.range', options.range, `0 <= il <= iu < ${n}`);
     // LAPACK's dsyevr computes only the wanted pairs (MRRR); the pure-JS kernel selects from syevd's.
-    result = syevr({ a: w, vectors: wantVectors, il, iu });
-  } else result = syevd({ a: w, vectors: wantVectors });
+    return syevr({ a: w, vectors: wantVectors, il, iu });
+  });
   if (result.info > 0)
     throw new ConvergenceError(
       fn,

@@ -12,7 +12,7 @@ import {
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import { type Floating, floating, withWorkingCopy } from '../util/validate.js';
 import { bdsqr } from './bdsqr.js';
 import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 
@@ -111,9 +111,12 @@ export function svd<D extends DType>(
   if (!['thin', 'full', 'values'].includes(mode))
     throw new InvalidArgumentError(fn, 'options.mode', mode, "'thin', 'full' or 'values'");
   const dtype = floating(a) as Floating<D>;
-  const w = workingCopy(fn, 'a', a, false, dtype);
-  const [m, n] = w.shape;
-  if (m === 0 || n === 0) {
+  // gesdd may overwrite w (a's validated copy, in a reused buffer) and returns new arrays
+  const r = withWorkingCopy(fn, 'a', a, false, dtype, (w) =>
+    w.size === 0 ? null : gesdd({ a: w, job: mode }),
+  );
+  if (!r) {
+    const [m, n] = a.shape;
     const k = Math.min(m, n);
     const s = zeros([0], { dtype });
     return mode === 'values'
@@ -124,7 +127,6 @@ export function svd<D extends DType>(
           vt: mode === 'full' ? eye(n, { dtype }) : zeros([k, n], { dtype }),
         };
   }
-  const r = gesdd({ a: w, job: mode });
   if (r.info > 0)
     throw new ConvergenceError(
       fn,
