@@ -72,7 +72,7 @@ describe('benchmark runner', () => {
       ]),
     ).toBe('| x | y |\n| --- | --- |\n| 1 | a\\|b |');
   });
-  it("interleaves a row's cases run by run, each until its own minimum runs and budget", async () => {
+  it("runs a row's external cases first, then interleaves the others run by run, each until its own minimum runs and budget", async () => {
     const order: string[] = [];
     let calls = 0;
     const [x, y, z, w] = await runRow(
@@ -80,7 +80,14 @@ describe('benchmark runner', () => {
       [
         { name: 'r', library: 'x', run: () => order.push('x'), minRuns: 4 },
         { name: 'r', library: 'y', run: () => order.push('y'), minRuns: 2 },
-        { name: 'r', library: 'z', external: async () => ({ times: [3, 1, 2] }) },
+        {
+          name: 'r',
+          library: 'z',
+          external: async () => {
+            order.push('z');
+            return { times: [3, 1, 2] };
+          },
+        },
         {
           name: 'r',
           library: 'w',
@@ -93,8 +100,8 @@ describe('benchmark runner', () => {
       ],
       0,
     );
-    // warm-ups x y w, then rounds x y w | x y (w fails) | x | x
-    expect(order.join('')).toBe('xywxywxyxx');
+    // the external case first, then warm-ups x y w, then rounds x y w | x y (w fails) | x | x
+    expect(order.join('')).toBe('zxywxywxyxx');
     expect([x.runs, y.runs, z.runs]).toEqual([4, 2, 3]);
     expect(z.medianMs).toBe(2);
     expect(w.skipped).toBe('failed: late failure');

@@ -97,7 +97,8 @@ interface Timed {
  * and slow phases (shared VMs do, for seconds to minutes) slows every column of the row alike
  * instead of whichever case ran during the slow phase. A case stops once it has minRuns runs (3 by
  * default) and has spent `budgetMs`, or at 50 runs. Cases timed in another process (`external`)
- * run after, in order. Results come back in the order of `cases`.
+ * run first, in order: the garbage of in-process setups and runs is collected on background
+ * threads that would compete with them. Results come back in the order of `cases`.
  */
 export async function runRow(
   suite: string,
@@ -106,28 +107,47 @@ export async function runRow(
   pageFaults = false,
 ): Promise<CaseResult[]> {
   const results = new Map<BenchCase, CaseResult>();
-  const timed: Timed[] = [];
+  const base = (c: BenchCase) => ({ suite, name: c.name, library: c.library });
   const failed = (c: BenchCase, e: unknown): CaseResult => ({
-    suite,
-    name: c.name,
-    library: c.library,
+    ...base(c),
     skipped: `failed: ${(e as Error).message}`,
   });
+  const summary = (c: BenchCase, times: number[]) => {
+    const sorted = [...times].sort((x, y) => x - y);
+    const medianMs = sorted[Math.floor(sorted.length / 2)];
+    return {
+      ...base(c),
+      runs: sorted.length,
+      medianMs,
+      minMs: sorted[0],
+      gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
+    };
+  };
   for (const c of cases) {
-    const base = { suite, name: c.name, library: c.library };
     const unavailable = c.skip ?? leadingBackendProblem(c.backends);
-    if (unavailable) results.set(c, { ...base, skipped: unavailable });
-    else if (!c.external) {
-      try {
-        const order = c.backends ?? ['js'];
-        const body = c.run;
-        if (!body) throw new Error('the case has neither run nor external');
-        const state = c.setup ? await withBackends(order, () => c.setup!()) : undefined;
-        const run = async () => withBackends(order, () => body(state));
-        timed.push({ c, run, state, result: await run(), times: [], spentMs: 0, faults: 0 });
-      } catch (e) {
-        results.set(c, failed(c, e));
-      }
+    if (unavailable) results.set(c, { ...base(c), skipped: unavailable });
+  }
+  for (const c of cases) {
+    if (results.has(c) || !c.external) continue;
+    try {
+      const { times, metrics } = await c.external();
+      results.set(c, { ...summary(c, times), metrics });
+    } catch (e) {
+      results.set(c, failed(c, e));
+    }
+  }
+  const timed: Timed[] = [];
+  for (const c of cases) {
+    if (results.has(c)) continue;
+    try {
+      const order = c.backends ?? ['js'];
+      const body = c.run;
+      if (!body) throw new Error('the case has neither run nor external');
+      const state = c.setup ? await withBackends(order, () => c.setup!()) : undefined;
+      const run = async () => withBackends(order, () => body(state));
+      timed.push({ c, run, state, result: await run(), times: [], faults: 0, spentMs: 0 });
+    } catch (e) {
+      results.set(c, failed(c, e));
     }
   }
   const done = (t: Timed) =>
@@ -149,48 +169,19 @@ export async function runRow(
       }
     }
   }
-  for (const t of timed) {
-    if (results.has(t.c)) continue;
-    const { c, state, result } = t;
-    const times = [...t.times].sort((x, y) => x - y);
-    const medianMs = times[Math.floor(times.length / 2)];
+  for (const { c, state, result, times, faults } of timed) {
+    if (results.has(c)) continue;
     results.set(c, {
-      suite,
-      name: c.name,
-      library: c.library,
-      runs: times.length,
-      medianMs,
-      minMs: times[0],
-      gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
+      ...summary(c, times),
       accuracy: c.accuracy ? c.accuracy(state, result) : undefined,
       metrics:
         c.metrics || pageFaults
           ? {
               ...c.metrics?.(state, result),
-              ...(pageFaults ? { 'faults/run': Math.round(t.faults / times.length) } : {}),
+              ...(pageFaults ? { 'faults/run': Math.round(faults / times.length) } : {}),
             }
           : undefined,
     });
-  }
-  for (const c of cases) {
-    if (results.has(c) || !c.external) continue;
-    try {
-      const { times, metrics } = await c.external();
-      const sorted = [...times].sort((x, y) => x - y);
-      const medianMs = sorted[Math.floor(sorted.length / 2)];
-      results.set(c, {
-        suite,
-        name: c.name,
-        library: c.library,
-        runs: sorted.length,
-        medianMs,
-        minMs: sorted[0],
-        gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
-        metrics,
-      });
-    } catch (e) {
-      results.set(c, failed(c, e));
-    }
   }
   return cases.map((c) => results.get(c)!);
 }
