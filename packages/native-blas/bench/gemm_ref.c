@@ -1,5 +1,7 @@
 /* The same OpenBLAS gemm the native backend calls, from C: the floor the N-API path is measured
- * against. Usage: gemm_ref N d|s REPS; prints {"times":[ms,...]} (one warm-up call first). */
+ * against. A worker: each line "N d|s REPS" on stdin is answered by one line {"times":[ms,...]}
+ * on stdout (one warm-up call first, then REPS timed calls); it exits at the end of its input.
+ * One process serves every round, so the bench does not fork Node once per round. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,18 +13,18 @@ static double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s N d|s REPS\n", argv[0]);
-    return 2;
-  }
-  int n = atoi(argv[1]), reps = atoi(argv[3]);
-  int single = argv[2][0] == 's';
-  if (n <= 0 || reps <= 0) return 2;
+/* Seeded operands of size n x n, (re)built when n changes; the buffers are kept between requests. */
+static double *a, *b, *c;
+static float *af, *bf, *cf;
+static int built = 0;
+
+static int operands(int n) {
+  if (n == built) return 1;
   size_t len = (size_t)n * n;
-  double *a = malloc(len * sizeof *a), *b = malloc(len * sizeof *b), *c = malloc(len * sizeof *c);
-  float *af = malloc(len * sizeof *af), *bf = malloc(len * sizeof *bf), *cf = malloc(len * sizeof *cf);
-  if (!a || !b || !c || !af || !bf || !cf) return 1;
+  free(a), free(b), free(c), free(af), free(bf), free(cf);
+  a = malloc(len * sizeof *a), b = malloc(len * sizeof *b), c = malloc(len * sizeof *c);
+  af = malloc(len * sizeof *af), bf = malloc(len * sizeof *bf), cf = malloc(len * sizeof *cf);
+  if (!a || !b || !c || !af || !bf || !cf) return 0;
   unsigned s = 12345;
   for (size_t i = 0; i < len; i++) {
     s = s * 1103515245u + 12345u;
@@ -30,16 +32,27 @@ int main(int argc, char **argv) {
     s = s * 1103515245u + 12345u;
     b[i] = bf[i] = (float)((s >> 8) / 16777216.0 - 0.5);
   }
-  printf("{\"times\":[");
-  for (int r = -1; r < reps; r++) {
-    double t0 = now_ms();
-    if (single)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, af, n, bf, n, 0.0f, cf, n);
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, c, n);
-    double t = now_ms() - t0;
-    if (r >= 0) printf("%s%.4f", r ? "," : "", t);
+  built = n;
+  return 1;
+}
+
+int main(void) {
+  int n, reps;
+  char type;
+  while (scanf("%d %c %d", &n, &type, &reps) == 3) {
+    if (n <= 0 || reps <= 0 || (type != 'd' && type != 's') || !operands(n)) return 2;
+    printf("{\"times\":[");
+    for (int r = -1; r < reps; r++) {
+      double t0 = now_ms();
+      if (type == 's')
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, af, n, bf, n, 0.0f, cf, n);
+      else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, c, n);
+      double t = now_ms() - t0;
+      if (r >= 0) printf("%s%.4f", r ? "," : "", t);
+    }
+    printf("]}\n");
+    fflush(stdout);
   }
-  printf("]}\n");
   return 0;
 }
