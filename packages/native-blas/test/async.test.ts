@@ -107,6 +107,34 @@ describe.skipIf(!built)('async native kernels', () => {
     jobs.forEach((j, i) => expect(relErr(j.c, refs[i])).toBeLessThan(1e-13));
   });
 
+  it('staged copies in reused buffers: rounds of concurrent calls of growing and shrinking sizes, beta = 1', async () => {
+    // each round's copies go back to the free list and the next round takes them, larger or
+    // smaller than it needs: with beta = 1 a stale buffer would show in C
+    for (const [round, sizes] of [
+      [40, 90, 17],
+      [90, 17, 40, 64],
+      [5, 64, 90],
+    ].entries()) {
+      const jobs = sizes.map((n, i) => {
+        const g = rng(`staged-${round}-${i}`);
+        return { n, a: g.normal([n, n]) as Mat, b: g.normal([n, n]) as Mat, c: g.normal([n, n]) as Mat };
+      });
+      const refs = jobs.map((j) => {
+        const c = j.c.copy() as Mat;
+        on('native', 'gemm', { alpha: 1, a: j.a, b: j.b, beta: 1, c });
+        return c;
+      });
+      await Promise.all(
+        jobs.map((j) =>
+          withBackends(['native'], () =>
+            runKernelAsync('gemm', { alpha: 1, a: j.a, b: j.b, beta: 1, c: j.c }),
+          ),
+        ),
+      );
+      jobs.forEach((j, i) => expect(relErr(j.c, refs[i]), `round ${round} n=${j.n}`).toBeLessThan(1e-13));
+    }
+  });
+
   it('leaves the gaps between rows of a padded output alone', async () => {
     const addon = nativeAddon()!;
     const data = new Float64Array(3 * 5).fill(Number.NaN);

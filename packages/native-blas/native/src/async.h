@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "cores.h"
+#include "scratch.h"
 
 namespace kb {
 
@@ -25,7 +26,7 @@ struct Staged {
   size_t elem = 8;
   int64_t low = 0, outer = 0, inner = 0, ld = 1;  // first element, then outer x inner with stride ld
   bool writeBack = false;
-  std::vector<char> buf;
+  std::unique_ptr<StagingBuffer> buf;
   int64_t span() const { return outer == 0 || inner == 0 ? 0 : (outer - 1) * ld + inner; }
 };
 
@@ -78,13 +79,13 @@ class Stager {
     s->inner = inner;
     s->ld = ld;
     s->writeBack = out;
-    s->buf.resize(static_cast<size_t>(s->span()) * elem);
+    s->buf = std::make_unique<StagingBuffer>(static_cast<size_t>(s->span()) * elem);
     size_t length;
     void* data;
     liveInfo(env_, array, length, data);
     const char* src = static_cast<const char*>(data) + low * elem;
-    std::memcpy(s->buf.data(), src, s->buf.size());
-    char* p = s->buf.data();
+    std::memcpy(s->buf->data(), src, s->buf->size());
+    char* p = s->buf->data();
     staged_.push_back(std::move(s));
     return p;
   }
@@ -145,7 +146,7 @@ class Worker : public Napi::AsyncWorker {
       char* dst = static_cast<char*>(data) + s->low * s->elem;
       // only the elements of the operand, not the gaps between its rows, which JS may own
       for (int64_t o = 0; o < s->outer; o++)
-        std::memcpy(dst + o * s->ld * s->elem, s->buf.data() + o * s->ld * s->elem, s->inner * s->elem);
+        std::memcpy(dst + o * s->ld * s->elem, s->buf->data() + o * s->ld * s->elem, s->inner * s->elem);
     }
     deferred_.Resolve(returnsNumber_ ? Napi::Number::New(env, result_) : env.Undefined());
   }
