@@ -27,7 +27,10 @@ class Scratch {
   Scratch(Slot slot, size_t count) : buffer_(pool()[static_cast<int>(slot)]) {
     const size_t bytes = std::max<size_t>(count, 1) * sizeof(T);
     if (buffer_.bytes < bytes) {
-      buffer_.data.reset();  // free the old one first: the two need not coexist
+      // free the old one first (the two need not coexist), and record it before allocating, so a
+      // failed allocation (std::bad_alloc, reported as an error) leaves an empty slot
+      buffer_.data.reset();
+      buffer_.bytes = 0;
       buffer_.data.reset(new std::byte[bytes]);
       buffer_.bytes = bytes;
     }
