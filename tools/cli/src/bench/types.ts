@@ -4,7 +4,10 @@
  * discovers, runs and reports them.
  */
 export interface BenchCase {
-  /** Operation and size, e.g. `'gemm f64 n=1024'`; one table row per distinct `name`. */
+  /**
+   * Operation and size, e.g. `'gemm f64 n=1024'`; one table row per distinct `name`. Adjacent cases
+   * with the same name are timed together, taking turns run by run.
+   */
   name: string;
   /** The implementation measured, e.g. `'krylov js'`, `'krylov native'`, `'ml-matrix'`; one column per library. */
   library: string;
@@ -20,7 +23,8 @@ export interface BenchCase {
   metrics?: (state: unknown, result: unknown) => Record<string, number>;
   /**
    * For a library timed in another process (SciPy through python3): returns the times that process
-   * measured, in the same run, so the comparison is side by side. Replaces setup/run timing.
+   * measured, in the same run, so the comparison is side by side. Replaces setup/run timing. The
+   * runner calls it before the row's in-process cases (see runRow).
    */
   external?: () => ExternalTiming | Promise<ExternalTiming>;
   /** When set, the case is reported as skipped with this reason (library missing, backend unavailable). */
