@@ -26,7 +26,7 @@ struct Staged {
   size_t elem = 8;
   int64_t low = 0, outer = 0, inner = 0, ld = 1;  // first element, then outer x inner with stride ld
   bool writeBack = false;
-  std::unique_ptr<StagingBuffer> buf;
+  std::unique_ptr<PooledBuffer> buf;
   int64_t span() const { return outer == 0 || inner == 0 ? 0 : (outer - 1) * ld + inner; }
 };
 
@@ -79,7 +79,7 @@ class Stager {
     s->inner = inner;
     s->ld = ld;
     s->writeBack = out;
-    s->buf = std::make_unique<StagingBuffer>(static_cast<size_t>(s->span()) * elem);
+    s->buf = std::make_unique<PooledBuffer>(static_cast<size_t>(s->span()) * elem);
     size_t length;
     void* data;
     liveInfo(env_, array, length, data);

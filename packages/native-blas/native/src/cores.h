@@ -56,14 +56,14 @@ void copyFromColMajor(const T* src, int ld, const View<T>& v) {
 
 /**
  * `a` as LAPACK's column-major routines take it: `a` itself when it is column-major, else its
- * transpose in per-thread scratch (slot Matrix), which `commit` writes back. This is the copy
+ * transpose in pooled scratch (scratch.h), which `commit` writes back. This is the copy
  * LAPACKE's row-major wrappers make, without their allocation per call.
  */
 template <typename T>
 struct ColMajor {
   explicit ColMajor(const View<T>& v)
       : a(v),
-        copy(Slot::Matrix, v.colMajor ? 0 : static_cast<size_t>(v.rows) * v.cols),
+        copy(v.colMajor ? 0 : static_cast<size_t>(v.rows) * v.cols),
         p(v.colMajor ? v.p : copy.data()),
         ld(v.colMajor ? v.ld : std::max(v.rows, 1)) {
     if (!a.colMajor) copyToColMajor(a, p, ld);
@@ -255,7 +255,7 @@ void geqrf(const View<T>& a, T* tau) {
   T q = 0;
   lapack_int info = lapack::geqrf(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, tau, &q, -1);
   if (info < 0) internal("geqrf", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::geqrf(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, tau, work.data(), workSize(q));
   if (info < 0) internal("geqrf", info);
   c.commit();
@@ -268,7 +268,7 @@ void orgqr(const View<T>& a, const T* tau, int k) {
   T q = 0;
   lapack_int info = lapack::orgqr(LAPACK_COL_MAJOR, a.rows, a.cols, k, c.p, c.ld, tau, &q, -1);
   if (info < 0) internal("orgqr", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::orgqr(LAPACK_COL_MAJOR, a.rows, a.cols, k, c.p, c.ld, tau, work.data(), workSize(q));
   if (info < 0) internal("orgqr", info);
   c.commit();
@@ -286,7 +286,7 @@ void geqp3(const View<T>& a, T* tau, int32_t* jpvt) {
   T q = 0;
   lapack_int info = lapack::geqp3(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, jpvt, tau, &q, -1);
   if (info < 0) internal("geqp3", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::geqp3(LAPACK_COL_MAJOR, a.rows, a.cols, c.p, c.ld, jpvt, tau, work.data(), workSize(q));
   if (info < 0) internal("geqp3", info);
   c.commit();
@@ -313,7 +313,7 @@ int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T
     }
     return 0;
   }
-  Scratch<T> rowMajor(Slot::Matrix, a.colMajor ? static_cast<size_t>(m) * n : 0);
+  Scratch<T> rowMajor(a.colMajor ? static_cast<size_t>(m) * n : 0);
   T* w = a.p;
   int lda = a.ld;
   if (a.colMajor) {
@@ -327,12 +327,12 @@ int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T
   int ldu = job == SvdJob::Values ? 1 : vt->ld;
   T* vtPtr = job == SvdJob::Values ? none : u->p;  // and its V^T is U^T
   int ldvt = job == SvdJob::Values ? 1 : u->ld;
-  Scratch<lapack_int> iwork(Slot::IWork, 8 * static_cast<size_t>(k));
+  Scratch<lapack_int> iwork(8 * static_cast<size_t>(k));
   T q = 0;
   lapack_int info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, &q, -1,
                                   iwork.data());
   if (info < 0) internal("gesdd", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::gesdd(LAPACK_COL_MAJOR, jobz, n, m, w, lda, s, uPtr, ldu, vtPtr, ldvt, work.data(), workSize(q),
                        iwork.data());
   if (info < 0) internal("gesdd", info);
@@ -344,7 +344,7 @@ template <typename T>
 int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
-  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   char jobz = v ? 'V' : 'N';
   T q = 0;
@@ -352,8 +352,8 @@ int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   lapack_int info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, &q, -1, &iq, -1);
   if (info < 0) internal("syevd", info);
   const lapack_int lwork = workSize(q), liwork = std::max<lapack_int>(1, iq);
-  Scratch<T> work(Slot::Work, lwork);
-  Scratch<lapack_int> iwork(Slot::IWork, liwork);
+  Scratch<T> work(lwork);
+  Scratch<lapack_int> iwork(liwork);
   info = lapack::syevd(LAPACK_COL_MAJOR, jobz, 'L', n, z.data(), n, w, work.data(), lwork, iwork.data(), liwork);
   if (info < 0) internal("syevd", info);
   if (v) copyFromColMajor(z.data(), n, *v);
@@ -368,16 +368,16 @@ template <typename T>
 int64_t geev(const View<T>& a, T* wr, T* wi, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
-  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);
   char jobvr = v ? 'V' : 'N';
-  Scratch<T> vr(Slot::Matrix2, v ? static_cast<size_t>(n) * n : 1);
+  Scratch<T> vr(v ? static_cast<size_t>(n) * n : 1);
   T dummy = 0;
   T q = 0;
   lapack_int info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(),
                                  v ? n : 1, &q, -1);
   if (info < 0) internal("geev", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(), v ? n : 1,
                       work.data(), workSize(q));
   if (info < 0) internal("geev", info);

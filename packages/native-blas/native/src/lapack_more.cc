@@ -29,7 +29,7 @@ void ormqr(const View<T>& a, const T* tau, int k, const View<T>& c, bool left, b
   const int nq = a.rows;
   const T* ap = a.p;
   int lda = a.ld;
-  Scratch<T> reflectors(Slot::Matrix, a.colMajor ? 0 : static_cast<size_t>(nq) * k);
+  Scratch<T> reflectors(a.colMajor ? 0 : static_cast<size_t>(nq) * k);
   if (!a.colMajor) {
     copyToColMajor(View<T>{a.p, nq, k, a.ld, false}, reflectors.data(), nq);
     ap = reflectors.data();
@@ -41,7 +41,7 @@ void ormqr(const View<T>& a, const T* tau, int k, const View<T>& c, bool left, b
   T q = 0;
   lapack_int info = lapack::ormqr(LAPACK_COL_MAJOR, side, tr, m, n, k, ap, lda, tau, c.p, c.ld, &q, -1);
   if (info < 0) internal("ormqr", info);
-  Scratch<T> work(Slot::Work, workSize(q));
+  Scratch<T> work(workSize(q));
   info = lapack::ormqr(LAPACK_COL_MAJOR, side, tr, m, n, k, ap, lda, tau, c.p, c.ld, work.data(), workSize(q));
   if (info < 0) internal("ormqr", info);
 }
@@ -74,8 +74,8 @@ int64_t gelsd(const View<T>& a, const View<T>& b, T rcond, T* s, const View<T>& 
     for (int j = 0; j < x.cols; j++) x.at(i, j) = T(0);
   if (std::min(m, n) == 0) return 0;
   const int lda = std::max(1, m), ldb = std::max({1, m, n});
-  Scratch<T> aw(Slot::Matrix, static_cast<size_t>(lda) * n);
-  Scratch<T> bw(Slot::Matrix2, static_cast<size_t>(ldb) * std::max(1, nrhs));
+  Scratch<T> aw(static_cast<size_t>(lda) * n);
+  Scratch<T> bw(static_cast<size_t>(ldb) * std::max(1, nrhs));
   copyToColMajor(a, aw.data(), lda);
   copyToColMajor(b, bw.data(), ldb);
   for (int j = 0; j < nrhs; j++) std::fill_n(bw.data() + static_cast<size_t>(j) * ldb + m, ldb - m, T(0));
@@ -85,8 +85,8 @@ int64_t gelsd(const View<T>& a, const View<T>& b, T rcond, T* s, const View<T>& 
   lapack_int info =
       lapack::gelsd(LAPACK_COL_MAJOR, m, n, nrhs, aw.data(), lda, bw.data(), ldb, s, rcond, &r, &q, -1, &iq);
   if (info < 0) internal("gelsd", info);
-  Scratch<T> work(Slot::Work, workSize(q));
-  Scratch<lapack_int> iwork(Slot::IWork, std::max<lapack_int>(1, iq));
+  Scratch<T> work(workSize(q));
+  Scratch<lapack_int> iwork(std::max<lapack_int>(1, iq));
   info = lapack::gelsd(LAPACK_COL_MAJOR, m, n, nrhs, aw.data(), lda, bw.data(), ldb, s, rcond, &r, work.data(),
                        workSize(q), iwork.data());
   if (info < 0) internal("gelsd", info);
@@ -105,11 +105,11 @@ template <typename T>
 int64_t syevr(const View<T>& a, int il, int iu, T* w, const View<T>* v) {
   const int n = a.rows, count = iu - il + 1;
   if (n == 0 || count <= 0) return 0;
-  Scratch<T> z(Slot::Matrix, static_cast<size_t>(n) * n);
+  Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   const char jobz = v ? 'V' : 'N';
   std::vector<T> wall(n);
-  Scratch<T> vecs(Slot::Matrix2, v ? static_cast<size_t>(n) * count : 1);
+  Scratch<T> vecs(v ? static_cast<size_t>(n) * count : 1);
   std::vector<lapack_int> isuppz(2 * static_cast<size_t>(count));
   lapack_int found = 0, iq = 0;
   T q = 0;
@@ -117,8 +117,8 @@ int64_t syevr(const View<T>& a, int il, int iu, T* w, const View<T>* v) {
                                   &found, wall.data(), vecs.data(), v ? n : 1, isuppz.data(), &q, -1, &iq, -1);
   if (info < 0) internal("syevr", info);
   const lapack_int lwork = workSize(q), liwork = std::max<lapack_int>(1, iq);
-  Scratch<T> work(Slot::Work, lwork);
-  Scratch<lapack_int> iwork(Slot::IWork, liwork);
+  Scratch<T> work(lwork);
+  Scratch<lapack_int> iwork(liwork);
   info = lapack::syevr(LAPACK_COL_MAJOR, jobz, 'I', 'L', n, z.data(), n, T(0), T(0), il + 1, iu + 1, T(0), &found,
                        wall.data(), vecs.data(), v ? n : 1, isuppz.data(), work.data(), lwork, iwork.data(), liwork);
   if (info < 0) internal("syevr", info);
