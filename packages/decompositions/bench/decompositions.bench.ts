@@ -1,5 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NDArray, matmul, norm, rng, sub } from '@krylov/core-array';
 import {
@@ -11,6 +10,7 @@ import {
   SingularValueDecomposition,
 } from 'ml-matrix';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
+import { lineWorker } from '../../../tools/cli/src/bench/worker.js';
 import { cholesky, eigh, qr, solve, svd } from '../src/index.js';
 
 const N = 512;
@@ -149,7 +149,11 @@ export const suite: BenchSuite = {
     );
     // Each SciPy case runs right after the matching native case, so both see the same machine load.
     const missing = scipyMissing();
-    const scipy = missing ? null : await scipyWorker(nativeCases.length);
+    // one python3 process for every SciPy case, started before them (see lineWorker)
+    const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
+    const scipy = missing
+      ? null
+      : await lineWorker<ExternalTiming>('python3', [script, String(N)], nativeCases.length);
     const paired = nativeCases.flatMap((c): BenchCase[] => [
       c,
       {
@@ -170,30 +174,4 @@ function scipyMissing(): string | null {
   } catch (e) {
     return `SciPy unavailable: ${(e as Error).message.split('\n')[0]}`;
   }
-}
-
-/**
- * One python3 process that times SciPy's cases on request, started now, before the cases run: Node
- * forks to spawn, and a fork while its heap is large makes that heap copy-on-write, so the next
- * native calls fault in every reused page (measured: native Cholesky 2.4 -> 10.6 ms per call).
- * Resolves once it is ready (imports done, so its start-up does not overlap the first timed case);
- * it exits after `count` requests (its stdin is closed).
- */
-async function scipyWorker(count: number): Promise<(name: string) => Promise<ExternalTiming>> {
-  const script = fileURLToPath(new URL('./scipy_decompositions.py', import.meta.url));
-  const child = spawn('python3', [script, String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting: { resolve: (t: ExternalTiming) => void; reject: (e: Error) => void }[] = [];
-  const ready = new Promise<unknown>((resolve, reject) => waiting.push({ resolve, reject }));
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
-  child.on('exit', (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`the SciPy worker exited (code ${code})`));
-  });
-  await ready;
-  let left = count;
-  return (name) =>
-    new Promise((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      child.stdin.write(`${name}\n`);
-      if (--left === 0) child.stdin.end();
-    });
 }

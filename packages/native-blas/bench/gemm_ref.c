@@ -1,7 +1,8 @@
 /* The same OpenBLAS gemm the native backend calls, from C: the floor the N-API path is measured
- * against. A worker: each line "N d|s REPS" on stdin is answered by one line {"times":[ms,...]}
- * on stdout (one warm-up call first, then REPS timed calls); it exits at the end of its input.
- * One process serves every round, so the bench does not fork Node once per round. */
+ * against. A worker (the bench's lineWorker): it prints {"ready":true}, then answers each line
+ * "N d|s REPS" on stdin with one line {"times":[ms,...]} on stdout (one warm-up call first, then
+ * REPS timed calls); it exits at the end of its input. One process serves every round, so the
+ * bench does not fork Node once per round. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ static int operands(int n) {
 int main(void) {
   int n, reps;
   char type;
+  printf("{\"ready\":true}\n");
+  fflush(stdout);
   while (scanf("%d %c %d", &n, &type, &reps) == 3) {
     if (n <= 0 || reps <= 0 || (type != 'd' && type != 's') || !operands(n)) return 2;
     printf("{\"times\":[");

@@ -1,8 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   type FloatDType,
@@ -21,6 +20,7 @@ import {
 // registers the pure-JS LAPACK kernels compared against
 import { cholesky } from '@krylov/decompositions';
 import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
+import { lineWorker } from '../../../tools/cli/src/bench/worker.js';
 import { plugin, probe } from '../src/index.js';
 
 void cholesky;
@@ -31,11 +31,9 @@ const ROUNDS = 6;
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * bench/gemm_ref.c, compiled against OpenBLAS into build/ (again when the source is newer), started
- * once as a worker that times one request per line. Spawning it per round made Node fork each
- * time, and a fork leaves the Node heap copy-on-write, so the next native call faulted in every
- * page it wrote. Resolves to a function that sends one request and waits for its times; the worker
- * exits after `count` requests (its stdin is closed).
+ * bench/gemm_ref.c, compiled against OpenBLAS into build/ (again when the source is newer) and
+ * started once as a lineWorker serving `count` requests; resolves to a function that times `reps`
+ * gemm calls of one size and dtype in it.
  */
 async function openblasC(
   count: number,
@@ -46,19 +44,8 @@ async function openblasC(
     mkdirSync(dirname(exe), { recursive: true });
     execFileSync('cc', ['-O2', source, '-o', exe, '-lopenblas']);
   }
-  const child = spawn(exe, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting: { resolve: (t: ExternalTiming) => void; reject: (e: Error) => void }[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
-  child.on('exit', (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`gemm_ref exited (code ${code})`));
-  });
-  let left = count;
-  return (n, dtype, reps) =>
-    new Promise((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      child.stdin.write(`${n} ${dtype === 'float64' ? 'd' : 's'} ${reps}\n`);
-      if (--left === 0) child.stdin.end();
-    });
+  const request = await lineWorker<ExternalTiming>(exe, [], count);
+  return (n, dtype, reps) => request(`${n} ${dtype === 'float64' ? 'd' : 's'} ${reps}`);
 }
 
 /**
