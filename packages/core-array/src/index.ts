@@ -23,3 +23,4 @@ export * from './linalg/index.js';
 export * from './ops/index.js';
 export * from './random/index.js';
 export * from './registry.js';
+export * from './validate.js';
