@@ -9,8 +9,7 @@ import {
   QrDecomposition,
   SingularValueDecomposition,
 } from 'ml-matrix';
-import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
-import { lineWorker } from '../../../tools/cli/src/bench/worker.js';
+import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import { cholesky, eigh, qr, solve, svd } from '../src/index.js';
 
 const N = 512;

@@ -1,5 +1,5 @@
 import { type Mat, NDArray, getBackend, rng, runKernel, runKernelAsync, use } from '@krylov/core-array';
-import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 import {
   type GPUArray,
   THRESHOLDS,

@@ -19,8 +19,7 @@ import {
 } from '@krylov/core-array';
 // registers the pure-JS LAPACK kernels compared against
 import { cholesky } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
-import { lineWorker } from '../../../tools/cli/src/bench/worker.js';
+import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import { plugin, probe } from '../src/index.js';
 
 void cholesky;

@@ -1,5 +1,4 @@
-import { lineChart } from '../../../tools/cli/src/bench/svg.js';
-import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+import { type BenchCase, type BenchSuite, lineChart } from '@krylov/bench';
 import {
   type GradientTransformation,
   Optimizer,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NDArray, matmul, rng } from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
+import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import { randomizedSvd, sketchPreconditionedLstsq } from '../src/index.js';
 
 const [M, N] = [20000, 2000];

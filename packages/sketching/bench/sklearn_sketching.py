@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' / 'cli' / 'src' / 'bench'))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' / 'bench' / 'src'))
 from timing import timed  # noqa: E402  (the runner's timing rule, shared by the Python benches)
 
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NDArray, rng } from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite, ExternalTiming } from '../../../tools/cli/src/bench/types.js';
+import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import {
   CSRMatrix,
   RecyclingCG,

@@ -12,7 +12,7 @@ import {
 } from '@krylov/core-array';
 // registers the pure-JS LAPACK kernels (getrf, potrf, geqrf), blocked over gemm / trsm / syrk
 import { cholesky } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite } from '../../../tools/cli/src/bench/types.js';
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 import { plugin, setThreads } from '../src/index.js';
 
 void cholesky;

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { getBackend, listBackends, withBackends } from '@krylov/core-array';
 import { loadBackendPlugins } from '../plugins.js';
 import { formatMs, markdownTable, textTable } from '../table.js';
-import type { BenchCase, BenchSuite } from './types.js';
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 
 export interface CaseResult {
   suite: string;
