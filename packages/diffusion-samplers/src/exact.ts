@@ -3,9 +3,11 @@ import {
   NDArray,
   type SeedLike,
   ShapeError,
+  checkInteger,
   checkOptions,
   toRng,
 } from '@krylov/core-array';
+import { checkArray, checkModel, checkSchedule, checkSeed, checkTime } from './check.js';
 import { type DiffusionModel, type NoiseLevel, toX0 } from './model.js';
 import type { NoiseSchedule } from './schedules.js';
 import { type Batch, lincomb } from './vector.js';
@@ -71,10 +73,28 @@ export function gaussianData(options: {
     throw new ShapeError(fn, 'options.variances', `needs ${dim} entries to match the mean`, [
       variances.length,
     ]);
-  const q = options.basis ? options.basis.copy('float64') : null;
+  const q =
+    options.basis !== undefined ? checkArray(fn, 'options.basis', options.basis).copy('float64') : null;
   if (q && (q.ndim !== 2 || q.shape[0] !== dim || q.shape[1] !== dim))
     throw new ShapeError(fn, 'options.basis', `expected [${dim}, ${dim}]`, q.shape);
   const qd = q?.data;
+  if (qd) {
+    // the denoiser and the flow are exact only for an orthonormal Q: max |Q^T Q - I| <= 1e-8
+    let dev = 0;
+    for (let i = 0; i < dim; i++)
+      for (let j = 0; j < dim; j++) {
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += qd[k * dim + i] * qd[k * dim + j];
+        dev = Math.max(dev, Math.abs(s - (i === j ? 1 : 0)));
+      }
+    if (!(dev <= 1e-8))
+      throw new InvalidArgumentError(
+        fn,
+        'options.basis',
+        `a matrix with max |Q^T Q - I| = ${dev.toExponential(2)}`,
+        'an orthonormal matrix (max |Q^T Q - I| <= 1e-8)',
+      );
+  }
 
   /** Applies y -> mean + Q diag(scale) Q^T (y - mean) row by row, writing alpha * result. */
   const transform = (x: Batch, inScale: number, scale: (v: number) => number, outScale: number): Batch => {
@@ -115,6 +135,8 @@ export function gaussianData(options: {
     variances,
     model,
     sample(n, seed) {
+      checkInteger('gaussianData.sample', 'n', n, { min: 0 });
+      checkSeed('gaussianData.sample', 'seed', seed);
       // mean + Q diag(sqrt v) Q^T z is N(mean, cov) because Q^T z is standard normal too
       return transform(addMean(toRng(seed).normal([n, dim]) as Batch, mean), 1, Math.sqrt, 1);
     },
@@ -131,6 +153,11 @@ export function gaussianData(options: {
       return cov;
     },
     odeSolution(x, from, to, schedule) {
+      const f = 'gaussianData.odeSolution';
+      checkSchedule(f, 'schedule', schedule);
+      checkTime(f, 'from', from, schedule, false);
+      checkTime(f, 'to', to, schedule, true);
+      if (!(to < from)) throw new InvalidArgumentError(f, 'to', to, `a time below from = ${from}`);
       const a0 = schedule.alpha(from);
       const s0 = schedule.sigma(from) / a0;
       const a1 = schedule.alpha(to);
@@ -227,6 +254,8 @@ export function gaussianMixture(options: {
     variances,
     model,
     sample(n, seed) {
+      checkInteger('gaussianMixture.sample', 'n', n, { min: 0 });
+      checkSeed('gaussianMixture.sample', 'seed', seed);
       const g = toRng(seed);
       const out = g.normal([n, dim]) as Batch;
       const cdf = weights.map(
@@ -261,8 +290,14 @@ export async function referenceOdeSolve(
   schedule: NoiseSchedule,
   options?: { steps?: number },
 ): Promise<Batch> {
-  checkOptions('referenceOdeSolve', options, ['steps']);
-  const steps = options?.steps ?? 2000;
+  const fn = 'referenceOdeSolve';
+  checkModel(fn, 'model', model);
+  checkSchedule(fn, 'schedule', schedule);
+  checkTime(fn, 'from', from, schedule, false);
+  checkTime(fn, 'to', to, schedule, true);
+  if (!(to < from)) throw new InvalidArgumentError(fn, 'to', to, `a time below from = ${from}`);
+  checkOptions(fn, options, ['steps']);
+  const steps = checkInteger(fn, 'options.steps', options?.steps ?? 2000, { min: 1 });
   const end = to === 0 ? schedule.tMin : to;
   const rho = (t: number) => schedule.sigma(t) / schedule.alpha(t);
   const u0 = Math.log(rho(from));

@@ -1,9 +1,18 @@
-import { InvalidArgumentError, type NDArray, ShapeError, checkOptions, matmul } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type NDArray,
+  ShapeError,
+  checkFunction,
+  checkNumber,
+  checkOptions,
+  matmul,
+} from '@krylov/core-array';
 import { solve, svd } from '@krylov/decompositions';
+import { checkArray, checkModel, checkSchedule } from './check.js';
 import type { DiffusionModel, NoiseLevel } from './model.js';
 import { toX0 } from './model.js';
 import type { NoiseSchedule } from './schedules.js';
-import { type Batch, lincomb } from './vector.js';
+import { type Batch, checkFinite, lincomb } from './vector.js';
 
 /**
  * Inverse-problem guidance as model wrappers: each returns a model predicting the clean sample
@@ -11,8 +20,23 @@ import { type Batch, lincomb } from './vector.js';
  * y has shape [batch, m] (one measurement per sample) or [m] (shared).
  */
 
-/** A linear forward operator A (m x d) given as a matrix. */
+/** The arguments every guidance wrapper shares: a model, options with a schedule, measurements y (finite). */
+function checkCommon(fn: string, model: unknown, options: unknown, keys: string[]): void {
+  checkModel(fn, 'model', model);
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  checkOptions(fn, options, keys);
+  const o = options as { schedule: unknown; y: unknown };
+  checkSchedule(fn, 'options.schedule', o.schedule);
+  checkFinite(fn, 'options.y', checkArray(fn, 'options.y', o.y), 0);
+  if ((o.y as NDArray).ndim !== 1 && (o.y as NDArray).ndim !== 2)
+    throw new ShapeError(fn, 'options.y', 'expected [m] or [batch, m]', (o.y as NDArray).shape);
+}
+
+/** A linear forward operator A (m x d) given as a finite matrix. */
 function checkOperator(fn: string, a: NDArray, dim?: number): NDArray<'float64'> {
+  checkArray(fn, 'options.operator', a);
+  checkFinite(fn, 'options.operator', a, 0);
   if (a.ndim !== 2 || (dim !== undefined && a.shape[1] !== dim))
     throw new ShapeError(fn, 'options.operator', `expected a matrix [m, ${dim ?? 'd'}]`, a.shape);
   return a.copy('float64');
@@ -58,16 +82,25 @@ export interface LinearGuidanceOptions {
  * @throws ShapeError for mismatched operator and measurements; InvalidArgumentError for a negative noise level.
  */
 export function pigdm(model: DiffusionModel, options: LinearGuidanceOptions): DiffusionModel {
-  const fn = 'pigdm';
-  checkOptions(fn, options, ['schedule', 'operator', 'y', 'noiseStd', 'dataVariance']);
+  return pigdmFor('pigdm', model, options);
+}
+
+function pigdmFor(fn: string, model: DiffusionModel, options: LinearGuidanceOptions): DiffusionModel {
+  checkCommon(fn, model, options, ['schedule', 'operator', 'y', 'noiseStd', 'dataVariance']);
   const a = checkOperator(fn, options.operator);
   const [m, d] = a.shape;
-  const noise = options.noiseStd;
-  const v = options.dataVariance ?? 1;
-  if (!(noise >= 0 && Number.isFinite(noise)))
-    throw new InvalidArgumentError(fn, 'options.noiseStd', noise, 'a finite non-negative number');
-  if (!(v > 0 && Number.isFinite(v)))
-    throw new InvalidArgumentError(fn, 'options.dataVariance', v, 'a finite positive number');
+  const noise = checkNumber(fn, 'options.noiseStd', options.noiseStd, { min: 0 });
+  const v = checkNumber(fn, 'options.dataVariance', options.dataVariance ?? 1, {
+    min: 0,
+    minExclusive: true,
+  });
+  if (options.y.shape[options.y.ndim - 1] !== m)
+    throw new ShapeError(
+      fn,
+      'options.y',
+      `expected [${m}] or [batch, ${m}] to match the operator`,
+      options.y.shape,
+    );
   const { u, s, vt } = svd(a, { mode: 'thin' });
   return {
     prediction: 'x0',
@@ -108,9 +141,9 @@ export function projectionGuidance(
   model: DiffusionModel,
   options: { schedule: NoiseSchedule; operator: NDArray; y: NDArray },
 ): DiffusionModel {
-  checkOptions('projectionGuidance', options, ['schedule', 'operator', 'y']);
+  checkCommon('projectionGuidance', model, options, ['schedule', 'operator', 'y']);
   // with zero measurement noise Pi-GDM's coefficients r^2 s / (r^2 s^2) are 1 / s for any r: A^+
-  return pigdm(model, { ...options, noiseStd: 0 });
+  return pigdmFor('projectionGuidance', model, { ...options, noiseStd: 0 });
 }
 
 export interface DpsOptions {
@@ -134,15 +167,17 @@ export interface DpsOptions {
  */
 export function dps(model: DiffusionModel, options: DpsOptions): DiffusionModel {
   const fn = 'dps';
-  checkOptions(fn, options, ['schedule', 'forward', 'adjoint', 'y', 'scale']);
-  const zeta = options.scale ?? 1;
-  if (!(zeta >= 0 && Number.isFinite(zeta)))
-    throw new InvalidArgumentError(fn, 'options.scale', zeta, 'a finite non-negative number');
+  checkCommon(fn, model, options, ['schedule', 'forward', 'adjoint', 'y', 'scale']);
+  checkFunction(fn, 'options.forward', options.forward);
+  checkFunction(fn, 'options.adjoint', options.adjoint);
+  const zeta = checkNumber(fn, 'options.scale', options.scale ?? 1, { min: 0 });
   return {
     prediction: 'x0',
     async predict(x, level) {
       const dx = await denoised(model, options.schedule, x, level);
-      const pred = options.forward(dx) as Batch;
+      const pred = checkArray(fn, 'options.forward output', options.forward(dx)) as Batch;
+      if (pred.ndim !== 2 || pred.shape[0] !== x.shape[0])
+        throw new ShapeError(fn, 'options.forward output', `expected [${x.shape[0]}, m]`, pred.shape);
       const yy = rowsOf(fn, options.y, x.shape[0], pred.shape[1] ?? 0);
       const r = lincomb([
         [1, yy.copy(pred.dtype) as Batch],
@@ -157,7 +192,7 @@ export function dps(model: DiffusionModel, options: DpsOptions): DiffusionModel 
       }
       return lincomb([
         [1, dx],
-        [1, (options.adjoint(dx, r) as Batch).astype(dx.dtype) as Batch],
+        [1, checkArray(fn, 'options.adjoint output', options.adjoint(dx, r)).astype(dx.dtype) as Batch],
       ]);
     },
   };
@@ -185,11 +220,10 @@ export function ensembleKalmanGuidance(
   options: EnsembleKalmanOptions,
 ): DiffusionModel {
   const fn = 'ensembleKalmanGuidance';
-  checkOptions(fn, options, ['schedule', 'forward', 'y', 'noiseStd', 'scale']);
-  const scale = options.scale ?? 1;
-  const noise = options.noiseStd;
-  if (!(noise >= 0 && Number.isFinite(noise)))
-    throw new InvalidArgumentError(fn, 'options.noiseStd', noise, 'a finite non-negative number');
+  checkCommon(fn, model, options, ['schedule', 'forward', 'y', 'noiseStd', 'scale']);
+  checkFunction(fn, 'options.forward', options.forward);
+  const scale = checkNumber(fn, 'options.scale', options.scale ?? 1, { min: 0 });
+  const noise = checkNumber(fn, 'options.noiseStd', options.noiseStd, { min: 0 });
   return {
     prediction: 'x0',
     async predict(x, level) {
@@ -197,7 +231,11 @@ export function ensembleKalmanGuidance(
       if (n < 2)
         throw new InvalidArgumentError(fn, 'x', x.shape, 'an ensemble (batch) of at least 2 members');
       const dx = (await denoised(model, options.schedule, x, level)).astype('float64') as NDArray<'float64'>;
-      const g = (options.forward(dx as Batch) as Batch).astype('float64') as NDArray<'float64'>;
+      const g = checkArray(fn, 'options.forward output', options.forward(dx as Batch)).astype(
+        'float64',
+      ) as NDArray<'float64'>;
+      if (g.ndim !== 2 || g.shape[0] !== n)
+        throw new ShapeError(fn, 'options.forward output', `expected [${n}, m]`, g.shape);
       const m = g.shape[1];
       const yy = rowsOf(fn, options.y, n, m).astype('float64');
       const center = (z: NDArray<'float64'>) => {

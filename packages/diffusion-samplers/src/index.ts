@@ -14,6 +14,6 @@ export { edmStochastic, type EdmStochasticOptions, heun } from './samplers/heun.
 export type { EvalRequest, Sampler, SamplerContext, SamplerProgram } from './samplers/types.js';
 export { unipc, type UniPCOptions } from './samplers/unipc.js';
 export * from './schedules.js';
-export * from './spacing.js';
+export { checkTimes, type Spacing, type TimestepOptions, timesteps } from './spacing.js';
 export type { Batch } from './vector.js';
 export * from './guidance.js';

@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type NDArray } from '@krylov/core-array';
+import { InvalidArgumentError, type NDArray, checkFunction } from '@krylov/core-array';
+import { checkBatchArray, checkSchedule } from './check.js';
 import type { NoiseSchedule } from './schedules.js';
-import { type Batch, lincomb } from './vector.js';
+import { type Batch, checkSameShape, lincomb } from './vector.js';
 
 /**
  * What a model predicts for x_t = alpha x0 + sigma eps:
@@ -46,7 +47,8 @@ export function levelAt(schedule: NoiseSchedule, t: number): NoiseLevel {
  * Converts a model output between prediction types at x_t and time t: each type determines
  * (x0, eps) through x_t = alpha x0 + sigma eps and one more linear relation, solved in closed form.
  * O(size).
- * @throws InvalidArgumentError for unknown prediction types or t outside (0, tMax].
+ * @throws InvalidArgumentError for unknown prediction types, a malformed schedule or t outside
+ *   (0, tMax]; ShapeError when output and x differ in shape.
  */
 export function convertPrediction(
   output: Batch,
@@ -59,7 +61,10 @@ export function convertPrediction(
   const fn = 'convertPrediction';
   checkPrediction(fn, 'from', from);
   checkPrediction(fn, 'to', to);
-  if (!(t > 0 && t <= schedule.tMax))
+  checkSchedule(fn, 'schedule', schedule);
+  checkBatchArray(fn, 'x', x);
+  checkSameShape(fn, 'output', x, checkBatchArray(fn, 'output', output));
+  if (!(typeof t === 'number' && t > 0 && t <= schedule.tMax))
     throw new InvalidArgumentError(fn, 't', t, `a time in (0, ${schedule.tMax}]`);
   if (from === to) return output;
   const a = schedule.alpha(t);
@@ -132,8 +137,9 @@ export function toX0(output: Batch, from: Prediction, x: Batch, t: number, sched
   }
 }
 
-/** Wraps a plain function as a model, checking the prediction type once. */
+/** Wraps a plain function as a model, checking the prediction type and the function once. */
 export function defineModel(prediction: Prediction, predict: DiffusionModel['predict']): DiffusionModel {
   checkPrediction('defineModel', 'prediction', prediction);
+  checkFunction('defineModel', 'predict', predict);
   return { prediction, predict };
 }

@@ -1,11 +1,25 @@
 import {
+  DTypeError,
   InvalidArgumentError,
   type NDArray,
   type Rng,
   type SeedLike,
+  checkChoice,
+  checkFunction,
   checkOptions,
+  isFloatDType,
   toRng,
 } from '@krylov/core-array';
+import {
+  checkArray,
+  checkBatchArray,
+  checkModel,
+  checkSampler,
+  checkSchedule,
+  checkSeed,
+  checkSignal,
+  checkTime,
+} from './check.js';
 import {
   type DiffusionModel,
   type NoiseLevel,
@@ -16,7 +30,7 @@ import {
 } from './model.js';
 import type { EvalRequest, Sampler, SamplerProgram } from './samplers/types.js';
 import type { NoiseSchedule } from './schedules.js';
-import { type Spacing, checkTimes, timesteps } from './spacing.js';
+import { type Spacing, checkTimes, makeTimesteps } from './spacing.js';
 import { type Batch, checkFinite, checkSameShape, lincomb } from './vector.js';
 
 export interface SamplingOptions {
@@ -41,6 +55,9 @@ export interface ProgressInfo {
   nfe: number;
   t: number;
 }
+
+/** The name model-output errors carry: `sample(<sampler>)` when `sample` drives the run. */
+const callers = new WeakMap<SamplingRun, string>();
 
 const SAMPLING_KEYS = [
   'schedule',
@@ -70,10 +87,13 @@ export class SamplingRun {
   private readonly program: SamplerProgram;
   private pending: IteratorResult<EvalRequest, Batch>;
   private readonly prediction: Prediction;
+  private readonly samplerName: string;
   private evaluations = 0;
 
   /**
-   * @throws InvalidArgumentError for an unknown prediction type, bad times or a missing seed for a stochastic sampler.
+   * @throws InvalidArgumentError for a malformed sampler or schedule, an unknown prediction type,
+   *   bad times or step counts, a bad seed, or a missing seed for a stochastic sampler;
+   *   DTypeError / ShapeError for an x that is not a float batch; InvalidArgumentError for non-finite x.
    */
   constructor(
     sampler: Sampler,
@@ -82,19 +102,36 @@ export class SamplingRun {
     options: Omit<SamplingOptions, 'onProgress' | 'signal'>,
   ) {
     const fn = 'SamplingRun';
-    checkOptions(fn, options, SAMPLING_KEYS);
+    checkSampler(fn, 'sampler', sampler);
+    checkBatchArray(fn, 'x', x);
     checkPrediction(fn, 'prediction', prediction);
-    const { schedule } = options;
+    if (options === null || typeof options !== 'object')
+      throw new InvalidArgumentError(fn, 'options', options, 'an options object with a schedule');
+    checkOptions(fn, options, SAMPLING_KEYS);
+    const schedule = checkSchedule(fn, 'options.schedule', options.schedule);
     if (options.times !== undefined && options.steps !== undefined)
       throw new InvalidArgumentError(fn, 'options.times', 'times and steps', 'only one of times and steps');
-    this.times =
-      options.times !== undefined
-        ? checkTimes(fn, schedule, options.times)
-        : timesteps(schedule, options.steps ?? 20, {
-            spacing: options.spacing,
-            final: options.final,
-            start: options.start,
-          });
+    if (options.times !== undefined) {
+      for (const k of ['spacing', 'final', 'start'] as const)
+        if (options[k] !== undefined)
+          throw new InvalidArgumentError(fn, `options.${k}`, options[k], 'no value when times are given');
+      this.times = checkTimes(fn, schedule, options.times);
+    } else {
+      this.times = makeTimesteps(
+        fn,
+        'options.schedule',
+        'options.steps',
+        'options.',
+        schedule,
+        options.steps ?? 20,
+        {
+          spacing: options.spacing,
+          final: options.final,
+          start: options.start,
+        },
+      );
+    }
+    if (options.seed !== undefined) checkSeed(fn, 'options.seed', options.seed);
     if (sampler.stochastic && options.seed === undefined)
       throw new InvalidArgumentError(
         fn,
@@ -107,6 +144,7 @@ export class SamplingRun {
     const noise = () => rng!.normal([...x.shape], { dtype: x.dtype }) as Batch;
     this.schedule = schedule;
     this.prediction = prediction;
+    this.samplerName = sampler.name;
     this.program = sampler.program({ schedule, times: this.times, x, noise });
     this.pending = this.program.next();
   }
@@ -129,12 +167,18 @@ export class SamplingRun {
 
   /**
    * Feeds the model output for `input` and advances to the next needed evaluation.
-   * @throws ShapeError for a mis-shaped output; InvalidArgumentError (naming the step) for NaN or infinity.
+   * @throws InvalidArgumentError for an output that is not an NDArray (a number, a plain array);
+   *   DTypeError for a non-float output; ShapeError for a mis-shaped output; InvalidArgumentError
+   *   (naming the step) for NaN or infinity. Each names the sampler.
    */
   step(output: NDArray): void {
     const { x, level, step } = this.input;
-    checkSameShape('SamplingRun.step', 'output', x, output);
-    checkFinite('SamplingRun.step', 'model output', output, step);
+    const fn = callers.get(this) ?? `SamplingRun.step(${this.samplerName})`;
+    const arg = `model output at step ${step}`;
+    checkArray(fn, arg, output);
+    if (!isFloatDType(output.dtype)) throw new DTypeError(fn, arg, output.dtype, 'float64 or float32');
+    checkSameShape(fn, arg, x, output);
+    checkFinite(fn, 'model output', output, step);
     const d = toX0(output as Batch, this.prediction, x, level.t, this.schedule);
     this.evaluations++;
     this.pending = this.program.next(d);
@@ -166,9 +210,17 @@ export async function sample(
   x: Batch,
   options: SamplingOptions,
 ): Promise<Batch> {
-  checkOptions('sample', options, SAMPLING_KEYS);
+  const fn = 'sample';
+  checkModel(fn, 'model', model);
+  checkSampler(fn, 'sampler', sampler);
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object with a schedule');
+  checkOptions(fn, options, SAMPLING_KEYS);
   const { onProgress, signal, ...rest } = options;
+  if (onProgress !== undefined) checkFunction(fn, 'options.onProgress', onProgress);
+  if (signal !== undefined) checkSignal(fn, 'options.signal', signal);
   const run = new SamplingRun(sampler, x, model.prediction, rest);
+  callers.set(run, `sample(${sampler.name})`);
   const steps = run.times.length - 1;
   while (!run.done) {
     signal?.throwIfAborted();
@@ -179,21 +231,50 @@ export async function sample(
   return run.result;
 }
 
-/** Standard normal noise scaled to the schedule's noise level at `t` (default tMax): the usual starting batch. */
+/**
+ * Standard normal noise scaled to the schedule's noise level at `t` (default tMax): the usual starting batch.
+ * @throws InvalidArgumentError for a malformed schedule, a t outside [tMin, tMax], a bad shape,
+ *   seed or dtype.
+ */
 export function initialNoise(
   schedule: NoiseSchedule,
   shape: readonly number[],
   seed: SeedLike,
   options?: { t?: number; dtype?: 'float64' | 'float32' },
 ): Batch {
-  checkOptions('initialNoise', options, ['t', 'dtype']);
-  const level = levelAt(schedule, options?.t ?? schedule.tMax);
-  const z = toRng(seed).normal([...shape], { dtype: options?.dtype ?? 'float64' }) as Batch;
+  const fn = 'initialNoise';
+  checkSchedule(fn, 'schedule', schedule);
+  checkOptions(fn, options, ['t', 'dtype']);
+  if (!Array.isArray(shape) || shape.length < 1 || shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new InvalidArgumentError(
+      fn,
+      'shape',
+      shape,
+      'a batch shape [batch, ...dims] of non-negative integers',
+    );
+  checkSeed(fn, 'seed', seed);
+  const t = checkTime(fn, 'options.t', options?.t ?? schedule.tMax, schedule, false);
+  const dtype = checkChoice(fn, 'options.dtype', options?.dtype ?? 'float64', [
+    'float64',
+    'float32',
+  ] as const);
+  const level = levelAt(schedule, t);
+  const z = toRng(seed).normal([...shape], { dtype }) as Batch;
   return lincomb([[level.sigma, z]]);
 }
 
-/** x_t = alpha(t) x0 + sigma(t) z: a clean batch noised to time t (the start of image-to-image sampling). */
+/**
+ * x_t = alpha(t) x0 + sigma(t) z: a clean batch noised to time t (the start of image-to-image sampling).
+ * @throws InvalidArgumentError for a t outside [tMin, tMax] (0 returns x0 unchanged), a malformed
+ *   schedule, a bad seed or non-finite x0; DTypeError / ShapeError for an x0 that is not a float batch.
+ */
 export function noiseTo(x0: Batch, t: number, schedule: NoiseSchedule, seed: SeedLike): Batch {
+  const fn = 'noiseTo';
+  checkBatchArray(fn, 'x0', x0);
+  checkSchedule(fn, 'schedule', schedule);
+  checkTime(fn, 't', t, schedule, true);
+  checkSeed(fn, 'seed', seed);
+  checkFinite(fn, 'x0', x0, 0);
   const level: NoiseLevel = levelAt(schedule, t);
   return lincomb([
     [level.alpha, x0],

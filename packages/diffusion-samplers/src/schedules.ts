@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, checkOptions } from '@krylov/core-array';
 
 /**
  * A continuous-time noise schedule: x_t = alpha(t) x_0 + sigma(t) eps for t in [tMin, tMax],
@@ -24,9 +24,8 @@ export interface NoiseSchedule {
   timeOfLambda(lambda: number): number;
 }
 
-function positive(fn: string, arg: string, v: number): number {
-  if (!(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(fn, arg, v, 'a finite positive number');
-  return v;
+function positive(fn: string, arg: string, v: unknown): number {
+  return checkNumber(fn, arg, v, { min: 0, minExclusive: true });
 }
 
 function ordered(fn: string, lo: string, hi: string, a: number, b: number): void {
@@ -53,7 +52,7 @@ export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: numb
       const b = 0.5 * b0;
       return (2 * m) / (b + Math.sqrt(b * b + 4 * a * m));
     },
-    options?.tMin ?? 1e-3,
+    positive('vpLinear', 'options.tMin', options?.tMin ?? 1e-3),
   );
 }
 
@@ -75,7 +74,7 @@ export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?
     m,
     (t) => 0.5 * (r0 + t * d) ** 2,
     (mm) => (Math.cbrt(6 * d * mm + r0 ** 3) - r0) / d,
-    options?.tMin ?? 1e-3,
+    positive('vpScaledLinear', 'options.tMin', options?.tMin ?? 1e-3),
   );
 }
 
@@ -95,8 +94,9 @@ export function vpCosine(options?: { s?: number; tMin?: number; tMax?: number })
     (t) => c0 - Math.log(Math.cos((t + s) * k)),
     (t) => k * Math.tan((t + s) * k),
     (m) => Math.acos(Math.exp(c0 - m)) / k - s,
-    options?.tMin ?? 1e-3,
-    options?.tMax ?? 0.9946,
+    positive('vpCosine', 'options.tMin', options?.tMin ?? 1e-3),
+    // alpha reaches 0 at t = 1
+    checkNumber('vpCosine', 'options.tMax', options?.tMax ?? 0.9946, { min: 0, max: 1, maxExclusive: true }),
   );
 }
 
@@ -128,17 +128,27 @@ function vpFromLogAlpha(
   };
 }
 
-/** Variance-exploding schedule (Song et al. 2021): alpha = 1, sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t. */
+/**
+ * Variance-exploding schedule (Song et al. 2021): alpha = 1, sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t
+ * for t in [tMin, 1]; tMin (default 1e-5, the paper's sampling epsilon) must be > 0, since t = 0 is
+ * the clean end (sigma = 0) of every schedule and a grid ending at tMin = 0 would repeat it.
+ */
 export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: number }): NoiseSchedule {
   checkOptions('ve', options, ['sigmaMin', 'sigmaMax', 'tMin']);
   const lo = positive('ve', 'options.sigmaMin', options?.sigmaMin ?? 0.01);
   const hi = positive('ve', 'options.sigmaMax', options?.sigmaMax ?? 50);
   ordered('ve', 'sigmaMin', 'options.sigmaMax', lo, hi);
+  const tMin = checkNumber('ve', 'options.tMin', options?.tMin ?? 1e-5, {
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    maxExclusive: true,
+  });
   const r = Math.log(hi / lo);
   const sigma = (t: number) => lo * Math.exp(r * t);
   return {
     name: 've',
-    tMin: options?.tMin ?? 0,
+    tMin,
     tMax: 1,
     alpha: () => 1,
     sigma,
@@ -177,9 +187,15 @@ export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSc
  */
 export function rectifiedFlow(options?: { tMin?: number; tMax?: number }): NoiseSchedule {
   checkOptions('rectifiedFlow', options, ['tMin', 'tMax']);
-  const tMin = options?.tMin ?? 1e-3;
-  const tMax = options?.tMax ?? 1 - 1e-3;
-  if (!(tMin > 0 && tMin < tMax && tMax < 1))
+  const tMin = checkNumber('rectifiedFlow', 'options.tMin', options?.tMin ?? 1e-3, {
+    min: 0,
+    minExclusive: true,
+  });
+  const tMax = checkNumber('rectifiedFlow', 'options.tMax', options?.tMax ?? 1 - 1e-3, {
+    max: 1,
+    maxExclusive: true,
+  });
+  if (!(tMin < tMax))
     throw new InvalidArgumentError('rectifiedFlow', 'options.tMax', tMax, `0 < tMin (${tMin}) < tMax < 1`);
   return {
     name: 'rectified-flow',

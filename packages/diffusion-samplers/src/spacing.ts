@@ -1,4 +1,11 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  checkChoice,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+} from '@krylov/core-array';
+import { checkSchedule } from './check.js';
 import type { NoiseSchedule } from './schedules.js';
 
 /** How sampling times are spread between tMax and tMin. */
@@ -23,28 +30,44 @@ export interface TimestepOptions {
  * - 'karras': rho^(1/7) equally spaced between the end noise levels (Karras et al. 2022, eq. 5);
  * - 'leading' / 'trailing': diffusers' discrete spacings over `trainSteps` training steps
  *   (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps are Flawed", table 2).
- * @throws InvalidArgumentError for a bad count, spacing or start time.
+ * @throws InvalidArgumentError for a bad schedule, count, spacing, start time, rho or trainSteps.
  */
 export function timesteps(schedule: NoiseSchedule, steps: number, options?: TimestepOptions): Float64Array {
-  const fn = 'timesteps';
-  checkOptions(fn, options, ['spacing', 'final', 'start', 'rho', 'trainSteps']);
-  const spacing = options?.spacing ?? 'uniform';
-  const final = options?.final ?? 'zero';
+  checkOptions('timesteps', options, ['spacing', 'final', 'start', 'rho', 'trainSteps']);
+  return makeTimesteps('timesteps', 'schedule', 'steps', 'options.', schedule, steps, options);
+}
+
+/** `timesteps` for a caller `fn` whose arguments are named `scheduleArg`, `stepsArg` and `prefix` + option (internal). */
+export function makeTimesteps(
+  fn: string,
+  scheduleArg: string,
+  stepsArg: string,
+  prefix: string,
+  schedule: NoiseSchedule,
+  steps: unknown,
+  options?: TimestepOptions,
+): Float64Array {
+  checkSchedule(fn, scheduleArg, schedule);
+  const spacing = checkChoice(fn, `${prefix}spacing`, options?.spacing ?? 'uniform', [
+    'uniform',
+    'leading',
+    'trailing',
+    'logsnr',
+    'karras',
+  ] as const);
+  const final = checkChoice(fn, `${prefix}final`, options?.final ?? 'zero', ['zero', 'tmin'] as const);
   const start = options?.start ?? schedule.tMax;
-  const rho = options?.rho ?? 7;
-  const trainSteps = options?.trainSteps ?? 1000;
-  if (!Number.isInteger(steps) || steps < 1)
-    throw new InvalidArgumentError(fn, 'steps', steps, 'a positive integer');
-  if (!(start > schedule.tMin && start <= schedule.tMax))
+  const rho = checkNumber(fn, `${prefix}rho`, options?.rho ?? 7, { min: 0, minExclusive: true });
+  const trainSteps = checkInteger(fn, `${prefix}trainSteps`, options?.trainSteps ?? 1000, { min: 1 });
+  checkInteger(fn, stepsArg, steps, { min: 1 });
+  if (!(typeof start === 'number' && start > schedule.tMin && start <= schedule.tMax))
     throw new InvalidArgumentError(
       fn,
-      'options.start',
+      `${prefix}start`,
       start,
       `a time in (${schedule.tMin}, ${schedule.tMax}]`,
     );
-  if (final !== 'zero' && final !== 'tmin')
-    throw new InvalidArgumentError(fn, 'options.final', final, "'zero' or 'tmin'");
-  const count = final === 'zero' ? steps : steps + 1;
+  const count = final === 'zero' ? (steps as number) : (steps as number) + 1;
   const end = schedule.tMin;
   // the end points are set exactly, since a round trip through lambda can land just outside [tMin, tMax]
   const grid = (f: (u: number) => number) =>
@@ -70,8 +93,8 @@ export function timesteps(schedule: NoiseSchedule, steps: number, options?: Time
     }
     case 'leading':
     case 'trailing': {
-      if (!Number.isInteger(trainSteps) || trainSteps < count)
-        throw new InvalidArgumentError(fn, 'options.trainSteps', trainSteps, `an integer >= ${count}`);
+      if (trainSteps < count)
+        throw new InvalidArgumentError(fn, `${prefix}trainSteps`, trainSteps, `an integer >= ${count}`);
       const top = Math.round((start / schedule.tMax) * trainSteps);
       // leading: k * floor(N / steps) counted down from the top; trailing: round(N - k N / steps) - 1
       const idx = Array.from({ length: count }, (_, k) =>
@@ -82,14 +105,15 @@ export function timesteps(schedule: NoiseSchedule, steps: number, options?: Time
       t = Float64Array.from(idx, (k) => Math.max(end, ((k + 1) / trainSteps) * schedule.tMax));
       break;
     }
-    default:
+  }
+  for (let i = 1; i < t.length; i++)
+    if (!(t[i] < t[i - 1]))
       throw new InvalidArgumentError(
         fn,
-        'options.spacing',
+        `${prefix}spacing`,
         spacing,
-        "'uniform', 'leading', 'trailing', 'logsnr' or 'karras'",
+        `a spacing whose ${count} times are distinct in [${end}, ${start}] (the '${spacing}' grid over ${trainSteps} training steps repeats ${t[i]}; use fewer steps or another spacing)`,
       );
-  }
   if (final === 'zero') return Float64Array.from([...t, 0]);
   return t;
 }
@@ -99,7 +123,12 @@ export function timesteps(schedule: NoiseSchedule, steps: number, options?: Time
  * @throws InvalidArgumentError naming the first offending entry.
  */
 export function checkTimes(fn: string, schedule: NoiseSchedule, times: ArrayLike<number>): Float64Array {
-  const t = Float64Array.from(times);
+  if (!(Array.isArray(times) || (ArrayBuffer.isView(times) && !(times instanceof DataView))))
+    throw new InvalidArgumentError(fn, 'times', times, 'an array of times');
+  for (let i = 0; i < times.length; i++)
+    if (typeof times[i] !== 'number')
+      throw new InvalidArgumentError(fn, `times[${i}]`, times[i], 'a number (a time of the schedule)');
+  const t = Float64Array.from(times as ArrayLike<number>);
   if (t.length < 2) throw new InvalidArgumentError(fn, 'times', Array.from(t), 'at least two times');
   for (let i = 0; i < t.length; i++) {
     const last = i === t.length - 1;

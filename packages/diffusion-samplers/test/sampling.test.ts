@@ -152,13 +152,13 @@ describe('bad input', () => {
       return out;
     });
     await expect(sample(broken, dpmSolverPP(), x, { schedule, steps: 5 })).rejects.toThrow(
-      "SamplingRun.step: argument 'model output' is NaN; expected finite values (non-finite entry 1 at step 2)",
+      "sample(dpmpp-2m): argument 'model output' is NaN; expected finite values (non-finite entry 1 at step 2)",
     );
   });
   it('mis-shaped output, unknown prediction, missing seed, bad times, unknown option', async () => {
     const wrong = defineModel('x0', () => new NDArray(new Float64Array(3), [1, 3]) as Batch);
     await expect(sample(wrong, dpmSolverPP(), x, { schedule, steps: 3 })).rejects.toThrow(
-      "SamplingRun.step: argument 'output' with shape [1, 3]: must match the sample shape [2,4]",
+      "sample(dpmpp-2m): argument 'model output at step 0' with shape [1, 3]: must match the sample shape [2,4]",
     );
     expect(() => defineModel('noise' as never, () => x)).toThrow(
       'defineModel: argument \'prediction\' is "noise"',
@@ -173,7 +173,7 @@ describe('bad input', () => {
       "sample: argument 'options.sed' is 1",
     );
     expect(() => dpmSolverPP({ order: 4 as never })).toThrow(
-      "dpmSolverPP: argument 'options.order' is 4; expected 2 or 3",
+      "dpmSolverPP: argument 'options.order' is 4; expected one of 2, 3",
     );
     expect(() => timesteps(schedule, 3, { spacing: 'leading', trainSteps: 2 })).toThrow(
       "argument 'options.trainSteps' is 2",

@@ -88,7 +88,7 @@ describe('timestep spacings', () => {
     expect(Math.round(t[1] * 1000) - 1).toBe(908);
   });
   it('validates counts, options and user times', () => {
-    expect(() => timesteps(s, 0)).toThrow("timesteps: argument 'steps' is 0; expected a positive integer");
+    expect(() => timesteps(s, 0)).toThrow("timesteps: argument 'steps' is 0; expected an integer >= 1");
     expect(() => timesteps(s, 5, { spacing: 'cosine' as never })).toThrow(
       'argument \'options.spacing\' is "cosine"',
     );

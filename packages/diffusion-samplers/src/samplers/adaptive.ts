@@ -1,4 +1,4 @@
-import { ConvergenceError, InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { ConvergenceError, checkInteger, checkNumber, checkOptions } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import { pointAt, request, timeOfRho } from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
@@ -28,16 +28,15 @@ export interface AdaptiveSdeOptions {
  * @throws ConvergenceError when `maxSteps` attempts do not reach the end.
  */
 export function adaptiveSde(options?: AdaptiveSdeOptions): Sampler {
-  checkOptions('adaptiveSde', options, ['rtol', 'atol', 'safety', 'exponent', 'maxSteps']);
-  const rtol = options?.rtol ?? 0.05;
-  const atol = options?.atol ?? 0.0078;
-  const safety = options?.safety ?? 0.9;
-  const exponent = options?.exponent ?? 0.9;
-  const maxSteps = options?.maxSteps ?? 1000;
-  for (const [k, v] of Object.entries({ rtol, atol, safety, exponent })) {
-    if (!(v > 0 && Number.isFinite(v)))
-      throw new InvalidArgumentError('adaptiveSde', `options.${k}`, v, 'a finite positive number');
-  }
+  const fn = 'adaptiveSde';
+  checkOptions(fn, options, ['rtol', 'atol', 'safety', 'exponent', 'maxSteps']);
+  const positive = { min: 0, minExclusive: true };
+  const rtol = checkNumber(fn, 'options.rtol', options?.rtol ?? 0.05, positive);
+  const atol = checkNumber(fn, 'options.atol', options?.atol ?? 0.0078, positive);
+  // a safety factor above 1 grows the step after every rejection, so the loop would only end at maxSteps
+  const safety = checkNumber(fn, 'options.safety', options?.safety ?? 0.9, { ...positive, max: 1 });
+  const exponent = checkNumber(fn, 'options.exponent', options?.exponent ?? 0.9, positive);
+  const maxSteps = checkInteger(fn, 'options.maxSteps', options?.maxSteps ?? 1000, { min: 1 });
   return {
     name: 'adaptive-sde',
     stochastic: true,

@@ -30,12 +30,21 @@ export function timeOfRho(schedule: NoiseSchedule, rho: number): number {
 }
 
 /**
+ * Runs of fewer noisy steps than this lower the order of multistep methods on their last steps
+ * when `lowerOrderFinal` is set (diffusers' `DPMSolverMultistepScheduler` rule).
+ */
+export const LOWER_ORDER_FINAL_BELOW = 15;
+
+/**
  * The order a multistep method may use at step i of n (0-based): limited by the history available
- * and, with `lowerOrderFinal`, by the steps left, which stabilizes few-step sampling (DPM-Solver++ and
- * UniPC reference code).
+ * and, with `lowerOrderFinal` on a run of fewer than `LOWER_ORDER_FINAL_BELOW` steps, by the steps
+ * left, which stabilizes few-step sampling (DPM-Solver++ and UniPC reference code). Longer runs keep
+ * the full order to the end: one first-order step of size h leaves an O(h^2) error, which would cap
+ * the global order of every multistep method at 2.
  */
 export function stepOrder(order: number, i: number, n: number, lowerOrderFinal: boolean): number {
-  return Math.max(1, Math.min(order, i + 1, lowerOrderFinal ? n - i : order));
+  const lower = lowerOrderFinal && n < LOWER_ORDER_FINAL_BELOW;
+  return Math.max(1, Math.min(order, i + 1, lower ? n - i : order));
 }
 
 /** Number of steps whose target has sigma > 0 (a final step to t = 0 only denoises). */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { checkBoolean, checkChoice, checkNumber, checkOptions } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import { type Point, noisySteps, pointAt, request, stepOrder } from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
@@ -6,30 +6,62 @@ import type { Sampler, SamplerProgram } from './types.js';
 export interface DpmSolverPPOptions {
   /** 2 (DPM-Solver++(2M)) or 3 (3M). Default 2. */
   order?: 2 | 3;
-  /** 0 for the ODE solver; > 0 for the SDE variant (k-diffusion `sample_dpmpp_2m_sde` / `3m_sde` eta). */
+  /** 0 for the ODE solver; > 0 for the SDE variant (k-diffusion `sample_dpmpp_2m_sde` / `3m_sde` eta). Default 0. */
   eta?: number;
-  /** Use lower orders on the last steps (default true), as the reference code does for few steps. */
+  /**
+   * Lower the order on the last steps of runs of fewer than 15 steps (default true), as the
+   * reference code does to stabilize few-step sampling. Longer runs keep their full order: a
+   * first-order last step would cap the global order of every multistep method at 2.
+   */
   lowerOrderFinal?: boolean;
+  /**
+   * The third-order update (order 3 only; 2M is the same in both):
+   * - `'taylor'` (default): the coefficients of the third-order Taylor expansion, so 3M converges
+   *   at order 3;
+   * - `'reference'`: the coefficients of k-diffusion's `sample_dpmpp_3m_sde` and diffusers'
+   *   `multistep_dpm_solver_third_order_update` (and DPM-Solver's `multistep_dpm_solver_third_order_update`),
+   *   which weight the second divided difference by half the Taylor coefficient and so converge
+   *   at order 2 only. For reproducing those libraries' samples.
+   */
+  variant?: 'taylor' | 'reference';
 }
 
 /**
- * DPM-Solver++ multistep in data prediction (Lu et al. 2022, "DPM-Solver++", Algorithm 2 for 2M;
- * the third-order multistep and the SDE variants as in k-diffusion's `sample_dpmpp_3m_sde`).
- * With h = lambda_s - lambda_t and h_eta = (1 + eta) h:
- * x_s = (sigma_s / sigma_t) e^{-eta h} x_t + alpha_s (1 - e^{-h_eta}) D_t + alpha_s (corrections from
- * earlier D) + sigma_s sqrt(1 - e^{-2 eta h}) z. One evaluation per step; order 2 or 3 for eta = 0.
+ * DPM-Solver++ multistep in data prediction (Lu et al. 2022, "DPM-Solver++: Fast Solver for Guided
+ * Sampling of Diffusion Probabilistic Models", arXiv:2211.01095: Algorithm 2 for 2M; the third-order
+ * multistep from the same Taylor expansion; the SDE variants as in k-diffusion's `sample_dpmpp_2m_sde`
+ * / `sample_dpmpp_3m_sde`). With h = lambda_s - lambda_t and h_eta = (1 + eta) h, the data prediction
+ * D(lambda) expanded about lambda_t gives
+ *
+ *   x_s = (sigma_s / sigma_t) e^{-eta h} x_t + alpha_s [h_eta phi_1 D + h h_eta phi_2 D' + h^2 h_eta phi_3 D'']
+ *         + sigma_s sqrt(1 - e^{-2 eta h}) z,
+ *
+ * phi_1(z) = (1 - e^{-z}) / z, phi_2(z) = (z - 1 + e^{-z}) / z^2, phi_3(z) = (z^2/2 - z + 1 - e^{-z}) / z^3
+ * at z = h_eta. 3M estimates h D' and h^2 D'' from the last three outputs by Newton divided differences
+ * on the (non-uniform) lambda grid: with r0 = h_1 / h, r1 = h_2 / h,
+ * d1_0 = (D - D_1) / r0, d1_1 = (D_1 - D_2) / r1, d2 = (d1_0 - d1_1) / (r0 + r1) = h^2 D[l, l_1, l_2]
+ * ~ h^2 D'' / 2 and d1 = d1_0 + r0 d2 ~ h D'. The D'' term is therefore 2 h_eta phi_3 d2; the
+ * reference code (variant 'reference') uses h_eta phi_3 d2, leaving an O(h^3) error per step, so its
+ * global order is 2 on every grid, uniform or not.
+ *
+ * One evaluation per step; order 2 or 3 for eta = 0 (measured slopes in the README).
+ * @throws InvalidArgumentError for an order outside {2, 3}, a negative or non-finite eta, a
+ *   non-boolean lowerOrderFinal or an unknown variant.
  */
 export function dpmSolverPP(options?: DpmSolverPPOptions): Sampler {
-  checkOptions('dpmSolverPP', options, ['order', 'eta', 'lowerOrderFinal']);
-  const order = options?.order ?? 2;
-  const eta = options?.eta ?? 0;
-  const lowerOrderFinal = options?.lowerOrderFinal ?? true;
-  if (order !== 2 && order !== 3)
-    throw new InvalidArgumentError('dpmSolverPP', 'options.order', order, '2 or 3');
-  if (!(eta >= 0 && Number.isFinite(eta)))
-    throw new InvalidArgumentError('dpmSolverPP', 'options.eta', eta, 'a finite non-negative number');
+  const fn = 'dpmSolverPP';
+  checkOptions(fn, options, ['order', 'eta', 'lowerOrderFinal', 'variant']);
+  const order = checkChoice(fn, 'options.order', options?.order ?? 2, [2, 3] as const);
+  const eta = checkNumber(fn, 'options.eta', options?.eta ?? 0, { min: 0 });
+  const lowerOrderFinal = checkBoolean(fn, 'options.lowerOrderFinal', options?.lowerOrderFinal ?? true);
+  const variant = checkChoice(fn, 'options.variant', options?.variant ?? 'taylor', [
+    'taylor',
+    'reference',
+  ] as const);
+  // the weight of d2 = h^2 D[l, l_1, l_2] relative to h_eta phi_3: 2 from the Taylor expansion, 1 in the reference code
+  const d2Weight = variant === 'taylor' ? 2 : 1;
   return {
-    name: `dpmpp-${order}m${eta > 0 ? '-sde' : ''}`,
+    name: `dpmpp-${order}m${eta > 0 ? '-sde' : ''}${order === 3 && variant === 'reference' ? '-reference' : ''}`,
     stochastic: eta > 0,
     *program({ schedule, times, x, noise }): SamplerProgram {
       const n = noisySteps(times);
@@ -51,23 +83,24 @@ export function dpmSolverPP(options?: DpmSolverPPOptions): Sampler {
           const c = (q.alpha * -Math.expm1(-hEta)) / (2 * (history[0].h / h));
           terms.push([c, d], [-c, history[0].d]);
         } else if (k >= 2) {
-          const phi2 = Math.expm1(-hEta) / hEta + 1;
+          // h_eta phi_2(h_eta) and h_eta phi_3(h_eta) (k-diffusion's phi_2 and -phi_3)
+          const [phi2, phi3] = phiTerms(hEta);
           const r0 = history[0].h / h;
           if (k === 2) {
             terms.push([(q.alpha * phi2) / r0, d], [-(q.alpha * phi2) / r0, history[0].d]);
           } else {
-            const phi3 = phi2 / hEta - 0.5;
             const r1 = history[1].h / h;
-            // d1_0 = (D - D1) / r0, d1_1 = (D1 - D2) / r1; d1 = d1_0 + (d1_0 - d1_1) r0 / (r0 + r1); d2 = (d1_0 - d1_1) / (r0 + r1)
             const [d0, d1, d2] = [d, history[0].d, history[1].d];
             const a = 1 / r0;
             const b = 1 / r1;
             const w = r0 / (r0 + r1);
             const v = 1 / (r0 + r1);
-            // coefficients of D, D1, D2 in phi2 * d1 - phi3 * d2
-            const cD = phi2 * a * (1 + w) - phi3 * a * v;
-            const cD1 = phi2 * (-a * (1 + w) - b * w) - phi3 * (-a * v - b * v);
-            const cD2 = phi2 * (b * w) - phi3 * (b * v);
+            // d1_0 = a (D - D1), d1_1 = b (D1 - D2); d1 = (1 + w) d1_0 - w d1_1; d2 = v (d1_0 - d1_1):
+            // the coefficients of D, D1, D2 in phi2 d1 + c3 d2 with c3 = d2Weight * phi3
+            const c3 = d2Weight * phi3;
+            const cD = phi2 * a * (1 + w) + c3 * a * v;
+            const cD1 = phi2 * (-a * (1 + w) - b * w) + c3 * (-a * v - b * v);
+            const cD2 = phi2 * (b * w) + c3 * (b * v);
             terms.push([q.alpha * cD, d0], [q.alpha * cD1, d1], [q.alpha * cD2, d2]);
           }
         }
@@ -82,15 +115,29 @@ export function dpmSolverPP(options?: DpmSolverPPOptions): Sampler {
 }
 
 /**
+ * [z phi_2(z), z phi_3(z)] = [(z - 1 + e^{-z}) / z, 1/2 - (z - 1 + e^{-z}) / z^2], by their Taylor
+ * series for |z| <= 1e-2, where the closed forms cancel (k-diffusion's phi_2 and -phi_3).
+ */
+function phiTerms(z: number): [number, number] {
+  if (Math.abs(z) > 1e-2) {
+    const zPhi2 = Math.expm1(-z) / z + 1;
+    return [zPhi2, 0.5 - zPhi2 / z];
+  }
+  // z/2 - z^2/6 + z^3/24 - z^4/120 + z^5/720 and z/6 - z^2/24 + z^3/120 - z^4/720 + z^5/5040
+  return [
+    z * (1 / 2 - z * (1 / 6 - z * (1 / 24 - z * (1 / 120 - z / 720)))),
+    z * (1 / 6 - z * (1 / 24 - z * (1 / 120 - z * (1 / 720 - z / 5040)))),
+  ];
+}
+
+/**
  * Singlestep DPM-Solver of order 1, 2 or 3 in noise prediction (Lu et al. 2022, "DPM-Solver",
  * eq. 3.7 and Algorithms 1 and 2 with r1 = 1/2, and DPM-Solver-3 with r1 = 1/3, r2 = 2/3).
  * `order` evaluations per step; a final step to t = 0 denoises with the first evaluation.
  */
 export function dpmSolver(options?: { order?: 1 | 2 | 3 }): Sampler {
   checkOptions('dpmSolver', options, ['order']);
-  const order = options?.order ?? 2;
-  if (order !== 1 && order !== 2 && order !== 3)
-    throw new InvalidArgumentError('dpmSolver', 'options.order', order, '1, 2 or 3');
+  const order = checkChoice('dpmSolver', 'options.order', options?.order ?? 2, [1, 2, 3] as const);
   return {
     name: `dpm-solver-${order}`,
     stochastic: false,

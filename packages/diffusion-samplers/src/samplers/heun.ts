@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, checkOptions } from '@krylov/core-array';
 import type { NoiseSchedule } from '../schedules.js';
 import { type Batch, lincomb } from '../vector.js';
 import { type Point, pointAt, request, timeOfRho } from './common.js';
@@ -66,13 +66,15 @@ export interface EdmStochasticOptions {
  * evaluations per step.
  */
 export function edmStochastic(options?: EdmStochasticOptions): Sampler {
-  checkOptions('edmStochastic', options, ['churn', 'churnMin', 'churnMax', 'noiseScale']);
-  const churn = options?.churn ?? 10;
-  const churnMin = options?.churnMin ?? 0;
-  const churnMax = options?.churnMax ?? Number.POSITIVE_INFINITY;
-  const noiseScale = options?.noiseScale ?? 1.003;
-  if (!(churn >= 0 && Number.isFinite(churn)))
-    throw new InvalidArgumentError('edmStochastic', 'options.churn', churn, 'a finite non-negative number');
+  const fn = 'edmStochastic';
+  checkOptions(fn, options, ['churn', 'churnMin', 'churnMax', 'noiseScale']);
+  const churn = checkNumber(fn, 'options.churn', options?.churn ?? 10, { min: 0 });
+  const churnMin = checkNumber(fn, 'options.churnMin', options?.churnMin ?? 0, { min: 0 });
+  const churnMax = checkNumber(fn, 'options.churnMax', options?.churnMax ?? Number.POSITIVE_INFINITY, {
+    min: churnMin,
+    infinite: true,
+  });
+  const noiseScale = checkNumber(fn, 'options.noiseScale', options?.noiseScale ?? 1.003, { min: 0 });
   return {
     name: 'edm-stochastic',
     stochastic: churn > 0,

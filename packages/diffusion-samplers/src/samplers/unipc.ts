@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { checkBoolean, checkChoice, checkOptions } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import { type Point, noisySteps, pointAt, request, stepOrder } from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
@@ -98,11 +98,15 @@ function uniUpdate(
 
 export interface UniPCOptions {
   /** Predictor order p (1, 2 or 3); with the corrector the method has order p + 1. Default 2. */
-  order?: number;
+  order?: 1 | 2 | 3;
   /** B(h) = h ('bh1') or e^h - 1 ('bh2', default; better for guided sampling). */
   variant?: 'bh1' | 'bh2';
   /** Apply the corrector UniC (default true; never after the last step). */
   corrector?: boolean;
+  /**
+   * Lower the order on the last steps of runs of fewer than 15 steps (default true). Longer runs
+   * keep their full order, which a first-order last step would cap at 2.
+   */
   lowerOrderFinal?: boolean;
 }
 
@@ -113,17 +117,14 @@ export interface UniPCOptions {
  * One evaluation per step.
  */
 export function unipc(options?: UniPCOptions): Sampler {
-  checkOptions('unipc', options, ['order', 'variant', 'corrector', 'lowerOrderFinal']);
-  const order = options?.order ?? 2;
-  const variant = options?.variant ?? 'bh2';
-  const corrector = options?.corrector ?? true;
-  const lowerOrderFinal = options?.lowerOrderFinal ?? true;
-  if (![1, 2, 3].includes(order))
-    throw new InvalidArgumentError('unipc', 'options.order', order, '1, 2 or 3');
-  if (variant !== 'bh1' && variant !== 'bh2')
-    throw new InvalidArgumentError('unipc', 'options.variant', variant, "'bh1' or 'bh2'");
+  const fn = 'unipc';
+  checkOptions(fn, options, ['order', 'variant', 'corrector', 'lowerOrderFinal']);
+  const order = checkChoice(fn, 'options.order', options?.order ?? 2, [1, 2, 3] as const);
+  const variant = checkChoice(fn, 'options.variant', options?.variant ?? 'bh2', ['bh1', 'bh2'] as const);
+  const corrector = checkBoolean(fn, 'options.corrector', options?.corrector ?? true);
+  const lowerOrderFinal = checkBoolean(fn, 'options.lowerOrderFinal', options?.lowerOrderFinal ?? true);
   return {
-    name: `unipc-${order}${corrector ? '' : '-no-corrector'}`,
+    name: `unipc-${order}${variant === 'bh1' ? '-bh1' : ''}${corrector ? '' : '-no-corrector'}`,
     stochastic: false,
     *program({ schedule, times, x }): SamplerProgram {
       const n = noisySteps(times);
