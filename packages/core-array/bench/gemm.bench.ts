@@ -1,6 +1,6 @@
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 import { Matrix } from 'ml-matrix';
 import numeric from 'numeric';
-import type { BenchCase, BenchSuite } from '@krylov/bench';
 import { type NDArray, getBackend, matmul, rng, withBackends } from '../src/index.js';
 
 /** Relative max difference between a Krylov result and a plain-array reference. */

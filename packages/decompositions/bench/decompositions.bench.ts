@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import { NDArray, matmul, norm, rng, sub } from '@krylov/core-array';
 import {
   CholeskyDecomposition,
@@ -9,7 +10,6 @@ import {
   QrDecomposition,
   SingularValueDecomposition,
 } from 'ml-matrix';
-import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import { cholesky, eigh, qr, solve, svd } from '../src/index.js';
 
 const N = 512;

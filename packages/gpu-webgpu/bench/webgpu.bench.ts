@@ -1,5 +1,5 @@
-import { type Mat, NDArray, getBackend, rng, runKernel, runKernelAsync, use } from '@krylov/core-array';
 import type { BenchCase, BenchSuite } from '@krylov/bench';
+import { type Mat, NDArray, getBackend, rng, runKernel, runKernelAsync, use } from '@krylov/core-array';
 import {
   type GPUArray,
   THRESHOLDS,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import {
   type FloatDType,
   type KernelArgs,
@@ -19,7 +20,6 @@ import {
 } from '@krylov/core-array';
 // registers the pure-JS LAPACK kernels compared against
 import { cholesky } from '@krylov/decompositions';
-import { type BenchCase, type BenchSuite, type ExternalTiming, lineWorker } from '@krylov/bench';
 import { plugin, probe } from '../src/index.js';
 
 void cholesky;

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import { NDArray, matmul, rng } from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import { randomizedSvd, sketchPreconditionedLstsq } from '../src/index.js';
 
 const [M, N] = [20000, 2000];

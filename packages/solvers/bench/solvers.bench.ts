@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import { NDArray, rng } from '@krylov/core-array';
 import { solve } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite, ExternalTiming } from '@krylov/bench';
 import {
   CSRMatrix,
   RecyclingCG,

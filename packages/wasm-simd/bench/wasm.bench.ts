@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 import {
   type FloatDType,
   type KernelName,
@@ -12,7 +13,6 @@ import {
 } from '@krylov/core-array';
 // registers the pure-JS LAPACK kernels (getrf, potrf, geqrf), blocked over gemm / trsm / syrk
 import { cholesky } from '@krylov/decompositions';
-import type { BenchCase, BenchSuite } from '@krylov/bench';
 import { plugin, setThreads } from '../src/index.js';
 
 void cholesky;

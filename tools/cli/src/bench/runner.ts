@@ -2,10 +2,10 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { BenchCase, BenchSuite } from '@krylov/bench';
 import { getBackend, listBackends, withBackends } from '@krylov/core-array';
 import { loadBackendPlugins } from '../plugins.js';
 import { formatMs, markdownTable, textTable } from '../table.js';
-import type { BenchCase, BenchSuite } from '@krylov/bench';
 
 export interface CaseResult {
   suite: string;
