@@ -2,75 +2,84 @@ import { type DType, type DTypeMap, dtypeInfo, dtypeOfTypedArray } from './dtype
 import { InvalidArgumentError, ShapeError, checkOptions } from './errors.js';
 import { shapeSize } from './iter.js';
 import { NDArray, type NestedArray, isNDArray } from './ndarray.js';
+import { checkArray, checkBoolean, checkInteger, checkNumber, checkShape } from './validate.js';
 
 export interface DTypeOption<D extends DType> {
   /** Element type; float64 unless stated. */
   dtype?: D;
 }
 
-function checkShape(fn: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new InvalidArgumentError(fn, 'shape', shape, 'an array of non-negative integers');
-  }
-}
+/** A shape: an array of non-negative integer extents, or one integer for a 1-D shape (as NumPy). */
+export type ShapeLike = readonly number[] | number;
 
-/** A new array of `shape` with every element zero. O(size). */
-export function zeros<D extends DType = 'float64'>(
-  shape: readonly number[],
-  options?: DTypeOption<D>,
-): NDArray<D> {
+/**
+ * A new array of `shape` with every element zero. O(size).
+ * @throws InvalidArgumentError for a shape that is not a non-negative integer or an array of them;
+ * DTypeError for an unknown dtype.
+ */
+export function zeros<D extends DType = 'float64'>(shape: ShapeLike, options?: DTypeOption<D>): NDArray<D> {
   checkOptions('zeros', options, ['dtype']);
-  checkShape('zeros', shape);
+  const s = checkShape('zeros', 'shape', shape);
   const dtype = (options?.dtype ?? 'float64') as D;
-  return new NDArray(new (dtypeInfo(dtype, 'zeros').ctor)(shapeSize(shape)), shape);
+  return new NDArray(new (dtypeInfo(dtype, 'zeros').ctor)(shapeSize(s)), s);
 }
 
-/** A new array of `shape` with every element `value`. O(size). */
+/**
+ * A new array of `shape` with every element `value` (NaN and infinities included). O(size).
+ * @throws InvalidArgumentError for a bad shape or a value that is not a number; DTypeError for an
+ * unknown dtype.
+ */
 export function full<D extends DType = 'float64'>(
-  shape: readonly number[],
+  shape: ShapeLike,
   value: number,
   options?: DTypeOption<D>,
 ): NDArray<D> {
   checkOptions('full', options, ['dtype']);
-  checkShape('full', shape);
+  const s = checkShape('full', 'shape', shape);
+  checkNumber('full', 'value', value, { infinite: true, nan: true });
   const dtype = (options?.dtype ?? 'float64') as D;
-  const data = new (dtypeInfo(dtype, 'full').ctor)(shapeSize(shape));
+  const data = new (dtypeInfo(dtype, 'full').ctor)(shapeSize(s));
   data.fill(value);
-  return new NDArray(data, shape);
+  return new NDArray(data, s);
 }
 
-/** A new array of `shape` filled with ones. O(size). */
-export function ones<D extends DType = 'float64'>(
-  shape: readonly number[],
-  options?: DTypeOption<D>,
-): NDArray<D> {
+/** A new array of `shape` filled with ones. O(size). @throws as `zeros`. */
+export function ones<D extends DType = 'float64'>(shape: ShapeLike, options?: DTypeOption<D>): NDArray<D> {
   checkOptions('ones', options, ['dtype']);
   return full(shape, 1, options);
 }
 
-/** Zeros with the shape (and, unless given, the dtype) of `a`. */
+/**
+ * Zeros with the shape (and, unless given, the dtype) of `a`. O(size).
+ * @throws InvalidArgumentError when `a` is not an NDArray.
+ */
 export function zerosLike<D extends DType>(a: NDArray<D>, options?: DTypeOption<D>): NDArray<D> {
+  checkOptions('zerosLike', options, ['dtype']);
+  checkArray('zerosLike', 'a', a);
   return zeros(a.shape, { dtype: options?.dtype ?? a.dtype });
 }
 
-/** The n x m matrix with ones on diagonal `k` (0 main, >0 above, <0 below). */
+/**
+ * The n x m matrix with ones on diagonal `k` (0 main, >0 above, <0 below). O(nm).
+ * @throws InvalidArgumentError for a negative or non-integer n or m, or a non-integer k.
+ */
 export function eye<D extends DType = 'float64'>(
   n: number,
   options?: DTypeOption<D> & { m?: number; k?: number },
 ): NDArray<D> {
   checkOptions('eye', options, ['dtype', 'm', 'k']);
-  const m = options?.m ?? n;
-  const k = options?.k ?? 0;
-  if (!Number.isInteger(k)) throw new InvalidArgumentError('eye', 'options.k', k, 'an integer');
+  checkInteger('eye', 'n', n, { min: 0 });
+  const m = checkInteger('eye', 'options.m', options?.m ?? n, { min: 0 });
+  const k = checkInteger('eye', 'options.k', options?.k ?? 0);
   const out = zeros([n, m], { dtype: options?.dtype });
-  checkShape('eye', [n, m]);
   for (let i = Math.max(0, -k); i < n && i + k < m; i++) out.data[i * m + i + k] = 1;
   return out;
 }
 
 /**
  * Evenly spaced values in [start, stop) with `step`, as `numpy.arange`; `arange(n)` is 0..n-1.
- * @throws InvalidArgumentError for a zero or non-finite step.
+ * O(n).
+ * @throws InvalidArgumentError for a zero or non-finite step, or non-finite bounds.
  */
 export function arange<D extends DType = 'float64'>(
   start: number,
@@ -79,18 +88,22 @@ export function arange<D extends DType = 'float64'>(
   options?: DTypeOption<D>,
 ): NDArray<D> {
   checkOptions('arange', options, ['dtype']);
+  checkNumber('arange', 'start', start);
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step))
+  checkNumber('arange', 'stop', stop);
+  if (checkNumber('arange', 'step', step) === 0)
     throw new InvalidArgumentError('arange', 'step', step, 'a finite non-zero number');
-  if (!Number.isFinite(start) || !Number.isFinite(stop))
-    throw new InvalidArgumentError('arange', 'stop', stop, 'finite bounds');
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const out = zeros([n], options);
   for (let i = 0; i < n; i++) out.data[i] = start + i * step;
   return out;
 }
 
-/** `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`). */
+/**
+ * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`). O(num).
+ * @throws InvalidArgumentError for non-finite bounds, a negative or non-integer num, or a
+ * non-boolean endpoint.
+ */
 export function linspace<D extends DType = 'float64'>(
   start: number,
   stop: number,
@@ -98,9 +111,10 @@ export function linspace<D extends DType = 'float64'>(
   options?: DTypeOption<D> & { endpoint?: boolean },
 ): NDArray<D> {
   checkOptions('linspace', options, ['dtype', 'endpoint']);
-  if (!Number.isInteger(num) || num < 0)
-    throw new InvalidArgumentError('linspace', 'num', num, 'a non-negative integer');
-  const endpoint = options?.endpoint ?? true;
+  checkNumber('linspace', 'start', start);
+  checkNumber('linspace', 'stop', stop);
+  checkInteger('linspace', 'num', num, { min: 0 });
+  const endpoint = checkBoolean('linspace', 'options.endpoint', options?.endpoint ?? true);
   const out = zeros([num], { dtype: options?.dtype });
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
@@ -153,11 +167,12 @@ export function array<D extends DType = 'float64'>(
  */
 export function fromTypedArray<T extends DTypeMap[DType]>(
   data: T,
-  shape?: readonly number[],
+  shape?: ShapeLike,
 ): NDArray<{ [K in DType]: DTypeMap[K] extends T ? K : never }[DType]> {
+  if (!ArrayBuffer.isView(data))
+    throw new InvalidArgumentError('fromTypedArray', 'data', data, 'a typed array');
   dtypeOfTypedArray(data, 'fromTypedArray');
-  const s = shape ?? [data.length];
-  checkShape('fromTypedArray', s);
+  const s = checkShape('fromTypedArray', 'shape', shape ?? [data.length]);
   if (shapeSize(s) !== data.length)
     throw new ShapeError(
       'fromTypedArray',
@@ -168,7 +183,8 @@ export function fromTypedArray<T extends DTypeMap[DType]>(
   return new NDArray(data as DTypeMap[DType], s) as never;
 }
 
-/** A scalar (0-d) array. */
+/** A scalar (0-d) array. @throws InvalidArgumentError when `value` is not a number. */
 export function scalar<D extends DType = 'float64'>(value: number, options?: DTypeOption<D>): NDArray<D> {
+  checkNumber('scalar', 'value', value, { infinite: true, nan: true });
   return full([], value, options);
 }

@@ -24,3 +24,4 @@ export * from './ops/index.js';
 export * from './random/index.js';
 export * from './registry.js';
 export * from './validate.js';
+export { checkWritable, mayShareMemory, separate } from './overlap.js';

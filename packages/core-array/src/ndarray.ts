@@ -2,6 +2,8 @@ import { type DType, type DTypeMap, type TypedArray, dtypeInfo, dtypeOfTypedArra
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { formatArray } from './format.js';
 import { contiguousStrides, shapeSize, stridedLoop } from './iter.js';
+import { checkWritable, separate } from './overlap.js';
+import { checkNumber, checkShape } from './validate.js';
 
 /**
  * One axis of a slice: an integer picks one index and drops the axis; `null` or `':'` keeps the
@@ -119,8 +121,9 @@ class NDArrayImpl<D extends DType = DType> {
     return this.data[this.elementOffset('NDArray.get', index)];
   }
 
-  /** Writes `value` at `index`, in place. */
+  /** Writes `value` at `index`, in place. @throws InvalidArgumentError for a non-number value or a bad index. */
   set(value: number, ...index: number[]): void {
+    checkNumber('NDArray.set', 'value', value, { infinite: true, nan: true });
     this.data[this.elementOffset('NDArray.set', index)] = value;
   }
 
@@ -131,8 +134,9 @@ class NDArrayImpl<D extends DType = DType> {
     return this.data[this.offset];
   }
 
-  /** Fills every element of this view with `value`, in place; returns `this`. */
+  /** Fills every element of this view with `value`, in place; returns `this`. @throws InvalidArgumentError for a non-number value. */
   fill(value: number): this {
+    checkNumber('NDArray.fill', 'value', value, { infinite: true, nan: true });
     const d = this.data;
     stridedLoop(this.shape, [this], (o, n, s) => {
       for (let i = 0, p = o[0]; i < n; i++, p += s[0]) d[p] = value;
@@ -206,8 +210,8 @@ class NDArrayImpl<D extends DType = DType> {
    * The same elements in row-major order with a new shape (one extent may be -1). A view when the
    * strides allow it (always for contiguous arrays), a copy otherwise, as `numpy.reshape`.
    */
-  reshape(shape: readonly number[]): NDArray<D> {
-    const target = resolveShape('NDArray.reshape', shape, this.size);
+  reshape(shape: readonly number[] | number): NDArray<D> {
+    const target = resolveShape('NDArray.reshape', typeof shape === 'number' ? [shape] : shape, this.size);
     const strides = reshapeStrides(this.shape, this.strides, target);
     if (strides) return new NDArray(this.data, target, strides, this.offset);
     return this.copy().reshape(target);
@@ -221,6 +225,7 @@ class NDArrayImpl<D extends DType = DType> {
   /** A read-through view repeated along new or size-1 axes by NumPy's broadcasting rules (stride 0). */
   broadcastTo(shape: readonly number[]): NDArray<D> {
     const fn = 'broadcastTo';
+    checkShape(fn, 'shape', shape);
     const pad = shape.length - this.ndim;
     if (pad < 0)
       throw new ShapeError(
@@ -353,25 +358,35 @@ export interface NDArrayConstructor {
 export type NDArray<D extends DType = DType> = NDArrayImpl<D>;
 export const NDArray = NDArrayImpl as unknown as NDArrayConstructor;
 
-/** Copies `src` into `dst` elementwise (same shape, any strides and dtypes). */
+/**
+ * Copies `src` into `dst` elementwise (same shape, any strides and dtypes); `src` may overlap `dst`
+ * (it is read from a copy then, so `copyInto(x, reversed view of x)` reverses x). O(size).
+ * @throws InvalidArgumentError when either is not an NDArray or `dst` is a broadcast (or otherwise
+ * self-overlapping) view; ShapeError when the shapes differ.
+ */
 export function copyInto(dst: NDArray, src: NDArray): void {
+  const fn = 'copyInto';
+  if (!isNDArray(dst)) throw new InvalidArgumentError(fn, 'dst', dst, 'an NDArray');
+  if (!isNDArray(src)) throw new InvalidArgumentError(fn, 'src', src, 'an NDArray');
   if (dst.shape.length !== src.shape.length || dst.shape.some((d, i) => d !== src.shape[i])) {
     throw new ShapeError(
-      'copyInto',
+      fn,
       'src',
       `does not match destination shape ${JSON.stringify(dst.shape)}`,
       src.shape,
     );
   }
-  const d = dst.data;
-  const s = src.data;
   if (src.size === 0) return; // an empty view's offset may lie past the end of its storage
-  if (dst.isContiguous && src.isContiguous) {
-    // one bulk copy (with conversion between typed arrays; overlap-safe by the spec)
-    d.set(s.subarray(src.offset, src.offset + src.size), dst.offset);
+  checkWritable(fn, 'dst', dst);
+  const from = separate(dst, src, true);
+  const d = dst.data;
+  const s = from.data;
+  if (dst.isContiguous && from.isContiguous) {
+    // one bulk copy (with conversion between typed arrays)
+    d.set(s.subarray(from.offset, from.offset + from.size), dst.offset);
     return;
   }
-  stridedLoop(dst.shape, [dst, src], (o, n, st) => {
+  stridedLoop(dst.shape, [dst, from], (o, n, st) => {
     for (let i = 0, p = o[0], q = o[1]; i < n; i++, p += st[0], q += st[1]) d[p] = s[q];
   });
 }
@@ -422,6 +437,8 @@ function resolveRange(fn: string, axis: number, spec: Exclude<SliceSpec, number>
 }
 
 function resolveShape(fn: string, shape: readonly number[], size: number): number[] {
+  if (!Array.isArray(shape))
+    throw new InvalidArgumentError(fn, 'shape', shape, 'an integer or an array of integers (one may be -1)');
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new InvalidArgumentError(fn, 'shape', shape, 'non-negative integer extents with at most one -1');

@@ -1,5 +1,6 @@
 import { BackendUnavailableError, InvalidArgumentError, checkOptions } from './errors.js';
 import type { KernelSignatures } from './kernels/signatures.js';
+import { checkFunction, checkNumber } from './validate.js';
 
 /**
  * The backend registry: the one place where packages meet backends. A *kernel* is a named,
@@ -103,12 +104,23 @@ export function backendOrder(): string[] {
   return [...state.backends.values()].sort((a, b) => b.priority - a.priority).map((b) => b.name);
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 /**
  * Registers a backend. Registering the same object again is a no-op; another backend under a
  * taken name throws, since silently replacing kernels hides bugs.
- * @throws InvalidArgumentError for a duplicate name.
+ * @throws InvalidArgumentError for a duplicate name, or a value that is not a backend (a non-empty
+ * `name`, a finite `priority`, a `probe` function and a `kernels` table).
  */
 export function registerBackend(backend: Backend): void {
+  const fn = 'registerBackend';
+  if (!isObject(backend)) throw new InvalidArgumentError(fn, 'backend', backend, 'a backend object');
+  if (typeof backend.name !== 'string' || backend.name === '')
+    throw new InvalidArgumentError(fn, 'backend.name', backend.name, 'a non-empty string');
+  checkNumber(fn, 'backend.priority', backend.priority);
+  checkFunction(fn, 'backend.probe', backend.probe);
+  if (!isObject(backend.kernels))
+    throw new InvalidArgumentError(fn, 'backend.kernels', backend.kernels, 'a table of kernels');
   const existing = state.backends.get(backend.name);
   if (existing === backend) return;
   if (existing)
@@ -129,25 +141,50 @@ export function unregisterBackend(name: string): void {
 /**
  * Adds kernels to a registered backend (a package contributing its pure-JS kernels to `js`, or a
  * plugin adding a kernel to `native`).
- * @throws BackendUnavailableError when the backend is not registered.
+ * @throws BackendUnavailableError when the backend is not registered; InvalidArgumentError when
+ * `table` is not an object.
  */
 export function registerKernels(backend: string, table: KernelTable): void {
+  if (!isObject(table))
+    throw new InvalidArgumentError('registerKernels', 'table', table, 'a table of kernels');
   const b = state.backends.get(backend);
   if (!b) throw new BackendUnavailableError('registerKernels', backend, 'not registered');
   Object.assign(b.kernels, table);
 }
 
-/** Registers a plugin's backends and kernels. */
+/**
+ * Registers a plugin's backends and kernels.
+ * @throws InvalidArgumentError when `plugin` is not a plugin object (a non-empty `name`, and
+ * `backends` and `kernels` arrays when present), or as `registerBackend` and `registerKernels`.
+ */
 export function use(plugin: Plugin): void {
+  if (
+    !isObject(plugin) ||
+    typeof plugin.name !== 'string' ||
+    plugin.name === '' ||
+    !(plugin.backends === undefined || Array.isArray(plugin.backends)) ||
+    !(plugin.kernels === undefined || Array.isArray(plugin.kernels))
+  )
+    throw new InvalidArgumentError(
+      'use',
+      'plugin',
+      plugin,
+      'a plugin object { name, backends?, kernels? } (a module exports it as `plugin`)',
+    );
   for (const b of plugin.backends ?? []) registerBackend(b);
   for (const k of plugin.kernels ?? []) registerKernels(k.backend, k.table);
 }
 
 /**
- * Sets the backend order for the process (see `Config`).
- * @throws InvalidArgumentError for unknown keys or a malformed list.
+ * Sets the backend order for the process (see `Config`). Names are checked for form only: a
+ * backend may be registered after the order is set (a plugin loaded later), so a name that is not
+ * registered when a kernel runs is passed over, and `explain` and `BackendUnavailableError` report
+ * it as "not registered (is its plugin loaded?)".
+ * @throws InvalidArgumentError for unknown keys or a list that is not an array of non-empty strings.
  */
 export function configure(config: Config): void {
+  if (typeof config !== 'object' || config === null)
+    throw new InvalidArgumentError('configure', 'config', config, 'an options object');
   checkOptions('configure', config, ['backends']);
   if (config.backends !== undefined) state.order = validateOrder('configure', config.backends);
 }
@@ -194,6 +231,7 @@ function pluginOf(source: string | Plugin | PluginModule, mod: Plugin | PluginMo
  * scopes that overlap in time see the innermost order that is still open).
  */
 export function withBackends<T>(backends: readonly string[], fn: () => T): T {
+  checkFunction('withBackends', 'fn', fn);
   const order = validateOrder('withBackends', backends);
   if (!order)
     throw new InvalidArgumentError('withBackends', 'backends', backends, 'an array of backend names');

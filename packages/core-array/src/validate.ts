@@ -3,7 +3,7 @@
  * wording everywhere: a public function checks each scalar parameter here, at its boundary.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { NDArray } from './ndarray.js';
+import { type NDArray, isNDArray } from './ndarray.js';
 
 /** The allowed range of a numeric parameter. Bounds are inclusive unless marked exclusive. */
 export interface NumberRange {
@@ -15,12 +15,20 @@ export interface NumberRange {
   maxExclusive?: boolean;
   /** Only whole numbers. */
   integer?: boolean;
-  /** Accept +-Infinity (never NaN). Default false. */
+  /** Accept +-Infinity. Default false. */
   infinite?: boolean;
+  /** Accept NaN too (a fill value, a clip bound that propagates). Default false. */
+  nan?: boolean;
 }
 
 function describeRange(r: NumberRange): string {
-  const kind = r.integer ? 'an integer' : r.infinite ? 'a number' : 'a finite number';
+  const kind = r.integer
+    ? 'an integer'
+    : r.nan
+      ? 'a number (NaN allowed)'
+      : r.infinite
+        ? 'a number'
+        : 'a finite number';
   const lo = r.min === undefined ? '' : `${r.minExclusive ? '>' : '>='} ${r.min}`;
   const hi = r.max === undefined ? '' : `${r.maxExclusive ? '<' : '<='} ${r.max}`;
   const bounds = [lo, hi].filter((s) => s !== '').join(' and ');
@@ -33,6 +41,7 @@ function describeRange(r: NumberRange): string {
  * refused, never coerced.
  */
 export function checkNumber(fn: string, arg: string, value: unknown, range: NumberRange = {}): number {
+  if (range.nan && typeof value === 'number' && Number.isNaN(value)) return value;
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
@@ -52,6 +61,27 @@ export function checkInteger(
   range: Omit<NumberRange, 'integer'> = {},
 ): number {
   return checkNumber(fn, arg, value, { ...range, integer: true });
+}
+
+/**
+ * Returns `value` if it is an NDArray (from any loaded copy of this package); `null`, `undefined`,
+ * nested JavaScript arrays and typed arrays are refused with an error naming `fn` and `arg`
+ * instead of failing later on a missing property.
+ */
+export function checkArray(fn: string, arg: string, value: unknown): NDArray {
+  if (!isNDArray(value)) throw new InvalidArgumentError(fn, arg, value, 'an NDArray');
+  return value;
+}
+
+/**
+ * A shape as a fresh array of extents: an array of non-negative integers, or one non-negative
+ * integer for a 1-D shape (NumPy's `size=3`).
+ */
+export function checkShape(fn: string, arg: string, value: unknown): number[] {
+  if (typeof value === 'number') return [checkInteger(fn, arg, value, { min: 0 })];
+  if (!Array.isArray(value) || value.some((d) => !Number.isInteger(d) || d < 0))
+    throw new InvalidArgumentError(fn, arg, value, 'a non-negative integer or an array of them');
+  return [...value];
 }
 
 /** Returns `value` if it is `true` or `false`; a string such as `"yes"` is refused. */

@@ -219,8 +219,6 @@ describe('reductions', () => {
     expect(norm(m, 1).item()).toBe(6);
     expect(norm(m, Number.POSITIVE_INFINITY).item()).toBe(7);
     expect(norm(m, undefined, { axis: 1 }).toFlatArray()).toEqual([Math.sqrt(5), 5]);
-    expect(() => norm(m, 'nuc')).toThrow(
-      "norm: argument 'ord' is \"nuc\"; expected 'fro', 1 or Infinity for matrices",
-    );
+    expect(() => norm(m, 'nuc')).toThrow(/norm: argument 'ord' is "nuc"; .*matrixNorm/);
   });
 });

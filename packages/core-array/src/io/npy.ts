@@ -2,6 +2,7 @@ import type { DType } from '../dtype.js';
 import { InvalidArgumentError } from '../errors.js';
 import { contiguousStrides, shapeSize } from '../iter.js';
 import { NDArray } from '../ndarray.js';
+import { checkArray } from '../validate.js';
 
 /**
  * NumPy's `.npy` format (format versions 1.0, 2.0 and 3.0; see numpy.lib.format): a magic string,
@@ -21,6 +22,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Serializes `a` (any strides) to `.npy` bytes in C order, format 1.0 (2.0 when the header needs it). */
 export function toNpy(a: NDArray): Uint8Array {
+  checkArray('toNpy', 'a', a);
   const code = CODE[a.dtype];
   if (!code) throw new InvalidArgumentError('toNpy', 'a.dtype', a.dtype, 'float64, float32, int32 or bool');
   const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
@@ -55,6 +57,7 @@ export function toNpy(a: NDArray): Uint8Array {
  */
 export function fromNpy(bytes: Uint8Array): NDArray {
   const fn = 'fromNpy';
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(fn, 'bytes', bytes, 'a Uint8Array');
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m))
     throw new InvalidArgumentError(fn, 'bytes', bytes, 'a .npy file (magic string \\x93NUMPY)');
   const version = bytes[6];

@@ -3,6 +3,8 @@ import { ShapeError, checkOptions } from '../errors.js';
 import { gemmBatchedKernel, gemmKernel } from '../kernels/gemm.js';
 import type { Mat } from '../kernels/signatures.js';
 import { NDArray } from '../ndarray.js';
+import { checkWritable, separate } from '../overlap.js';
+import { checkArray, checkBoolean, checkNumber } from '../validate.js';
 import { floatResult, requireNdim, requireSameDType } from './validate.js';
 
 export interface GemmOptions {
@@ -17,16 +19,21 @@ export interface GemmOptions {
 
 /**
  * C = alpha op(A) op(B) + beta C (BLAS dgemm) for matrices of one float dtype and any strides;
- * transposes are views, so no data moves before the kernel packs its panels. O(mnk).
- * @throws ShapeError for mismatched dimensions; DTypeError for mixed or non-float dtypes.
+ * transposes are views, so no data moves before the kernel packs its panels. O(mnk). A `c` that
+ * shares memory with `a` or `b` (`gemm(a, b, { c: a })`) is allowed: they are read from copies.
+ * @throws ShapeError for mismatched dimensions; DTypeError for mixed or non-float dtypes;
+ * InvalidArgumentError for unknown options, a non-finite alpha or beta, non-boolean transposes, a
+ * non-array operand, or a `c` that is a broadcast view.
  */
 export function gemm(a: NDArray, b: NDArray, options?: GemmOptions): NDArray<FloatDType> {
   const fn = 'gemm';
   checkOptions(fn, options, ['transA', 'transB', 'alpha', 'beta', 'c']);
+  const alpha = checkNumber(fn, 'options.alpha', options?.alpha ?? 1);
+  const beta = checkNumber(fn, 'options.beta', options?.beta ?? 0);
   requireNdim(fn, 'a', a, 2);
   requireNdim(fn, 'b', b, 2);
-  const opA = options?.transA ? a.T : a;
-  const opB = options?.transB ? b.T : b;
+  const opA = checkBoolean(fn, 'options.transA', options?.transA ?? false) ? a.T : a;
+  const opB = checkBoolean(fn, 'options.transB', options?.transB ?? false) ? b.T : b;
   const [m, k] = opA.shape;
   if (opB.shape[0] !== k)
     throw new ShapeError(
@@ -37,14 +44,16 @@ export function gemm(a: NDArray, b: NDArray, options?: GemmOptions): NDArray<Flo
     );
   const n = opB.shape[1];
   const c = options?.c ?? new NDArray(new (dtypeInfo(a.dtype).ctor)(m * n), [m, n]);
+  checkArray(fn, 'options.c', c);
   requireSameDType(fn, { a, b, c });
   if (c.ndim !== 2 || c.shape[0] !== m || c.shape[1] !== n)
     throw new ShapeError(fn, 'c', `expected [${m}, ${n}]`, c.shape);
+  checkWritable(fn, 'options.c', c);
   gemmKernel({
-    alpha: options?.alpha ?? 1,
-    a: opA as Mat,
-    b: opB as Mat,
-    beta: options?.c ? (options?.beta ?? 0) : 0,
+    alpha,
+    a: separate(c, opA) as Mat,
+    b: separate(c, opB) as Mat,
+    beta: options?.c ? beta : 0,
     c: c as Mat,
   });
   return c as NDArray<FloatDType>;
@@ -60,6 +69,8 @@ interface Plan {
 
 /** NumPy matmul's shape rules: 1-D promotion, broadcasting of leading (batch) dimensions. */
 function plan(fn: string, a0: NDArray, b0: NDArray): Plan {
+  checkArray(fn, 'a', a0);
+  checkArray(fn, 'b', b0);
   if (a0.ndim === 0 || b0.ndim === 0)
     throw new ShapeError(
       fn,

@@ -1,6 +1,7 @@
 import { type DType, type FloatDType, promoteTypes } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
+import { checkArray } from '../validate.js';
 
 /** Throws DTypeError unless `a` is float64 or float32. */
 export function requireFloat(fn: string, arg: string, a: NDArray): asserts a is NDArray<FloatDType> {
@@ -19,13 +20,15 @@ export function requireSameDType(fn: string, arrays: Record<string, NDArray>): v
   }
 }
 
-/** Throws ShapeError unless `a` has `ndim` dimensions. */
+/** Throws InvalidArgumentError unless `a` is an NDArray, ShapeError unless it has `ndim` dimensions. */
 export function requireNdim(fn: string, arg: string, a: NDArray, ndim: number): void {
+  checkArray(fn, arg, a);
   if (a.ndim !== ndim) throw new ShapeError(fn, arg, `expected ${ndim} dimensions`, a.shape);
 }
 
-/** Throws ShapeError unless `a` is a square matrix. */
+/** Throws InvalidArgumentError unless `a` is an NDArray, ShapeError unless it is a square matrix. */
 export function requireSquare(fn: string, arg: string, a: NDArray): void {
+  checkArray(fn, arg, a);
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1])
     throw new ShapeError(fn, arg, 'expected a square matrix', a.shape);
 }

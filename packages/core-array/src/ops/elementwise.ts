@@ -1,13 +1,18 @@
 import { type DType, dtypeInfo, floatResultType, promoteTypes } from '../dtype.js';
-import { DTypeError, ShapeError, checkOptions } from '../errors.js';
+import { DTypeError, InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
 import { stridedLoop } from '../iter.js';
-import { NDArray } from '../ndarray.js';
+import { NDArray, isNDArray } from '../ndarray.js';
+import { checkWritable, separate } from '../overlap.js';
+import { checkArray, checkNumber } from '../validate.js';
 
 /**
  * Elementwise operations with NumPy broadcasting and type promotion. One N-D loop (`stridedLoop`)
  * serves every operation; each operation is a scalar function plus its result-dtype rule. Numbers
  * are accepted wherever arrays are (as 0-d float64 arrays that adopt the other operand's dtype,
- * like NumPy's weak scalars). `out` writes in place (it may alias an input).
+ * like NumPy's weak scalars). `out` writes in place: it may alias or overlap an input (which is then
+ * read from a copy, as NumPy does), but it may not be a broadcast view. Every operation throws
+ * InvalidArgumentError for an operand that is neither an NDArray nor a number, ShapeError for shapes
+ * that do not broadcast, and DTypeError / ShapeError / InvalidArgumentError for a bad `out`.
  */
 
 export type ArrayLike = NDArray | number;
@@ -38,7 +43,16 @@ function commonDType(x: ArrayLike, y: ArrayLike): DType {
   return arr.dtype === 'bool' ? 'int32' : arr.dtype;
 }
 
-function operands(x: ArrayLike, y: ArrayLike): [NDArray, NDArray, DType] {
+/** `x` if it is an NDArray or a number (any number: NaN and infinities are values here). */
+function checkOperand(fn: string, arg: string, x: unknown): ArrayLike {
+  if (typeof x !== 'number' && !isNDArray(x))
+    throw new InvalidArgumentError(fn, arg, x, 'an NDArray or a number');
+  return x;
+}
+
+function operands(fn: string, x: ArrayLike, y: ArrayLike, names = ['x', 'y']): [NDArray, NDArray, DType] {
+  checkOperand(fn, names[0], x);
+  checkOperand(fn, names[1], y);
   const dtype = commonDType(x, y);
   return [
     typeof x === 'number' ? scalarOf(x, dtype) : x,
@@ -65,6 +79,7 @@ export function broadcastShapes(fn: string, ...shapes: (readonly number[])[]): n
 
 function prepareOut(fn: string, out: NDArray | undefined, shape: number[], dtype: DType): NDArray {
   if (!out) return new NDArray(new (dtypeInfo(dtype).ctor)(shape.reduce((a, b) => a * b, 1)), shape);
+  checkArray(fn, 'options.out', out);
   if (out.ndim !== shape.length || out.shape.some((d, i) => d !== shape[i]))
     throw new ShapeError(
       fn,
@@ -73,6 +88,7 @@ function prepareOut(fn: string, out: NDArray | undefined, shape: number[], dtype
       out.shape,
     );
   if (out.dtype !== dtype) throw new DTypeError(fn, 'options.out', out.dtype, dtype);
+  checkWritable(fn, 'options.out', out);
   return out;
 }
 
@@ -86,13 +102,9 @@ function apply(
 ): NDArray {
   const shape = broadcastShapes(fn, ...args.map((a) => a.shape));
   const o = prepareOut(fn, out, shape, dtype);
-  // an input aliasing `out` with different strides would be overwritten while still being read
-  const inputs = args.map((a) =>
-    (out && a.data === out.data && (a.offset !== out.offset || a.strides.join() !== out.strides.join())
-      ? a.copy()
-      : a
-    ).broadcastTo(shape),
-  );
+  // an input overlapping `out` other than element for element would be overwritten while still
+  // being read; the very same view is safe (each element is read before it is written)
+  const inputs = args.map((a) => (out ? separate(o, a, true) : a).broadcastTo(shape));
   const od = o.data;
   const datas = inputs.map((a) => a.data);
   if (inputs.length === 1) {
@@ -123,7 +135,7 @@ type Rule = 'same' | 'float' | 'bool';
 function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
   return (x: ArrayLike, y: ArrayLike, options?: OutOption): NDArray => {
     checkOptions(name, options, ['out']);
-    const [a, b, common] = operands(x, y);
+    const [a, b, common] = operands(name, x, y);
     const dtype =
       rule === 'bool'
         ? 'bool'
@@ -139,6 +151,7 @@ function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
 function unary(name: string, f: (a: number) => number, rule: Rule) {
   return (x: NDArray, options?: OutOption): NDArray => {
     checkOptions(name, options, ['out']);
+    checkArray(name, 'x', x);
     const dtype =
       rule === 'bool'
         ? 'bool'
@@ -234,15 +247,26 @@ export const isfinite = unary('isfinite', (a) => +Number.isFinite(a), 'bool');
 /** 1 where x is 0, else 0 (bool). Elementwise, O(size); `{ out }` writes in place. */
 export const logicalNot = unary('logicalNot', (a) => +(a === 0), 'bool');
 
-/** Clips to [lo, hi] (NaN propagates). @throws InvalidArgumentError for unknown options. */
+/**
+ * Clips to [lo, hi] (NaN propagates; infinite bounds clip on one side only). O(size).
+ * @throws InvalidArgumentError for unknown options, a non-array `x`, or a bound that is NaN or not a
+ * number.
+ */
 export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): NDArray {
   checkOptions('clip', options, ['out']);
+  checkArray('clip', 'x', x);
+  checkNumber('clip', 'lo', lo, { infinite: true });
+  checkNumber('clip', 'hi', hi, { infinite: true });
   return apply('clip', [x], x.dtype, (a) => (a < lo ? lo : a > hi ? hi : a), options?.out);
 }
 
-/** Elements of `a` where `cond` is non-zero, else of `b` (all broadcast), as numpy.where. */
+/**
+ * Elements of `a` where `cond` is non-zero, else of `b` (all broadcast), as numpy.where. O(size).
+ * @throws InvalidArgumentError for a non-array `cond` or operands that are neither arrays nor numbers.
+ */
 export function where(cond: NDArray, a: ArrayLike, b: ArrayLike, options?: OutOption): NDArray {
   checkOptions('where', options, ['out']);
-  const [x, y, dtype] = operands(a, b);
+  checkArray('where', 'cond', cond);
+  const [x, y, dtype] = operands('where', a, b, ['a', 'b']);
   return apply('where', [cond, x, y], dtype, (c, p, q) => (c !== 0 ? p : q), options?.out);
 }

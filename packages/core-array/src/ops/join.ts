@@ -2,6 +2,7 @@ import { zeros } from '../creation.js';
 import { type DType, promoteTypes } from '../dtype.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type NDArray, copyInto, normalizeAxis } from '../ndarray.js';
+import { checkArray } from '../validate.js';
 
 /**
  * Joins arrays along an existing axis, as `numpy.concatenate`: every extent but `axis` must match;
@@ -12,7 +13,10 @@ import { type NDArray, copyInto, normalizeAxis } from '../ndarray.js';
  */
 export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
   const fn = 'concatenate';
-  if (arrays.length === 0) throw new InvalidArgumentError(fn, 'arrays', arrays, 'at least one array');
+  const list: unknown = arrays;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new InvalidArgumentError(fn, 'arrays', list, 'an array of at least one NDArray');
+  arrays.forEach((a, i) => checkArray(fn, `arrays[${i}]`, a));
   const first = arrays[0];
   if (first.ndim === 0) throw new ShapeError(fn, 'arrays[0]', 'zero-dimensional arrays cannot be joined', []);
   const ax = normalizeAxis(fn, 'axis', axis, first.ndim);
@@ -50,7 +54,10 @@ export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
  */
 export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
   const fn = 'stack';
-  if (arrays.length === 0) throw new InvalidArgumentError(fn, 'arrays', arrays, 'at least one array');
+  const list: unknown = arrays;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new InvalidArgumentError(fn, 'arrays', list, 'an array of at least one NDArray');
+  arrays.forEach((a, i) => checkArray(fn, `arrays[${i}]`, a));
   const shape = arrays[0].shape;
   const ax = normalizeAxis(fn, 'axis', axis, shape.length + 1);
   const expanded = arrays.map((a, i) => {

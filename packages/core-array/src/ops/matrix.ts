@@ -1,14 +1,16 @@
 import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { NDArray, copyInto } from '../ndarray.js';
+import { checkArray, checkInteger } from '../validate.js';
 import { sum } from './reductions.js';
 
 function checkOffset(fn: string, k: number): void {
-  if (!Number.isInteger(k)) throw new InvalidArgumentError(fn, 'k', k, 'an integer diagonal offset');
+  checkInteger(fn, 'k', k);
 }
 
 function requireMatrixStack(fn: string, a: NDArray): void {
+  checkArray(fn, 'a', a);
   if (a.ndim < 2)
     throw new ShapeError(fn, 'a', 'expected at least 2 dimensions (a matrix or a stack)', a.shape);
 }
@@ -43,6 +45,7 @@ export function diagonal<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
  */
 export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
   const fn = 'diag';
+  checkArray(fn, 'v', v);
   if (v.ndim !== 1)
     throw new ShapeError(fn, 'v', 'expected a vector (use diagonal() to read a diagonal)', v.shape);
   checkOffset(fn, k);
@@ -58,6 +61,7 @@ export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
  * @throws ShapeError unless `a` is 2-D; InvalidArgumentError for a non-integer k.
  */
 export function trace(a: NDArray, k = 0): number {
+  checkArray('trace', 'a', a);
   if (a.ndim !== 2) throw new ShapeError('trace', 'a', 'expected a matrix (2 dimensions)', a.shape);
   return sum(diagonal(a, k)).item();
 }

@@ -3,11 +3,14 @@ import { InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
 import { stridedLoop } from '../iter.js';
 import { scaledNorm2 } from '../kernels/level1.js';
 import { NDArray, normalizeAxis } from '../ndarray.js';
+import { checkArray, checkBoolean, checkNumber } from '../validate.js';
 
 /**
  * Reductions along any axes (NumPy semantics: `axis` a number, a list, or all axes when omitted;
  * `keepdims` keeps reduced axes as size 1). Each output element gathers its reduced elements into
- * a scratch buffer and hands it to a reducer, so every reduction shares one traversal.
+ * a scratch buffer and hands it to a reducer, so every reduction shares one traversal. Every
+ * reduction throws InvalidArgumentError for a non-array input, an unknown option, an axis out of
+ * range or repeated, or a `keepdims` that is not a boolean.
  */
 
 export interface ReduceOptions {
@@ -26,6 +29,7 @@ function reduce(
   reducer: Reducer,
 ): NDArray {
   checkOptions(fn, options, ['axis', 'keepdims', ...extraKeys]);
+  const keepdims = checkBoolean(fn, 'options.keepdims', options?.keepdims ?? false);
   const axes =
     options?.axis === undefined
       ? [...x.shape.keys()]
@@ -38,9 +42,7 @@ function reduce(
   const reducedShape = axes.map((a) => x.shape[a]);
   const reducedStrides = axes.map((a) => x.strides[a]);
   const n = reducedShape.reduce((s, d) => s * d, 1);
-  const outShape = options?.keepdims
-    ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-    : kept.map((a) => x.shape[a]);
+  const outShape = keepdims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((a) => x.shape[a]);
   const out = new NDArray(new (dtypeInfo(dtype).ctor)(outShape.reduce((s, d) => s * d, 1)), outShape);
   const buf = new Float64Array(n);
   const xd = x.data;
@@ -76,16 +78,19 @@ const accumulateType = (d: DType): DType => (d === 'bool' ? 'int32' : d);
 
 /** Sum along axes (pairwise summation). O(size). */
 export function sum(x: NDArray, options?: ReduceOptions): NDArray {
+  checkArray('sum', 'x', x);
   return reduce('sum', x, options, [], accumulateType(x.dtype), sumOf);
 }
 
 /** Arithmetic mean along axes; NaN for an empty reduction, as NumPy. O(size). */
 export function mean(x: NDArray, options?: ReduceOptions): NDArray {
+  checkArray('mean', 'x', x);
   return reduce('mean', x, options, [], floatResultType(x.dtype), (b, n) => sumOf(b, n) / n);
 }
 
 /** Product along axes. O(size). */
 export function prod(x: NDArray, options?: ReduceOptions): NDArray {
+  checkArray('prod', 'x', x);
   return reduce('prod', x, options, [], accumulateType(x.dtype), (b, n) => {
     let p = 1;
     for (let i = 0; i < n; i++) p *= b[i];
@@ -95,6 +100,7 @@ export function prod(x: NDArray, options?: ReduceOptions): NDArray {
 
 function extreme(fn: string, better: (a: number, b: number) => boolean) {
   return (x: NDArray, options?: ReduceOptions): NDArray => {
+    checkArray(fn, 'x', x);
     if (x.size === 0)
       throw new ShapeError(
         fn,
@@ -117,6 +123,8 @@ export const max = extreme('max', (a, b) => a > b);
 
 function argExtreme(fn: string, better: (a: number, b: number) => boolean) {
   return (x: NDArray, options?: { axis?: number; keepdims?: boolean }): NDArray<'int32'> => {
+    checkOptions(fn, options, ['axis', 'keepdims']);
+    checkArray(fn, 'x', x);
     if (x.size === 0) throw new ShapeError(fn, 'x', 'zero-size array has no extreme element', x.shape);
     const flat = options?.axis === undefined ? x.reshape([x.size]) : x;
     const axis = options?.axis ?? 0;
@@ -134,33 +142,97 @@ export const argmin = argExtreme('argmin', (a, b) => a < b);
 /** Index of the first maximum along one axis (or of the flattened array); the first NaN wins. */
 export const argmax = argExtreme('argmax', (a, b) => a > b);
 
-/** Variance with `ddof` delta degrees of freedom (two-pass). O(size). */
-export function variance(x: NDArray, options?: ReduceOptions & { ddof?: number }): NDArray {
-  const ddof = options?.ddof ?? 0;
-  return reduce('variance', x, options, ['ddof'], floatResultType(x.dtype), (b, n) => {
+/** Variance along axes with `ddof` delta degrees of freedom (two-pass), under the name `fn`. */
+function varianceOf(
+  fn: string,
+  x: NDArray,
+  options: (ReduceOptions & { ddof?: number }) | undefined,
+): NDArray {
+  checkOptions(fn, options, ['axis', 'keepdims', 'ddof']);
+  checkArray(fn, 'x', x);
+  const ddof = checkNumber(fn, 'options.ddof', options?.ddof ?? 0, { min: 0 });
+  return reduce(fn, x, options, ['ddof'], floatResultType(x.dtype), (b, n) => {
+    // n - ddof <= 0 divides by zero or flips the sign: refuse it rather than return inf or a negative
+    if (n - ddof <= 0)
+      throw new InvalidArgumentError(fn, 'options.ddof', ddof, `less than the ${n} elements reduced`);
     const m = sumOf(b, n) / n;
     for (let i = 0; i < n; i++) b[i] = (b[i] - m) ** 2;
     return sumOf(b, n) / (n - ddof);
   });
 }
 
-/** Standard deviation with `ddof`. O(size). */
+/**
+ * Variance along axes with `ddof` delta degrees of freedom (default 0; 1 for the unbiased
+ * estimate), two-pass. O(size).
+ * @throws InvalidArgumentError for a negative or non-finite ddof, or one not below the number of
+ * elements reduced (which would divide by zero or give a negative variance).
+ */
+export function variance(x: NDArray, options?: ReduceOptions & { ddof?: number }): NDArray {
+  return varianceOf('variance', x, options);
+}
+
+/** Standard deviation along axes with `ddof` (see `variance`). O(size). @throws as `variance`. */
 export function std(x: NDArray, options?: ReduceOptions & { ddof?: number }): NDArray {
-  const v = variance(x, options);
+  const v = varianceOf('std', x, options);
   for (let i = 0; i < v.size; i++) v.data[i] = Math.sqrt(v.data[i]);
   return v;
 }
 
 const norm2Of: Reducer = (b, n) => scaledNorm2(b, 0, 1, n);
 
+const absSum: Reducer = (b, n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.abs(b[i]);
+  return s;
+};
+
+/** The vector p-norm reducer for any order other than 2 (NumPy's `ord` for vectors). */
+function vectorNorm(p: number): Reducer {
+  if (p === Number.POSITIVE_INFINITY || p === Number.NEGATIVE_INFINITY)
+    return (b, n) => {
+      let m = p > 0 ? 0 : Number.POSITIVE_INFINITY;
+      for (let i = 0; i < n; i++) {
+        const v = Math.abs(b[i]);
+        if (Number.isNaN(v)) return v;
+        m = p > 0 ? Math.max(m, v) : Math.min(m, v);
+      }
+      return m;
+    };
+  // ord 0 counts the non-zero entries, as NumPy
+  if (p === 0)
+    return (b, n) => {
+      let c = 0;
+      for (let i = 0; i < n; i++) c += b[i] !== 0 ? 1 : 0;
+      return c;
+    };
+  if (p === 1) return absSum;
+  return (b, n) => {
+    // scaled by the largest magnitude so |x|^p neither overflows nor underflows
+    let scale = 0;
+    for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(b[i]));
+    if (Number.isNaN(scale)) return scale;
+    const s = scale > 0 && Number.isFinite(scale) ? scale : 1;
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += (Math.abs(b[i]) / s) ** p;
+    return s * acc ** (1 / p);
+  };
+}
+
 export type NormOrder = number | 'fro' | 'nuc';
 
 /**
- * Vector norms (`ord` 1, 2 default, Infinity, -Infinity, or any p >= 1) along `axis`, and matrix
- * norms over two axes (a 2-D input with no axis, or `axis: [r, c]`): 'fro' (default), 1 (max column
- * sum), Infinity (max row sum). The matrix 2-norm and nuclear norm need singular values: use
- * `matrixNorm` from @krylov/decompositions.
- * @throws InvalidArgumentError for unsupported orders.
+ * Vector and matrix norms with `numpy.linalg.norm`'s rules for `ord` and `axis`:
+ * - no `ord` and no `axis`: the 2-norm of the flattened array (the Frobenius norm of a matrix);
+ * - a 1-D input, or an integer `axis`: vector norms, `ord` any real p (sum |x|^p)^(1/p) (2 by
+ *   default; p < 1 gives NumPy's generalized value), Infinity (max |x|), -Infinity (min |x|) or 0
+ *   (the number of non-zero entries);
+ * - a 2-D input, or `axis: [r, c]`: matrix norms, `ord` 'fro' (default), 1 / -1 (largest / smallest
+ *   column sum of |a|), Infinity / -Infinity (largest / smallest row sum of |a|).
+ * The matrix orders 2, -2 and 'nuc' need singular values, which core-array does not compute: they
+ * throw and point to `matrixNorm` in @krylov/decompositions. O(size).
+ * @throws InvalidArgumentError for an order that does not exist for the input (a string for a
+ * vector, 3 for a matrix...), the SVD orders on a matrix, or a bad axis; ShapeError for an `ord`
+ * on an input with more than two dimensions and no `axis`.
  */
 export function norm(
   x: NDArray,
@@ -169,41 +241,44 @@ export function norm(
 ): NDArray {
   const fn = 'norm';
   checkOptions(fn, options, ['axis', 'keepdims']);
-  const axis = options?.axis ?? (x.ndim === 2 && ord !== undefined && ord !== 2 ? [0, 1] : undefined);
+  checkArray(fn, 'x', x);
+  const keepdims = checkBoolean(fn, 'options.keepdims', options?.keepdims ?? false);
   const dtype = floatResultType(x.dtype);
-  if (Array.isArray(axis)) {
-    const [r, c] = axis.map((a) => normalizeAxis(fn, 'options.axis', a, x.ndim));
-    const o = ord ?? 'fro';
-    if (o === 'fro') return reduce(fn, x, { axis: [r, c], keepdims: options?.keepdims }, [], dtype, norm2Of);
-    if (o === 1 || o === Number.POSITIVE_INFINITY) {
-      const inner = o === 1 ? r : c;
-      const sums = reduce(fn, x, { axis: inner, keepdims: true }, [], dtype, (b, n) => {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += Math.abs(b[i]);
-        return s;
-      });
-      return max(sums, { axis: [r, c], keepdims: options?.keepdims });
-    }
+  let axis = options?.axis;
+  if (axis === undefined) {
+    if (ord === undefined) return reduce(fn, x, { keepdims }, [], dtype, norm2Of);
+    if (x.ndim !== 1 && x.ndim !== 2)
+      throw new ShapeError(fn, 'x', `an 'ord' needs a vector or a matrix, or options.axis`, x.shape);
+    axis = x.ndim === 1 ? 0 : [0, 1];
+  }
+  if (!Array.isArray(axis)) {
+    if (ord !== undefined && (typeof ord !== 'number' || Number.isNaN(ord)))
+      throw new InvalidArgumentError(fn, 'ord', ord, 'a vector order: a real number, Infinity or -Infinity');
+    const p = ord ?? 2;
+    return reduce(fn, x, { axis, keepdims }, [], dtype, p === 2 ? norm2Of : vectorNorm(p));
+  }
+  if (axis.length !== 2)
+    throw new InvalidArgumentError(
+      fn,
+      'options.axis',
+      axis,
+      'an axis, or two distinct axes for a matrix norm',
+    );
+  const [r, c] = axis.map((a) => normalizeAxis(fn, 'options.axis', a, x.ndim));
+  if (r === c) throw new InvalidArgumentError(fn, 'options.axis', axis, 'two distinct axes');
+  const o = ord ?? 'fro';
+  if (o === 'fro') return reduce(fn, x, { axis: [r, c], keepdims }, [], dtype, norm2Of);
+  if (o === 1 || o === -1 || o === Number.POSITIVE_INFINITY || o === Number.NEGATIVE_INFINITY) {
+    // 1 sums each column (over the row axis), Infinity each row (over the column axis)
+    const sums = reduce(fn, x, { axis: o === 1 || o === -1 ? r : c, keepdims: true }, [], dtype, absSum);
+    return (o > 0 ? max : min)(sums, { axis: [r, c], keepdims });
+  }
+  if (o === 2 || o === -2 || o === 'nuc')
     throw new InvalidArgumentError(
       fn,
       'ord',
       o,
-      "'fro', 1 or Infinity for matrices (2 and 'nuc' are matrixNorm in @krylov/decompositions)",
+      "'fro', 1, -1, Infinity or -Infinity here: 2, -2 and 'nuc' need singular values (matrixNorm(a, 2 | 'nuc') from @krylov/decompositions, or the smallest value of its svd for -2)",
     );
-  }
-  const keep = { axis: axis ?? [...x.shape.keys()], keepdims: options?.keepdims };
-  const p = ord ?? 2;
-  if (p === 2) return reduce(fn, x, keep, [], dtype, norm2Of);
-  if (typeof p !== 'number' || !(p >= 1 || p === Number.NEGATIVE_INFINITY))
-    throw new InvalidArgumentError(fn, 'ord', p, 'a vector order: 1, 2, Infinity, -Infinity or p >= 1');
-  return reduce(fn, x, keep, [], dtype, (b, n) => {
-    if (p === Number.POSITIVE_INFINITY || p === Number.NEGATIVE_INFINITY) {
-      let m = p > 0 ? 0 : Number.POSITIVE_INFINITY;
-      for (let i = 0; i < n; i++) m = p > 0 ? Math.max(m, Math.abs(b[i])) : Math.min(m, Math.abs(b[i]));
-      return m;
-    }
-    let s = 0;
-    for (let i = 0; i < n; i++) s += Math.abs(b[i]) ** p;
-    return s ** (1 / p);
-  });
+  throw new InvalidArgumentError(fn, 'ord', o, "a matrix order: 'fro', 1, -1, Infinity or -Infinity");
 }

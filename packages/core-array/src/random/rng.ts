@@ -1,7 +1,9 @@
+import type { ShapeLike } from '../creation.js';
 import { type DType, type DTypeMap, dtypeInfo } from '../dtype.js';
 import { InvalidArgumentError, checkOptions } from '../errors.js';
 import { shapeSize } from '../iter.js';
 import { NDArray } from '../ndarray.js';
+import { checkInteger, checkNumber, checkShape } from '../validate.js';
 
 /**
  * Seeded random numbers that are identical on every platform: xoshiro128** (Blackman & Vigna
@@ -54,8 +56,19 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
-  /** A generator with exactly this state (from `state()`), e.g. to test against the reference algorithm. */
+  /**
+   * A generator with exactly this state (from `state()`), e.g. to test against the reference algorithm.
+   * @throws InvalidArgumentError unless `state` is four integers in [0, 2^32), not all zero (the
+   * all-zero state is a fixed point: it would draw zeros forever).
+   */
   static fromState(state: readonly [number, number, number, number]): Rng {
+    const fn = 'Rng.fromState';
+    const words: unknown = state;
+    if (!Array.isArray(words) || words.length !== 4)
+      throw new InvalidArgumentError(fn, 'state', words, 'four 32-bit unsigned integers');
+    state.forEach((v, i) => checkInteger(fn, `state[${i}]`, v, { min: 0, max: 2 ** 32 - 1 }));
+    if (state.every((v) => v === 0))
+      throw new InvalidArgumentError(fn, 'state', state, 'a state that is not all zeros');
     const r = new Rng(0);
     [r.s0, r.s1, r.s2, r.s3] = state.map((v) => v | 0) as [number, number, number, number];
     return r;
@@ -138,56 +151,75 @@ export class Rng {
     return child;
   }
 
-  /** Uniform values on [low, high) (default [0, 1)). */
+  /**
+   * Uniform values on [low, high) (default [0, 1)); `shape` may be one integer for a vector.
+   * @throws InvalidArgumentError for a bad shape, non-finite bounds or low >= high.
+   */
   uniform<D extends DType = 'float64'>(
-    shape: readonly number[],
+    shape: ShapeLike,
     options?: { low?: number; high?: number; dtype?: D },
   ): NDArray<D> {
     checkOptions('Rng.uniform', options, ['low', 'high', 'dtype']);
-    const low = options?.low ?? 0;
-    const high = options?.high ?? 1;
-    if (!(Number.isFinite(low) && Number.isFinite(high) && low < high))
+    const low = checkNumber('Rng.uniform', 'options.low', options?.low ?? 0);
+    const high = checkNumber('Rng.uniform', 'options.high', options?.high ?? 1);
+    if (!(low < high))
       throw new InvalidArgumentError(
         'Rng.uniform',
         'options.high',
         high,
         `a finite number above low = ${low}`,
       );
-    return this.fill(shape, options?.dtype, () => low + (high - low) * this.nextFloat64());
+    return this.fill('Rng.uniform', shape, options?.dtype, () => low + (high - low) * this.nextFloat64());
   }
 
-  /** Normal values with `mean` and `std` (default standard normal). */
+  /**
+   * Normal values with `mean` and `std` (default standard normal); `shape` may be one integer for
+   * a vector, as NumPy's `size`.
+   * @throws InvalidArgumentError for a bad shape, a non-finite mean, or a negative or non-finite std.
+   */
   normal<D extends DType = 'float64'>(
-    shape: readonly number[],
+    shape: ShapeLike,
     options?: { mean?: number; std?: number; dtype?: D },
   ): NDArray<D> {
     checkOptions('Rng.normal', options, ['mean', 'std', 'dtype']);
-    const mean = options?.mean ?? 0;
-    const std = options?.std ?? 1;
-    if (!(std >= 0 && Number.isFinite(std)))
-      throw new InvalidArgumentError('Rng.normal', 'options.std', std, 'a finite non-negative number');
-    return this.fill(shape, options?.dtype, () => mean + std * this.nextNormal());
+    const mean = checkNumber('Rng.normal', 'options.mean', options?.mean ?? 0);
+    const std = checkNumber('Rng.normal', 'options.std', options?.std ?? 1, { min: 0 });
+    return this.fill('Rng.normal', shape, options?.dtype, () => mean + std * this.nextNormal());
   }
 
   /**
    * Integers uniform on [low, high) without modulo bias (bitmask rejection, as NumPy's bounded
    * integers for ranges up to 2^32; rejection on 53-bit doubles above), as int32 unless `dtype` says otherwise.
+   * @throws InvalidArgumentError for a bad shape, non-integer bounds, low >= high, or a range that
+   * the dtype cannot hold (int32 [-2^31, 2^31), bool [0, 2), float32 within +-2^24), as NumPy does.
    */
   integers<D extends DType = 'int32'>(
     low: number,
     high: number,
-    shape: readonly number[],
+    shape: ShapeLike,
     options?: { dtype?: D },
   ): NDArray<D> {
-    checkOptions('Rng.integers', options, ['dtype']);
-    if (!(Number.isSafeInteger(low) && Number.isSafeInteger(high) && low < high)) {
-      throw new InvalidArgumentError('Rng.integers', 'high', high, `a safe integer above low = ${low}`);
-    }
-    return this.fill(shape, options?.dtype ?? ('int32' as D), () => low + this.below(high - low));
+    const fn = 'Rng.integers';
+    checkOptions(fn, options, ['dtype']);
+    const dtype = options?.dtype ?? ('int32' as D);
+    // the largest range each dtype stores exactly (float64: every safe integer)
+    const [lo, hi] = (
+      { int32: [-(2 ** 31), 2 ** 31], bool: [0, 2], float32: [-(2 ** 24), 2 ** 24 + 1] } as Record<
+        string,
+        [number, number]
+      >
+    )[dtype] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    checkInteger(fn, 'low', low, { min: lo, max: hi - 1 });
+    checkInteger(fn, 'high', high, { min: low + 1, max: hi });
+    return this.fill(fn, shape, dtype, () => low + this.below(high - low));
   }
 
-  /** A uniform integer in [0, n). */
+  /**
+   * A uniform integer in [0, n).
+   * @throws InvalidArgumentError unless n is an integer in [1, 2^53] (0 or NaN would never return).
+   */
   below(n: number): number {
+    checkInteger('Rng.below', 'n', n, { min: 1, max: 2 ** 53 });
     if (n <= 2 ** 32) {
       // smallest all-ones mask covering n - 1; each draw is accepted with probability > 1/2
       let mask = n - 1;
@@ -216,8 +248,13 @@ export class Rng {
     return this.shuffle(p);
   }
 
-  /** Shuffles a typed or plain array in place (Fisher-Yates) and returns it. */
+  /**
+   * Shuffles a typed or plain array in place (Fisher-Yates) and returns it. O(n).
+   * @throws InvalidArgumentError when `a` is not an array or a typed array.
+   */
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    if (!Array.isArray(a) && !ArrayBuffer.isView(a))
+      throw new InvalidArgumentError('Rng.shuffle', 'a', a, 'an array or a typed array');
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.below(i + 1);
       const t = a[i];
@@ -228,14 +265,16 @@ export class Rng {
   }
 
   private fill<D extends DType>(
-    shape: readonly number[],
+    fn: string,
+    shape: ShapeLike,
     dtype: D | undefined,
     draw: () => number,
   ): NDArray<D> {
-    const info = dtypeInfo((dtype ?? 'float64') as D, 'Rng');
-    const data = new info.ctor(shapeSize(shape)) as DTypeMap[D];
+    const s = checkShape(fn, 'shape', shape);
+    const info = dtypeInfo((dtype ?? 'float64') as D, fn);
+    const data = new info.ctor(shapeSize(s)) as DTypeMap[D];
     for (let i = 0; i < data.length; i++) data[i] = draw();
-    return new NDArray(data, shape);
+    return new NDArray(data, s);
   }
 }
 

@@ -1,0 +1,3 @@
+import { overlapProperties } from './overlap-suite.js';
+
+overlapProperties('js', ['js']);
