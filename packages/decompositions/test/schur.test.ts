@@ -76,6 +76,27 @@ describe('hessenberg and real Schur', () => {
     [-3, 1, 1, 2].forEach((r, i) => expect(roots[i]).toBeCloseTo(r, 6));
   });
 
+  it('eigvals lists the values of eig in the same order (the same geev kernel), float64 and float32', () => {
+    // sizes on both sides of LAPACK's small-matrix cutoff (dhseqr: dlahqr below 75, dlaqr0 above)
+    for (const [n, seed] of [
+      [1, 11],
+      [2, 12],
+      [7, 13],
+      [30, 14],
+      [90, 15],
+      [120, 16],
+    ]) {
+      for (const dtype of ['float64', 'float32'] as const) {
+        const a = rng(seed).normal([n, n]).astype(dtype);
+        const e = eig(a);
+        const v = eigvals(a);
+        expect(v.re.dtype).toBe(dtype);
+        expect(Array.from(v.re.data)).toEqual(Array.from(e.re.data));
+        expect(Array.from(v.im.data)).toEqual(Array.from(e.im.data));
+      }
+    }
+  });
+
   it('eig: A V = V Lambda in complex arithmetic, scaled residual below 20, unit vectors', () => {
     for (const [n, seed] of [
       [1, 1],

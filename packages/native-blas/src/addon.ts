@@ -30,11 +30,21 @@ export interface VecDesc {
 /**
  * The raw addon. Every function validates its arguments (types, extents against array lengths,
  * leading dimensions, dtypes, aliasing of outputs) and throws TypeError/RangeError before any
- * BLAS call; the kernels in `kernels.ts` are the intended callers.
+ * BLAS call; the kernels in `kernels.ts` are the intended callers. Errors JS code should tell
+ * apart carry a `code`: KRYLOV_INT32 (a size beyond the 32-bit integers of LP64 BLAS/LAPACK, with
+ * `argument`), KRYLOV_NON_FINITE (NaN/Infinity given to a routine whose result on them is
+ * undefined, with `argument`), KRYLOV_LAPACK_ARGUMENT (a routine called xerbla: `routine`,
+ * `parameter`; nothing is printed).
  */
 export interface NativeAddon {
-  info(): { library: string; threads: number; napiVersion: number };
+  /** maxExtent: the largest extent, leading dimension or increment the kernels take (2^31 - 1, LP64 BLAS). */
+  info(): { library: string; threads: number; napiVersion: number; maxExtent: number };
   setThreads(n: number): number;
+  /**
+   * Not API: makes one LAPACK, CBLAS or LAPACKE call with an illegal argument; throws the error
+   * naming the routine and parameter (code KRYLOV_LAPACK_ARGUMENT) and prints nothing.
+   */
+  _selfTestXerbla(which: 'lapack' | 'blas' | 'lapacke'): void;
   spmv(
     indptr: Int32Array,
     indices: Int32Array,

@@ -19,6 +19,7 @@ import { nativeKernels } from './kernels.js';
 export type { BatchDesc, MatDesc, NativeAddon, VecDesc } from './addon.js';
 export { type CudaAddon, cudaAddon, cudaBackend, probeCuda } from './cuda.js';
 export { batchDesc, matDesc, vecDesc } from './layout.js';
+export { LapackArgumentError } from './errors.js';
 
 const FIX =
   'Fix: apt install libopenblas-dev liblapacke-dev cmake g++ and run pnpm --filter @krylov/native-blas build:native';

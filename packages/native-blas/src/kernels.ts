@@ -1,5 +1,7 @@
 import {
   type Check,
+  type KernelImpl,
+  type KernelName,
   type KernelTable,
   type Mat,
   type NDArray,
@@ -15,6 +17,7 @@ import {
 // The `spmv` kernel's signature is declared by @krylov/solvers (module augmentation).
 import type {} from '@krylov/solvers';
 import type { FloatData, MatDesc, NativeAddon } from './addon.js';
+import { checkExtents, typedNativeError } from './errors.js';
 import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
 
 const sq = (a: NDArray) => a.shape[0] === a.shape[1];
@@ -104,6 +107,49 @@ function eighOutputs(a: Mat, vectors: boolean) {
  * reason, rather than as lacking the kernel.
  */
 export function nativeKernels(addon: () => NativeAddon): KernelTable {
+  return guardKernels(rawKernels(addon), addon);
+}
+
+/**
+ * Every kernel of `table` behind one guard: operand extents checked against the addon's limit
+ * before any copy, and the addon's coded errors turned into typed ones naming the kernel
+ * (errors.ts). The addon itself validates every descriptor again.
+ */
+function guardKernels(table: KernelTable, addon: () => NativeAddon): KernelTable {
+  let maxExtent: number | undefined;
+  const limit = () => {
+    maxExtent ??= addon().info().maxExtent ?? 2 ** 31 - 1;
+    return maxExtent;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, impl] of Object.entries(table) as [string, KernelImpl<KernelName>][]) {
+    const guarded: KernelImpl<KernelName> = { ...impl };
+    const run = impl.run;
+    const runAsync = impl.runAsync;
+    if (run)
+      guarded.run = (args) => {
+        checkExtents(name, args, limit());
+        try {
+          return run(args);
+        } catch (e) {
+          throw typedNativeError(name, e);
+        }
+      };
+    if (runAsync)
+      guarded.runAsync = async (args) => {
+        checkExtents(name, args, limit());
+        try {
+          return await runAsync(args);
+        } catch (e) {
+          throw typedNativeError(name, e);
+        }
+      };
+    out[name] = guarded;
+  }
+  return out as KernelTable;
+}
+
+function rawKernels(addon: () => NativeAddon): KernelTable {
   return {
     // @krylov/solvers' CSR matrix-vector product (its arrays are float64 and validated in C++ again).
     spmv: {

@@ -507,9 +507,14 @@ export function schur<D extends DType>(
 }
 
 /**
- * Eigenvalues of a general square matrix (numpy.linalg.eigvals) from the real Schur form:
- * `re[i] + i im[i]`, complex conjugate pairs adjacent with the positive imaginary part first.
- * In the input's dtype. O(10 n^3).
+ * Eigenvalues of a general square matrix (numpy.linalg.eigvals): `re[i] + i im[i]`, complex
+ * conjugate pairs adjacent with the positive imaginary part first. Through the registry kernel
+ * `geev` without vectors, the kernel `eig` runs, so on every backend `eigvals(a)` lists the same
+ * values in the same order as `eig(a)`: the order of the diagonal of the real Schur form that the
+ * backend's QR iteration produced (pure JS: Hessenberg + Francis QR as `schur`; native: LAPACK's
+ * dgeev sequence, dgebal + dgehrd + dhseqr). Backends may order differently from one another, as
+ * LAPACK and EISPACK do; sort when comparing across backends. In the input's dtype (float32 input
+ * runs the float32 kernel, as `eig`). O(10 n^3).
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
 export function eigvals<D extends DType>(
@@ -517,9 +522,12 @@ export function eigvals<D extends DType>(
 ): { re: NDArray<Floating<D>>; im: NDArray<Floating<D>> } {
   if (a.ndim > 2)
     return overStack('eigvals', [a], [2], eigvals) as { re: NDArray<Floating<D>>; im: NDArray<Floating<D>> };
-  const { wr, wi } = schur(a);
   const dtype = floating(a) as Floating<D>;
-  return { re: new NDArray(wr, [wr.length]).astype(dtype), im: new NDArray(wi, [wi.length]).astype(dtype) };
+  const w = workingCopy('eigvals', 'a', a, true, dtype);
+  const n = w.shape[0];
+  const { wr, wi, info } = geev({ a: w, vectors: false });
+  if (info > 0) throw new ConvergenceError('eigvals', 30 * n, Number.NaN, 'the Francis QR iteration stalled');
+  return { re: wr.copy(dtype), im: wi.copy(dtype) };
 }
 
 function hessenbergNorm(h: Mat): number {
@@ -569,7 +577,8 @@ export const geev = defineKernel('geev', ({ a, vectors }) => {
  * Eigenvalues and right eigenvectors of a general square matrix (numpy.linalg.eig), as real and
  * imaginary parts: A (vectorsRe[:, k] + i vectorsIm[:, k]) = (re[k] + i im[k]) (vectorsRe[:, k] + i
  * vectorsIm[:, k]). Complex pairs are adjacent, positive imaginary part first; each vector has unit
- * 2-norm and its largest component real (as LAPACK dgeev). Through the registry kernel `geev`
+ * 2-norm and its largest component real (as LAPACK dgeev). The eigenvalues are those of
+ * `eigvals(a)`, in the same order (the Schur form's diagonal, see `eigvals`). Through the registry kernel `geev`
  * (Hessenberg + Francis QR + back substitution in JS; LAPACK's dgeev in a native backend; sgeev for
  * float32 input, whose results are float32). O(~25 n^3).
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.

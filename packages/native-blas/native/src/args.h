@@ -49,6 +49,31 @@ inline int64_t toInt(const Ctx& c, const Napi::Value& v, const std::string& name
   return static_cast<int64_t>(d);
 }
 
+/**
+ * The one check of every extent, leading dimension and increment against the integer width
+ * BLAS/LAPACK are built with (LP64: 32-bit int, so at most kMaxDim = 2^31 - 1). Above it the
+ * value would wrap when passed on, and the kernels would run on a garbage size (or for minutes on
+ * a huge one); it is refused here, before anything is copied or allocated, with a RangeError whose
+ * `code` is KRYLOV_INT32 and whose `argument` names the field, which kernels.ts maps to an
+ * InvalidArgumentError naming the kernel.
+ */
+inline int64_t toExtent(const Ctx& c, const Napi::Value& v, const std::string& name, int64_t lo) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isfinite(d) && std::fabs(d) > static_cast<double>(kMaxDim)) {
+      Napi::Error e = Napi::RangeError::New(
+          c.env, "native." + c.fn + ": '" + name + "' = " + std::to_string(static_cast<long long>(d)) +
+                     " does not fit the 32-bit integers BLAS/LAPACK take (at most 2^31 - 1 = " +
+                     std::to_string(kMaxDim) + ")");
+      e.Set("code", Napi::String::New(c.env, "KRYLOV_INT32"));
+      e.Set("argument", Napi::String::New(c.env, name));
+      e.Set("value", Napi::Number::New(c.env, d));
+      throw e;
+    }
+  }
+  return toInt(c, v, name, lo, kMaxDim);
+}
+
 inline double toNumber(const Ctx& c, const Napi::Value& v, const std::string& name) {
   if (!v.IsNumber()) typeError(c.env, c.fn, "'" + name + "' must be a number");
   return v.As<Napi::Number>().DoubleValue();
@@ -159,9 +184,9 @@ inline MatArg toMat(const Ctx& c, const Napi::Value& v, const std::string& name)
   m.name = name;
   m.st = toStorage(c, o.Get("data"), name + ".data");
   m.offset = toInt(c, o.Get("offset"), name + ".offset", 0, kMaxOffset);
-  m.rows = toInt(c, o.Get("rows"), name + ".rows", 0, kMaxDim);
-  m.cols = toInt(c, o.Get("cols"), name + ".cols", 0, kMaxDim);
-  m.ld = toInt(c, o.Get("ld"), name + ".ld", 1, kMaxDim);
+  m.rows = toExtent(c, o.Get("rows"), name + ".rows", 0);
+  m.cols = toExtent(c, o.Get("cols"), name + ".cols", 0);
+  m.ld = toExtent(c, o.Get("ld"), name + ".ld", 1);
   m.colMajor = toBool(c, o.Get("colMajor"), name + ".colMajor");
   if (m.ld < m.inner())
     rangeError(c.env, c.fn,
@@ -202,8 +227,8 @@ inline VecArg toVec(const Ctx& c, const Napi::Value& v, const std::string& name)
   x.name = name;
   x.st = toStorage(c, o.Get("data"), name + ".data");
   x.offset = toInt(c, o.Get("offset"), name + ".offset", 0, kMaxOffset);
-  x.n = toInt(c, o.Get("n"), name + ".n", 0, kMaxDim);
-  x.inc = toInt(c, o.Get("inc"), name + ".inc", -kMaxDim, kMaxDim);
+  x.n = toExtent(c, o.Get("n"), name + ".n", 0);
+  x.inc = toExtent(c, o.Get("inc"), name + ".inc", -kMaxDim);
   if (x.inc == 0) {
     // a zero increment would make BLAS write one element n times
     if (x.n > 1) rangeError(c.env, c.fn, "'" + name + ".inc' must not be 0");

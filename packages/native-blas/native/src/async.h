@@ -17,6 +17,7 @@
 #include "args.h"
 #include "cores.h"
 #include "scratch.h"
+#include "xerbla.h"
 
 namespace kb {
 
@@ -98,6 +99,52 @@ class Stager {
 
 using Compute = std::function<double()>;
 
+/** What went wrong in a computation, kept until it can become a JS error on the main thread. */
+struct Failure {
+  std::string message, code, argument, routine;
+  int parameter = 0;
+};
+
+/**
+ * Runs a computation on this thread and reports what failed: a KernelError keeps its code; a
+ * LAPACK/BLAS routine that called xerbla (xerbla.cc; it printed nothing) is reported by name and
+ * parameter, even where the wrapper went on to see a negative info; other exceptions by message.
+ */
+inline bool runCompute(const Compute& compute, double& result, Failure& failure) {
+  xerblaClear();
+  bool ok = true;
+  try {
+    result = compute();
+  } catch (const KernelError& e) {
+    failure = {e.what(), e.code, e.argument, "", 0};
+    ok = false;
+  } catch (const std::exception& e) {
+    failure = {e.what(), "", "", "", 0};
+    ok = false;
+  }
+  XerblaRecord x = xerblaTake();
+  if (x.set && (ok || failure.code.empty())) {
+    failure = {std::string("LAPACK/BLAS routine ") + x.routine + " rejected its parameter " +
+                   std::to_string(x.parameter) + " (an input it cannot take, e.g. NaN or Infinity where "
+                   "the kernel does not check for them)",
+               "KRYLOV_LAPACK_ARGUMENT", "", x.routine, x.parameter};
+    ok = false;
+  }
+  return ok;
+}
+
+/** The JS error for a failure: Error with `code`, `argument`, `routine`, `parameter` when known. */
+inline Napi::Error failureError(Napi::Env env, const std::string& fn, const Failure& f) {
+  Napi::Error e = Napi::Error::New(env, "native." + fn + ": " + f.message);
+  if (!f.code.empty()) e.Set("code", Napi::String::New(env, f.code));
+  if (!f.argument.empty()) e.Set("argument", Napi::String::New(env, f.argument));
+  if (!f.routine.empty()) {
+    e.Set("routine", Napi::String::New(env, f.routine));
+    e.Set("parameter", Napi::Number::New(env, f.parameter));
+  }
+  return e;
+}
+
 class Worker : public Napi::AsyncWorker {
  public:
   Worker(Napi::Env env, const std::string& fn, std::vector<std::unique_ptr<Staged>> staged, Compute compute,
@@ -112,11 +159,7 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
-    try {
-      result_ = compute_();
-    } catch (const std::exception& e) {
-      SetError("native." + fn_ + ": " + e.what());
-    }
+    if (!runCompute(compute_, result_, failure_)) SetError(failure_.message);
   }
 
   void OnOK() override {
@@ -151,7 +194,7 @@ class Worker : public Napi::AsyncWorker {
     deferred_.Resolve(returnsNumber_ ? Napi::Number::New(env, result_) : env.Undefined());
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error&) override { deferred_.Reject(failureError(Env(), fn_, failure_).Value()); }
 
  private:
   std::string fn_;
@@ -160,6 +203,7 @@ class Worker : public Napi::AsyncWorker {
   Compute compute_;
   bool returnsNumber_;
   double result_ = 0;
+  Failure failure_;
 };
 
 /**
@@ -171,12 +215,9 @@ Napi::Value dispatch(const Ctx& c, DType dtype, bool async, bool returnsNumber, 
   Stager stager(c.env, c.fn, async);
   Compute compute = dtype == DType::F64 ? make(double{}, stager) : make(float{}, stager);
   if (!async) {
-    double r;
-    try {
-      r = compute();
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(c.env, "native." + c.fn + ": " + e.what());
-    }
+    double r = 0;
+    Failure f;
+    if (!runCompute(compute, r, f)) throw failureError(c.env, c.fn, f);
     return returnsNumber ? Napi::Value(Napi::Number::New(c.env, r)) : c.env.Undefined();
   }
   auto* w = new Worker(c.env, c.fn, std::move(stager.staged()), std::move(compute), returnsNumber);

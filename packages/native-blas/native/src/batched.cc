@@ -47,9 +47,9 @@ BatchArg toBatch(const Ctx& c, const Napi::Value& v, const std::string& name, in
   BatchArg b;
   b.m.name = name;
   b.m.st = toStorage(c, o.Get("data"), name + ".data");
-  b.m.rows = toInt(c, o.Get("rows"), name + ".rows", 0, kMaxDim);
-  b.m.cols = toInt(c, o.Get("cols"), name + ".cols", 0, kMaxDim);
-  b.m.ld = toInt(c, o.Get("ld"), name + ".ld", 1, kMaxDim);
+  b.m.rows = toExtent(c, o.Get("rows"), name + ".rows", 0);
+  b.m.cols = toExtent(c, o.Get("cols"), name + ".cols", 0);
+  b.m.ld = toExtent(c, o.Get("ld"), name + ".ld", 1);
   b.m.colMajor = toBool(c, o.Get("colMajor"), name + ".colMajor");
   if (b.m.ld < b.m.inner())
     rangeError(c.env, c.fn,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <climits>
 #include <stdexcept>
 #include <string>
 
@@ -76,6 +78,33 @@ struct ColMajor {
   T* const p;
   const int ld;
 };
+
+/**
+ * An error of a computation that JS code should see typed (async.h: dispatch and Worker turn it
+ * into an Error with `code` and `argument`, which kernels.ts maps to InvalidArgumentError).
+ */
+struct KernelError : std::runtime_error {
+  KernelError(const std::string& code, const std::string& argument, const std::string& message)
+      : std::runtime_error(message), code(code), argument(argument) {}
+  std::string code, argument;
+};
+
+/**
+ * Refuses NaN or +-Infinity in the entries of `a` LAPACK reads (`lowerOnly`: the lower triangle,
+ * for the symmetric routines). LAPACK's behaviour on such input is undefined: dgesdd and dgelsd
+ * reject it as an illegal argument, dgeev's balancing does too, dsyevr returns zeros with info 1,
+ * others return NaN with info 0 or iterate without end; an O(n^2) scan against O(n^3) work.
+ */
+template <typename T>
+void requireFinite(const View<T>& a, const char* name, bool lowerOnly = false) {
+  for (int i = 0; i < a.rows; i++)
+    for (int j = 0, end = lowerOnly ? std::min(i + 1, a.cols) : a.cols; j < end; j++)
+      if (!std::isfinite(a.at(i, j)))
+        throw KernelError("KRYLOV_NON_FINITE", name,
+                          std::string("'") + name + "' has a non-finite entry (" +
+                              std::to_string(static_cast<double>(a.at(i, j))) + ") at [" + std::to_string(i) + ", " +
+                              std::to_string(j) + "]; LAPACK's result on NaN or Infinity is undefined");
+}
 
 [[noreturn]] inline void internal(const std::string& routine, int64_t info) {
   throw std::runtime_error(routine + " rejected argument " + std::to_string(-info) +
@@ -173,6 +202,13 @@ int64_t potrf(const View<T>& a) {
   if (a.rows == 0) return 0;
   lapack_int info = lapack::potrf(LAPACK_COL_MAJOR, a.colMajor ? 'L' : 'U', a.rows, a.p, a.ld);
   if (info < 0) internal("potrf", info);
+  // OpenBLAS's potrf tests a pivot with `ajj <= 0`, which NaN passes, so a NaN entry gives info 0
+  // and a NaN factor. The pure-JS kernel (and reference dpotf2's DISNAN test) stops at the first
+  // column whose pivot is not > 0, NaN included; a NaN in the input makes every later pivot it
+  // reaches NaN, so the first NaN on the factor's diagonal is that column.
+  if (info == 0)
+    for (int j = 0; j < a.rows; j++)
+      if (std::isnan(a.at(j, j))) return j + 1;
   return info;
 }
 
@@ -239,12 +275,28 @@ int64_t gesv(const View<T>& a, int32_t* ipiv, const View<T>& b) {
   return 0;
 }
 
+/**
+ * Refuses a call whose LAPACK workspace (`elements`, from the routine's documented minimum, in
+ * double) does not fit LAPACK's 32-bit integers: the routine would compute its size and its
+ * workspace offsets with int arithmetic that wraps (dgesdd's 4 k^2 past k = 23170, dsyevd's 2 n^2
+ * past n = 32767), so its query answers garbage and the call rejects its LWORK.
+ */
+inline void workspaceFits(double elements, const char* routine) {
+  if (elements > static_cast<double>(INT32_MAX))
+    throw KernelError("KRYLOV_INT32", "a",
+                      std::string(routine) + " needs a workspace of " + std::to_string(elements) +
+                          " elements, beyond the 32-bit integers LAPACK indexes it with (2^31 - 1)");
+}
+
 /** LAPACK's optimal workspace from a query's first element, at least 1. */
 template <typename T>
 lapack_int workSize(T query) {
   double w = static_cast<double>(query);
   if (!(w >= 1)) return 1;
-  if (w > 2e9) throw std::runtime_error("LAPACK asked for an unsupported workspace size");
+  if (w > 2e9)
+    throw KernelError("KRYLOV_INT32", "a",
+                      "LAPACK needs a workspace of " + std::to_string(w) +
+                          " elements, beyond the 32-bit integers it indexes with (2^31 - 1)");
   return static_cast<lapack_int>(w);
 }
 
@@ -313,6 +365,11 @@ int64_t gesdd(const View<T>& a, SvdJob job, T* s, const View<T>* u, const View<T
     }
     return 0;
   }
+  requireFinite(a, "a");
+  {
+    const double mn = k, mx = std::max(m, n);
+    workspaceFits(job == SvdJob::Values ? 3 * mn + std::max(mx, 7 * mn) : 4 * mn * mn + 6 * mn + mx, "gesdd");
+  }
   Scratch<T> rowMajor(a.colMajor ? static_cast<size_t>(m) * n : 0);
   T* w = a.p;
   int lda = a.ld;
@@ -344,6 +401,8 @@ template <typename T>
 int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
+  requireFinite(a, "a", true);
+  workspaceFits(v ? 1 + 6.0 * n + 2.0 * n * n : 2.0 * n + 1, "syevd");
   Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   char jobz = v ? 'V' : 'N';
@@ -360,28 +419,86 @@ int64_t syevd(const View<T>& a, T* w, const View<T>* v) {
   return info;
 }
 
+/** geev's eigenvalues only, on the column-major n x n `h` (overwritten): see geev below. */
+template <typename T>
+int64_t geevValues(T* h, int n, T* wr, T* wi) {
+  const T eps = lapack::lamch<T>('P'), smlnum = std::sqrt(lapack::lamch<T>('S')) / eps, bignum = T(1) / smlnum;
+  const T anrm = lapack::lange(LAPACK_COL_MAJOR, 'M', n, n, h, n);
+  T cscale = 0;
+  bool scaled = false;
+  if (anrm > 0 && anrm < smlnum) {
+    scaled = true;
+    cscale = smlnum;
+  } else if (anrm > bignum) {
+    scaled = true;
+    cscale = bignum;
+  }
+  lapack_int info;
+  if (scaled) {
+    info = lapack::lascl(LAPACK_COL_MAJOR, 'G', 0, 0, anrm, cscale, n, n, h, n);
+    if (info < 0) internal("geev (lascl)", info);
+  }
+  lapack_int ilo = 1, ihi = n;
+  Scratch<T> scale(n);
+  info = lapack::gebal(LAPACK_COL_MAJOR, 'B', n, h, n, &ilo, &ihi, scale.data());
+  if (info < 0) internal("geev (gebal)", info);
+  Scratch<T> tau(std::max(1, n - 1));
+  T q = 0;
+  info = lapack::gehrd(LAPACK_COL_MAJOR, n, ilo, ihi, h, n, tau.data(), &q, -1);
+  if (info < 0) internal("geev (gehrd)", info);
+  lapack_int lwork = std::max<lapack_int>(workSize(q), 4 * static_cast<lapack_int>(n));
+  T dummy = 0;
+  info = lapack::hseqr(LAPACK_COL_MAJOR, 'S', 'N', n, ilo, ihi, h, n, wr, wi, &dummy, 1, &q, -1);
+  if (info < 0) internal("geev (hseqr)", info);
+  lwork = std::max(lwork, workSize(q));
+  Scratch<T> work(lwork);
+  info = lapack::gehrd(LAPACK_COL_MAJOR, n, ilo, ihi, h, n, tau.data(), work.data(), lwork);
+  if (info < 0) internal("geev (gehrd)", info);
+  info = lapack::hseqr(LAPACK_COL_MAJOR, 'S', 'N', n, ilo, ihi, h, n, wr, wi, &dummy, 1, work.data(), lwork);
+  if (info < 0) internal("geev (hseqr)", info);
+  if (scaled) {
+    // undo the scaling as dgeev does: the converged values (all, or info + 1..n)
+    lapack_int from = info > 0 ? info : 0, count = n - from;
+    lapack::lascl(LAPACK_COL_MAJOR, 'G', 0, 0, cscale, anrm, count, 1, wr + from, std::max<lapack_int>(count, 1));
+    lapack::lascl(LAPACK_COL_MAJOR, 'G', 0, 0, cscale, anrm, count, 1, wi + from, std::max<lapack_int>(count, 1));
+    if (info > 0 && ilo > 1) {
+      lapack::lascl(LAPACK_COL_MAJOR, 'G', 0, 0, cscale, anrm, ilo - 1, 1, wr, n);
+      lapack::lascl(LAPACK_COL_MAJOR, 'G', 0, 0, cscale, anrm, ilo - 1, 1, wi, n);
+    }
+  }
+  return info;
+}
+
 /**
  * Nonsymmetric eigenproblem (dgeev, with balancing): eigenvalues wr + i wi; with `v`, right
  * eigenvectors packed as LAPACK does (complex pairs in two columns). `a` is read only.
+ *
+ * Without `v` this is dgeev's own sequence minus the vectors (scale into range as dgeev does,
+ * dgebal 'B', dgehrd, then dhseqr JOB = 'S', COMPZ = 'N') rather than dgeev with JOBVR = 'N',
+ * whose dhseqr JOB = 'E' follows another path through the QR sweeps: so the eigenvalues with and
+ * without vectors are the same numbers in the same order (the order of the Schur form's diagonal),
+ * and `eigvals` agrees with `eig`. dhseqr's COMPZ only decides whether Z is updated; the workspace
+ * is at least 4n as in dgeev, which fixes the deflation window caps (dlaqr0's NWMAX, NSMAX).
  */
 template <typename T>
 int64_t geev(const View<T>& a, T* wr, T* wi, const View<T>* v) {
   int n = a.rows;
   if (n == 0) return 0;
+  requireFinite(a, "a");
   Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);
-  char jobvr = v ? 'V' : 'N';
-  Scratch<T> vr(v ? static_cast<size_t>(n) * n : 1);
+  if (!v) return geevValues<T>(z.data(), n, wr, wi);
+  Scratch<T> vr(static_cast<size_t>(n) * n);
   T dummy = 0;
   T q = 0;
-  lapack_int info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(),
-                                 v ? n : 1, &q, -1);
+  lapack_int info =
+      lapack::geev(LAPACK_COL_MAJOR, 'N', 'V', n, z.data(), n, wr, wi, &dummy, 1, vr.data(), n, &q, -1);
   if (info < 0) internal("geev", info);
   Scratch<T> work(workSize(q));
-  info = lapack::geev(LAPACK_COL_MAJOR, 'N', jobvr, n, z.data(), n, wr, wi, &dummy, 1, vr.data(), v ? n : 1,
-                      work.data(), workSize(q));
+  info = lapack::geev(LAPACK_COL_MAJOR, 'N', 'V', n, z.data(), n, wr, wi, &dummy, 1, vr.data(), n, work.data(),
+                      workSize(q));
   if (info < 0) internal("geev", info);
-  if (v) copyFromColMajor(vr.data(), n, *v);
+  copyFromColMajor(vr.data(), n, *v);
   return info;
 }
 

@@ -185,4 +185,53 @@ inline lapack_int syevr(int layout, char job, char range, char uplo, lapack_int 
                              lw, iw, liw);
 }
 
+template <typename T>
+T lamch(char c);
+template <>
+inline double lamch<double>(char c) {
+  return LAPACKE_dlamch_work(c);
+}
+template <>
+inline float lamch<float>(char c) {
+  return LAPACKE_slamch_work(c);
+}
+inline double lange(int layout, char norm, lapack_int m, lapack_int n, const double* a, lapack_int lda) {
+  return LAPACKE_dlange_work(layout, norm, m, n, a, lda, nullptr);
+}
+inline float lange(int layout, char norm, lapack_int m, lapack_int n, const float* a, lapack_int lda) {
+  return LAPACKE_slange_work(layout, norm, m, n, a, lda, nullptr);
+}
+inline lapack_int lascl(int layout, char type, lapack_int kl, lapack_int ku, double cfrom, double cto, lapack_int m,
+                        lapack_int n, double* a, lapack_int lda) {
+  return LAPACKE_dlascl_work(layout, type, kl, ku, cfrom, cto, m, n, a, lda);
+}
+inline lapack_int lascl(int layout, char type, lapack_int kl, lapack_int ku, float cfrom, float cto, lapack_int m,
+                        lapack_int n, float* a, lapack_int lda) {
+  return LAPACKE_slascl_work(layout, type, kl, ku, cfrom, cto, m, n, a, lda);
+}
+inline lapack_int gebal(int layout, char job, lapack_int n, double* a, lapack_int lda, lapack_int* ilo,
+                        lapack_int* ihi, double* scale) {
+  return LAPACKE_dgebal_work(layout, job, n, a, lda, ilo, ihi, scale);
+}
+inline lapack_int gebal(int layout, char job, lapack_int n, float* a, lapack_int lda, lapack_int* ilo,
+                        lapack_int* ihi, float* scale) {
+  return LAPACKE_sgebal_work(layout, job, n, a, lda, ilo, ihi, scale);
+}
+inline lapack_int gehrd(int layout, lapack_int n, lapack_int ilo, lapack_int ihi, double* a, lapack_int lda,
+                        double* tau, double* w, lapack_int lw) {
+  return LAPACKE_dgehrd_work(layout, n, ilo, ihi, a, lda, tau, w, lw);
+}
+inline lapack_int gehrd(int layout, lapack_int n, lapack_int ilo, lapack_int ihi, float* a, lapack_int lda,
+                        float* tau, float* w, lapack_int lw) {
+  return LAPACKE_sgehrd_work(layout, n, ilo, ihi, a, lda, tau, w, lw);
+}
+inline lapack_int hseqr(int layout, char job, char compz, lapack_int n, lapack_int ilo, lapack_int ihi, double* h,
+                        lapack_int ldh, double* wr, double* wi, double* z, lapack_int ldz, double* w, lapack_int lw) {
+  return LAPACKE_dhseqr_work(layout, job, compz, n, ilo, ihi, h, ldh, wr, wi, z, ldz, w, lw);
+}
+inline lapack_int hseqr(int layout, char job, char compz, lapack_int n, lapack_int ilo, lapack_int ihi, float* h,
+                        lapack_int ldh, float* wr, float* wi, float* z, lapack_int ldz, float* w, lapack_int lw) {
+  return LAPACKE_shseqr_work(layout, job, compz, n, ilo, ihi, h, ldh, wr, wi, z, ldz, w, lw);
+}
+
 }  // namespace kb::lapack

@@ -3,6 +3,7 @@
 // eigenpairs by index range). Computations first, on validated views (no N-API: they run on any
 // thread), then the JS entry points, each with a synchronous and an async form.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -68,16 +69,27 @@ int64_t trtrs(const View<T>& a, const View<T>& b, bool lower, bool trans, bool u
  */
 template <typename T>
 int64_t gelsd(const View<T>& a, const View<T>& b, T rcond, T* s, const View<T>& x, int32_t* rank) {
-  const int m = a.rows, n = a.cols, nrhs = b.cols;
+  const int m = a.rows, n = a.cols;
   *rank = 0;
   for (int i = 0; i < x.rows; i++)
     for (int j = 0; j < x.cols; j++) x.at(i, j) = T(0);
   if (std::min(m, n) == 0) return 0;
+  requireFinite(a, "a");
+  requireFinite(b, "b");
+  // dgelsd's workspace: 12 mn + 2 mn smlsiz + 8 mn nlvl + mn nrhs + (smlsiz + 1)^2 (m >= n; with
+  // smlsiz = 25, nlvl <= 32), plus max(m, n) for the bidiagonalization
+  workspaceFits(std::min(m, n) * (62.0 + 8 * 32 + std::max(1, b.cols)) + 676 + std::max(m, n), "gelsd");
+  // dgelsd takes NRHS = 0 but hands it on to dlalsd, which rejects it (parameter 4): with no
+  // right-hand side, s and the rank still come from one zero column (x = 0 there), and no x.
+  const int nrhs = std::max(1, b.cols);
   const int lda = std::max(1, m), ldb = std::max({1, m, n});
   Scratch<T> aw(static_cast<size_t>(lda) * n);
   Scratch<T> bw(static_cast<size_t>(ldb) * std::max(1, nrhs));
   copyToColMajor(a, aw.data(), lda);
-  copyToColMajor(b, bw.data(), ldb);
+  if (b.cols == 0)
+    std::fill_n(bw.data(), ldb, T(0));
+  else
+    copyToColMajor(b, bw.data(), ldb);
   for (int j = 0; j < nrhs; j++) std::fill_n(bw.data() + static_cast<size_t>(j) * ldb + m, ldb - m, T(0));
   lapack_int r = 0;
   T q = 0;
@@ -92,7 +104,7 @@ int64_t gelsd(const View<T>& a, const View<T>& b, T rcond, T* s, const View<T>& 
   if (info < 0) internal("gelsd", info);
   if (info > 0) return info;
   *rank = r;
-  copyFromColMajor(bw.data(), ldb, x);
+  if (b.cols > 0) copyFromColMajor(bw.data(), ldb, x);
   return 0;
 }
 
@@ -105,6 +117,7 @@ template <typename T>
 int64_t syevr(const View<T>& a, int il, int iu, T* w, const View<T>* v) {
   const int n = a.rows, count = iu - il + 1;
   if (n == 0 || count <= 0) return 0;
+  requireFinite(a, "a", true);
   Scratch<T> z(static_cast<size_t>(n) * n);
   copyToColMajor(a, z.data(), n);  // LAPACK reads only its lower triangle
   const char jobz = v ? 'V' : 'N';

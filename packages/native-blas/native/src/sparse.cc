@@ -28,8 +28,8 @@ Napi::Value Spmv(const Napi::CallbackInfo& info) {
   auto indptr = typed<Napi::Int32Array>(c, info[0], napi_int32_array, "indptr", "an Int32Array");
   auto indices = typed<Napi::Int32Array>(c, info[1], napi_int32_array, "indices", "an Int32Array");
   auto data = typed<Napi::Float64Array>(c, info[2], napi_float64_array, "data", "a Float64Array");
-  const int64_t m = toInt(c, info[3], "m", 0, kMaxDim);
-  const int64_t n = toInt(c, info[4], "n", 0, kMaxDim);
+  const int64_t m = toExtent(c, info[3], "m", 0);
+  const int64_t n = toExtent(c, info[4], "n", 0);
   auto x = typed<Napi::Float64Array>(c, info[5], napi_float64_array, "x", "a Float64Array");
   auto y = typed<Napi::Float64Array>(c, info[6], napi_float64_array, "y", "a Float64Array");
   const double alpha = toNumber(c, info[7], "alpha");
