@@ -6,5 +6,23 @@
 export * from './factor/index.js';
 export * from './matfun/index.js';
 export * from './spectral/index.js';
+// The LAPACK-style kernel dispatchers, each validating its operands' structure first (see kernels.ts).
+export {
+  geev,
+  gelsd,
+  geqp3,
+  geqrf,
+  gesdd,
+  gesv,
+  getrf,
+  getrs,
+  orgqr,
+  ormqr,
+  potrf,
+  potrs,
+  syevd,
+  syevr,
+  trtrs,
+} from './kernels.js';
 export { type Batched, batched } from './util/batch.js';
-export type { Floating } from './util/validate.js';
+export type { Floating, SymmetryOption } from './util/validate.js';

@@ -306,7 +306,7 @@ describe('SVD and eigh: LAPACK scaled residuals (50 and 60)', () => {
       'svd: argument \'options.mode\' is "economy"',
     );
     expect(() => eigh(lap, { range: [3, 1] })).toThrow(
-      "eigh: argument 'options.range' is [3, 1]; expected 0 <= il <= iu < 12",
+      "eigh: argument 'options.range' is [3, 1]; expected [il, iu], integers with 0 <= il <= iu < 12",
     );
   });
 });
@@ -343,7 +343,7 @@ describe('pivoted Cholesky for semidefinite matrices', () => {
     const full = spdWithCondition(6, 1e3, 22);
     expect(pivotedCholesky(full).rank).toBe(6);
     expect(() => pivotedCholesky(full, { tol: -1 })).toThrow(
-      "pivotedCholesky: argument 'options.tol' is -1; expected a non-negative number",
+      "pivotedCholesky: argument 'options.tol' is -1; expected a finite number >= 0",
     );
   });
 });

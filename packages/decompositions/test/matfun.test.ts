@@ -69,6 +69,6 @@ describe('SPD powers and inverse roots', () => {
     expect(() => inverseRoot(a, 4, { method: 'newton', maxIter: 2 })).toThrow(
       /inverseRoot: did not converge after 2 iterations/,
     );
-    expect(() => inverseRoot(a, 0)).toThrow("inverseRoot: argument 'p' is 0; expected a positive integer");
+    expect(() => inverseRoot(a, 0)).toThrow("inverseRoot: argument 'p' is 0; expected an integer >= 1");
   });
 });

@@ -38,7 +38,9 @@ describe('matrix functions of symmetric matrices and the polar decomposition', (
         ]),
         Math.exp,
       ),
-    ).toThrow('funm: argument \'a\' is "relative asymmetry 1.00e+0"; expected a symmetric matrix');
+    ).toThrow(
+      'funm: argument \'a\' is "a matrix with relative asymmetry 1.00e+0"; expected a symmetric matrix',
+    );
     expect(() =>
       funm(
         array([

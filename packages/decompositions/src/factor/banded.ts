@@ -4,8 +4,10 @@ import {
   type NDArray,
   ShapeError,
   SingularMatrixError,
+  checkInteger,
+  isNDArray,
 } from '@krylov/core-array';
-import { type Floating, inDTypeOf, workingCopy } from '../util/validate.js';
+import { type Floating, checkArray, inDTypeOf, workingCopy } from '../util/validate.js';
 
 /**
  * Solves A X = B for a banded A with `lower` subdiagonals and `upper` superdiagonals given in
@@ -22,9 +24,12 @@ export function solveBanded<A extends DType, B extends DType>(
   b: NDArray<B>,
 ): NDArray<Floating<A | B>> {
   const fn = 'solveBanded';
-  const [kl, ku] = bands;
-  if (!Number.isInteger(kl) || !Number.isInteger(ku) || kl < 0 || ku < 0)
+  if (!Array.isArray(bands) || bands.length !== 2)
     throw new InvalidArgumentError(fn, 'bands', bands, '[lower, upper] with non-negative integers');
+  const kl = checkInteger(fn, 'bands[0]', bands[0], { min: 0 });
+  const ku = checkInteger(fn, 'bands[1]', bands[1], { min: 0 });
+  checkArray(fn, 'b', b);
+  if (b.ndim > 2) throw new ShapeError(fn, 'b', 'expected a vector or a matrix', b.shape);
   const band = workingCopy(fn, 'ab', ab);
   if (band.shape[0] !== kl + ku + 1)
     throw new ShapeError(fn, 'ab', `expected ${kl + ku + 1} rows (lower + upper + 1)`, ab.shape);

@@ -1,13 +1,21 @@
 import {
   type DType,
-  InvalidArgumentError,
   NDArray,
   NotPositiveDefiniteError,
+  checkNumber,
   checkOptions,
   defineKernel,
+  isNDArray,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  type SymmetryOption,
+  floating,
+  optBoolean,
+  symmetricInput,
+  workingCopy,
+} from '../util/validate.js';
 import { type RowMajor, block, gemmInto, rowMajor, trsmLeft } from './dense.js';
 
 /** Block width, from measurement at n = 256..1024. */
@@ -130,47 +138,69 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
 
 /**
  * The Cholesky factor of a symmetric positive definite matrix: lower L with A = L L^T (default),
- * or upper U = L^T with A = U^T U (LAPACK ?potrf; a float32 matrix is factored in float32). Reads only
- * the lower triangle. O(n^3 / 3).
+ * or upper U = L^T with A = U^T U (LAPACK ?potrf; a float32 matrix is factored in float32).
+ * A is first checked to be symmetric (core-array's `checkSymmetric`: relative asymmetry <= sqrt(eps)
+ * of the dtype); with `checkSymmetry: false` that O(n^2) check is skipped and only the lower
+ * triangle is read, as LAPACK does. O(n^3 / 3).
  * @throws NotPositiveDefiniteError naming the column where a pivot was not positive;
- *   ShapeError for non-square input; InvalidArgumentError for non-finite entries.
+ *   ShapeError for non-square input; InvalidArgumentError for non-finite entries, a non-symmetric
+ *   matrix or a non-boolean option.
  */
 export function cholesky<D extends DType>(
   a: NDArray<D>,
-  options?: { lower?: boolean },
+  options?: { lower?: boolean } & SymmetryOption,
 ): NDArray<Floating<D>> {
-  if (a.ndim > 2) return overStack('cholesky', [a], [2], (m) => cholesky(m, options)) as NDArray<Floating<D>>;
-  checkOptions('cholesky', options, ['lower']);
-  const w = workingCopy('cholesky', 'a', a, true, floating(a)) as NDArray<Floating<D>>;
+  const fn = 'cholesky';
+  if (isNDArray(a) && a.ndim > 2)
+    return overStack(fn, [a], [2], (m) => cholesky(m, options)) as NDArray<Floating<D>>;
+  checkOptions(fn, options, ['lower', 'checkSymmetry']);
+  const lower = optBoolean(fn, 'options.lower', options?.lower, true);
+  const w = workingCopy(fn, 'a', a, true, floating(a)) as NDArray<Floating<D>>;
+  symmetricInput(fn, 'a', w, options);
   const info = potrf({ a: w });
-  if (info > 0) throw new NotPositiveDefiniteError('cholesky', info - 1);
+  if (info > 0) throw new NotPositiveDefiniteError(fn, info - 1);
   const n = w.shape[0];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = 0;
-  return options?.lower === false ? w.T.copy() : w;
+  return lower ? w : w.T.copy();
 }
 
 /**
  * Cholesky with diagonal pivoting for symmetric positive semidefinite matrices (LAPACK dpstrf,
  * unblocked; Higham 2002 section 10.3): at step k the largest remaining diagonal entry of the Schur
- * complement is the pivot; the factorization stops when it falls below `tol` (default
- * n eps max diag), giving P A P^T ~ L L^T with L n x rank. A[perm][:, perm] = L L^T up to tol.
- * Computed in float64; L is returned in the input's dtype. O(n^2 rank).
- * @throws InvalidArgumentError for a negative tolerance; ShapeError; InvalidArgumentError for non-finite entries.
+ * complement is the pivot; the factorization stops when it is <= `tol` (default
+ * n eps max(max diag, 0), as dpstrf), giving P A P^T ~ L L^T with L n x rank:
+ * A[perm][:, perm] = L L^T up to tol.
+ *
+ * dpstrf stops in the same way on an indefinite matrix (its info = 1 means "rank deficient or not
+ * positive semidefinite") and leaves telling the two apart to the caller; here a stop that leaves a
+ * Schur complement which no positive semidefinite matrix could leave is refused: a remaining
+ * diagonal entry below -tol (a negative pivot), or an off-diagonal entry larger than
+ * sqrt(s_ii s_jj) + 2 tol (a 2 x 2 principal minor negative beyond tolerance). So a returned rank
+ * always comes with L L^T ~ P A P^T; an indefinite matrix raises NotPositiveDefiniteError instead
+ * of a truncated factor (as scikit-learn-style callers of a low-rank PSD factorization expect).
+ * A is first checked to be symmetric unless `checkSymmetry: false` (then only the lower triangle
+ * is read). Computed in float64; L is returned in the input's dtype. O(n^2 rank).
+ * @throws NotPositiveDefiniteError naming the original column of the offending entry; ShapeError;
+ *   InvalidArgumentError for a negative or non-finite tolerance, non-finite entries or a
+ *   non-symmetric matrix.
  */
 export function pivotedCholesky<D extends DType>(
   a: NDArray<D>,
-  options?: { tol?: number },
+  options?: { tol?: number } & SymmetryOption,
 ): { l: NDArray<Floating<D>>; perm: Int32Array; rank: number } {
   const fn = 'pivotedCholesky';
-  checkOptions(fn, options, ['tol']);
+  checkOptions(fn, options, ['tol', 'checkSymmetry']);
+  if (options?.tol !== undefined) checkNumber(fn, 'options.tol', options.tol, { min: 0 });
   const w = workingCopy(fn, 'a', a, true);
+  symmetricInput(fn, 'a', w, options);
   const n = w.shape[0];
   const d = w.data;
+  // read the lower triangle only (the rule with checkSymmetry: false)
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[i * n + j] = d[j * n + i];
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, d[i * n + i]);
   const tol = options?.tol ?? n * 2 ** -52 * maxDiag;
-  if (!(tol >= 0)) throw new InvalidArgumentError(fn, 'options.tol', tol, 'a non-negative number');
   // w holds the Schur complement in its trailing block and L in its leading columns (lower part)
   let rank = 0;
   for (let k = 0; k < n; k++) {
@@ -189,6 +219,16 @@ export function pivotedCholesky<D extends DType>(
       for (let j = k + 1; j <= i; j++) d[i * n + j] -= d[i * n + k] * d[j * n + k];
     for (let i = k + 1; i < n; i++) for (let j = k + 1; j < i; j++) d[j * n + i] = d[i * n + j];
     rank++;
+  }
+  // the Schur complement left behind must be that of a positive semidefinite matrix
+  const noise = Math.max(tol, n * 2 ** -52 * maxDiag);
+  for (let i = rank; i < n; i++) {
+    const sii = d[i * n + i];
+    if (sii < -noise) throw new NotPositiveDefiniteError(fn, perm[i]);
+    for (let j = rank; j < i; j++) {
+      const bound = Math.sqrt(Math.max(sii, 0) * Math.max(d[j * n + j], 0)) + 2 * noise;
+      if (Math.abs(d[i * n + j]) > bound) throw new NotPositiveDefiniteError(fn, perm[i]);
+    }
   }
   const l = new NDArray(new Float64Array(n * rank), [n, rank]) as NDArray<'float64'>;
   for (let i = 0; i < n; i++)

@@ -1,5 +1,11 @@
-import { NDArray as Arr, type DType, type NDArray } from '@krylov/core-array';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import { NDArray as Arr, type DType, type NDArray, checkOptions } from '@krylov/core-array';
+import {
+  type Floating,
+  type SymmetryOption,
+  floating,
+  symmetricInput,
+  workingCopy,
+} from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
@@ -10,14 +16,19 @@ const ALPHA = (1 + Math.sqrt(17)) / 8;
  * The symmetric indefinite factorization A[perm][:, perm] = L D L^T with Bunch-Kaufman partial
  * pivoting (Bunch & Kaufman 1977; LAPACK dsytf2, lower): L unit lower triangular, D block diagonal
  * with 1 x 1 and 2 x 2 blocks (`blocks` lists their sizes), so any symmetric matrix, indefinite or
- * singular, factors stably without the cost of full pivoting. Reads the lower triangle. Computed in
- * float64; L and D are returned in the input's dtype. O(n^3 / 3).
- * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries.
+ * singular, factors stably without the cost of full pivoting. A is first checked to be symmetric
+ * (core-array's `checkSymmetric`); with `checkSymmetry: false` only the lower triangle is read, as
+ * LAPACK does. Computed in float64; L and D are returned in the input's dtype. O(n^3 / 3).
+ * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries or a
+ *   non-symmetric matrix.
  */
 export function ldl<D extends DType>(
   a: NDArray<D>,
+  options?: SymmetryOption,
 ): { l: NDArray<Floating<D>>; d: NDArray<Floating<D>>; perm: Int32Array; blocks: number[] } {
+  checkOptions('ldl', options, ['checkSymmetry']);
   const w = workingCopy('ldl', 'a', a, true);
+  symmetricInput('ldl', 'a', w, options);
   const n = w.shape[0];
   const x = w.data;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) x[i * n + j] = x[j * n + i];

@@ -1,11 +1,22 @@
 import {
   type DType,
   type FloatDType,
+  InvalidArgumentError,
   type NDArray,
+  ShapeError,
   SingularMatrixError,
+  checkOptions,
   defineKernel,
+  isNDArray,
 } from '@krylov/core-array';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  checkArray,
+  checkMatrix,
+  floating,
+  optBoolean,
+  workingCopy,
+} from '../util/validate.js';
 import { type RowMajor, block, gemmInto, gemvN, rowMajor, trsmLeft } from './dense.js';
 
 /** Panel width, from measurement at n = 256..1024 (32 to 96 are within a few percent). */
@@ -196,18 +207,30 @@ export function lu<D extends DType>(
 /**
  * Solves A X = B (or A^T X = B) from `luFactor`'s output (LAPACK ?getrs), in float32 when the factor
  * and B are float32. O(n^2 nrhs).
- * @throws SingularMatrixError (with the pivot) when U has an exact zero on its diagonal.
+ * @throws SingularMatrixError (with the pivot) when U has an exact zero on its diagonal; ShapeError
+ *   for a non-square factor or b without n rows; InvalidArgumentError for a malformed factor
+ *   (ipiv not an Int32Array of n row indices), non-finite entries of b or a non-boolean transpose.
  */
 export function luSolve<F extends FloatDType, D extends DType>(
   factor: LUFactor<F>,
   b: NDArray<D>,
   options?: { transpose?: boolean },
 ): NDArray<Floating<F | D>> {
+  const fn = 'luSolve';
+  checkOptions(fn, options, ['transpose']);
+  const transpose = optBoolean(fn, 'options.transpose', options?.transpose, false);
+  if (typeof factor !== 'object' || factor === null)
+    throw new InvalidArgumentError(fn, 'factor', factor, "luFactor's result { lu, ipiv }");
+  checkMatrix(fn, 'factor.lu', factor.lu, true);
   const n = factor.lu.shape[0];
-  for (let k = 0; k < n; k++)
-    if (factor.lu.data[k * n + k] === 0) throw new SingularMatrixError('luSolve', k);
+  const { ipiv } = factor;
+  if (!(ipiv instanceof Int32Array) || ipiv.length !== n || ipiv.some((p) => !(p >= 0 && p < n)))
+    throw new InvalidArgumentError(fn, 'factor.ipiv', ipiv, `an Int32Array of ${n} row indices in [0, ${n})`);
+  for (let k = 0; k < n; k++) if (factor.lu.get(k, k) === 0) throw new SingularMatrixError(fn, k);
+  checkArray(fn, 'b', b);
   const dtype = floating(factor.lu, b);
-  const x = (b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b).copy(dtype);
-  getrs({ lu: factor.lu.astype(dtype), ipiv: factor.ipiv, b: x, transpose: options?.transpose ?? false });
+  const x = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b, false, dtype);
+  if (x.shape[0] !== n) throw new ShapeError(fn, 'b', `needs ${n} rows to match the factor`, b.shape);
+  getrs({ lu: factor.lu.astype(dtype), ipiv, b: x, transpose });
   return (b.ndim === 1 ? x.reshape([n]) : x) as NDArray<Floating<F | D>>;
 }

@@ -2,7 +2,6 @@ import {
   NDArray as Arr,
   type DType,
   type FloatDType,
-  InvalidArgumentError,
   type NDArray,
   ShapeError,
   type Vec,
@@ -11,7 +10,15 @@ import {
   zeros,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, workingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  checkArray,
+  checkMatrix,
+  floating,
+  optBoolean,
+  optChoice,
+  workingCopy,
+} from '../util/validate.js';
 import { rowMajor } from './dense.js';
 import { geqrfRaw, householder, orgqrRaw, reflectColumns } from './householder.js';
 
@@ -113,15 +120,24 @@ export interface QR<D extends FloatDType> {
  * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
  * only R. With `pivoting`, A[:, p] = Q R with column pivoting (dgeqp3) and `p` the column order.
  * A float32 matrix is factored in float32. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
- * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries or an unknown mode.
+ * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries, an unknown mode or a
+ *   non-boolean pivoting.
  */
 export function qr<D extends DType>(
   a: NDArray<D>,
   options?: { mode?: QRMode; pivoting?: boolean },
 ): QR<Floating<D>> {
+  checkOptions('qr', options, ['mode', 'pivoting']);
+  const mode = optChoice('qr', 'options.mode', options?.mode, 'reduced', [
+    'reduced',
+    'complete',
+    'r',
+  ] as const);
+  const pivoting = optBoolean('qr', 'options.pivoting', options?.pivoting, false);
+  checkArray('qr', 'a', a);
   if (a.ndim > 2) {
     // A stack's permutations are an int32 array, not the Int32Array of one matrix: batched(qr) gives them.
-    if (options?.pivoting)
+    if (pivoting)
       throw new ShapeError(
         'qr',
         'a',
@@ -133,15 +149,11 @@ export function qr<D extends DType>(
       return { q, r };
     }) as QR<Floating<D>>;
   }
-  checkOptions('qr', options, ['mode', 'pivoting']);
-  const mode = options?.mode ?? 'reduced';
-  if (!['reduced', 'complete', 'r'].includes(mode))
-    throw new InvalidArgumentError('qr', 'options.mode', mode, "'reduced', 'complete' or 'r'");
   const dtype = floating(a) as Floating<D>;
   const w = workingCopy('qr', 'a', a, false, dtype);
   const [m, n] = w.shape;
   const k = Math.min(m, n);
-  const { tau, jpvt } = options?.pivoting ? geqp3({ a: w }) : { ...geqrf({ a: w }), jpvt: undefined };
+  const { tau, jpvt } = pivoting ? geqp3({ a: w }) : { ...geqrf({ a: w }), jpvt: undefined };
   const rows = mode === 'complete' ? m : k;
   const r = zeros([rows, n], { dtype });
   for (let i = 0; i < Math.min(rows, k); i++)

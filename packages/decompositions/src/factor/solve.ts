@@ -8,14 +8,29 @@ import {
   NotPositiveDefiniteError,
   ShapeError,
   SingularMatrixError,
+  checkNumber,
   checkOptions,
   eye,
+  isNDArray,
   matmul,
   zeros,
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, epsOf, floating, withWorkingCopy, workingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  type SymmetryOption,
+  checkArray,
+  checkMatrix,
+  epsOf,
+  floating,
+  optBoolean,
+  optChoice,
+  singleMatrix,
+  symmetricInput,
+  withWorkingCopy,
+  workingCopy,
+} from '../util/validate.js';
 import { solveBanded } from './banded.js';
 import { potrf, potrs } from './cholesky.js';
 import { gesv, getrf, luSolve } from './lu.js';
@@ -24,8 +39,10 @@ import { geqrf } from './qr.js';
 import { trtrs } from './trtrs.js';
 
 export type Assume = 'general' | 'symmetric' | 'positive definite' | 'triangular' | 'banded';
+const ASSUME: readonly Assume[] = ['general', 'symmetric', 'positive definite', 'triangular', 'banded'];
 
 function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D): NDArray<D> {
+  checkArray(fn, 'b', b);
   const w = workingCopy(fn, 'b', b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b, false, dtype);
   if (w.shape[0] !== a.shape[0])
     throw new ShapeError(fn, 'b', `needs ${a.shape[0]} rows to match a`, b.shape);
@@ -35,47 +52,47 @@ function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D)
 /**
  * Solves A X = B (as scipy.linalg.solve), choosing the factorization from `assume`: 'general'
  * (LU with partial pivoting, dgesv), 'positive definite' (Cholesky, dposv), 'symmetric' (LU; the
- * structure is used only for validation), 'triangular' (substitution, the `trtrs` kernel; `lower` picks the
- * triangle), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
+ * structure is used only for validation), 'triangular' (substitution, the `trtrs` kernel; `lower`
+ * picks the triangle, the other one is never read), 'banded' (band LU with partial pivoting on the bandwidths found in A, dgbsv:
  * O(n kl (kl + ku)); `solveBanded` takes SciPy's compact band storage directly). A 1-D b gives a
  * 1-D x; stacks `[..., n, n]` and `[..., n, k]` map over broadcast leading dimensions. In float32
  * when both inputs are float32 (LAPACK sgesv natively), else float64. O(n^3) (O(n^2) triangular).
+ * 'symmetric' and 'positive definite' first check that A is symmetric (core-array's
+ * `checkSymmetric`: relative asymmetry <= sqrt(eps) of the dtype); with `checkSymmetry: false` the
+ * check is skipped and 'positive definite' reads only the lower triangle, as LAPACK's dposv.
  * @throws SingularMatrixError with the zero pivot (its index comes from the backend's factorization:
  *   the native gesv factors A^T, so it may differ from the pure-JS one); NotPositiveDefiniteError for
- *   'positive definite' input that is not; ShapeError; InvalidArgumentError for non-finite entries or
- *   unknown options.
+ *   'positive definite' input that is not; ShapeError; InvalidArgumentError for non-finite entries,
+ *   a non-symmetric A ('symmetric', 'positive definite'), unknown options or ill-typed option values.
  */
 export function solve<A extends DType, B extends DType>(
   a: NDArray<A>,
   b: NDArray<B>,
-  options?: { assume?: Assume; lower?: boolean },
+  options?: { assume?: Assume; lower?: boolean } & SymmetryOption,
 ): NDArray<Floating<A | B>> {
   type X = NDArray<Floating<A | B>>;
   const fn = 'solve';
+  checkArray(fn, 'a', a);
+  checkArray(fn, 'b', b);
   // Stacks as numpy.linalg.solve: b is a vector only when 1-D, else a (stack of) matrices.
   if (a.ndim > 2 || b.ndim > 2)
     return overStack(fn, [a, b], [2, b.ndim === 1 ? 1 : 2], (m, r) => solve(m, r, options)) as X;
-  checkOptions(fn, options, ['assume', 'lower']);
-  const assume = options?.assume ?? 'general';
-  if (!['general', 'symmetric', 'positive definite', 'triangular', 'banded'].includes(assume)) {
-    throw new InvalidArgumentError(
-      fn,
-      'options.assume',
-      assume,
-      "'general', 'symmetric', 'positive definite', 'triangular' or 'banded'",
-    );
-  }
+  checkOptions(fn, options, ['assume', 'lower', 'checkSymmetry']);
+  const assume = optChoice(fn, 'options.assume', options?.assume, 'general', ASSUME);
+  const lower = optBoolean(fn, 'options.lower', options?.lower, true);
+  const checkSymmetry = optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true);
   if (assume === 'banded') return solveBandedDense(a, b) as X;
   const dtype = floating(a, b);
   // w (a's validated copy, in a reused buffer) and x are factored and solved in place (?gesv, ?posv)
   const x = withWorkingCopy(fn, 'a', a, true, dtype, (w) => {
     const x = rhs(fn, a, b, dtype);
+    if (assume === 'symmetric' || assume === 'positive definite')
+      symmetricInput(fn, 'a', w, { checkSymmetry });
     if (assume === 'positive definite') {
       const info = potrf({ a: w });
       if (info > 0) throw new NotPositiveDefiniteError(fn, info - 1);
       potrs({ l: w, b: x });
     } else if (assume === 'triangular') {
-      const lower = options?.lower ?? true;
       const info = trtrs({ a: w, b: x, lower, transpose: false, unitDiag: false });
       if (info > 0)
         throw new SingularMatrixError(fn, info - 1, 'zero on the diagonal of a triangular matrix');
@@ -94,6 +111,7 @@ export function solve<A extends DType, B extends DType>(
  * @throws SingularMatrixError with the zero pivot.
  */
 export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
+  checkArray('inv', 'a', a);
   if (a.ndim > 2) return overStack('inv', [a], [2], inv) as NDArray<Floating<D>>;
   const dtype = floating(a) as Floating<D>;
   // w is a validated copy in a reused buffer: factor it in place
@@ -108,9 +126,12 @@ export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
 /**
  * sign(det A) and log|det A| from the LU factorization (numpy.linalg.slogdet): no overflow for
  * large matrices. A singular matrix gives sign 0 and logabsdet -Infinity. A float32 matrix is
- * factored in float32. O(n^3).
+ * factored in float32. O(n^3). One matrix: map a stack with `batched(slogdet)`.
+ * @throws ShapeError for a non-square matrix or a stack; DTypeError; InvalidArgumentError for non-finite entries.
  */
 export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
+  checkArray('slogdet', 'a', a);
+  singleMatrix('slogdet', 'a', a);
   return withWorkingCopy('slogdet', 'a', a, true, floating(a), (w) => {
     const n = w.shape[0];
     const { ipiv } = getrf({ a: w });
@@ -127,8 +148,13 @@ export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
   });
 }
 
-/** The determinant (sign * exp(logabsdet); may overflow to +-Infinity for huge matrices: prefer slogdet). O(n^3). */
+/**
+ * The determinant (sign * exp(logabsdet); may overflow to +-Infinity for huge matrices: prefer slogdet). O(n^3).
+ * @throws as slogdet.
+ */
 export function det(a: NDArray): number {
+  checkArray('det', 'a', a);
+  singleMatrix('det', 'a', a);
   const { sign, logabsdet } = slogdet(a);
   return sign * Math.exp(logabsdet);
 }
@@ -155,9 +181,21 @@ export function lstsq<A extends DType, B extends DType>(
   type X = NDArray<Floating<A | B>>;
   const fn = 'lstsq';
   checkOptions(fn, options, ['driver', 'rcond']);
-  const driver = options?.driver ?? 'svd';
-  if (driver !== 'svd' && driver !== 'qr')
-    throw new InvalidArgumentError(fn, 'options.driver', driver, "'svd' or 'qr'");
+  const driver = optChoice(fn, 'options.driver', options?.driver, 'svd', ['svd', 'qr'] as const);
+  if (options?.rcond !== undefined) {
+    checkNumber(fn, 'options.rcond', options.rcond, { min: 0 });
+    if (driver === 'qr')
+      throw new InvalidArgumentError(
+        fn,
+        'options.rcond',
+        options.rcond,
+        "no rcond with the 'qr' driver (it has no rank cutoff; use 'svd')",
+      );
+  }
+  checkArray(fn, 'a', a);
+  singleMatrix(fn, 'a', a);
+  checkArray(fn, 'b', b);
+  if (b.ndim > 2) throw new ShapeError(fn, 'b', 'expected a vector or a matrix', b.shape);
   const dtype = floating(a, b);
   const w = workingCopy(fn, 'a', a, false, dtype);
   const [m, n] = w.shape;
@@ -168,8 +206,6 @@ export function lstsq<A extends DType, B extends DType>(
   let s: X | null = null;
   if (driver === 'svd') {
     const rcond = options?.rcond ?? epsOf(dtype) * Math.max(m, n);
-    if (!(rcond >= 0 && Number.isFinite(rcond)))
-      throw new InvalidArgumentError(fn, 'options.rcond', rcond, 'a finite number >= 0');
     const r = gelsd({ a: w, b: y, rcond });
     if (r.info > 0)
       throw new ConvergenceError(

@@ -1,6 +1,13 @@
-import { type DType, InvalidArgumentError, type NDArray, checkOptions, matmul } from '@krylov/core-array';
+import {
+  type DType,
+  InvalidArgumentError,
+  type NDArray,
+  checkInteger,
+  checkOptions,
+  matmul,
+} from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating } from '../util/validate.js';
+import { type Floating, checkArray, floating, optNumber, workingCopy } from '../util/validate.js';
 
 /**
  * Coefficients (a, b, c) of the odd polynomial p(x) = a x + b x^3 + c x^5 applied to the singular
@@ -27,31 +34,48 @@ export type NewtonSchulzPreset = keyof typeof NEWTON_SCHULZ_PRESETS | readonly [
  * (the polar factor), as in Muon: G is first scaled by its Frobenius norm (+ epsilon) so the
  * singular values lie in (0, 1], and the iteration runs on the smaller Gram side. Works in the
  * input's float dtype. O(steps m n min(m, n)).
- * @throws InvalidArgumentError for a non-matrix, a bad step count or an unknown preset.
+ * @throws ShapeError/DTypeError for a non-matrix; InvalidArgumentError for non-finite entries, a bad
+ *   step count, an unknown preset (or coefficients that are not three finite numbers) or a negative
+ *   or non-finite epsilon.
  */
 export function newtonSchulz<D extends DType>(
   g: NDArray<D>,
   options?: { steps?: number; preset?: NewtonSchulzPreset; epsilon?: number },
 ): NDArray<Floating<D>> {
-  if (g.ndim > 2)
-    return overStack('newtonSchulz', [g], [2], (m) => newtonSchulz(m, options)) as NDArray<Floating<D>>;
   const fn = 'newtonSchulz';
   checkOptions(fn, options, ['steps', 'preset', 'epsilon']);
-  const steps = options?.steps ?? 5;
+  const steps =
+    options?.steps === undefined ? 5 : checkInteger(fn, 'options.steps', options.steps, { min: 0 });
+  const epsilon = optNumber(fn, 'options.epsilon', options?.epsilon, 1e-7, { min: 0 });
   const preset = options?.preset ?? 'muon';
-  if (g.ndim !== 2) throw new InvalidArgumentError(fn, 'g', g.shape, 'a matrix');
-  if (!Number.isInteger(steps) || steps < 0)
-    throw new InvalidArgumentError(fn, 'options.steps', steps, 'a non-negative integer');
-  const coeffs = typeof preset === 'string' ? NEWTON_SCHULZ_PRESETS[preset] : preset;
-  if (!coeffs || coeffs.length !== 3)
-    throw new InvalidArgumentError(fn, 'options.preset', preset, "'cubic', 'muon', 'exact' or [a, b, c]");
+  const coeffs =
+    typeof preset === 'string'
+      ? Object.hasOwn(NEWTON_SCHULZ_PRESETS, preset)
+        ? NEWTON_SCHULZ_PRESETS[preset]
+        : undefined
+      : preset;
+  if (
+    !Array.isArray(coeffs) ||
+    coeffs.length !== 3 ||
+    coeffs.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  )
+    throw new InvalidArgumentError(
+      fn,
+      'options.preset',
+      preset,
+      "'cubic', 'muon', 'exact' or [a, b, c], three finite numbers",
+    );
+  checkArray(fn, 'g', g);
+  if (g.ndim > 2) return overStack(fn, [g], [2], (m) => newtonSchulz(m, options)) as NDArray<Floating<D>>;
   const [a, b, c] = coeffs;
   const tall = g.shape[0] > g.shape[1];
   const dtype = floating(g);
-  let x = (tall ? g.T : g).copy(dtype) as NDArray<'float64'>;
+  const w = workingCopy(fn, 'g', g, false, dtype) as NDArray<'float64'>;
+  let x = (tall ? w.T.copy() : w) as NDArray<'float64'>;
   let norm = 0;
   for (const v of x.data) norm += v * v;
-  const scale = 1 / (Math.sqrt(norm) + (options?.epsilon ?? 1e-7));
+  // a zero matrix with epsilon 0 stays zero (its polar factor is not unique), never 0 / 0
+  const scale = norm === 0 ? 0 : 1 / (Math.sqrt(norm) + epsilon);
   for (let i = 0; i < x.size; i++) x.data[i] *= scale;
   for (let k = 0; k < steps; k++) {
     const gram = matmul(x, x.T) as NDArray<'float64'>;

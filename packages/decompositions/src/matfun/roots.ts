@@ -3,40 +3,56 @@ import {
   ConvergenceError,
   type DType,
   type FloatDType,
-  InvalidArgumentError,
   type NDArray,
   NotPositiveDefiniteError,
+  checkInteger,
+  checkNumber,
   checkOptions,
   eye,
   matmul,
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, inDTypeOf, workingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  type SymmetryOption,
+  checkArray,
+  inDTypeOf,
+  optChoice,
+  optNumber,
+  symmetricInput,
+  workingCopy,
+} from '../util/validate.js';
 
 type M = NDArray<'float64'>;
 
 /**
  * A^p for a symmetric positive (semi)definite A through its eigendecomposition: V diag(max(w, floor)^p) V^T.
- * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. Computed in float64 (as
- * Shampoo implementations compute their roots), returned in the input's dtype. O(n^3).
- * @throws NotPositiveDefiniteError naming the eigenvalue; InvalidArgumentError; ShapeError.
+ * Negative eigenvalues beyond rounding raise NotPositiveDefiniteError. A is checked symmetric
+ * (core-array's `checkSymmetric`) unless `checkSymmetry: false`, which reads only the lower
+ * triangle. `floor` (default 0, finite, >= 0) replaces smaller eigenvalues before the power.
+ * Computed in float64 (as Shampoo implementations compute their roots), returned in the input's
+ * dtype. O(n^3).
+ * @throws NotPositiveDefiniteError naming the eigenvalue; InvalidArgumentError for a non-finite p,
+ *   a bad floor or a non-symmetric matrix; ShapeError.
  */
 export function spdPower<D extends DType>(
   a: NDArray<D>,
   p: number,
-  options?: { floor?: number },
+  options?: { floor?: number } & SymmetryOption,
 ): NDArray<Floating<D>> {
-  if (a.ndim > 2)
-    return overStack('spdPower', [a], [2], (m) => spdPower(m, p, options)) as NDArray<Floating<D>>;
   const fn = 'spdPower';
-  checkOptions(fn, options, ['floor']);
-  if (!Number.isFinite(p)) throw new InvalidArgumentError(fn, 'p', p, 'a finite exponent');
-  const { values, vectors } = eigh(workingCopy(fn, 'a', a, true));
+  checkOptions(fn, options, ['floor', 'checkSymmetry']);
+  checkNumber(fn, 'p', p);
+  const floor = optNumber(fn, 'options.floor', options?.floor, 0, { min: 0 });
+  checkArray(fn, 'a', a);
+  if (a.ndim > 2) return overStack(fn, [a], [2], (m) => spdPower(m, p, options)) as NDArray<Floating<D>>;
+  const w = workingCopy(fn, 'a', a, true);
+  symmetricInput(fn, 'a', w, options);
+  const { values, vectors } = eigh(w, { checkSymmetry: false });
   const v = vectors!;
   const n = values.shape[0];
   const top = Math.max(0, ...values.toFlatArray().map(Math.abs));
-  const floor = options?.floor ?? 0;
   const scaled = v.copy();
   for (let j = 0; j < n; j++) {
     const w = values.data[j];
@@ -61,28 +77,34 @@ export interface InverseRootResult<D extends FloatDType = 'float64'> {
  * iteration of Guo & Higham 2006 ("A Schur-Newton method for the matrix p-th root and its
  * inverse", as implemented in Shampoo): X_0 = z^(1/p) I, M_0 = z A, then T = ((1 + p) I - M) / p,
  * X <- X T, M <- T^p M, until M = I; matrix products only, so it suits accelerators. Computed in
- * float64, the root returned in the input's dtype. O(n^3) per step.
- * @throws ConvergenceError when Newton stalls or exceeds maxIter; NotPositiveDefiniteError; InvalidArgumentError.
+ * float64, the root returned in the input's dtype. A is checked symmetric (core-array's
+ * `checkSymmetric`) unless `checkSymmetry: false`, which reads only the lower triangle.
+ * Options: epsilon (default 0, finite, >= 0), tol (default 1e-10, >= 0) and maxIter (default 100,
+ * an integer >= 1; both Newton only). O(n^3) per step.
+ * @throws ConvergenceError when Newton stalls or exceeds maxIter; NotPositiveDefiniteError;
+ *   InvalidArgumentError for a bad p or option or a non-symmetric matrix.
  */
 export function inverseRoot<D extends DType>(
   a: NDArray<D>,
   p: number,
-  options?: { method?: 'eigh' | 'newton'; epsilon?: number; maxIter?: number; tol?: number },
+  options?: { method?: 'eigh' | 'newton'; epsilon?: number; maxIter?: number; tol?: number } & SymmetryOption,
 ): InverseRootResult<Floating<D>> {
   const fn = 'inverseRoot';
-  checkOptions(fn, options, ['method', 'epsilon', 'maxIter', 'tol']);
-  if (!Number.isInteger(p) || p < 1) throw new InvalidArgumentError(fn, 'p', p, 'a positive integer');
-  const method = options?.method ?? 'eigh';
-  const eps = options?.epsilon ?? 0;
+  checkOptions(fn, options, ['method', 'epsilon', 'maxIter', 'tol', 'checkSymmetry']);
+  checkInteger(fn, 'p', p, { min: 1 });
+  const method = optChoice(fn, 'options.method', options?.method, 'eigh', ['eigh', 'newton'] as const);
+  const eps = optNumber(fn, 'options.epsilon', options?.epsilon, 0, { min: 0 });
+  const tol = optNumber(fn, 'options.tol', options?.tol, 1e-10, { min: 0 });
+  const maxIter = optNumber(fn, 'options.maxIter', options?.maxIter, 100, { min: 1, integer: true });
   const w = workingCopy(fn, 'a', a, true);
+  symmetricInput(fn, 'a', w, options);
   const n = w.shape[0];
+  // the lower triangle is the matrix (the rule with checkSymmetry: false)
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = w.data[j * n + i];
   for (let i = 0; i < n; i++) w.data[i * n + i] += eps;
   if (method === 'eigh') {
-    return { root: inDTypeOf(spdPower(w, -1 / p), a), iterations: 0, residual: 0 };
+    return { root: inDTypeOf(spdPower(w, -1 / p, { checkSymmetry: false }), a), iterations: 0, residual: 0 };
   }
-  if (method !== 'newton') throw new InvalidArgumentError(fn, 'options.method', method, "'eigh' or 'newton'");
-  const tol = options?.tol ?? 1e-10;
-  const maxIter = options?.maxIter ?? 100;
   let norm = 0;
   for (const v of w.data) norm += v * v;
   norm = Math.sqrt(norm);

@@ -6,12 +6,20 @@ import {
   NDArray,
   type Vec,
   checkOptions,
+  checkSymmetric,
   defineKernel,
 } from '@krylov/core-array';
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, withWorkingCopy } from '../util/validate.js';
+import {
+  type Floating,
+  type SymmetryOption,
+  checkArray,
+  floating,
+  optBoolean,
+  withWorkingCopy,
+} from '../util/validate.js';
 import { RotationSequence, hypot, nearest } from './rotation.js';
 
 const MAX_ITER_PER_VALUE = 30;
@@ -194,11 +202,21 @@ function implicitQL(
 ): number {
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
+  // An off-diagonal deflates when negligible next to its neighbours (relative accuracy on graded
+  // matrices) or next to the whole matrix (tql2's test): rounding leaves noise of size eps ||T|| in
+  // e, so eigenvalues below that level (a low-rank matrix's zeros) could never pass the relative
+  // test alone, and the iteration would stall. Either keeps the backward error O(eps ||T||).
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + (i < n - 1 ? Math.abs(e[i]) : 0));
+  const floor = 2 ** -53 * norm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
       let m = l;
-      for (; m < n - 1; m++) if (Math.abs(e[m]) <= 2 ** -53 * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
+      for (; m < n - 1; m++) {
+        const em = Math.abs(e[m]);
+        if (em <= floor || em <= 2 ** -53 * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
+      }
       if (m === l) break;
       if (++iter > MAX_ITER_PER_VALUE) return l + 1;
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
@@ -312,29 +330,44 @@ export const syevr = defineKernel('syevr', ({ a, vectors, il, iu }) => {
 });
 
 /**
- * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix, from its
- * lower triangle (numpy.linalg.eigh). `range: [il, iu]` computes eigenpairs il..iu only (0-based,
+ * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix
+ * (numpy.linalg.eigh). A is first checked to be symmetric (core-array's `checkSymmetric`: relative
+ * asymmetry <= sqrt(eps) of the dtype); with `checkSymmetry: false` the check is skipped and only
+ * the lower triangle is read, as numpy.linalg.eigh (UPLO='L') and LAPACK do. `range: [il, iu]` computes eigenpairs il..iu only (0-based,
  * inclusive; the `syevr` kernel). Stacks `[..., n, n]` map over the leading dimensions. Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
  * tested against LAPACK's threshold 60). Tridiagonalization + implicit QL: O(9 n^3) with vectors.
  * A float32 matrix is solved in float32 (LAPACK ssyevd natively; the JS kernel computes in float64).
- * @throws ConvergenceError when QL needs more than 30 iterations for one eigenvalue; ShapeError; InvalidArgumentError for non-finite entries or a bad range.
+ * @throws ConvergenceError when QL needs more than 30 iterations for one eigenvalue; ShapeError;
+ *   InvalidArgumentError for non-finite entries, a non-symmetric matrix, a bad range or a
+ *   non-boolean option.
  */
 export function eigh<D extends DType>(
   a: NDArray<D>,
-  options?: { vectors?: boolean; range?: [number, number] },
+  options?: { vectors?: boolean; range?: [number, number] } & SymmetryOption,
 ): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> | null } {
   type F = NDArray<Floating<D>>;
   const fn = 'eigh';
+  checkOptions(fn, options, ['vectors', 'range', 'checkSymmetry']);
+  const wantVectors = optBoolean(fn, 'options.vectors', options?.vectors, true);
+  const checkSymmetry = optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true);
+  const range = options?.range;
+  if (range !== undefined && !(Array.isArray(range) && range.length === 2))
+    throw new InvalidArgumentError(fn, 'options.range', range, '[il, iu], two integers');
+  checkArray(fn, 'a', a);
   if (a.ndim > 2) return overStack(fn, [a], [2], (m) => eigh(m, options)) as { values: F; vectors: F | null };
-  checkOptions(fn, options, ['vectors', 'range']);
-  const wantVectors = options?.vectors ?? true;
   // the kernels only read w (a's validated copy, in a reused buffer) and return new arrays
   const result = withWorkingCopy(fn, 'a', a, true, floating(a), (w) => {
     const n = w.shape[0];
-    if (!options?.range) return syevd({ a: w, vectors: wantVectors });
-    const [il, iu] = options.range;
+    if (checkSymmetry) checkSymmetric(fn, 'a', w);
+    if (!range) return syevd({ a: w, vectors: wantVectors });
+    const [il, iu] = range;
     if (!(Number.isInteger(il) && Number.isInteger(iu) && il >= 0 && il <= iu && iu < n))
-      throw new InvalidArgumentError(fn, 'options.range', options.range, `0 <= il <= iu < ${n}`);
+      throw new InvalidArgumentError(
+        fn,
+        'options.range',
+        range,
+        `[il, iu], integers with 0 <= il <= iu < ${n}`,
+      );
     // LAPACK's dsyevr computes only the wanted pairs (MRRR); the pure-JS kernel selects from syevd's.
     return syevr({ a: w, vectors: wantVectors, il, iu });
   });

@@ -1,7 +1,6 @@
 import {
   ConvergenceError,
   type DType,
-  InvalidArgumentError,
   type Mat,
   NDArray,
   type Vec,
@@ -12,7 +11,7 @@ import {
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
 import { overStack } from '../util/batch.js';
-import { type Floating, floating, withWorkingCopy } from '../util/validate.js';
+import { type Floating, checkArray, floating, optChoice, withWorkingCopy } from '../util/validate.js';
 import { bdsqr } from './bdsqr.js';
 import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 
@@ -100,6 +99,7 @@ export function svd<D extends DType>(
 ): { u?: NDArray<Floating<D>>; s: NDArray<Floating<D>>; vt?: NDArray<Floating<D>> } {
   type F = NDArray<Floating<D>>;
   const fn = 'svd';
+  checkArray(fn, 'a', a);
   if (a.ndim > 2)
     return overStack(fn, [a], [2], (m) => svd(m, options as { mode?: 'thin' | 'full' })) as {
       u: F;
@@ -107,9 +107,7 @@ export function svd<D extends DType>(
       vt: F;
     };
   checkOptions(fn, options, ['mode']);
-  const mode = options?.mode ?? 'thin';
-  if (!['thin', 'full', 'values'].includes(mode))
-    throw new InvalidArgumentError(fn, 'options.mode', mode, "'thin', 'full' or 'values'");
+  const mode = optChoice(fn, 'options.mode', options?.mode, 'thin', ['thin', 'full', 'values'] as const);
   const dtype = floating(a) as Floating<D>;
   // gesdd may overwrite w (a's validated copy, in a reused buffer) and returns new arrays
   const r = withWorkingCopy(fn, 'a', a, false, dtype, (w) =>

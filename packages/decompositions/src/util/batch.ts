@@ -1,7 +1,10 @@
 import {
+  InvalidArgumentError,
   type NDArray,
   ShapeError,
   broadcastShapes,
+  checkFunction,
+  checkOptions,
   fromTypedArray,
   isNDArray,
   shapeSize,
@@ -59,7 +62,7 @@ export function overStack<R>(
     const probe = core(...views.map((v) => identityLike(v.shape.slice(batch.length), v.dtype)));
     return emptyStack(probe, batch) as Batched<R>;
   }
-  return stackResults(results, batch) as Batched<R>;
+  return stackResults(fn, results, batch) as Batched<R>;
 }
 
 /**
@@ -69,12 +72,19 @@ export function overStack<R>(
  * arguments pass through. Functions whose results are arrays batch on their own; use this for those
  * returning numbers or index arrays: `batched(det)(stack)` is the array of determinants.
  * Complexity: the batch size times the cost of one call.
- * @throws ShapeError when the batch shapes do not broadcast; whatever `fn` throws.
+ * @throws ShapeError when the batch shapes do not broadcast or the results of the matrices of the
+ *   stack differ in shape (a rank-revealing result, say); InvalidArgumentError for an `fn` that is
+ *   not a function or bad coreDims; whatever `fn` throws.
  */
 export function batched<A extends unknown[], R>(
   fn: (...args: A) => R,
   options?: { coreDims?: readonly number[] },
 ): (...args: A) => Batched<R> {
+  checkFunction('batched', 'fn', fn);
+  checkOptions('batched', options, ['coreDims']);
+  const dims = options?.coreDims;
+  if (dims !== undefined && (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)))
+    throw new InvalidArgumentError('batched', 'options.coreDims', dims, 'an array of non-negative integers');
   return (...args: A) => {
     const positions = args.flatMap((arg, i) => (isNDArray(arg) ? [i] : []));
     const coreDims = positions.map((_, k) => options?.coreDims?.[k] ?? 2);
@@ -99,8 +109,17 @@ function identityLike(shape: readonly number[], dtype: NDArray['dtype']): NDArra
   return a;
 }
 
-function stackResults(results: readonly unknown[], batch: readonly number[]): unknown {
+function stackResults(fn: string, results: readonly unknown[], batch: readonly number[]): unknown {
   const first = results[0];
+  // results that cannot stack (a rank-dependent length, say) are refused, never overlapped or padded
+  const lengthOf = (r: unknown) => (r as { length?: number } | null)?.length;
+  if (
+    (ArrayBuffer.isView(first) || Array.isArray(first)) &&
+    results.some((r) => lengthOf(r) !== lengthOf(first))
+  )
+    throw new ShapeError(fn, 'result', 'the results for the matrices of the stack differ in length', [
+      results.length,
+    ]);
   if (isNDArray(first)) {
     const stacked = stack(results as NDArray[]);
     return stacked.reshape([...batch, ...first.shape]);
@@ -118,6 +137,7 @@ function stackResults(results: readonly unknown[], batch: readonly number[]): un
     Object.keys(first).map((key) => [
       key,
       stackResults(
+        fn,
         results.map((r) => (r as Record<string, unknown>)[key]),
         batch,
       ),

@@ -5,9 +5,18 @@ import {
   type FloatDType,
   InvalidArgumentError,
   NDArray,
+  type NumberRange,
   ShapeError,
+  checkBoolean,
+  checkChoice,
+  checkNumber,
+  checkSymmetric,
   copyInto,
+  isNDArray,
 } from '@krylov/core-array';
+
+// One symmetry measure for the whole project (core-array's), re-exported for this package's modules.
+export { relativeAsymmetry } from '@krylov/core-array';
 
 /**
  * The dtype a routine returns for inputs of dtype D, as numpy.linalg and scipy.linalg do: float32
@@ -90,7 +99,13 @@ export function withWorkingCopy<D extends FloatDType, T>(
   }
 }
 
-function checkMatrix(fn: string, arg: string, a: NDArray, square: boolean): void {
+/**
+ * Validates a matrix argument without copying it: an NDArray, float64 or float32, two dimensions
+ * (square when asked).
+ * @throws InvalidArgumentError (not an NDArray), DTypeError, ShapeError.
+ */
+export function checkMatrix(fn: string, arg: string, a: unknown, square = false): asserts a is NDArray {
+  if (!isNDArray(a)) throw new InvalidArgumentError(fn, arg, a, 'an NDArray');
   if (a.dtype !== 'float64' && a.dtype !== 'float32')
     throw new DTypeError(fn, arg, a.dtype, 'float64 or float32');
   if (a.ndim !== 2) throw new ShapeError(fn, arg, 'expected a matrix (2 dimensions)', a.shape);
@@ -117,15 +132,66 @@ export function epsOf(dtype: FloatDType): number {
   return dtype === 'float32' ? 2 ** -23 : 2 ** -52;
 }
 
-/** max |a_ij - a_ji| / max |a_ij| of a contiguous square float64 matrix (0 for a zero matrix). */
-export function relativeAsymmetry(w: NDArray<'float64'>): number {
-  const n = w.shape[0];
-  let asym = 0;
-  let size = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      asym = Math.max(asym, Math.abs(w.data[i * n + j] - w.data[j * n + i]));
-      size = Math.max(size, Math.abs(w.data[i * n + j]));
-    }
-  return size === 0 ? 0 : asym / size;
+/** `value` checked as a boolean, or `fallback` when it is undefined. */
+export function optBoolean(fn: string, arg: string, value: unknown, fallback: boolean): boolean {
+  return value === undefined ? fallback : checkBoolean(fn, arg, value);
+}
+
+/** `value` checked by `checkNumber(range)`, or `fallback` when it is undefined. */
+export function optNumber(
+  fn: string,
+  arg: string,
+  value: unknown,
+  fallback: number,
+  range: NumberRange = {},
+): number {
+  return value === undefined ? fallback : checkNumber(fn, arg, value, range);
+}
+
+/** `value` checked as one of `choices`, or `fallback` when it is undefined. */
+export function optChoice<T extends string | number>(
+  fn: string,
+  arg: string,
+  value: unknown,
+  fallback: T,
+  choices: readonly T[],
+): T {
+  return value === undefined ? fallback : checkChoice(fn, arg, value, choices);
+}
+
+/** The option every function that assumes a symmetric matrix takes. */
+export interface SymmetryOption {
+  /**
+   * Check that the matrix is symmetric (relative asymmetry <= sqrt(eps) of its dtype, core-array's
+   * `checkSymmetric`) and throw InvalidArgumentError if not. Default true. With false the function
+   * reads only the lower triangle, as LAPACK does, and never looks at the upper one.
+   */
+  checkSymmetry?: boolean;
+}
+
+/**
+ * The project's symmetry rule for `fn`'s square matrix argument `w` (already validated): checks it
+ * with core-array's `checkSymmetric` unless `options.checkSymmetry` is false.
+ * @throws InvalidArgumentError for a non-boolean checkSymmetry or a non-symmetric matrix.
+ */
+export function symmetricInput(fn: string, arg: string, w: NDArray, options?: SymmetryOption): void {
+  if (optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true)) checkSymmetric(fn, arg, w);
+}
+
+/** Throws an InvalidArgumentError unless `a` is an NDArray (before a stack is split or its fields read). */
+export function checkArray(fn: string, arg: string, a: unknown): asserts a is NDArray {
+  if (!isNDArray(a)) throw new InvalidArgumentError(fn, arg, a, 'an NDArray');
+}
+
+/** Throws a ShapeError for a stack where `fn` takes one matrix (it returns a number or a matrix-sized result). */
+export function singleMatrix(fn: string, arg: string, a: NDArray): void {
+  if (a.ndim !== 2)
+    throw new ShapeError(
+      fn,
+      arg,
+      a.ndim > 2
+        ? `expected one matrix (2 dimensions); map a stack with batched(${fn})`
+        : 'expected a matrix (2 dimensions)',
+      a.shape,
+    );
 }
