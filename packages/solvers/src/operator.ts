@@ -1,11 +1,58 @@
-import { InvalidArgumentError, NDArray, ShapeError, isNDArray, zeros } from '@krylov/core-array';
+import {
+  DTypeError,
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkFunction,
+  checkInteger,
+  checkNumber,
+  isNDArray,
+  zeros,
+} from '@krylov/core-array';
 import { type LUFactor, luFactor, luSolve } from '@krylov/decompositions';
 import { COOMatrix, type SparseMatrix, isSparse } from './sparse/formats.js';
+import { denseMatrix, float64Operand, overlaps, requireFinite, toVector } from './vector.js';
 
 /** Anything the iterative solvers accept as A: a LinearOperator, a dense matrix or a sparse matrix. */
 export type OperatorLike = LinearOperator | NDArray | SparseMatrix;
 
 type Apply = (x: Float64Array, out: Float64Array) => void;
+
+/**
+ * A user callback: writes into `out` and returns nothing (or `out`), or returns its result as a
+ * new array (SciPy's style, `x => A @ x`), which is checked for length and copied into `out`.
+ */
+export type MatvecCallback = (x: Float64Array, out: Float64Array) => void | ArrayLike<number> | NDArray;
+
+/**
+ * Wraps a user callback so that what it returns is checked once per call: a returned array of the
+ * wrong length is a ShapeError naming the operator (a silently short or ignored result would be a
+ * wrong answer).
+ */
+function checkedCallback(name: string, which: 'matvec' | 'rmatvec', f: MatvecCallback, len: number): Apply {
+  return (x, out) => {
+    const r = f(x, out);
+    if (r === undefined || r === out) return;
+    const fn = `LinearOperator(${name}).${which}`;
+    let data: ArrayLike<number>;
+    if (isNDArray(r)) {
+      const a = r as NDArray;
+      if (a.dtype !== 'float64' && a.dtype !== 'float32')
+        throw new DTypeError(fn, which, a.dtype, 'float64 or float32 (what the callback returned)');
+      data = a.contiguous().data as ArrayLike<number>;
+      if (a.size !== len)
+        throw new ShapeError(fn, which, `the callback returned ${a.size} values; expected ${len}`, a.shape);
+    } else if (ArrayBuffer.isView(r) || Array.isArray(r)) {
+      data = r as ArrayLike<number>;
+      if (data.length !== len)
+        throw new ShapeError(fn, which, `the callback returned ${data.length} values; expected ${len}`, [
+          data.length,
+        ]);
+    } else
+      throw new InvalidArgumentError(fn, which, r, 'a callback that writes into out or returns an array');
+    for (let i = 0; i < len; i++) out[i] = data[i];
+  };
+}
 
 /**
  * A matrix known only by its action (scipy.sparse.linalg.LinearOperator): `matvec` computes A x
@@ -15,21 +62,38 @@ type Apply = (x: Float64Array, out: Float64Array) => void;
  */
 export class LinearOperator {
   readonly shape: readonly [number, number];
+  /** A name for error messages (default 'LinearOperator'). */
+  readonly name: string;
   private readonly forward: Apply;
   private readonly adjoint: Apply | undefined;
 
   /**
    * @param shape [rows, columns]
-   * @param matvec writes A x into `out` (length rows); must not keep references to its arguments
-   * @param rmatvec writes A^T x into `out` (length columns); needed by LSQR, LSMR, svds and `T`
-   * @throws InvalidArgumentError when the shape is not two non-negative integers.
+   * @param matvec writes A x into `out` (length rows), or returns A x as an array of that length;
+   *   must not keep references to its arguments. `out` never aliases `x`.
+   * @param rmatvec the same for A^T x (length columns); needed by LSQR, LSMR, svds and `T`
+   * @param options.name names the operator in error messages
+   * @throws InvalidArgumentError when the shape is not two non-negative integers or a callback is
+   *   not a function. A callback that returns an array of the wrong length throws a ShapeError
+   *   naming the operator when it is called.
    */
-  constructor(shape: readonly number[], matvec: Apply, rmatvec?: Apply) {
-    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+  constructor(
+    shape: readonly number[],
+    matvec: MatvecCallback,
+    rmatvec?: MatvecCallback,
+    options?: { name?: string },
+  ) {
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
       throw new InvalidArgumentError('LinearOperator', 'shape', shape, 'two non-negative integers');
+    checkFunction('LinearOperator', 'matvec', matvec);
+    if (rmatvec !== undefined) checkFunction('LinearOperator', 'rmatvec', rmatvec);
+    const name = options?.name ?? 'LinearOperator';
+    if (typeof name !== 'string')
+      throw new InvalidArgumentError('LinearOperator', 'options.name', name, 'a string');
     this.shape = [shape[0], shape[1]];
-    this.forward = matvec;
-    this.adjoint = rmatvec;
+    this.name = name;
+    this.forward = checkedCallback(name, 'matvec', matvec, shape[0]);
+    this.adjoint = rmatvec && checkedCallback(name, 'rmatvec', rmatvec, shape[1]);
   }
 
   /** Whether `rmatvec` is available. */
@@ -38,15 +102,13 @@ export class LinearOperator {
   }
 
   /**
-   * A x (into `out` when given).
-   * @throws ShapeError when x or out has the wrong length.
+   * A x (into `out` when given; `out` may alias `x`: x is then read from a copy).
+   * @throws ShapeError when x or out has the wrong length; DTypeError when either is not a Float64Array.
    */
   matvec(x: Float64Array, out = new Float64Array(this.shape[0])): Float64Array {
-    if (x.length !== this.shape[1])
-      throw new ShapeError('LinearOperator.matvec', 'x', `expected length ${this.shape[1]}`, [x.length]);
-    if (out.length !== this.shape[0])
-      throw new ShapeError('LinearOperator.matvec', 'out', `expected length ${this.shape[0]}`, [out.length]);
-    this.forward(x, out);
+    float64Operand('LinearOperator.matvec', 'x', x, this.shape[1]);
+    float64Operand('LinearOperator.matvec', 'out', out, this.shape[0]);
+    this.forward(overlaps(x, out) ? x.slice() : x, out);
     return out;
   }
 
@@ -62,16 +124,15 @@ export class LinearOperator {
         undefined,
         'an operator constructed with rmatvec',
       );
-    if (x.length !== this.shape[0])
-      throw new ShapeError('LinearOperator.rmatvec', 'x', `expected length ${this.shape[0]}`, [x.length]);
-    if (out.length !== this.shape[1])
-      throw new ShapeError('LinearOperator.rmatvec', 'out', `expected length ${this.shape[1]}`, [out.length]);
-    this.adjoint(x, out);
+    float64Operand('LinearOperator.rmatvec', 'x', x, this.shape[0]);
+    float64Operand('LinearOperator.rmatvec', 'out', out, this.shape[1]);
+    this.adjoint(overlaps(x, out) ? x.slice() : x, out);
     return out;
   }
 
   /** A X for a dense X (one matvec per column). */
   matmat(x: NDArray): NDArray<'float64'> {
+    if (!isNDArray(x)) throw new InvalidArgumentError('LinearOperator.matmat', 'x', x, 'an NDArray');
     if (x.ndim !== 2 || x.shape[0] !== this.shape[1])
       throw new ShapeError('LinearOperator.matmat', 'x', `expected ${this.shape[1]} rows`, x.shape);
     const [m] = this.shape;
@@ -109,8 +170,7 @@ export class LinearOperator {
 
   /** alpha A. */
   scale(alpha: number): LinearOperator {
-    if (!Number.isFinite(alpha))
-      throw new InvalidArgumentError('LinearOperator.scale', 'alpha', alpha, 'a finite number');
+    checkNumber('LinearOperator.scale', 'alpha', alpha);
     const f = this.forward;
     const g = this.adjoint;
     const scaled =
@@ -186,9 +246,10 @@ export function aslinearoperator(a: OperatorLike): LinearOperator {
     );
   }
   if (isNDArray(a)) {
-    const m = a as NDArray;
-    if (m.ndim !== 2) throw new ShapeError('aslinearoperator', 'a', 'expected a matrix', m.shape);
+    const m = denseMatrix('aslinearoperator', 'a', a);
     const d = m.astype('float64').contiguous();
+    // A NaN or infinite entry would make every solve return NaN: refuse it here, O(mn) once.
+    requireFinite('aslinearoperator', 'a', d.data);
     const [rows, cols] = d.shape;
     const data = d.data as Float64Array;
     return new LinearOperator(
@@ -221,6 +282,7 @@ export function aslinearoperator(a: OperatorLike): LinearOperator {
 
 /** The n x n identity. */
 export function identityOperator(n: number): LinearOperator {
+  checkInteger('identityOperator', 'n', n, { min: 0 });
   const copy: Apply = (x, out) => out.set(x);
   return new LinearOperator([n, n], copy, copy);
 }
@@ -279,6 +341,8 @@ export function kron(a: OperatorLike, b: OperatorLike): LinearOperator {
 
 /** The block-diagonal operator diag(A_1, ..., A_k) (scipy.sparse.block_diag, lazily). */
 export function blockDiag(blocks: readonly OperatorLike[]): LinearOperator {
+  if (!Array.isArray(blocks))
+    throw new InvalidArgumentError('blockDiag', 'blocks', blocks, 'an array of operators or matrices');
   const ops = blocks.map(aslinearoperator);
   const rowStart = [0];
   const colStart = [0];
@@ -321,6 +385,10 @@ export class DiagonalPlusLowRank extends LinearOperator {
   /** @throws ShapeError on mismatched shapes; InvalidArgumentError on non-finite input. */
   constructor(d: ArrayLike<number>, u: NDArray, v?: NDArray) {
     const fn = 'DiagonalPlusLowRank';
+    denseMatrix(fn, 'u', u);
+    if (v !== undefined) denseMatrix(fn, 'v', v);
+    if (d === null || typeof d !== 'object' || typeof (d as ArrayLike<number>).length !== 'number')
+      throw new InvalidArgumentError(fn, 'd', d, 'an array of numbers');
     const n = d.length;
     const U = u.astype('float64').contiguous();
     const V = (v ?? u).astype('float64').contiguous();
@@ -361,8 +429,7 @@ export class DiagonalPlusLowRank extends LinearOperator {
   solve(b: Float64Array): Float64Array {
     const n = this.d.length;
     const k = this.u.shape[1];
-    if (b.length !== n)
-      throw new ShapeError('DiagonalPlusLowRank.solve', 'b', `expected length ${n}`, [b.length]);
+    b = toVector('DiagonalPlusLowRank.solve', 'b', b, n);
     for (let i = 0; i < n; i++)
       if (this.d[i] === 0)
         throw new InvalidArgumentError(

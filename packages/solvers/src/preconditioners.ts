@@ -6,17 +6,21 @@ import {
   type SeedLike,
   ShapeError,
   SingularMatrixError,
+  checkInteger,
+  checkNumber,
   checkOptions,
   isNDArray,
-  toRng,
 } from '@krylov/core-array';
 import { eigh, getrs, luFactor } from '@krylov/decompositions';
 import type { Preconditioner } from './iterative/common.js';
 import { type OperatorLike, aslinearoperator } from './operator.js';
-import { COOMatrix, CSRMatrix, type SparseMatrix } from './sparse/formats.js';
-import { dot, norm2 } from './vector.js';
+import { COOMatrix, CSRMatrix, type SparseMatrix, isSparse } from './sparse/formats.js';
+import { checkSymmetricMatrix } from './sparse/symmetry.js';
+import { dot, norm2, seededRng } from './vector.js';
 
 function squareCSR(fn: string, a: SparseMatrix | NDArray): CSRMatrix {
+  if (!isNDArray(a) && !isSparse(a))
+    throw new InvalidArgumentError(fn, 'A', a, 'a sparse matrix or a dense NDArray');
   const csr = isNDArray(a) ? CSRMatrix.fromDense(a as NDArray) : a instanceof CSRMatrix ? a : a.toCSR();
   if (csr.shape[0] !== csr.shape[1]) throw new ShapeError(fn, 'A', 'expected a square matrix', csr.shape);
   return csr;
@@ -51,9 +55,15 @@ export function jacobi(a: SparseMatrix | NDArray): Preconditioner {
 export function ssor(a: SparseMatrix | NDArray, options?: { omega?: number }): Preconditioner {
   const fn = 'ssor';
   checkOptions(fn, options, ['omega']);
-  const omega = options?.omega ?? 1;
-  if (!(omega > 0 && omega < 2))
-    throw new InvalidArgumentError(fn, 'options.omega', omega, 'a number in (0, 2)');
+  const omega =
+    options?.omega === undefined
+      ? 1
+      : checkNumber(fn, 'options.omega', options.omega, {
+          min: 0,
+          max: 2,
+          minExclusive: true,
+          maxExclusive: true,
+        });
   const A = squareCSR(fn, a);
   const d = A.diagonal();
   invertedDiagonal(fn, A);
@@ -100,11 +110,16 @@ function lowerTriangle(a: CSRMatrix): CSRMatrix {
  * pattern (Meijerink & van der Vorst 1977; Saad 2003, 10.3). For symmetric positive definite A
  * (only the lower triangle is read). Exists for M-matrices such as Poisson Laplacians; may break
  * down otherwise. O(sum of squared row lengths) to build, O(nnz) per application.
- * @throws NotPositiveDefiniteError with the column where a pivot was not positive; ShapeError.
+ * A is checked for symmetry (O(nnz); `checkSymmetry: false` skips it and reads the lower triangle).
+ * @throws NotPositiveDefiniteError with the column where a pivot was not positive; ShapeError;
+ *   InvalidArgumentError when A is not symmetric.
  */
-export function ic0(a: SparseMatrix | NDArray): Preconditioner {
+export function ic0(a: SparseMatrix | NDArray, options?: { checkSymmetry?: boolean }): Preconditioner {
   const fn = 'ic0';
-  const L = lowerTriangle(squareCSR(fn, a));
+  checkOptions(fn, options, ['checkSymmetry']);
+  const csr = squareCSR(fn, a);
+  checkSymmetricMatrix(fn, 'A', csr, options?.checkSymmetry);
+  const L = lowerTriangle(csr);
   const { indptr, indices } = L;
   const val = L.data.slice();
   const n = L.shape[0];
@@ -212,9 +227,7 @@ export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: num
   checkOptions(fn, options, ['blockSize']);
   const A = squareCSR(fn, a);
   const n = A.shape[0];
-  const bs = options.blockSize;
-  if (!Number.isInteger(bs) || bs < 1)
-    throw new InvalidArgumentError(fn, 'options.blockSize', bs, 'a positive integer');
+  const bs = checkInteger(fn, 'options.blockSize', options?.blockSize, { min: 1 });
   const blocks: { start: number; lu: NDArray<'float64'>; ipiv: Int32Array }[] = [];
   for (let start = 0; start < n; start += bs) {
     const size = Math.min(bs, n - start);
@@ -247,15 +260,25 @@ export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: num
  * Extreme eigenvalue bounds of a symmetric operator from `steps` Lanczos steps (full
  * reorthogonalization): [smallest Ritz value, largest Ritz value + last beta]. The upper end is a
  * safe overestimate in practice (Zhou & Li 2011); the lower one overestimates lambda_min.
+ * A dense or sparse A is checked for symmetry (`checkSymmetry: false` skips it); a LinearOperator is
+ * trusted.
+ * @throws ShapeError for a non-square A; InvalidArgumentError for bad options or a non-symmetric A.
  */
 export function lanczosBounds(
   a: OperatorLike,
-  options?: { steps?: number; seed?: SeedLike },
+  options?: { steps?: number; seed?: SeedLike; checkSymmetry?: boolean },
 ): [number, number] {
+  const fn = 'lanczosBounds';
+  checkOptions(fn, options, ['steps', 'seed', 'checkSymmetry']);
   const A = aslinearoperator(a);
   const n = A.shape[0];
-  const m = Math.min(options?.steps ?? 20, n);
-  const r = toRng(options?.seed ?? 0);
+  if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
+  checkSymmetricMatrix(fn, 'A', a, options?.checkSymmetry);
+  const steps =
+    options?.steps === undefined ? 20 : checkInteger(fn, 'options.steps', options.steps, { min: 1 });
+  const m = Math.min(steps, n);
+  if (n === 0) return [0, 0];
+  const r = seededRng(fn, 'options.seed', options?.seed);
   const V: Float64Array[] = [Float64Array.from({ length: n }, () => r.nextNormal())];
   const v0 = norm2(V[0]);
   for (let i = 0; i < n; i++) V[0][i] /= v0;
@@ -292,16 +315,27 @@ export function lanczosBounds(
  */
 export function chebyshev(
   a: OperatorLike,
-  options?: { degree?: number; bounds?: [number, number]; seed?: SeedLike },
+  options?: { degree?: number; bounds?: [number, number]; seed?: SeedLike; checkSymmetry?: boolean },
 ): Preconditioner {
   const fn = 'chebyshev';
-  checkOptions(fn, options, ['degree', 'bounds', 'seed']);
+  checkOptions(fn, options, ['degree', 'bounds', 'seed', 'checkSymmetry']);
   const A = aslinearoperator(a);
   const n = A.shape[0];
-  const degree = options?.degree ?? 5;
-  if (!Number.isInteger(degree) || degree < 1)
-    throw new InvalidArgumentError(fn, 'options.degree', degree, 'a positive integer');
-  const [lmin, lmax] = options?.bounds ?? lanczosBounds(A, { seed: options?.seed });
+  if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
+  checkSymmetricMatrix(fn, 'A', a, options?.checkSymmetry);
+  const degree =
+    options?.degree === undefined ? 5 : checkInteger(fn, 'options.degree', options.degree, { min: 1 });
+  const bounds = options?.bounds;
+  if (
+    bounds !== undefined &&
+    !(
+      Array.isArray(bounds) &&
+      bounds.length === 2 &&
+      bounds.every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
+  )
+    throw new InvalidArgumentError(fn, 'options.bounds', bounds, 'two finite numbers [lmin, lmax]');
+  const [lmin, lmax] = bounds ?? lanczosBounds(A, { seed: options?.seed, checkSymmetry: false });
   if (!(lmin > 0 && lmax > lmin))
     throw new InvalidArgumentError(
       fn,
@@ -345,9 +379,8 @@ export function chebyshev(
 export function neumann(a: SparseMatrix | NDArray, options?: { degree?: number }): Preconditioner {
   const fn = 'neumann';
   checkOptions(fn, options, ['degree']);
-  const degree = options?.degree ?? 2;
-  if (!Number.isInteger(degree) || degree < 0)
-    throw new InvalidArgumentError(fn, 'options.degree', degree, 'a non-negative integer');
+  const degree =
+    options?.degree === undefined ? 2 : checkInteger(fn, 'options.degree', options.degree, { min: 0 });
   const A = squareCSR(fn, a);
   const inv = invertedDiagonal(fn, A);
   const n = inv.length;

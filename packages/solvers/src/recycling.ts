@@ -1,12 +1,14 @@
-import { InvalidArgumentError, NDArray, checkOptions } from '@krylov/core-array';
+import { NDArray, checkInteger, checkOptions } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
 import {
   COMMON_OPTIONS,
-  type IterativeOptions,
   type SolveResult,
+  type SymmetricIterativeOptions,
   finish,
   setup,
   step,
+  trackBest,
+  zeroRhs,
 } from './iterative/common.js';
 import type { OperatorLike } from './operator.js';
 import { type VectorLike, axpy, dot, norm2 } from './vector.js';
@@ -52,14 +54,9 @@ export class RecyclingCG {
   /** @throws InvalidArgumentError when k or s is not a positive integer. */
   constructor(options?: { k?: number; s?: number }) {
     checkOptions('RecyclingCG', options, ['k', 's']);
-    this.k = options?.k ?? 20;
-    this.s = options?.s ?? 2 * this.k;
-    for (const [arg, v] of [
-      ['k', this.k],
-      ['s', this.s],
-    ] as const)
-      if (!Number.isInteger(v) || v < 1)
-        throw new InvalidArgumentError('RecyclingCG', `options.${arg}`, v, 'a positive integer');
+    const fn = 'RecyclingCG';
+    this.k = options?.k === undefined ? 20 : checkInteger(fn, 'options.k', options.k, { min: 1 });
+    this.s = options?.s === undefined ? 2 * this.k : checkInteger(fn, 'options.s', options.s, { min: 1 });
   }
 
   /** The current recycle space as an n x k matrix (null before the first solve). */
@@ -84,12 +81,15 @@ export class RecyclingCG {
    * the recycle space from this solve. A recycle space of the wrong size (a new problem size) is dropped.
    * @throws ShapeError, InvalidArgumentError as `cg`.
    */
-  solve(a: OperatorLike, b: VectorLike, options?: IterativeOptions): RecycledSolveResult {
+  solve(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeOptions): RecycledSolveResult {
     const p = setup('RecyclingCG.solve', a, b, options, {
-      allowed: COMMON_OPTIONS,
+      allowed: [...COMMON_OPTIONS, 'checkSymmetry'],
       maxiter: ([n]) => 10 * n,
+      symmetric: true,
     });
     const { A, x, n, tol, M } = p;
+    const trivial = zeroRhs(p);
+    if (trivial) return { ...trivial, matvecs: 1, deflated: 0 };
     if (this.W.length > 0 && this.W[0].length !== n) this.reset();
     const W = this.W;
     const k = W.length;
@@ -125,6 +125,7 @@ export class RecyclingCG {
     };
     let rnorm = norm2(r);
     p.history.push(rnorm);
+    trackBest(p);
     let rho = 0;
     let stride = 1;
     let result: SolveResult | null = null;

@@ -3,12 +3,14 @@ import {
   NDArray,
   ShapeError,
   SingularMatrixError,
+  checkChoice,
+  checkInteger,
   checkOptions,
 } from '@krylov/core-array';
 import { geqrf, getrf, getrs } from '@krylov/decompositions';
 import { fgmres, gmres } from './iterative/gmres.js';
 import { LinearOperator, aslinearoperator } from './operator.js';
-import { type VectorLike, norm2, toVector } from './vector.js';
+import { type VectorLike, denseMatrix, norm2, toVector } from './vector.js';
 
 export interface RefinementResult {
   x: NDArray<'float64'>;
@@ -49,12 +51,13 @@ export function refine(
 ): RefinementResult {
   const fn = 'refine';
   checkOptions(fn, options, ['method', 'maxiter']);
-  const method = options?.method ?? 'gmres-ir';
-  if (method !== 'ir' && method !== 'gmres-ir')
-    throw new InvalidArgumentError(fn, 'options.method', method, "'ir' or 'gmres-ir'");
-  const maxiter = options?.maxiter ?? 30;
-  if (!Number.isInteger(maxiter) || maxiter < 1)
-    throw new InvalidArgumentError(fn, 'options.maxiter', maxiter, 'a positive integer');
+  const method =
+    options?.method === undefined
+      ? 'gmres-ir'
+      : checkChoice(fn, 'options.method', options.method, ['ir', 'gmres-ir']);
+  const maxiter =
+    options?.maxiter === undefined ? 30 : checkInteger(fn, 'options.maxiter', options.maxiter, { min: 1 });
+  denseMatrix(fn, 'a', a);
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1])
     throw new ShapeError(fn, 'a', 'expected a square matrix', a.shape);
   const n = a.shape[0];
@@ -162,12 +165,12 @@ export function refineLeastSquares(
 ): LeastSquaresRefinementResult {
   const fn = 'refineLeastSquares';
   checkOptions(fn, options, ['weights', 'maxiter']);
+  denseMatrix(fn, 'a', a);
   if (a.ndim !== 2 || a.shape[0] < a.shape[1])
     throw new ShapeError(fn, 'a', 'expected a tall matrix (m >= n)', a.shape);
   const [m, n] = a.shape;
-  const maxiter = options?.maxiter ?? 10;
-  if (!Number.isInteger(maxiter) || maxiter < 1)
-    throw new InvalidArgumentError(fn, 'options.maxiter', maxiter, 'a positive integer');
+  const maxiter =
+    options?.maxiter === undefined ? 10 : checkInteger(fn, 'options.maxiter', options.maxiter, { min: 1 });
   const w =
     options?.weights === undefined
       ? new Float64Array(m).fill(1)

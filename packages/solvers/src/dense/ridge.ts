@@ -6,7 +6,7 @@ import {
   checkOptions,
 } from '@krylov/core-array';
 import { svd } from '@krylov/decompositions';
-import { type VectorLike, toVector } from '../vector.js';
+import { type VectorLike, denseMatrix, toVector } from '../vector.js';
 
 export interface RidgeResult {
   x: NDArray<'float64'>;
@@ -30,7 +30,7 @@ export interface RidgeResult {
 export function ridge(a: NDArray, b: VectorLike, options?: { lambda?: number | 'gcv' }): RidgeResult {
   const fn = 'ridge';
   checkOptions(fn, options, ['lambda']);
-  if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'expected a matrix', a.shape);
+  denseMatrix(fn, 'a', a);
   const [m, n] = a.shape;
   const bv = toVector(fn, 'b', b, m);
   const choice = options?.lambda ?? 'gcv';

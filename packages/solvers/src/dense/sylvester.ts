@@ -6,8 +6,14 @@ import {
   matmul,
 } from '@krylov/core-array';
 import { schur, schurBlocks, solve, solveSylvesterBlock } from '@krylov/decompositions';
+import { denseMatrix } from '../vector.js';
 
 function square(fn: string, arg: string, a: NDArray): void {
+  denseMatrix(fn, arg, a);
+  const d = a.contiguous().data;
+  for (let i = 0; i < a.size; i++)
+    if (!Number.isFinite(d[i]))
+      throw new InvalidArgumentError(fn, arg, d[i], `finite entries (entry ${i} is not)`);
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1])
     throw new ShapeError(fn, arg, 'expected a square matrix', a.shape);
 }
@@ -26,6 +32,7 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
   square(fn, 'b', b);
   const m = a.shape[0];
   const n = b.shape[0];
+  denseMatrix(fn, 'c', c);
   if (c.ndim !== 2 || c.shape[0] !== m || c.shape[1] !== n)
     throw new ShapeError(fn, 'c', `expected shape [${m}, ${n}]`, c.shape);
   const fa = schur(a);
@@ -80,6 +87,10 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
  */
 export function lyapunov(a: NDArray, q: NDArray): NDArray<'float64'> {
   square('lyapunov', 'a', a);
+  const n = a.shape[0];
+  denseMatrix('lyapunov', 'q', q);
+  if (q.shape[0] !== n || q.shape[1] !== n)
+    throw new ShapeError('lyapunov', 'q', `expected shape [${n}, ${n}]`, q.shape);
   return sylvester(a, a.T, q);
 }
 
@@ -95,8 +106,8 @@ export function discreteLyapunov(a: NDArray, q: NDArray): NDArray<'float64'> {
   const fn = 'discreteLyapunov';
   square(fn, 'a', a);
   const n = a.shape[0];
-  if (q.ndim !== 2 || q.shape[0] !== n || q.shape[1] !== n)
-    throw new ShapeError(fn, 'q', `expected shape [${n}, ${n}]`, q.shape);
+  square(fn, 'q', q);
+  if (q.shape[0] !== n) throw new ShapeError(fn, 'q', `expected shape [${n}, ${n}]`, q.shape);
   const a64 = a.astype('float64').contiguous() as NDArray<'float64'>;
   const plus = a64.copy() as NDArray<'float64'>;
   const minus = a64.copy() as NDArray<'float64'>;

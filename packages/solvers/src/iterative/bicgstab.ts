@@ -1,6 +1,15 @@
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot, norm2 } from '../vector.js';
-import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup, step } from './common.js';
+import {
+  COMMON_OPTIONS,
+  type IterativeOptions,
+  type SolveResult,
+  finish,
+  setup,
+  step,
+  trackBest,
+  zeroRhs,
+} from './common.js';
 
 /**
  * BiCGSTAB (van der Vorst 1992) for general square A, right-preconditioned, with SciPy's loop,
@@ -12,11 +21,8 @@ import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup,
 export function bicgstab(a: OperatorLike, b: VectorLike, options?: IterativeOptions): SolveResult {
   const p = setup('bicgstab', a, b, options, { allowed: COMMON_OPTIONS, maxiter: ([n]) => 10 * n });
   const { A, x, n, tol, M } = p;
-  if (p.bnorm === 0) {
-    x.fill(0);
-    p.history.push(0);
-    return finish(p, 'converged', 0);
-  }
+  const trivial = zeroRhs(p);
+  if (trivial) return trivial;
   const breakTol = Number.EPSILON ** 2;
   const r = A.matvec(x);
   for (let i = 0; i < n; i++) r[i] = p.b[i] - r[i];
@@ -29,6 +35,7 @@ export function bicgstab(a: OperatorLike, b: VectorLike, options?: IterativeOpti
   const t = new Float64Array(n);
   let rnorm = norm2(r);
   p.history.push(rnorm);
+  trackBest(p);
   let rhoPrev = 1;
   let alpha = 1;
   let omega = 1;

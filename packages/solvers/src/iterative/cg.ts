@@ -1,6 +1,15 @@
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot } from '../vector.js';
-import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup, step } from './common.js';
+import {
+  COMMON_OPTIONS,
+  type SolveResult,
+  type SymmetricIterativeOptions,
+  finish,
+  setup,
+  step,
+  trackBest,
+  zeroRhs,
+} from './common.js';
 
 /**
  * Conjugate gradients for symmetric positive definite A, optionally preconditioned by an SPD M
@@ -8,16 +17,20 @@ import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup,
  * ||b - A x|| <= max(atol, rtol ||b||). A direction with d^T A d <= 0 (A or M not positive definite)
  * stops the solve with reason 'indefinite' instead of continuing on garbage. Default maxiter 10 n.
  * Cost per iteration: one matvec, one preconditioner application, 5n flops of vector work.
- * @throws ShapeError, InvalidArgumentError (NaN in b, bad options).
+ * A dense or sparse A is checked for symmetry (O(nnz); `checkSymmetry: false` skips it); a
+ * LinearOperator is trusted. b = 0 returns x = 0 at once; a non-converged exit returns the iterate
+ * of smallest residual, never one worse than x0.
+ * @throws ShapeError, InvalidArgumentError (NaN in b, bad options, a non-symmetric matrix).
  */
-export function cg(a: OperatorLike, b: VectorLike, options?: IterativeOptions): SolveResult {
-  const p = setup('cg', a, b, options, { allowed: COMMON_OPTIONS, maxiter: ([n]) => 10 * n });
+export function cg(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeOptions): SolveResult {
+  const p = setup('cg', a, b, options, {
+    allowed: [...COMMON_OPTIONS, 'checkSymmetry'],
+    maxiter: ([n]) => 10 * n,
+    symmetric: true,
+  });
   const { A, x, n, tol, M } = p;
-  if (p.bnorm === 0) {
-    x.fill(0);
-    p.history.push(0);
-    return finish(p, 'converged', 0);
-  }
+  const trivial = zeroRhs(p);
+  if (trivial) return trivial;
   const r = A.matvec(x);
   for (let i = 0; i < n; i++) r[i] = p.b[i] - r[i];
   const z = M ? new Float64Array(n) : r;
@@ -26,6 +39,7 @@ export function cg(a: OperatorLike, b: VectorLike, options?: IterativeOptions): 
   let rr = dot(r, r);
   let rnorm = Math.sqrt(rr);
   p.history.push(rnorm);
+  trackBest(p);
   let rho = 0;
   for (let k = 0; k < p.maxiter; k++) {
     if (rnorm <= tol) return finish(p, 'converged', k);

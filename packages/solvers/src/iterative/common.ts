@@ -1,5 +1,14 @@
-import { InvalidArgumentError, type NDArray, ShapeError, checkOptions } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type NDArray,
+  ShapeError,
+  checkFunction,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+} from '@krylov/core-array';
 import { type LinearOperator, type OperatorLike, aslinearoperator } from '../operator.js';
+import { checkSymmetricMatrix } from '../sparse/symmetry.js';
 import { type VectorLike, asNDArray, norm2, toVector } from '../vector.js';
 
 /**
@@ -49,6 +58,16 @@ export interface IterativeOptions {
   signal?: AbortSignal;
 }
 
+/** Options of the solvers that assume a symmetric A (`cg`, `minres`, `RecyclingCG.solve`). */
+export interface SymmetricIterativeOptions extends IterativeOptions {
+  /**
+   * Check that a dense or sparse A is symmetric (relative asymmetry <= sqrt(eps), core-array's rule;
+   * O(n^2) dense, O(nnz) sparse, about one matvec) and throw an InvalidArgumentError if not. Default
+   * true. A LinearOperator cannot be checked and is trusted. SciPy does not check.
+   */
+  checkSymmetry?: boolean;
+}
+
 /** The result of an iterative solve: the solution and a report of how it went. */
 export interface SolveResult {
   x: NDArray<'float64'>;
@@ -79,13 +98,20 @@ export interface Problem {
   M: ((r: Float64Array, out: Float64Array) => void) | null;
   history: number[];
   options: IterativeOptions;
+  /** The starting guess (a copy): no non-converged exit returns an iterate worse than it. */
+  x0: Float64Array;
+  /** Whether `finish` compares the returned x with x0 and the best tracked iterate (square solves). */
+  guard: boolean;
+  /** The iterate of smallest reported residual so far, when the solver tracks one (`trackBest`). */
+  best: Float64Array | null;
+  bestNorm: number;
+  /** MINRES's shift: the system solved is (A - shift I) x = b, and residuals are measured for it. */
+  shift: number;
 }
 
-function nonNegative(fn: string, arg: string, v: number | undefined, fallback: number): number {
+function nonNegative(fn: string, arg: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
-    throw new InvalidArgumentError(fn, `options.${arg}`, v, 'a finite number >= 0');
-  return v;
+  return checkNumber(fn, `options.${arg}`, v, { min: 0 });
 }
 
 /**
@@ -101,6 +127,8 @@ export function setup(
     allowed: readonly string[];
     maxiter: (shape: readonly [number, number]) => number;
     square?: boolean;
+    /** A must be symmetric: dense and sparse A are checked unless `checkSymmetry: false`. */
+    symmetric?: boolean;
   },
 ): Problem {
   checkOptions(fn, options, how.allowed);
@@ -109,13 +137,18 @@ export function setup(
   const A = aslinearoperator(a);
   const [m, n] = A.shape;
   if (square && m !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
+  if (how.symmetric) checkSymmetricMatrix(fn, 'A', a, (o as SymmetricIterativeOptions).checkSymmetry);
   const bv = toVector(fn, 'b', b, m);
   const x = o.x0 === undefined ? new Float64Array(n) : toVector(fn, 'x0', o.x0, n);
   const rtol = nonNegative(fn, 'rtol', o.rtol, 1e-5);
   const atol = nonNegative(fn, 'atol', o.atol, 0);
-  const maxiter = o.maxiter ?? how.maxiter(A.shape);
-  if (!Number.isInteger(maxiter) || maxiter < 0)
-    throw new InvalidArgumentError(fn, 'options.maxiter', maxiter, 'a non-negative integer');
+  const maxiter =
+    o.maxiter === undefined
+      ? how.maxiter(A.shape)
+      : checkInteger(fn, 'options.maxiter', o.maxiter, { min: 0 });
+  if (o.callback !== undefined) checkFunction(fn, 'options.callback', o.callback);
+  if (o.signal !== undefined && typeof (o.signal as { aborted?: unknown })?.aborted !== 'boolean')
+    throw new InvalidArgumentError(fn, 'options.signal', o.signal, 'an AbortSignal');
   const bnorm = norm2(bv);
   return {
     fn,
@@ -129,7 +162,32 @@ export function setup(
     M: o.M === undefined ? null : preconditionerApply(fn, o.M, n),
     history: [],
     options: o,
+    x0: x.slice(),
+    guard: square,
+    best: null,
+    bestNorm: Number.POSITIVE_INFINITY,
+    shift: 0,
   };
+}
+
+/**
+ * Makes `step` keep a copy of the iterate with the smallest reported residual, for solvers whose
+ * residual is not monotone (CG, BiCGSTAB) and whose `p.x` is current when `step` runs.
+ */
+export function trackBest(p: Problem): void {
+  p.best = p.x.slice();
+  p.bestNorm = p.history[0] ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * SciPy's rule for b = 0: the solution is x = 0, returned at once (converged, 0 iterations)
+ * whatever x0 was. Returns null when b != 0.
+ */
+export function zeroRhs(p: Problem): SolveResult | null {
+  if (p.bnorm !== 0) return null;
+  p.x.fill(0);
+  p.history.push(0);
+  return finish(p, 'converged', 0);
 }
 
 function preconditionerApply(fn: string, M: Preconditioner | OperatorLike, n: number) {
@@ -149,6 +207,10 @@ function preconditionerApply(fn: string, M: Preconditioner | OperatorLike, n: nu
  */
 export function step(p: Problem, iteration: number, residualNorm: number): StopReason | null {
   p.history.push(residualNorm);
+  if (p.best && residualNorm < p.bestNorm) {
+    p.best.set(p.x);
+    p.bestNorm = residualNorm;
+  }
   const { callback, signal } = p.options;
   if (callback && callback({ iteration, residualNorm, x: p.x }) === false) return 'callback';
   if (signal?.aborted) return 'aborted';
@@ -166,11 +228,39 @@ const MESSAGES: Record<StopReason, string> = {
   callback: 'stopped by the callback',
 };
 
-/** Builds the result, recomputing the true residual norm of the returned x. */
+function trueResidual(p: Problem, x: Float64Array): number {
+  const r = p.A.matvec(x);
+  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i] + p.shift * x[i];
+  return norm2(r);
+}
+
+/**
+ * Builds the result, recomputing the true residual norm of the returned x. On a non-converged exit
+ * of a square solve, x is the best of the last iterate, the best tracked one and x0 by true
+ * residual (a NaN residual counts as worst): no failure returns an x worse than the caller's start.
+ */
 export function finish(p: Problem, reason: StopReason, iterations: number, detail = ''): SolveResult {
-  const r = p.A.matvec(p.x);
-  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i];
-  const residualNorm = norm2(r);
+  let residualNorm = trueResidual(p, p.x);
+  if (reason !== 'converged' && p.guard) {
+    const candidates: [Float64Array, string][] = [];
+    if (p.best) candidates.push([p.best, 'the iterate of smallest residual']);
+    candidates.push([p.x0, 'x0 (no iterate improved on it)']);
+    // Worst: an x with NaN/Inf entries; then a NaN residual; otherwise the smaller residual wins.
+    const rank = (v: Float64Array, rn: number) => (!v.every(Number.isFinite) ? 2 : Number.isNaN(rn) ? 1 : 0);
+    let chosen = '';
+    let current = rank(p.x, residualNorm);
+    for (const [cand, label] of candidates) {
+      const rn = trueResidual(p, cand);
+      const r = rank(cand, rn);
+      if (r < current || (r === current && rn < residualNorm)) {
+        p.x.set(cand);
+        residualNorm = rn;
+        current = r;
+        chosen = label;
+      }
+    }
+    if (chosen) detail = `${detail ? `${detail}; ` : ''}returned ${chosen}`;
+  }
   return {
     x: asNDArray(p.x),
     converged: reason === 'converged',

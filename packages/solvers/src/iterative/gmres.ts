@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '@krylov/core-array';
+import { NDArray, checkInteger } from '@krylov/core-array';
+import { lstsq } from '@krylov/decompositions';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot, norm2 } from '../vector.js';
 import {
@@ -9,6 +10,7 @@ import {
   finish,
   setup,
   step,
+  zeroRhs,
 } from './common.js';
 
 export interface GmresOptions extends IterativeOptions {
@@ -30,7 +32,8 @@ export function gmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): S
     allowed: [...COMMON_OPTIONS, 'restart'],
     maxiter: ([n]) => 10 * n,
   });
-  return arnoldiSolve(p, restartOf(p.fn, options?.restart), false);
+  const restart = restartOf(p.fn, options?.restart);
+  return zeroRhs(p) ?? arnoldiSolve(p, restart, false);
 }
 
 /**
@@ -44,14 +47,12 @@ export function fgmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): 
     allowed: [...COMMON_OPTIONS, 'restart'],
     maxiter: ([n]) => 10 * n,
   });
-  return arnoldiSolve(p, restartOf(p.fn, options?.restart), true);
+  const restart = restartOf(p.fn, options?.restart);
+  return zeroRhs(p) ?? arnoldiSolve(p, restart, true);
 }
 
-function restartOf(fn: string, restart: number | undefined): number {
-  const m = restart ?? 20;
-  if (!Number.isInteger(m) || m < 1)
-    throw new InvalidArgumentError(fn, 'options.restart', m, 'a positive integer');
-  return m;
+function restartOf(fn: string, restart: unknown): number {
+  return restart === undefined ? 20 : checkInteger(fn, 'options.restart', restart, { min: 1 });
 }
 
 function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResult {
@@ -84,6 +85,7 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
     let j = 0;
     let stop: ReturnType<typeof step> = null;
     let lucky = false;
+    let nonFinite = false;
     for (; j < m && total < p.maxiter; j++) {
       const zj = flexible ? Z[j] : z;
       if (M) M(V[j], zj);
@@ -111,6 +113,11 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
       total++;
       const resid = Math.abs(g[j + 1]);
       stop = step(p, total, resid);
+      if (!Number.isFinite(hNext) || !Number.isFinite(rho)) {
+        // A NaN or infinity from the operator or preconditioner: the column is garbage, drop it.
+        nonFinite = true;
+        break;
+      }
       if (hNext <= 1e-14 * rho || resid <= tol || stop) {
         lucky = hNext <= 1e-14 * rho;
         j++;
@@ -120,12 +127,7 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
       for (let t = 0; t < n; t++) vNext[t] = w[t] / hNext;
     }
     // x += (right-preconditioned) V y with H y = g, upper triangular.
-    const y = new Float64Array(j);
-    for (let i = j - 1; i >= 0; i--) {
-      let s = g[i];
-      for (let k = i + 1; k < j; k++) s -= H[i][k] * y[k];
-      y[i] = H[i][i] === 0 ? 0 : s / H[i][i];
-    }
+    const y = leastSquaresCoefficients(H, g, j);
     if (flexible) {
       for (let i = 0; i < j; i++) for (let t = 0; t < n; t++) x[t] += y[i] * Z[i][t];
     } else {
@@ -136,6 +138,8 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
       for (let t = 0; t < n; t++) x[t] += z[t];
     }
     if (stop) return finish(p, stop, total);
+    if (nonFinite)
+      return finish(p, 'breakdown', total, 'the operator or preconditioner returned a non-finite value');
     if (lucky && norm2(residual(p)) > tol)
       return finish(
         p,
@@ -144,6 +148,37 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
         'the Krylov space became invariant before the tolerance was met (A or M singular?)',
       );
   }
+}
+
+/**
+ * y minimizing ||g[0..j) - R y|| for the j x j upper triangular R = H[0..j)[0..j) after the Givens
+ * rotations: back substitution when R is well conditioned; when a diagonal entry is (nearly) zero
+ * (a singular A or M made the Krylov space degenerate) the minimum-norm least-squares solution by
+ * SVD, as SciPy, since back substitution with a zeroed coefficient can return an x worse than x0.
+ */
+function leastSquaresCoefficients(H: Float64Array[], g: Float64Array, j: number): Float64Array {
+  let big = 0;
+  let small = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < j; i++) {
+    big = Math.max(big, Math.abs(H[i][i]));
+    small = Math.min(small, Math.abs(H[i][i]));
+  }
+  const y = new Float64Array(j);
+  if (j > 0 && !(small > 1e3 * Number.EPSILON * j * big)) {
+    if (big === 0) return y;
+    const R = new NDArray(new Float64Array(j * j), [j, j]);
+    for (let i = 0; i < j; i++) for (let k = i; k < j; k++) R.data[i * j + k] = H[i][k];
+    const rhs = new NDArray(Float64Array.from(g.subarray(0, j)), [j]);
+    const sol = lstsq(R, rhs, { rcond: 1e3 * Number.EPSILON * j }).x.data;
+    for (let i = 0; i < j; i++) y[i] = sol[i];
+    return y;
+  }
+  for (let i = j - 1; i >= 0; i--) {
+    let s = g[i];
+    for (let k = i + 1; k < j; k++) s -= H[i][k] * y[k];
+    y[i] = s / H[i][i];
+  }
+  return y;
 }
 
 function residual(p: Problem): Float64Array {

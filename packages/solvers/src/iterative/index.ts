@@ -1,4 +1,11 @@
-export type { IterationInfo, IterativeOptions, Preconditioner, SolveResult, StopReason } from './common.js';
+export type {
+  IterationInfo,
+  IterativeOptions,
+  Preconditioner,
+  SolveResult,
+  StopReason,
+  SymmetricIterativeOptions,
+} from './common.js';
 export { bicgstab } from './bicgstab.js';
 export { cg } from './cg.js';
 export { fgmres, type GmresOptions, gmres } from './gmres.js';

@@ -4,15 +4,20 @@ import {
   NDArray,
   type SeedLike,
   ShapeError,
+  checkBoolean,
+  checkChoice,
+  checkInteger,
+  checkNumber,
   checkOptions,
-  toRng,
   zeros,
 } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
 import { LinearOperator, type OperatorLike, aslinearoperator } from '../operator.js';
-import { dot, norm2 } from '../vector.js';
+import { checkSymmetricMatrix } from '../sparse/symmetry.js';
+import { type VectorLike, dot, norm2, seededRng, toVector } from '../vector.js';
 
 export type Which = 'LA' | 'SA' | 'LM';
+const WHICH: readonly Which[] = ['LA', 'SA', 'LM'];
 
 export interface EigshOptions {
   /** Which end of the spectrum: largest algebraic (default), smallest algebraic, largest magnitude. */
@@ -28,6 +33,12 @@ export interface EigshOptions {
   seed?: SeedLike;
   /** Return eigenvectors (default true). */
   vectors?: boolean;
+  /**
+   * Check that a dense or sparse A is symmetric (core-array's rule, relative asymmetry <= sqrt(eps);
+   * O(n^2) dense, O(nnz) sparse) and throw if not. Default true. A LinearOperator cannot be checked
+   * cheaply and is trusted: Lanczos on a non-symmetric operator returns meaningless values.
+   */
+  checkSymmetry?: boolean;
 }
 
 export interface EigshResult {
@@ -57,32 +68,48 @@ function pick(theta: Float64Array, which: Which, k: number): number[] {
  * Lanczos behind scipy.sparse.linalg.eigsh). Each restart keeps the wanted Ritz vectors plus half
  * the rest, so converged directions are never lost. Cost per restart: (ncv - kept) matvecs,
  * O(n ncv^2) for orthogonalization and O(ncv^3) for the small eigenproblem.
- * @throws ShapeError for a non-square operator; InvalidArgumentError when k is not in [1, n);
+ * A dense or sparse A must be symmetric (checked in O(nnz) unless `checkSymmetry: false`); a
+ * LinearOperator is trusted.
+ * @throws ShapeError for a non-square operator; InvalidArgumentError when k is not in [1, n), an
+ *   option is out of range or A is not symmetric;
  *   ConvergenceError when maxiter restarts do not converge (with the worst residual).
  */
 export function eigsh(a: OperatorLike, k: number, options?: EigshOptions): EigshResult {
   const fn = 'eigsh';
-  checkOptions(fn, options, ['which', 'ncv', 'tol', 'maxiter', 'v0', 'seed', 'vectors']);
+  checkOptions(fn, options, ['which', 'ncv', 'tol', 'maxiter', 'v0', 'seed', 'vectors', 'checkSymmetry']);
+  return lanczos(fn, a, k, options, options?.checkSymmetry ?? true);
+}
+
+function lanczos(
+  fn: string,
+  a: OperatorLike,
+  k: number,
+  options: EigshOptions | undefined,
+  checkSymmetry: unknown,
+): EigshResult {
   const A = aslinearoperator(a);
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
   if (!Number.isInteger(k) || k < 1 || k >= n)
     throw new InvalidArgumentError(fn, 'k', k, `an integer in [1, ${n}) (use eigh for all eigenvalues)`);
-  const which = options?.which ?? 'LA';
-  if (!['LA', 'SA', 'LM'].includes(which))
-    throw new InvalidArgumentError(fn, 'options.which', which, "'LA', 'SA' or 'LM'");
-  const ncv = Math.min(n, options?.ncv ?? Math.max(2 * k + 1, 20));
-  if (!Number.isInteger(ncv) || ncv <= k)
-    throw new InvalidArgumentError(fn, 'options.ncv', ncv, `an integer in (${k}, ${n}]`);
-  const tol = options?.tol ?? Number.EPSILON;
-  const maxiter = options?.maxiter ?? Math.max(100, Math.ceil((10 * n) / ncv));
+  checkSymmetricMatrix(fn, 'A', a, checkSymmetry);
+  const which = options?.which === undefined ? 'LA' : checkChoice(fn, 'options.which', options.which, WHICH);
+  const ncv =
+    options?.ncv === undefined
+      ? Math.min(n, Math.max(2 * k + 1, 20))
+      : checkInteger(fn, 'options.ncv', options.ncv, { min: k + 1, max: n });
+  const tol =
+    options?.tol === undefined ? Number.EPSILON : checkNumber(fn, 'options.tol', options.tol, { min: 0 });
+  const maxiter =
+    options?.maxiter === undefined
+      ? Math.max(100, Math.ceil((10 * n) / ncv))
+      : checkInteger(fn, 'options.maxiter', options.maxiter, { min: 1 });
+  if (options?.vectors !== undefined) checkBoolean(fn, 'options.vectors', options.vectors);
   const V = Array.from({ length: ncv + 1 }, () => new Float64Array(n));
-  if (options?.v0) {
-    if (options.v0.length !== n)
-      throw new ShapeError(fn, 'options.v0', `expected length ${n}`, [options.v0.length]);
-    V[0].set(options.v0);
+  if (options?.v0 !== undefined) {
+    V[0].set(toVector(fn, 'options.v0', options.v0 as VectorLike, n));
   } else {
-    const r = toRng(options?.seed ?? 0);
+    const r = seededRng(fn, 'options.seed', options?.seed);
     for (let i = 0; i < n; i++) V[0][i] = r.nextNormal();
   }
   const v0norm = norm2(V[0]);
@@ -223,8 +250,13 @@ export interface SvdsResult {
  * Cost: two operator applications per Lanczos step.
  * @throws InvalidArgumentError when k is not in [1, min(m, n)) or A lacks rmatvec.
  */
-export function svds(a: OperatorLike, k: number, options?: Omit<EigshOptions, 'which'>): SvdsResult {
+export function svds(
+  a: OperatorLike,
+  k: number,
+  options?: Omit<EigshOptions, 'which' | 'checkSymmetry'>,
+): SvdsResult {
   const fn = 'svds';
+  checkOptions(fn, options, ['ncv', 'tol', 'maxiter', 'v0', 'seed', 'vectors']);
   const A = aslinearoperator(a);
   const [m, n] = A.shape;
   if (!A.hasAdjoint)
@@ -238,7 +270,7 @@ export function svds(a: OperatorLike, k: number, options?: Omit<EigshOptions, 'w
     if (tall) A.rmatvec(A.matvec(x, tmp), out);
     else A.matvec(A.rmatvec(x, tmp), out);
   });
-  const { values, vectors, matvecs } = eigsh(gram, k, { ...options, which: 'LA' });
+  const { values, vectors, matvecs } = lanczos(fn, gram, k, { ...options, which: 'LA' }, false);
   const order = Array.from({ length: k }, (_, i) => k - 1 - i);
   const s = new NDArray(
     Float64Array.from(order, (i) => Math.sqrt(Math.max(values.data[i], 0))),

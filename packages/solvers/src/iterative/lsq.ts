@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, norm2 } from '../vector.js';
 import {
@@ -60,15 +60,13 @@ function start(
 ): Bidiag {
   const p = setup(fn, a, b, options, { allowed: ALLOWED, maxiter, square: false });
   const o = options ?? {};
-  const num = (arg: 'damp' | 'atol' | 'btol' | 'conlim', d: number) => {
-    const v = o[arg] ?? d;
-    if (!(v >= 0 && Number.isFinite(v)))
-      throw new InvalidArgumentError(fn, `options.${arg}`, v, 'a finite number >= 0');
-    return v;
-  };
+  const num = (arg: 'damp' | 'atol' | 'btol' | 'conlim', d: number) =>
+    o[arg] === undefined ? d : checkNumber(fn, `options.${arg}`, o[arg], { min: 0 });
   const conlim = num('conlim', 1e8);
   if (!p.A.hasAdjoint)
     throw new InvalidArgumentError(fn, 'A', 'operator without rmatvec', 'an operator with rmatvec (A^T x)');
+  // b = 0: x = 0 is the (least-squares and damped) solution whatever x0 is (SciPy returns it at once).
+  if (p.bnorm === 0) p.x.fill(0);
   // Golub-Kahan bidiagonalization starts from u = b - A x0, v = A^T u.
   const u = p.A.matvec(p.x);
   for (let i = 0; i < u.length; i++) u[i] = p.b[i] - u[i];

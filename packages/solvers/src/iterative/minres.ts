@@ -1,6 +1,15 @@
+import { checkNumber } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot } from '../vector.js';
-import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup, step } from './common.js';
+import {
+  COMMON_OPTIONS,
+  type SolveResult,
+  type SymmetricIterativeOptions,
+  finish,
+  setup,
+  step,
+  zeroRhs,
+} from './common.js';
 
 /**
  * MINRES for symmetric (possibly indefinite) A with an SPD preconditioner M (Paige & Saunders 1975;
@@ -9,19 +18,25 @@ import { COMMON_OPTIONS, type IterativeOptions, type SolveResult, finish, setup,
  * norm (the true ||b - A x|| when M = I) meets max(atol, rtol ||b||). A preconditioner that is not
  * positive definite is reported as 'indefinite'. `shift` solves (A - shift I) x = b.
  * Default maxiter 5 n. Cost per iteration: one matvec, one preconditioner application, 9n flops.
- * @throws ShapeError, InvalidArgumentError.
+ * A dense or sparse A is checked for symmetry (`checkSymmetry: false` skips it); a LinearOperator
+ * is trusted. b = 0 returns x = 0 at once; a non-converged exit never returns an x worse than x0.
+ * @throws ShapeError, InvalidArgumentError (bad options, a non-symmetric matrix).
  */
 export function minres(
   a: OperatorLike,
   b: VectorLike,
-  options?: IterativeOptions & { shift?: number },
+  options?: SymmetricIterativeOptions & { shift?: number },
 ): SolveResult {
   const p = setup('minres', a, b, options, {
-    allowed: [...COMMON_OPTIONS, 'shift'],
+    allowed: [...COMMON_OPTIONS, 'shift', 'checkSymmetry'],
     maxiter: ([n]) => 5 * n,
+    symmetric: true,
   });
   const { A, x, n, tol, M } = p;
-  const shift = options?.shift ?? 0;
+  const shift = options?.shift === undefined ? 0 : checkNumber('minres', 'options.shift', options.shift);
+  p.shift = shift;
+  const trivial = zeroRhs(p);
+  if (trivial) return trivial;
   const eps = Number.EPSILON;
   let r1 = A.matvec(x);
   for (let i = 0; i < n; i++) r1[i] = p.b[i] - r1[i] + shift * x[i];

@@ -1,11 +1,20 @@
-import { InvalidArgumentError, type NDArray, ShapeError, zeros } from '@krylov/core-array';
-import { requireFinite } from '../vector.js';
-import { type CsrArrays, spmm, spmv } from './kernels.js';
+import {
+  DTypeError,
+  InvalidArgumentError,
+  type NDArray,
+  ShapeError,
+  checkInteger,
+  checkNumber,
+  isNDArray,
+  zeros,
+} from '@krylov/core-array';
+import { float64Operand, overlaps, requireFinite } from '../vector.js';
+import { type CsrArrays, spmmKernel, spmvKernel } from './kernels.js';
 
 type Shape = readonly [number, number];
 
 function checkShape(fn: string, shape: readonly number[]): Shape {
-  if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
     throw new InvalidArgumentError(fn, 'shape', shape, 'two non-negative integers');
   return [shape[0], shape[1]];
 }
@@ -149,14 +158,33 @@ function checkCompressed(
   indices: Int32Array,
   data: Float64Array,
 ): void {
+  for (const [arg, v, want] of [
+    ['indptr', indptr, Int32Array],
+    ['indices', indices, Int32Array],
+    ['data', data, Float64Array],
+  ] as const)
+    if (!(v instanceof want)) {
+      if (ArrayBuffer.isView(v)) throw new DTypeError(fn, arg, v.constructor.name, `an ${want.name}`);
+      throw new InvalidArgumentError(fn, arg, v, `an ${want.name}`);
+    }
+  const major = fn.startsWith('CSC') ? 'columns' : 'rows';
   if (indptr.length !== nMajor + 1)
-    throw new ShapeError(fn, 'indptr', `expected length ${nMajor + 1}`, [indptr.length]);
-  if (indptr[0] !== 0 || indptr[nMajor] !== indices.length || indices.length !== data.length)
+    throw new ShapeError(fn, 'indptr', `expected length ${nMajor + 1} (${major} + 1), got ${indptr.length}`, [
+      indptr.length,
+    ]);
+  if (indices.length !== data.length)
+    throw new ShapeError(
+      fn,
+      'data',
+      `indices and data need equal lengths (got ${indices.length} and ${data.length})`,
+      [data.length],
+    );
+  if (indptr[0] !== 0 || indptr[nMajor] !== data.length)
     throw new InvalidArgumentError(
       fn,
       'indptr',
       Array.from(indptr.subarray(0, 8)),
-      `to start at 0 and end at nnz = ${data.length} (= indices.length)`,
+      `to start at 0 and end at nnz = ${data.length} (the length of indices and data; got indptr[0] = ${indptr[0]}, indptr[${nMajor}] = ${indptr[nMajor]})`,
     );
   for (let i = 0; i < nMajor; i++)
     if (indptr[i + 1] < indptr[i])
@@ -213,33 +241,35 @@ export class CSRMatrix implements CsrArrays {
     return new CSCMatrix([this.shape[1], this.shape[0]], this.indptr, this.indices, this.data);
   }
 
-  /** y = A x through the registry's `spmv` kernel. O(nnz). */
+  /**
+   * y = A x through the registry's `spmv` kernel. O(nnz). `out` may alias `x` (x is then read from
+   * a copy, as NumPy does for `out=`).
+   * @throws ShapeError on a wrong length of x or out; DTypeError when either is not a Float64Array.
+   */
   matvec(x: Float64Array, out = new Float64Array(this.shape[0])): Float64Array {
-    checkLength('CSRMatrix.matvec', 'x', x, this.shape[1]);
-    spmv({ a: this, x, y: out, alpha: 1, beta: 0, transpose: false });
-    return out;
+    return csrApply('CSRMatrix.matvec', this, x, out, false);
   }
 
-  /** y = A^T x. O(nnz). */
+  /** y = A^T x. O(nnz). `out` may alias `x` (x is then read from a copy). */
   rmatvec(x: Float64Array, out = new Float64Array(this.shape[1])): Float64Array {
-    checkLength('CSRMatrix.rmatvec', 'x', x, this.shape[0]);
-    spmv({ a: this, x, y: out, alpha: 1, beta: 0, transpose: true });
-    return out;
+    return csrApply('CSRMatrix.rmatvec', this, x, out, true);
   }
 
   /** A B for a dense matrix B (the `spmm` kernel). O(nnz * cols(B)). */
   matmul(b: NDArray): NDArray<'float64'> {
+    if (!isNDArray(b)) throw new InvalidArgumentError('CSRMatrix.matmul', 'b', b, 'an NDArray');
     if (b.ndim !== 2 || b.shape[0] !== this.shape[1])
       throw new ShapeError('CSRMatrix.matmul', 'b', `expected ${this.shape[1]} rows`, b.shape);
+    if (b.dtype !== 'float64' && b.dtype !== 'float32')
+      throw new DTypeError('CSRMatrix.matmul', 'b', b.dtype, 'float64 or float32');
     const c = zeros([this.shape[0], b.shape[1]]);
-    spmm({ a: this, b: b.astype('float64'), c, alpha: 1, beta: 0 });
+    spmmKernel({ a: this, b: b.astype('float64'), c, alpha: 1, beta: 0 });
     return c;
   }
 
   /** alpha A (new arrays for the values only). */
   scale(alpha: number): CSRMatrix {
-    if (!Number.isFinite(alpha))
-      throw new InvalidArgumentError('CSRMatrix.scale', 'alpha', alpha, 'a finite number');
+    checkNumber('CSRMatrix.scale', 'alpha', alpha);
     return new CSRMatrix(
       this.shape,
       this.indptr,
@@ -250,6 +280,7 @@ export class CSRMatrix implements CsrArrays {
 
   /** A + B (pattern union; explicit zeros from cancellation are kept). O(nnz(A) + nnz(B)). */
   add(other: SparseMatrix): CSRMatrix {
+    if (!isSparse(other)) throw new InvalidArgumentError('CSRMatrix.add', 'other', other, 'a sparse matrix');
     const b = other instanceof CSRMatrix ? other : other.toCSR();
     if (b.shape[0] !== this.shape[0] || b.shape[1] !== this.shape[1])
       throw new ShapeError('CSRMatrix.add', 'other', `expected shape [${this.shape.join(', ')}]`, b.shape);
@@ -290,8 +321,13 @@ export class CSRMatrix implements CsrArrays {
     );
   }
 
-  /** Entry (i, j), 0 when not stored. O(row length). */
+  /**
+   * Entry (i, j), 0 when not stored. O(row length).
+   * @throws InvalidArgumentError when i or j is not an integer index inside the matrix.
+   */
   get(i: number, j: number): number {
+    checkInteger('CSRMatrix.get', 'i', i, { min: 0, max: this.shape[0] - 1 });
+    checkInteger('CSRMatrix.get', 'j', j, { min: 0, max: this.shape[1] - 1 });
     let s = 0;
     for (let p = this.indptr[i]; p < this.indptr[i + 1]; p++) if (this.indices[p] === j) s += this.data[p];
     return s;
@@ -366,7 +402,10 @@ export class CSCMatrix {
     return this.transpose().diagonal();
   }
 
+  /** Entry (i, j), 0 when not stored. @throws InvalidArgumentError for an index outside the matrix. */
   get(i: number, j: number): number {
+    checkInteger('CSCMatrix.get', 'i', i, { min: 0, max: this.shape[0] - 1 });
+    checkInteger('CSCMatrix.get', 'j', j, { min: 0, max: this.shape[1] - 1 });
     return this.transpose().get(j, i);
   }
 }
@@ -384,11 +423,25 @@ function concat(a: Int32Array, b: Int32Array): Int32Array {
   return out;
 }
 
-function checkLength(fn: string, arg: string, x: Float64Array, n: number): void {
-  if (x.length !== n) throw new ShapeError(fn, arg, `expected length ${n}`, [x.length]);
+function csrApply(
+  fn: string,
+  a: CSRMatrix,
+  x: Float64Array,
+  out: Float64Array,
+  transpose: boolean,
+): Float64Array {
+  const [m, n] = a.shape;
+  float64Operand(fn, 'x', x, transpose ? m : n);
+  float64Operand(fn, 'out', out, transpose ? n : m);
+  // out aliasing x: the kernels (native and js) overwrite out while reading x, so read a copy.
+  const xin = overlaps(x, out) ? x.slice() : x;
+  spmvKernel({ a, x: xin, y: out, alpha: 1, beta: 0, transpose });
+  return out;
 }
 
 function fromDenseCompressed(fn: string, a: NDArray, tol: number, byColumn: boolean): CSRMatrix | CSCMatrix {
+  if (!isNDArray(a)) throw new InvalidArgumentError(fn, 'a', a, 'an NDArray');
+  checkNumber(fn, 'tol', tol, { min: 0 });
   if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'expected a matrix', a.shape);
   const [m, n] = a.shape;
   const rows: number[] = [];

@@ -1,4 +1,11 @@
-import { InvalidArgumentError, type SeedLike, toRng } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type SeedLike,
+  checkChoice,
+  checkNumber,
+  checkOptions,
+} from '@krylov/core-array';
+import { seededRng } from '../vector.js';
 import { COOMatrix, type CSRMatrix } from './formats.js';
 
 /**
@@ -50,10 +57,14 @@ export function randomSparse(
     ['n', n],
   ] as const)
     if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(fn, arg, v, 'a non-negative integer');
-  const { density } = options;
-  if (!(density >= 0 && density <= 1))
-    throw new InvalidArgumentError(fn, 'options.density', density, 'a number in [0, 1]');
-  const r = toRng(options.seed);
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object with density and seed');
+  checkOptions(fn, options, ['density', 'seed', 'values']);
+  const density = checkNumber(fn, 'options.density', options.density, { min: 0, max: 1 });
+  if (options.seed === undefined)
+    throw new InvalidArgumentError(fn, 'options.seed', undefined, 'a seed (a number, a string or an Rng)');
+  const r = seededRng(fn, 'options.seed', options.seed);
+  if (options.values !== undefined) checkChoice(fn, 'options.values', options.values, ['uniform', 'normal']);
   const total = m * n;
   const k = Math.round(density * total);
   // Floyd's algorithm: k distinct positions in [0, total) without materializing all of them.

@@ -2,3 +2,4 @@ export { COOMatrix, CSCMatrix, CSRMatrix, type SparseMatrix, isSparse } from './
 export { poisson, randomSparse } from './generators.js';
 export { type CsrArrays, spmm, spmv } from './kernels.js';
 export { MatrixMarketError, readMatrixMarket, writeMatrixMarket } from './mtx.js';
+export { checkSymmetricMatrix, sparseRelativeAsymmetry } from './symmetry.js';

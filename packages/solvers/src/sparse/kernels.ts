@@ -1,4 +1,15 @@
-import { type Mat, defineKernel } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type KernelArgs,
+  type KernelCall,
+  type Mat,
+  ShapeError,
+  checkBoolean,
+  checkNumber,
+  defineKernel,
+  isNDArray,
+} from '@krylov/core-array';
+import { float64Operand, overlaps } from '../vector.js';
 
 /** The arrays of a compressed-row matrix, as the sparse kernels take them. */
 export interface CsrArrays {
@@ -46,7 +57,8 @@ function csrMatvec(
   }
 }
 
-export const spmv = defineKernel('spmv', ({ a, x, y, alpha, beta, transpose }) => {
+/** The unvalidated dispatcher (internal: callers validate first). */
+export const spmvKernel = defineKernel('spmv', ({ a, x, y, alpha, beta, transpose }) => {
   const { indptr, indices, data } = a;
   const m = a.shape[0];
   if (!transpose) {
@@ -67,7 +79,8 @@ export const spmv = defineKernel('spmv', ({ a, x, y, alpha, beta, transpose }) =
   }
 });
 
-export const spmm = defineKernel('spmm', ({ a, b, c, alpha, beta }) => {
+/** The unvalidated dispatcher (internal: callers validate first). */
+export const spmmKernel = defineKernel('spmm', ({ a, b, c, alpha, beta }) => {
   const { indptr, indices, data } = a;
   const [m] = a.shape;
   const n = b.shape[1];
@@ -90,3 +103,81 @@ export const spmm = defineKernel('spmm', ({ a, b, c, alpha, beta }) => {
     }
   }
 });
+
+function checkedSpmv(args: KernelArgs<'spmv'>): KernelArgs<'spmv'> {
+  const fn = 'spmv';
+  if (args === null || typeof args !== 'object')
+    throw new InvalidArgumentError(fn, 'args', args, 'an object');
+  const { a, x, y } = args;
+  checkCsrArrays(fn, a);
+  const transpose = checkBoolean(fn, 'transpose', args.transpose);
+  checkNumber(fn, 'alpha', args.alpha);
+  checkNumber(fn, 'beta', args.beta);
+  const [m, n] = a.shape;
+  float64Operand(fn, 'x', x, transpose ? m : n);
+  float64Operand(fn, 'y', y, transpose ? n : m);
+  // y aliasing x: the kernels overwrite y while reading x, so read a copy (NumPy's rule for out=).
+  return overlaps(x, y) ? { ...args, x: x.slice() } : args;
+}
+
+function checkedSpmm(args: KernelArgs<'spmm'>): KernelArgs<'spmm'> {
+  const fn = 'spmm';
+  if (args === null || typeof args !== 'object')
+    throw new InvalidArgumentError(fn, 'args', args, 'an object');
+  const { a, b, c } = args;
+  checkCsrArrays(fn, a);
+  checkNumber(fn, 'alpha', args.alpha);
+  checkNumber(fn, 'beta', args.beta);
+  for (const [arg, v] of [
+    ['b', b],
+    ['c', c],
+  ] as const)
+    if (!isNDArray(v) || v.ndim !== 2) throw new InvalidArgumentError(fn, arg, v, 'a 2-D NDArray');
+  if (b.shape[0] !== a.shape[1]) throw new ShapeError(fn, 'b', `expected ${a.shape[1]} rows`, b.shape);
+  if (c.shape[0] !== a.shape[0] || c.shape[1] !== b.shape[1])
+    throw new ShapeError(fn, 'c', `expected shape [${a.shape[0]}, ${b.shape[1]}]`, c.shape);
+  return overlaps(b.data, c.data) ? { ...args, b: b.copy() as Mat } : args;
+}
+
+function checkCsrArrays(fn: string, a: unknown): void {
+  const c = a as { shape?: unknown; indptr?: unknown; indices?: unknown; data?: unknown };
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    !Array.isArray(c.shape) ||
+    !(c.indptr instanceof Int32Array) ||
+    !(c.indices instanceof Int32Array) ||
+    !(c.data instanceof Float64Array)
+  )
+    throw new InvalidArgumentError(
+      fn,
+      'a',
+      a,
+      'a CSRMatrix (or CSR arrays: shape, Int32Array indptr/indices, Float64Array data)',
+    );
+}
+
+function publicKernel<K extends 'spmv' | 'spmm'>(
+  inner: KernelCall<K>,
+  check: (args: KernelArgs<K>) => KernelArgs<K>,
+): KernelCall<K> {
+  const call = ((args: KernelArgs<K>) => inner(check(args))) as KernelCall<K>;
+  call.async = (args) => inner.async(check(args));
+  call.explain = (args, mode) => inner.explain(args, mode);
+  (call as { reference: unknown }).reference = inner.reference;
+  return call;
+}
+
+/**
+ * y = alpha op(A) x + beta y through the registry (the CSR `spmv` kernel), validated: lengths,
+ * dtypes and scalars are checked, and a `y` that overlaps `x` is handled by reading a copy of x.
+ * @throws ShapeError, DTypeError, InvalidArgumentError.
+ */
+export const spmv: KernelCall<'spmv'> = publicKernel(spmvKernel, checkedSpmv);
+
+/**
+ * C = alpha A B + beta C through the registry (the CSR `spmm` kernel), validated: shapes and scalars
+ * are checked, and a `c` that shares memory with `b` is handled by reading a copy of B.
+ * @throws ShapeError, InvalidArgumentError.
+ */
+export const spmm: KernelCall<'spmm'> = publicKernel(spmmKernel, checkedSpmm);

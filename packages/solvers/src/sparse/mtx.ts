@@ -1,5 +1,12 @@
-import { KrylovError } from '@krylov/core-array';
-import { COOMatrix, type SparseMatrix } from './formats.js';
+import {
+  InvalidArgumentError,
+  KrylovError,
+  ShapeError,
+  checkBoolean,
+  checkOptions,
+} from '@krylov/core-array';
+import { COOMatrix, type SparseMatrix, isSparse } from './formats.js';
+import { checkSymmetricMatrix } from './symmetry.js';
 
 /** A Matrix Market file that does not parse; `line` is 1-based. */
 export class MatrixMarketError extends KrylovError {
@@ -22,6 +29,8 @@ type Symmetry = 'general' | 'symmetric' | 'skew-symmetric';
  */
 export function readMatrixMarket(text: string): COOMatrix {
   const fn = 'readMatrixMarket';
+  if (typeof text !== 'string')
+    throw new InvalidArgumentError(fn, 'text', text, 'the text of a Matrix Market file');
   const lines = text.split(/\r?\n/);
   const header = lines[0]?.trim().toLowerCase().split(/\s+/) ?? [];
   if (header[0] !== '%%matrixmarket' || header[1] !== 'matrix')
@@ -134,15 +143,29 @@ function numbers(fn: string, line: string, lineNo: number, count: number, intege
 
 /**
  * Writes a sparse matrix as Matrix Market `coordinate real` text (as scipy.io.mmwrite). With
- * `symmetric: true` only the lower triangle is written and the header says `symmetric`; the
- * caller asserts the symmetry. Values are printed with 17 significant digits, so reading back is exact.
+ * `symmetric: true` only the lower triangle is written and the header says `symmetric`; the matrix
+ * is checked for symmetry first (O(nnz), core-array's rule; `checkSymmetry: false` skips it), since
+ * the upper triangle would otherwise be dropped silently. Values are printed with 17 significant
+ * digits, so reading back is exact.
+ * @throws InvalidArgumentError for a non-sparse `a`, bad options or (with `symmetric`) an asymmetric matrix.
  */
 export function writeMatrixMarket(
   a: SparseMatrix,
-  options: { symmetric?: boolean; comment?: string } = {},
+  options: { symmetric?: boolean; comment?: string; checkSymmetry?: boolean } = {},
 ): string {
+  const fn = 'writeMatrixMarket';
+  if (!isSparse(a)) throw new InvalidArgumentError(fn, 'a', a, 'a sparse matrix');
+  checkOptions(fn, options, ['symmetric', 'comment', 'checkSymmetry']);
+  const symmetric =
+    options.symmetric === undefined ? false : checkBoolean(fn, 'options.symmetric', options.symmetric);
+  if (options.comment !== undefined && typeof options.comment !== 'string')
+    throw new InvalidArgumentError(fn, 'options.comment', options.comment, 'a string');
+  if (symmetric) {
+    if (a.shape[0] !== a.shape[1])
+      throw new ShapeError(fn, 'a', 'a symmetric file needs a square matrix', a.shape);
+    checkSymmetricMatrix(fn, 'a', a, options.checkSymmetry);
+  }
   const coo = a instanceof COOMatrix ? a.toCSR().toCOO() : a.toCOO();
-  const symmetric = options.symmetric ?? false;
   const keep: number[] = [];
   for (let p = 0; p < coo.nnz; p++) if (!symmetric || coo.rows[p] >= coo.cols[p]) keep.push(p);
   const out = [`%%MatrixMarket matrix coordinate real ${symmetric ? 'symmetric' : 'general'}`];
