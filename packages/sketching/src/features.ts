@@ -1,13 +1,15 @@
 import {
+  DTypeError,
   InvalidArgumentError,
   NDArray,
   type SeedLike,
   ShapeError,
-  checkOptions,
+  checkChoice,
+  checkNumber,
+  isNDArray,
   matmul,
-  toRng,
 } from '@krylov/core-array';
-import { positiveInt } from './validate.js';
+import { positiveInt, requiredOptions, seedArg } from './validate.js';
 
 /**
  * Random Fourier features (Rahimi & Recht 2007): z(x) = sqrt(2/D) cos(W^T x + b) with
@@ -22,16 +24,18 @@ export function randomFourierFeatures(
   options: { components: number; kernel?: 'gaussian' | 'laplace'; gamma?: number; seed?: SeedLike },
 ): (x: NDArray) => NDArray<'float64'> {
   const fn = 'randomFourierFeatures';
-  checkOptions(fn, options, ['components', 'kernel', 'gamma', 'seed']);
+  requiredOptions(fn, options, ['components', 'kernel', 'gamma', 'seed'], ['components']);
   positiveInt(fn, 'd', d);
   const D = positiveInt(fn, 'options.components', options.components);
-  const kernel = options.kernel ?? 'gaussian';
-  if (kernel !== 'gaussian' && kernel !== 'laplace')
-    throw new InvalidArgumentError(fn, 'options.kernel', kernel, "'gaussian' or 'laplace'");
-  const gamma = options.gamma ?? 1;
-  if (!(gamma > 0 && Number.isFinite(gamma)))
-    throw new InvalidArgumentError(fn, 'options.gamma', gamma, 'a positive number');
-  const r = toRng(options.seed ?? 0);
+  const kernel =
+    options.kernel === undefined
+      ? 'gaussian'
+      : checkChoice(fn, 'options.kernel', options.kernel, ['gaussian', 'laplace'] as const);
+  const gamma =
+    options.gamma === undefined
+      ? 1
+      : checkNumber(fn, 'options.gamma', options.gamma, { min: 0, minExclusive: true });
+  const r = seedArg(fn, 'options.seed', options.seed);
   const w = new NDArray(new Float64Array(d * D), [d, D]);
   for (let i = 0; i < w.size; i++)
     w.data[i] =
@@ -41,6 +45,9 @@ export function randomFourierFeatures(
   const b = Float64Array.from({ length: D }, () => 2 * Math.PI * r.nextFloat64());
   const scale = Math.sqrt(2 / D);
   return (x) => {
+    if (!isNDArray(x)) throw new InvalidArgumentError(fn, 'x', x, 'an NDArray (m x d)');
+    if (x.dtype !== 'float64' && x.dtype !== 'float32')
+      throw new DTypeError(fn, 'x', x.dtype, 'float64 or float32');
     if (x.ndim !== 2 || x.shape[1] !== d) throw new ShapeError(fn, 'x', `expected ${d} columns`, x.shape);
     const z = matmul(x.astype('float64'), w) as NDArray<'float64'>;
     const m = x.shape[0];

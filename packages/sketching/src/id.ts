@@ -1,17 +1,18 @@
 import {
   InvalidArgumentError,
   type NDArray,
+  type Rng,
   type SeedLike,
+  checkChoice,
   checkOptions,
   matmul,
-  toRng,
   trsm,
   zeros,
 } from '@krylov/core-array';
 import { pinv, qr, svd } from '@krylov/decompositions';
 import { CSRMatrix } from '@krylov/solvers';
 import { takeColumns } from './products.js';
-import { type MatrixLike, matrixArg, rankArg } from './validate.js';
+import { type MatrixLike, matrixArg, rankArg, seedArg } from './validate.js';
 
 export interface InterpolativeDecomposition {
   /** The k selected columns of A. */
@@ -37,13 +38,14 @@ export function interpolativeDecomposition(
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   rankArg(fn, k, Math.min(m, n));
-  const method = options?.method ?? 'randomized';
-  if (method !== 'randomized' && method !== 'qr')
-    throw new InvalidArgumentError(fn, 'options.method', method, "'randomized' or 'qr'");
+  const method =
+    options?.method === undefined
+      ? 'randomized'
+      : checkChoice(fn, 'options.method', options.method, ['randomized', 'qr'] as const);
+  const rng = seedArg(fn, 'options.seed', options?.seed);
   const dense = A instanceof CSRMatrix ? A.toDense() : A;
   const l = Math.min(k + 10, m);
-  const target =
-    method === 'qr' ? dense : (matmul(toRng(options?.seed ?? 0).normal([l, m]), dense) as NDArray<'float64'>);
+  const target = method === 'qr' ? dense : (matmul(rng.normal([l, m]), dense) as NDArray<'float64'>);
   const { r, p } = qr(target, { mode: 'r', pivoting: true });
   const perm = p as Int32Array;
   const rows = r.shape[0];
@@ -97,7 +99,11 @@ export function cur(
   const A = A0 instanceof CSRMatrix ? A0.toDense() : A0;
   const [m, n] = A.shape;
   rankArg(fn, k, Math.min(m, n));
-  const method = options?.method ?? 'qr';
+  const method =
+    options?.method === undefined
+      ? 'qr'
+      : checkChoice(fn, 'options.method', options.method, ['qr', 'leverage'] as const);
+  const seeded = seedArg(fn, 'options.seed', options?.seed);
   let cols: Int32Array;
   let rows: Int32Array;
   if (method === 'qr') {
@@ -105,7 +111,7 @@ export function cur(
     rows = interpolativeDecomposition(A.T.copy(), k, { method: 'qr' }).columns;
   } else if (method === 'leverage') {
     const f = svd(A);
-    const r = toRng(options?.seed ?? 0);
+    const r = seeded;
     const score = (vecs: NDArray<'float64'>, count: number, byRow: boolean) =>
       Float64Array.from({ length: count }, (_, i) => {
         let s = 0;
@@ -122,7 +128,7 @@ export function cur(
 }
 
 /** k distinct indices drawn sequentially with probabilities proportional to the weights. */
-function sampleWithout(weights: Float64Array, k: number, r: ReturnType<typeof toRng>): Int32Array {
+function sampleWithout(weights: Float64Array, k: number, r: Rng): Int32Array {
   const w = weights.slice();
   const out: number[] = [];
   for (let t = 0; t < k; t++) {

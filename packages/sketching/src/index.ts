@@ -14,6 +14,7 @@ export {
 } from './operators.js';
 export {
   type LowRankSvd,
+  type RandomizedEighOptions,
   type RangeFinderOptions,
   adaptiveRangeFinder,
   blockKrylovSvd,
@@ -31,7 +32,16 @@ export {
 } from './id.js';
 export { type SketchKind, sketchAndSolve, sketchPreconditionedLstsq } from './leastsq.js';
 export { approximateLeverageScores, leverageScores, ridgeLeverageScores } from './leverage.js';
-export { type TraceEstimate, diagonalEstimate, hutchinson, hutchpp, logdet, slq, xtrace } from './trace.js';
+export {
+  type SlqOptions,
+  type TraceEstimate,
+  diagonalEstimate,
+  hutchinson,
+  hutchpp,
+  logdet,
+  slq,
+  xtrace,
+} from './trace.js';
 export {
   CountSketchStream,
   type CountSketchState,

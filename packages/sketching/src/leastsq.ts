@@ -1,8 +1,12 @@
 import {
   InvalidArgumentError,
   NDArray,
+  Rng,
   type SeedLike,
   ShapeError,
+  checkChoice,
+  checkInteger,
+  checkNumber,
   checkOptions,
   matmul,
   trsv,
@@ -11,16 +15,21 @@ import { lstsq, qr } from '@krylov/decompositions';
 import { type LeastSquaresResult, LinearOperator, lsqr } from '@krylov/solvers';
 import { type Sketch, countSketch, gaussianSketch, sparseSignSketch, srhtSketch } from './operators.js';
 import { mul, mulT } from './products.js';
-import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+import { type MatrixLike, matrixArg, positiveInt, seedLike, vectorArg } from './validate.js';
 
 export type SketchKind = 'gaussian' | 'srht' | 'sparse-sign' | 'countsketch';
 
-function makeSketch(fn: string, kind: SketchKind, d: number, m: number, seed: SeedLike): Sketch {
+const KINDS: readonly SketchKind[] = ['gaussian', 'srht', 'sparse-sign', 'countsketch'];
+
+function makeSketch(fn: string, kind: unknown, d: number, m: number, seed_: unknown): Sketch {
+  checkChoice(fn, 'options.sketch', kind, KINDS);
+  const seed = seedLike(fn, 'options.seed', seed_);
+  // CountSketch hashes a number or string seed; an Rng gives it one draw (never a silent 0).
+  if (kind === 'countsketch')
+    return countSketch(d, m, { seed: seed instanceof Rng ? seed.nextUint32() : (seed as number | string) });
   if (kind === 'gaussian') return gaussianSketch(d, m, { seed });
   if (kind === 'srht') return srhtSketch(d, m, { seed });
   if (kind === 'sparse-sign') return sparseSignSketch(d, m, { seed });
-  if (kind === 'countsketch')
-    return countSketch(d, m, { seed: typeof seed === 'number' || typeof seed === 'string' ? seed : 0 });
   throw new InvalidArgumentError(
     fn,
     'options.sketch',
@@ -33,12 +42,11 @@ function problem(fn: string, a: MatrixLike, b: ArrayLike<number>, d: number | un
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   if (m < n) throw new ShapeError(fn, 'A', 'expected a tall matrix (m >= n)', A.shape);
-  if (b.length !== m) throw new ShapeError(fn, 'b', `expected length ${m}`, [b.length]);
-  const bv = Float64Array.from(b);
+  const bv = vectorArg(fn, 'b', b, m);
   for (let i = 0; i < m; i++)
     if (!Number.isFinite(bv[i]))
       throw new InvalidArgumentError(fn, 'b', bv[i], `finite entries (entry ${i} is not)`);
-  const size = positiveInt(fn, 'options.d', d ?? Math.min(m, 4 * n));
+  const size = d === undefined ? Math.min(m, 4 * n) : positiveInt(fn, 'options.d', d);
   if (size < n)
     throw new InvalidArgumentError(
       fn,
@@ -94,6 +102,14 @@ export function sketchPreconditionedLstsq(
   const fn = 'sketchPreconditionedLstsq';
   checkOptions(fn, options, ['d', 'sketch', 'seed', 'atol', 'btol', 'maxiter']);
   const { A, m, n, b: bv, d } = problem(fn, a, b, options?.d);
+  const atol =
+    options?.atol === undefined ? 1e-14 : checkNumber(fn, 'options.atol', options.atol, { min: 0 });
+  const btol =
+    options?.btol === undefined ? 1e-14 : checkNumber(fn, 'options.btol', options.btol, { min: 0 });
+  const maxiter =
+    options?.maxiter === undefined
+      ? 100 + n
+      : checkInteger(fn, 'options.maxiter', options.maxiter, { min: 0 });
   const S = makeSketch(fn, options?.sketch ?? 'sparse-sign', d, m, options?.seed ?? 0);
   const { q, r } = qr(S.left(A));
   let dmax = 0;
@@ -123,9 +139,9 @@ export function sketchPreconditionedLstsq(
   const solveFrom = (rhs: Float64Array, x0?: Float64Array) =>
     lsqr(op, rhs, {
       x0,
-      atol: options?.atol ?? 1e-14,
-      btol: options?.btol ?? 1e-14,
-      maxiter: options?.maxiter ?? 100 + n,
+      atol,
+      btol,
+      maxiter,
     });
   const back = (y: Float64Array) => {
     const x = y.slice();

@@ -1,9 +1,17 @@
-import { InvalidArgumentError, type SeedLike, checkOptions, toRng, trsm } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type SeedLike,
+  ShapeError,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+  trsm,
+} from '@krylov/core-array';
 import { qr, svd } from '@krylov/decompositions';
 import { CSRMatrix } from '@krylov/solvers';
 import { sparseSignSketch } from './operators.js';
 import { mul } from './products.js';
-import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+import { type MatrixLike, matrixArg, positiveInt, seedArg } from './validate.js';
 
 /**
  * Exact statistical leverage scores of the rows of A: l_i = ||U_i||^2 for the left singular vectors
@@ -31,8 +39,7 @@ export function leverageScores(a: MatrixLike): Float64Array {
  */
 export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array {
   const fn = 'ridgeLeverageScores';
-  if (!(lambda >= 0 && Number.isFinite(lambda)))
-    throw new InvalidArgumentError(fn, 'lambda', lambda, 'a finite number >= 0');
+  checkNumber(fn, 'lambda', lambda, { min: 0 });
   const A = matrixArg(fn, 'A', a);
   const f = svd(A instanceof CSRMatrix ? A.toDense() : A);
   const m = A.shape[0];
@@ -62,12 +69,26 @@ export function approximateLeverageScores(
   checkOptions(fn, options, ['sketchSize', 'jlDim', 'seed']);
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
-  if (m < n) throw new InvalidArgumentError(fn, 'A', A.shape, 'a tall matrix (m >= n)');
-  const d = positiveInt(fn, 'options.sketchSize', options?.sketchSize ?? Math.min(m, 10 * n));
+  if (m < n) throw new ShapeError(fn, 'A', 'expected a tall matrix (m >= n)', A.shape);
+  const d =
+    options?.sketchSize === undefined
+      ? Math.min(m, 10 * n)
+      : checkInteger(fn, 'options.sketchSize', options.sketchSize, { min: Math.max(n, 1) });
   const r = positiveInt(fn, 'options.jlDim', options?.jlDim ?? Math.max(50, Math.ceil(20 * Math.log(m))));
-  const rng = toRng(options?.seed ?? 0);
+  const rng = seedArg(fn, 'options.seed', options?.seed);
   const S = sparseSignSketch(d, m, { seed: rng.split() });
   const R = qr(S.left(A), { mode: 'r' }).r.slice(`0:${n}`).copy();
+  // A rank-deficient A gives a singular R: R^-1 would turn every score into Inf or NaN.
+  let rmax = 0;
+  for (let i = 0; i < n; i++) rmax = Math.max(rmax, Math.abs(R.data[i * n + i]));
+  for (let i = 0; i < n; i++)
+    if (!(Math.abs(R.data[i * n + i]) > rmax * n * Number.EPSILON))
+      throw new InvalidArgumentError(
+        fn,
+        'A',
+        'numerically rank deficient',
+        'a matrix of full column rank (use leverageScores)',
+      );
   // Omega' = R^-1 G / sqrt(r), then row norms of A Omega'.
   const g = rng.normal([n, r]);
   for (let i = 0; i < g.size; i++) g.data[i] /= Math.sqrt(r);

@@ -2,6 +2,8 @@ import {
   InvalidArgumentError,
   NDArray,
   type SeedLike,
+  ShapeError,
+  checkNumber,
   checkOptions,
   matmul,
   toRng,
@@ -10,7 +12,17 @@ import {
 import { eigh, qr, svd } from '@krylov/decompositions';
 import type { CSRMatrix } from '@krylov/solvers';
 import { frob2, mul, mulT } from './products.js';
-import { type MatrixLike, matrixArg, positiveInt, rankArg } from './validate.js';
+import {
+  type MatrixLike,
+  matrixArg,
+  nonNegativeInt,
+  positiveInt,
+  rankArg,
+  requiredOptions,
+  seedArg,
+  seedLike,
+  symmetricArg,
+} from './validate.js';
 
 function orth(y: NDArray): NDArray<'float64'> {
   return qr(y).q as NDArray<'float64'>;
@@ -29,16 +41,30 @@ export interface RangeFinderOptions {
   seed?: SeedLike;
 }
 
-function options(fn: string, o: RangeFinderOptions | undefined, k: number, m: number, n: number) {
-  checkOptions(fn, o, ['oversample', 'powerIters', 'seed']);
-  const p = o?.oversample ?? 10;
-  if (!Number.isInteger(p) || p < 0)
-    throw new InvalidArgumentError(fn, 'options.oversample', p, 'a non-negative integer');
+function options(
+  fn: string,
+  o: RangeFinderOptions | undefined,
+  k: number,
+  m: number,
+  n: number,
+  extra: readonly string[] = [],
+) {
+  checkOptions(fn, o, ['oversample', 'powerIters', 'seed', ...extra]);
+  const p = o?.oversample === undefined ? 10 : nonNegativeInt(fn, 'options.oversample', o.oversample);
   const q = o?.powerIters ?? 'auto';
-  const iters = q === 'auto' ? autoPowerIters(k, m, n) : q;
-  if (!Number.isInteger(iters) || iters < 0)
+  if (q !== 'auto' && !(typeof q === 'number' && Number.isInteger(q) && q >= 0))
     throw new InvalidArgumentError(fn, 'options.powerIters', q, "a non-negative integer or 'auto'");
-  return { l: Math.min(k + p, Math.min(m, n)), iters, seed: o?.seed ?? 0 };
+  const iters = q === 'auto' ? autoPowerIters(k, m, n) : q;
+  return { l: Math.min(k + p, Math.min(m, n)), iters, seed: seedLike(fn, 'options.seed', o?.seed) };
+}
+
+/** Options of `randomizedEigh`: the range finder's, plus the symmetry check. */
+export interface RandomizedEighOptions extends RangeFinderOptions {
+  /**
+   * Check that A is symmetric (core-array's rule: relative asymmetry <= sqrt(eps); O(n^2) dense,
+   * O(nnz) sparse) and throw if not. Default true; false uses A as given (Q^T A Q is symmetrized).
+   */
+  checkSymmetry?: boolean;
 }
 
 /**
@@ -104,19 +130,22 @@ export function randomizedSvd(a: MatrixLike, k: number, options_?: RangeFinderOp
 /**
  * The k eigenpairs of largest magnitude of a symmetric matrix: range finder, then the
  * eigendecomposition of Q^T A Q (HMT 2011, Alg. 5.3). Eigenvalues in descending magnitude.
- * @throws InvalidArgumentError when A is not square or k > n.
+ * A must be symmetric: it is checked (O(n^2) dense, O(nnz) sparse) unless `checkSymmetry: false`.
+ * @throws ShapeError when A is not square; InvalidArgumentError when k > n, an option is bad or A
+ *   is not symmetric.
  */
 export function randomizedEigh(
   a: MatrixLike,
   k: number,
-  options_?: RangeFinderOptions,
+  options_?: RandomizedEighOptions,
 ): { values: NDArray<'float64'>; vectors: NDArray<'float64'> } {
   const fn = 'randomizedEigh';
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
-  if (m !== n) throw new InvalidArgumentError(fn, 'A', A.shape, 'a square (symmetric) matrix');
+  if (m !== n) throw new ShapeError(fn, 'A', 'expected a square (symmetric) matrix', A.shape);
   rankArg(fn, k, n);
-  const { l, iters, seed } = options(fn, options_, k, m, n);
+  const { l, iters, seed } = options(fn, options_, k, m, n, ['checkSymmetry']);
+  symmetricArg(fn, 'A', A, options_?.checkSymmetry);
   const q = subspaceIteration(A, l, iters, seed);
   const t = matmul(q.T, mul(A, q)) as NDArray<'float64'>;
   const ts = t.copy() as NDArray<'float64'>;
@@ -159,9 +188,11 @@ export function blockKrylovSvd(
   const [m, n] = A.shape;
   rankArg(fn, k, Math.min(m, n));
   const depth = positiveInt(fn, 'options.depth', options_?.depth ?? 4);
-  const b = Math.min(k + (options_?.oversample ?? 2), Math.min(m, n));
+  const over =
+    options_?.oversample === undefined ? 2 : nonNegativeInt(fn, 'options.oversample', options_.oversample);
+  const b = Math.min(k + over, Math.min(m, n));
   const width = Math.min(b * (depth + 1), Math.min(m, n));
-  let block = orth(mul(A, toRng(options_?.seed ?? 0).normal([n, b])));
+  let block = orth(mul(A, seedArg(fn, 'options.seed', options_?.seed).normal([n, b])));
   const blocks = [block];
   for (let i = 0; i < depth && blocks.length * b < width; i++) {
     block = orth(mul(A, orth(mulT(A, block))));
@@ -190,16 +221,22 @@ export function adaptiveRangeFinder(
   options: { tol: number; blockSize?: number; maxRank?: number; powerIters?: number; seed?: SeedLike },
 ): { q: NDArray<'float64'>; b: NDArray<'float64'>; errors: number[] } {
   const fn = 'adaptiveRangeFinder';
-  checkOptions(fn, options, ['tol', 'blockSize', 'maxRank', 'powerIters', 'seed']);
+  requiredOptions(fn, options, ['tol', 'blockSize', 'maxRank', 'powerIters', 'seed'], ['tol']);
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
-  const { tol } = options;
-  if (!(tol > 0 && tol < 1)) throw new InvalidArgumentError(fn, 'options.tol', tol, 'a number in (0, 1)');
+  const tol = checkNumber(fn, 'options.tol', options.tol, {
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    maxExclusive: true,
+  });
   const bs = positiveInt(fn, 'options.blockSize', options.blockSize ?? 10);
   const maxRank = rankArg(fn, options.maxRank ?? Math.min(m, n), Math.min(m, n), 'options.maxRank');
-  const iters = options.powerIters ?? 1;
-  const rng = toRng(options.seed ?? 0);
+  const iters =
+    options.powerIters === undefined ? 1 : nonNegativeInt(fn, 'options.powerIters', options.powerIters);
+  const rng = seedArg(fn, 'options.seed', options.seed);
   const total = frob2(A);
+  if (total === 0) return { q: zeros([m, 0]), b: zeros([0, n]), errors: [] };
   let energy = total;
   const qs: NDArray<'float64'>[] = [];
   const errors: number[] = [];

@@ -3,14 +3,15 @@ import {
   NDArray,
   type SeedLike,
   ShapeError,
+  checkChoice,
+  checkInteger,
   matmul,
-  toRng,
   zeros,
 } from '@krylov/core-array';
 import { CSRMatrix, LinearOperator } from '@krylov/solvers';
 import { dct, idct } from './dct.js';
 import { hash32, seed32 } from './hash.js';
-import { type MatrixLike, matrixArg, positiveInt } from './validate.js';
+import { type MatrixLike, hashSeed, matrixArg, positiveInt, requiredOptions, seedArg } from './validate.js';
 
 /** The pieces of a subsampled randomized trigonometric transform S = sqrt(N/d) R F D. */
 interface SrhtParts {
@@ -160,7 +161,8 @@ function denseSketch(kind: string, d: number, n: number, draw: () => number): Sk
  */
 export function gaussianSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
   dims('gaussianSketch', d, n);
-  const r = toRng(options.seed);
+  requiredOptions('gaussianSketch', options, ['seed'], ['seed']);
+  const r = seedArg('gaussianSketch', 'options.seed', options.seed);
   const scale = 1 / Math.sqrt(d);
   return denseSketch('gaussian', d, n, () => scale * r.nextNormal());
 }
@@ -168,7 +170,8 @@ export function gaussianSketch(d: number, n: number, options: { seed: SeedLike }
 /** Rademacher sketch: i.i.d. +-1/sqrt(d) entries (Achlioptas 2003). @throws InvalidArgumentError. */
 export function rademacherSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
   dims('rademacherSketch', d, n);
-  const r = toRng(options.seed);
+  requiredOptions('rademacherSketch', options, ['seed'], ['seed']);
+  const r = seedArg('rademacherSketch', 'options.seed', options.seed);
   const scale = 1 / Math.sqrt(d);
   return denseSketch('rademacher', d, n, () => (r.nextUint32() & 1 ? scale : -scale));
 }
@@ -180,7 +183,8 @@ export function rademacherSketch(d: number, n: number, options: { seed: SeedLike
  */
 export function countSketch(d: number, n: number, options: { seed: number | string }): Sketch {
   dims('countSketch', d, n);
-  const s = seed32(options.seed);
+  requiredOptions('countSketch', options, ['seed'], ['seed']);
+  const s = seed32(hashSeed('countSketch', 'options.seed', options.seed));
   const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i);
   const row = new Int32Array(n);
   const val = new Float64Array(n);
@@ -199,10 +203,12 @@ export function countSketch(d: number, n: number, options: { seed: number | stri
  */
 export function sparseSignSketch(d: number, n: number, options: { seed: SeedLike; s?: number }): Sketch {
   dims('sparseSignSketch', d, n);
-  const s = options.s ?? Math.min(d, 8);
-  if (!Number.isInteger(s) || s < 1 || s > d)
-    throw new InvalidArgumentError('sparseSignSketch', 'options.s', s, `an integer in [1, ${d}]`);
-  const r = toRng(options.seed);
+  requiredOptions('sparseSignSketch', options, ['seed', 's'], ['seed']);
+  const s =
+    options.s === undefined
+      ? Math.min(d, 8)
+      : checkInteger('sparseSignSketch', 'options.s', options.s, { min: 1, max: d });
+  const r = seedArg('sparseSignSketch', 'options.seed', options.seed);
   const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i * s);
   const row = new Int32Array(n * s);
   const val = new Float64Array(n * s);
@@ -233,6 +239,7 @@ export function samplingSketch(
 ): Sketch {
   const fn = 'samplingSketch';
   dims(fn, d, n);
+  requiredOptions(fn, options, ['seed', 'probabilities'], ['seed']);
   const p = options.probabilities
     ? Float64Array.from(options.probabilities)
     : new Float64Array(n).fill(1 / n);
@@ -252,7 +259,7 @@ export function samplingSketch(
   const cdf = new Float64Array(n);
   let acc = 0;
   for (let i = 0; i < n; i++) cdf[i] = acc += p[i] / total;
-  const r = toRng(options.seed);
+  const r = seedArg(fn, 'options.seed', options.seed);
   const picks: number[][] = Array.from({ length: n }, () => []);
   for (let t = 0; t < d; t++) {
     const u = r.nextFloat64();
@@ -287,14 +294,16 @@ export function srhtSketch(
   options: { seed: SeedLike; transform?: 'hadamard' | 'dct' },
 ): Sketch {
   dims('srhtSketch', d, n);
-  const transform = options.transform ?? 'hadamard';
-  if (transform !== 'hadamard' && transform !== 'dct')
-    throw new InvalidArgumentError('srhtSketch', 'options.transform', transform, "'hadamard' or 'dct'");
+  requiredOptions('srhtSketch', options, ['seed', 'transform'], ['seed']);
+  const transform =
+    options.transform === undefined
+      ? 'hadamard'
+      : checkChoice('srhtSketch', 'options.transform', options.transform, ['hadamard', 'dct'] as const);
   let padded = 1;
   while (padded < n) padded *= 2;
   if (d > padded)
     throw new InvalidArgumentError('srhtSketch', 'd', d, `at most ${padded} (n padded to a power of two)`);
-  const r = toRng(options.seed);
+  const r = seedArg('srhtSketch', 'options.seed', options.seed);
   const signs = Float64Array.from({ length: n }, () => (r.nextUint32() & 1 ? 1 : -1));
   const rows = Int32Array.from(r.permutation(padded).subarray(0, d)).sort();
   return new Sketch(transform === 'dct' ? 'srdct' : 'srht', d, n, {

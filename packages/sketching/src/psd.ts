@@ -4,15 +4,17 @@ import {
   NotPositiveDefiniteError,
   type SeedLike,
   ShapeError,
+  checkFunction,
+  checkInteger,
   checkOptions,
+  isNDArray,
   matmul,
-  toRng,
   trsm,
   zeros,
 } from '@krylov/core-array';
 import { cholesky, qr, svd } from '@krylov/decompositions';
 import { mul } from './products.js';
-import { type MatrixLike, matrixArg, rankArg } from './validate.js';
+import { type MatrixLike, matrixArg, rankArg, seedArg, symmetricArg } from './validate.js';
 
 /**
  * Randomized Nystrom approximation A ~ U diag(lambda) U^T of a symmetric positive semidefinite
@@ -20,24 +22,27 @@ import { type MatrixLike, matrixArg, rankArg } from './validate.js';
  * (Tropp, Yurtsever, Udell & Cevher 2017, "Fixed-rank approximation of a positive-semidefinite
  * matrix from streaming data", Alg. 3): Y_nu = Y + nu Omega, C = chol(Omega^T Y_nu), B = Y_nu C^-T,
  * U S V^T = svd(B), lambda = max(S^2 - nu, 0). O(cost(A Omega) + n k^2).
+ * A is checked for symmetry (core-array's rule; O(n^2) dense, O(nnz) sparse) unless
+ * `checkSymmetry: false`.
  * @throws InvalidArgumentError when k > n or A is not symmetric; NotPositiveDefiniteError when A
  *   is detectably not positive semidefinite (a negative diagonal entry or Omega^T A Omega indefinite).
  */
 export function nystrom(
   a: MatrixLike,
   k: number,
-  options?: { seed?: SeedLike },
+  options?: { seed?: SeedLike; checkSymmetry?: boolean },
 ): { u: NDArray<'float64'>; lambda: NDArray<'float64'> } {
   const fn = 'nystrom';
-  checkOptions(fn, options, ['seed']);
+  checkOptions(fn, options, ['seed', 'checkSymmetry']);
   const A = matrixArg(fn, 'A', a);
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square symmetric matrix', A.shape);
   rankArg(fn, k, n);
+  symmetricArg(fn, 'A', A, options?.checkSymmetry);
   const diag = new Float64Array(n);
   for (let i = 0; i < n; i++) diag[i] = 'indptr' in A ? A.get(i, i) : A.data[i * n + i];
   for (let i = 0; i < n; i++) if (diag[i] < 0) throw new NotPositiveDefiniteError(fn, i);
-  const omega = qr(toRng(options?.seed ?? 0).normal([n, k])).q as NDArray<'float64'>;
+  const omega = qr(seedArg(fn, 'options.seed', options?.seed).normal([n, k])).q as NDArray<'float64'>;
   const y = mul(A, omega);
   let ynorm = 0;
   for (let i = 0; i < y.size; i++) ynorm += y.data[i] ** 2;
@@ -88,24 +93,32 @@ export interface KernelOracle {
  * with probability proportional to the diagonal of the current residual, giving A ~ F F^T with
  * near-optimal trace-norm error. Reads only k columns and the diagonal: O(n k^2) time, (k + 1) n
  * entry evaluations. Stops early when the residual trace vanishes (A has rank < k).
- * @throws InvalidArgumentError when k > n; NotPositiveDefiniteError on a negative diagonal entry.
+ * A dense A is checked for symmetry (O(n^2), unless `checkSymmetry: false`); a KernelOracle cannot
+ * be checked without reading every column and is trusted, but what it returns is checked (n finite
+ * entries per call).
+ * @throws InvalidArgumentError when k > n, A is not symmetric or the oracle returns a non-finite
+ *   entry; ShapeError when the oracle returns the wrong length; NotPositiveDefiniteError on a
+ *   negative diagonal entry.
  */
 export function rpCholesky(
   a: NDArray | KernelOracle,
   k: number,
-  options?: { seed?: SeedLike },
+  options?: { seed?: SeedLike; checkSymmetry?: boolean },
 ): { f: NDArray<'float64'>; pivots: Int32Array } {
   const fn = 'rpCholesky';
-  checkOptions(fn, options, ['seed']);
-  const oracle: KernelOracle =
-    'size' in a && typeof (a as KernelOracle).column === 'function'
-      ? (a as KernelOracle)
-      : denseOracle(fn, a as NDArray);
+  checkOptions(fn, options, ['seed', 'checkSymmetry']);
+  if (a === null || typeof a !== 'object')
+    throw new InvalidArgumentError(fn, 'A', a, 'an NDArray or a KernelOracle');
+  const isOracle = !isNDArray(a) && typeof (a as KernelOracle).column === 'function';
+  if (!isOracle && !isNDArray(a)) throw new InvalidArgumentError(fn, 'A', a, 'an NDArray or a KernelOracle');
+  const oracle: KernelOracle = isOracle
+    ? checkedOracle(fn, a as KernelOracle)
+    : denseOracle(fn, a as NDArray, options?.checkSymmetry);
   const n = oracle.size;
   rankArg(fn, k, n);
   const d = Float64Array.from(oracle.diagonal());
   for (let i = 0; i < n; i++) if (!(d[i] >= 0)) throw new NotPositiveDefiniteError(fn, i);
-  const r = toRng(options?.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options?.seed);
   const F = zeros([n, k]);
   const pivots: number[] = [];
   for (let i = 0; i < k; i++) {
@@ -140,10 +153,36 @@ export function rpCholesky(
   };
 }
 
-function denseOracle(fn: string, a: NDArray): KernelOracle {
+/** The oracle with each result checked for length and finiteness (once per call). */
+function checkedOracle(fn: string, o: KernelOracle): KernelOracle {
+  const n = checkInteger(fn, 'A.size', o.size, { min: 0 });
+  checkFunction(fn, 'A.diagonal', o.diagonal);
+  const check = (what: string, v: unknown): Float64Array => {
+    if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number')
+      throw new InvalidArgumentError(fn, what, v, `an array of ${n} numbers`);
+    const arr = v as ArrayLike<number>;
+    if (arr.length !== n)
+      throw new ShapeError(fn, what, `the oracle returned ${arr.length} entries; expected ${n}`, [
+        arr.length,
+      ]);
+    const out = Float64Array.from(arr);
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(out[i]))
+        throw new InvalidArgumentError(fn, what, out[i], `finite entries (entry ${i} is not)`);
+    return out;
+  };
+  return {
+    size: n,
+    diagonal: () => check('A.diagonal()', o.diagonal()),
+    column: (j) => check(`A.column(${j})`, o.column(j)),
+  };
+}
+
+function denseOracle(fn: string, a: NDArray, checkSymmetry: unknown): KernelOracle {
   const A = matrixArg(fn, 'A', a) as NDArray<'float64'>;
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square matrix', A.shape);
+  symmetricArg(fn, 'A', A, checkSymmetry);
   return {
     size: n,
     diagonal: () => Float64Array.from({ length: n }, (_, i) => A.data[i * n + i]),

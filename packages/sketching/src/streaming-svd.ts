@@ -1,7 +1,17 @@
-import { type NDArray, type SeedLike, ShapeError, matmul, toRng, zeros } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type NDArray,
+  type SeedLike,
+  ShapeError,
+  checkInteger,
+  checkOptions,
+  isNDArray,
+  matmul,
+  zeros,
+} from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
 import type { LowRankSvd } from './lowrank.js';
-import { positiveInt, rankArg } from './validate.js';
+import { matrixArg, positiveInt, rankArg, seedArg } from './validate.js';
 
 /**
  * Single-pass randomized SVD for a matrix seen once, as a stream of row blocks or of additive
@@ -21,6 +31,7 @@ export class SinglePassSvd {
   /** @throws InvalidArgumentError when k > min(m, n) or sizes are not positive. */
   constructor(m: number, n: number, k: number, options?: { seed?: SeedLike }) {
     const fn = 'SinglePassSvd';
+    checkOptions(fn, options, ['seed']);
     positiveInt(fn, 'm', m);
     positiveInt(fn, 'n', n);
     rankArg(fn, k, Math.min(m, n));
@@ -28,7 +39,7 @@ export class SinglePassSvd {
     this.k = k;
     const r = Math.min(2 * k + 1, n);
     const s = Math.min(2 * r + 1, m);
-    const rng = toRng(options?.seed ?? 0);
+    const rng = seedArg(fn, 'options.seed', options?.seed);
     this.omega = rng.normal([n, r]);
     this.psi = rng.normal([s, m]);
     this.y = zeros([m, r]);
@@ -37,10 +48,14 @@ export class SinglePassSvd {
 
   /**
    * Adds rows `start .. start + rows.shape[0]` of A (or an additive update to them).
-   * @throws ShapeError when the block does not fit.
+   * @throws ShapeError when the block does not fit; InvalidArgumentError for a bad start or a
+   *   non-finite entry; DTypeError for a non-float block.
    */
   addRows(start: number, rows: NDArray): void {
+    const fn = 'SinglePassSvd.addRows';
     const [m, n] = this.shape;
+    checkInteger(fn, 'start', start, { min: 0, max: m });
+    if (!isNDArray(rows)) throw new InvalidArgumentError(fn, 'rows', rows, 'an NDArray');
     if (
       rows.ndim !== 2 ||
       rows.shape[1] !== n ||
@@ -55,7 +70,7 @@ export class SinglePassSvd {
         rows.shape,
       );
     const b = rows.shape[0];
-    const block = rows.astype('float64').contiguous() as NDArray<'float64'>;
+    const block = matrixArg(fn, 'rows', rows) as NDArray<'float64'>;
     const yb = matmul(block, this.omega);
     const r = this.y.shape[1];
     for (let i = 0; i < b; i++)

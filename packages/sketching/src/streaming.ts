@@ -1,7 +1,17 @@
-import { InvalidArgumentError, NDArray, ShapeError, zeros } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkInteger,
+  isNDArray,
+  zeros,
+} from '@krylov/core-array';
 import { svd } from '@krylov/decompositions';
 import { hash32, seed32 } from './hash.js';
-import { positiveInt } from './validate.js';
+import { hashSeed, positiveInt, requiredOptions } from './validate.js';
+
+/** The largest row index the 32-bit stateless hash keeps distinct. */
+const MAX_INDEX = 2 ** 32 - 1;
 
 /** The JSON form of a Frequent Directions sketch (for sending a worker's state elsewhere). */
 export interface FrequentDirectionsState {
@@ -38,6 +48,8 @@ export class FrequentDirections {
 
   /** Adds one row. @throws ShapeError on a wrong length; InvalidArgumentError on non-finite entries. */
   update(row: ArrayLike<number>): void {
+    if (row === null || typeof row !== 'object' || typeof row.length !== 'number')
+      throw new InvalidArgumentError('FrequentDirections.update', 'row', row, 'an array of numbers');
     if (row.length !== this.d)
       throw new ShapeError('FrequentDirections.update', 'row', `expected length ${this.d}`, [row.length]);
     for (let j = 0; j < this.d; j++)
@@ -56,6 +68,7 @@ export class FrequentDirections {
 
   /** Adds every row of a matrix. */
   updateRows(a: NDArray): void {
+    if (!isNDArray(a)) throw new InvalidArgumentError('FrequentDirections.updateRows', 'a', a, 'an NDArray');
     if (a.ndim !== 2 || a.shape[1] !== this.d)
       throw new ShapeError('FrequentDirections.updateRows', 'a', `expected ${this.d} columns`, a.shape);
     for (let i = 0; i < a.shape[0]; i++)
@@ -64,6 +77,8 @@ export class FrequentDirections {
 
   /** Merges another sketch of the same width into this one. @throws ShapeError on a different d. */
   merge(other: FrequentDirections): this {
+    if (!(other instanceof FrequentDirections))
+      throw new InvalidArgumentError('FrequentDirections.merge', 'other', other, 'a FrequentDirections');
     if (other.d !== this.d)
       throw new ShapeError('FrequentDirections.merge', 'other', `expected d = ${this.d}`, [other.d]);
     const b = other.sketch();
@@ -114,6 +129,9 @@ export class FrequentDirections {
   static fromJSON(state: FrequentDirectionsState): FrequentDirections {
     if (
       state?.kind !== 'frequent-directions' ||
+      !Array.isArray(state.data) ||
+      !Number.isInteger(state.ell) ||
+      !Number.isInteger(state.d) ||
       state.data.length !== state.rows * state.d ||
       state.rows > 2 * state.ell
     )
@@ -136,6 +154,8 @@ export interface CountSketchState {
   d: number;
   n: number;
   seed: number;
+  /** The declared row count (`options.m`), when there was one. */
+  m?: number;
   data: number[];
 }
 
@@ -150,20 +170,41 @@ export class CountSketchStream {
   readonly d: number;
   readonly n: number;
   readonly seed: number;
+  /** The number of rows m of A when declared (`options.m`); indices must be below it. */
+  readonly m: number | undefined;
   readonly state: Float64Array;
 
-  /** @throws InvalidArgumentError for non-positive sizes. */
-  constructor(d: number, n: number, options: { seed: number | string }) {
-    this.d = positiveInt('CountSketchStream', 'd', d);
-    this.n = positiveInt('CountSketchStream', 'n', n);
-    this.seed = seed32(options.seed);
+  /**
+   * @param d sketch rows (buckets); @param n columns of A (the length of every row).
+   * @param options.seed the hash seed (a number or a string); workers that merge share it.
+   * @param options.m the number of rows of A, when known: `update` then refuses indices >= m.
+   *   Without it the stream is unbounded, up to the hash's range of 2^32 distinct row indices.
+   * @throws InvalidArgumentError for non-positive sizes or a bad seed.
+   */
+  constructor(d: number, n: number, options: { seed: number | string; m?: number }) {
+    const fn = 'CountSketchStream';
+    this.d = positiveInt(fn, 'd', d);
+    this.n = positiveInt(fn, 'n', n);
+    requiredOptions(fn, options, ['seed', 'm'], ['seed']);
+    this.seed = seed32(hashSeed(fn, 'options.seed', options.seed));
+    this.m =
+      options.m === undefined
+        ? undefined
+        : checkInteger(fn, 'options.m', options.m, { min: 1, max: MAX_INDEX + 1 });
     this.state = new Float64Array(d * n);
   }
 
-  /** Adds row `index` of A. @throws ShapeError, InvalidArgumentError. */
+  /**
+   * Adds row `index` of A.
+   * @throws InvalidArgumentError when index is not an integer in [0, m) (m = options.m, or 2^32: the
+   *   hash distinguishes no more rows, so a larger index would silently collide with a smaller one)
+   *   or the row has a non-finite entry; ShapeError when the row does not have n entries.
+   */
   update(index: number, row: ArrayLike<number>): void {
-    if (!Number.isInteger(index) || index < 0)
-      throw new InvalidArgumentError('CountSketchStream.update', 'index', index, 'a non-negative integer');
+    const bound = this.m === undefined ? MAX_INDEX : this.m - 1;
+    checkInteger('CountSketchStream.update', 'index', index, { min: 0, max: bound });
+    if (row === null || typeof row !== 'object' || typeof row.length !== 'number')
+      throw new InvalidArgumentError('CountSketchStream.update', 'row', row, 'an array of numbers');
     if (row.length !== this.n)
       throw new ShapeError('CountSketchStream.update', 'row', `expected length ${this.n}`, [row.length]);
     const bucket = hash32(this.seed, index) % this.d;
@@ -183,6 +224,8 @@ export class CountSketchStream {
 
   /** Adds another stream's state (same d, n and seed). @throws InvalidArgumentError otherwise. */
   merge(other: CountSketchStream): this {
+    if (!(other instanceof CountSketchStream))
+      throw new InvalidArgumentError('CountSketchStream.merge', 'other', other, 'a CountSketchStream');
     if (other.d !== this.d || other.n !== this.n || other.seed !== this.seed)
       throw new InvalidArgumentError(
         'CountSketchStream.merge',
@@ -200,19 +243,39 @@ export class CountSketchStream {
   }
 
   toJSON(): CountSketchState {
-    return { kind: 'countsketch', d: this.d, n: this.n, seed: this.seed, data: Array.from(this.state) };
+    const out: CountSketchState = {
+      kind: 'countsketch',
+      d: this.d,
+      n: this.n,
+      seed: this.seed,
+      data: Array.from(this.state),
+    };
+    if (this.m !== undefined) out.m = this.m;
+    return out;
   }
 
   /** @throws InvalidArgumentError when the state is not a CountSketch state. */
   static fromJSON(state: CountSketchState): CountSketchStream {
-    if (state?.kind !== 'countsketch' || state.data.length !== state.d * state.n)
+    if (
+      state?.kind !== 'countsketch' ||
+      !Number.isInteger(state.d) ||
+      !Number.isInteger(state.n) ||
+      !Number.isInteger(state.seed) ||
+      !Array.isArray(state.data) ||
+      state.data.length !== state.d * state.n ||
+      !state.data.every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
       throw new InvalidArgumentError(
         'CountSketchStream.fromJSON',
         'state',
         state,
         'the output of CountSketchStream.toJSON',
       );
-    const s = new CountSketchStream(state.d, state.n, { seed: 0 });
+    const s = new CountSketchStream(
+      state.d,
+      state.n,
+      state.m === undefined ? { seed: 0 } : { seed: 0, m: state.m },
+    );
     (s as { seed: number }).seed = state.seed;
     s.state.set(state.data);
     return s;

@@ -1,22 +1,49 @@
 import {
   InvalidArgumentError,
   NDArray,
+  type Rng,
   type SeedLike,
   ShapeError,
-  checkOptions,
-  toRng,
+  checkFunction,
 } from '@krylov/core-array';
 import { eigh, qr } from '@krylov/decompositions';
-import { type LinearOperator, type OperatorLike, aslinearoperator } from '@krylov/solvers';
-import { positiveInt } from './validate.js';
+import {
+  type LinearOperator,
+  type OperatorLike,
+  aslinearoperator,
+  checkSymmetricMatrix,
+} from '@krylov/solvers';
+import { positiveInt, requiredOptions, seedArg } from './validate.js';
 
-function square(fn: string, a: OperatorLike): LinearOperator {
+function square(
+  fn: string,
+  a: OperatorLike,
+  options: unknown,
+  allowed: readonly string[],
+  required: readonly string[],
+): LinearOperator {
+  if (required.length > 0 || options !== undefined) requiredOptions(fn, options, allowed, required);
   const A = aslinearoperator(a);
   if (A.shape[0] !== A.shape[1]) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
   return A;
 }
 
-function rademacher(n: number, k: number, r: ReturnType<typeof toRng>): NDArray<'float64'> {
+/**
+ * The estimate, unless a product of the operator was NaN or infinite (a LinearOperator's callback:
+ * dense and sparse input is validated on entry): never a silent NaN.
+ */
+function finite(fn: string, t: TraceEstimate): TraceEstimate {
+  if (!Number.isFinite(t.estimate))
+    throw new InvalidArgumentError(
+      fn,
+      'A',
+      `an operator whose products gave ${t.estimate}`,
+      'an operator with finite products',
+    );
+  return t;
+}
+
+function rademacher(n: number, k: number, r: Rng): NDArray<'float64'> {
   const out = new NDArray(new Float64Array(n * k), [n, k]);
   for (let i = 0; i < out.size; i++) out.data[i] = r.nextUint32() & 1 ? 1 : -1;
   return out;
@@ -43,11 +70,10 @@ function meanAndError(samples: number[]): { mean: number; se: number } {
  */
 export function hutchinson(a: OperatorLike, options: { matvecs: number; seed?: SeedLike }): TraceEstimate {
   const fn = 'hutchinson';
-  checkOptions(fn, options, ['matvecs', 'seed']);
-  const A = square(fn, a);
+  const A = square(fn, a, options, ['matvecs', 'seed'], ['matvecs']);
   const n = A.shape[0];
   const m = positiveInt(fn, 'options.matvecs', options.matvecs);
-  const r = toRng(options.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options.seed);
   const z = new Float64Array(n);
   const az = new Float64Array(n);
   const samples: number[] = [];
@@ -59,7 +85,7 @@ export function hutchinson(a: OperatorLike, options: { matvecs: number; seed?: S
     samples.push(s);
   }
   const { mean, se } = meanAndError(samples);
-  return { estimate: mean, matvecs: m, standardError: se };
+  return finite(fn, { estimate: mean, matvecs: m, standardError: se });
 }
 
 /**
@@ -71,12 +97,11 @@ export function hutchinson(a: OperatorLike, options: { matvecs: number; seed?: S
  */
 export function hutchpp(a: OperatorLike, options: { matvecs: number; seed?: SeedLike }): TraceEstimate {
   const fn = 'hutchpp';
-  checkOptions(fn, options, ['matvecs', 'seed']);
-  const A = square(fn, a);
+  const A = square(fn, a, options, ['matvecs', 'seed'], ['matvecs']);
   const n = A.shape[0];
   const m = positiveInt(fn, 'options.matvecs', options.matvecs);
   if (m < 3) throw new InvalidArgumentError(fn, 'options.matvecs', m, 'at least 3');
-  const r = toRng(options.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options.seed);
   const k = Math.min(Math.floor(m / 3), n);
   const g = m - 2 * k;
   const q = qr(A.matmat(rademacher(n, k, r))).q as NDArray<'float64'>;
@@ -102,7 +127,7 @@ export function hutchpp(a: OperatorLike, options: { matvecs: number; seed?: Seed
     samples.push(s);
   }
   const { mean, se } = samples.length ? meanAndError(samples) : { mean: 0, se: 0 };
-  return { estimate: exact + mean, matvecs: 2 * k + g, standardError: se };
+  return finite(fn, { estimate: exact + mean, matvecs: 2 * k + g, standardError: se });
 }
 
 /**
@@ -117,13 +142,12 @@ export function hutchpp(a: OperatorLike, options: { matvecs: number; seed?: Seed
  */
 export function xtrace(a: OperatorLike, options: { matvecs: number; seed?: SeedLike }): TraceEstimate {
   const fn = 'xtrace';
-  checkOptions(fn, options, ['matvecs', 'seed']);
-  const A = square(fn, a);
+  const A = square(fn, a, options, ['matvecs', 'seed'], ['matvecs']);
   const n = A.shape[0];
   const total = positiveInt(fn, 'options.matvecs', options.matvecs);
   const m = Math.floor(total / 2);
   if (m < 2 || m > n) throw new InvalidArgumentError(fn, 'options.matvecs', total, `between 4 and ${2 * n}`);
-  const r = toRng(options.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options.seed);
   const omega = rademacher(n, m, r);
   const y = A.matmat(omega);
   const { q, r: R } = qr(y);
@@ -147,7 +171,7 @@ export function xtrace(a: OperatorLike, options: { matvecs: number; seed?: SeedL
   for (let i = 0; i < m; i++)
     if (!(Math.abs(R.data[i * m + i]) > Number.EPSILON * m * rmax))
       // Y is rank deficient: Q already spans A's range, and the projected trace is exact.
-      return { estimate: trH, matvecs: 2 * m, standardError: 0 };
+      return finite(fn, { estimate: trH, matvecs: 2 * m, standardError: 0 });
   // Rinv^T columns: solve R^T S = I (forward substitution), then normalize the columns.
   const S = new Float64Array(m * m);
   for (let c = 0; c < m; c++)
@@ -187,7 +211,7 @@ export function xtrace(a: OperatorLike, options: { matvecs: number; seed?: SeedL
     samples.push(trH - shs + quad);
   }
   const { mean, se } = meanAndError(samples);
-  return { estimate: mean, matvecs: 2 * m, standardError: se };
+  return finite(fn, { estimate: mean, matvecs: 2 * m, standardError: se });
 }
 
 /**
@@ -199,11 +223,10 @@ export function diagonalEstimate(
   options: { matvecs: number; seed?: SeedLike },
 ): Float64Array {
   const fn = 'diagonalEstimate';
-  checkOptions(fn, options, ['matvecs', 'seed']);
-  const A = square(fn, a);
+  const A = square(fn, a, options, ['matvecs', 'seed'], ['matvecs']);
   const n = A.shape[0];
   const m = positiveInt(fn, 'options.matvecs', options.matvecs);
-  const r = toRng(options.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options.seed);
   const num = new Float64Array(n);
   const den = new Float64Array(n);
   const z = new Float64Array(n);
@@ -216,7 +239,9 @@ export function diagonalEstimate(
       den[i] += z[i] * z[i];
     }
   }
-  return num.map((v, i) => v / den[i]);
+  const d = num.map((v, i) => v / den[i]);
+  for (let i = 0; i < n; i++) finite(fn, { estimate: d[i], matvecs: m, standardError: 0 });
+  return d;
 }
 
 /**
@@ -227,18 +252,37 @@ export function diagonalEstimate(
  * @throws ShapeError; InvalidArgumentError for bad counts or f(theta) not finite (e.g. log of a
  *   non-positive Ritz value: A not positive definite).
  */
-export function slq(
+export function slq(a: OperatorLike, f: (x: number) => number, options?: SlqOptions): TraceEstimate {
+  return slqImpl('slq', a, f, options);
+}
+
+/** Options of `slq` and `logdet`. */
+export interface SlqOptions {
+  /** Random probe vectors (default 30). */
+  probes?: number;
+  /** Lanczos steps per probe (default 30, capped at n). */
+  steps?: number;
+  seed?: SeedLike;
+  /**
+   * Check that a dense or sparse A is symmetric (core-array's rule; O(n^2) dense, O(nnz) sparse) and
+   * throw if not. Default true. A LinearOperator cannot be checked cheaply and is trusted.
+   */
+  checkSymmetry?: boolean;
+}
+
+function slqImpl(
+  fn: string,
   a: OperatorLike,
   f: (x: number) => number,
-  options?: { probes?: number; steps?: number; seed?: SeedLike },
+  options: SlqOptions | undefined,
 ): TraceEstimate {
-  const fn = 'slq';
-  checkOptions(fn, options, ['probes', 'steps', 'seed']);
-  const A = square(fn, a);
+  const A = square(fn, a, options, ['probes', 'steps', 'seed', 'checkSymmetry'], []);
+  checkFunction(fn, 'f', f);
+  checkSymmetricMatrix(fn, 'A', a, options?.checkSymmetry ?? true);
   const n = A.shape[0];
   const probes = positiveInt(fn, 'options.probes', options?.probes ?? 30);
   const steps = Math.min(positiveInt(fn, 'options.steps', options?.steps ?? 30), n);
-  const r = toRng(options?.seed ?? 0);
+  const r = seedArg(fn, 'options.seed', options?.seed);
   const samples: number[] = [];
   let matvecs = 0;
   for (let t = 0; t < probes; t++) {
@@ -288,13 +332,10 @@ export function slq(
     samples.push(n * s);
   }
   const { mean, se } = meanAndError(samples);
-  return { estimate: mean, matvecs, standardError: se };
+  return finite(fn, { estimate: mean, matvecs, standardError: se });
 }
 
 /** log det(A) of a symmetric positive definite operator by stochastic Lanczos quadrature (`slq` with f = log). */
-export function logdet(
-  a: OperatorLike,
-  options?: { probes?: number; steps?: number; seed?: SeedLike },
-): TraceEstimate {
-  return slq(a, Math.log, options);
+export function logdet(a: OperatorLike, options?: SlqOptions): TraceEstimate {
+  return slqImpl('logdet', a, Math.log, options);
 }
