@@ -1,7 +1,96 @@
-import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import {
+  DTypeError,
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkChoice,
+  checkNumber,
+  checkOptions,
+  isNDArray,
+  matmul,
+} from '@krylov/core-array';
 import { eigh, qr, solve } from '@krylov/decompositions';
+import { BETA, POSITIVE, numberOption } from './transforms/moments.js';
 
 type Mat = NDArray<'float64'>;
+
+/**
+ * Throws unless `a` is a finite float64 matrix (of shape `shape` when given). O(size).
+ * @throws InvalidArgumentError for a non-array or non-finite entries; DTypeError; ShapeError.
+ */
+function checkMat(fn: string, arg: string, a: unknown, shape?: readonly number[], detail?: string): Mat {
+  if (!isNDArray(a)) throw new InvalidArgumentError(fn, arg, a, 'a float64 matrix (NDArray)');
+  if (a.dtype !== 'float64') throw new DTypeError(fn, arg, a.dtype, 'float64');
+  if (a.ndim !== 2) throw new ShapeError(fn, arg, 'must be a matrix (2-D)', a.shape);
+  if (shape && (a.shape[0] !== shape[0] || a.shape[1] !== shape[1]))
+    throw new ShapeError(fn, arg, detail ?? `must match the point's shape ${JSON.stringify(shape)}`, a.shape);
+  const c = a.contiguous();
+  for (let i = 0; i < c.size; i++) {
+    const v = c.data[c.offset + i];
+    if (!Number.isFinite(v)) throw new InvalidArgumentError(fn, arg, v, `finite values (entry ${i} is not)`);
+  }
+  return c as Mat;
+}
+
+/** Checks a point of the manifold `name` (Stiefel: n x p with n >= p; SPD: square). */
+function checkPoint(fn: string, arg: string, x: unknown, kind: 'stiefel' | 'spd'): Mat {
+  const m = checkMat(fn, arg, x);
+  const [n, p] = m.shape;
+  if (kind === 'stiefel' ? n < p : n !== p)
+    throw new ShapeError(
+      fn,
+      arg,
+      kind === 'stiefel' ? 'must be n x p with n >= p' : 'must be square',
+      m.shape,
+    );
+  return m;
+}
+
+/** The manifold with its methods checking their arguments (names 'stiefel.retract', ...). */
+function checked(kind: 'stiefel' | 'spd', m: Manifold): Manifold {
+  const fn = (method: string) => `${kind}.${method}`;
+  return {
+    name: m.name,
+    gradient: (x, g) => {
+      const xx = checkPoint(fn('gradient'), 'x', x, kind);
+      return m.gradient(xx, checkMat(fn('gradient'), 'g', g, xx.shape));
+    },
+    project: (x, v) => {
+      const xx = checkPoint(fn('project'), 'x', x, kind);
+      return m.project(xx, checkMat(fn('project'), 'v', v, xx.shape));
+    },
+    retract: (x, v) => {
+      const xx = checkPoint(fn('retract'), 'x', x, kind);
+      return m.retract(xx, checkMat(fn('retract'), 'v', v, xx.shape));
+    },
+    transport: (x, y, v) => {
+      const xx = checkPoint(fn('transport'), 'x', x, kind);
+      return m.transport(
+        xx,
+        checkMat(fn('transport'), 'y', y, xx.shape),
+        checkMat(fn('transport'), 'v', v, xx.shape),
+      );
+    },
+  };
+}
+
+/** Throws unless `m` has the four Manifold methods. */
+function checkManifold(fn: string, m: unknown): Manifold {
+  const ok =
+    m !== null &&
+    typeof m === 'object' &&
+    ['gradient', 'project', 'retract', 'transport'].every(
+      (k) => typeof (m as Record<string, unknown>)[k] === 'function',
+    );
+  if (!ok)
+    throw new InvalidArgumentError(
+      fn,
+      'manifold',
+      m,
+      'a Manifold ({ gradient, project, retract, transport }), e.g. stiefel()',
+    );
+  return m as Manifold;
+}
 
 /**
  * A Riemannian manifold embedded in matrices: tangent projection of a Euclidean gradient to the
@@ -18,6 +107,8 @@ export interface Manifold {
   /** Moves a tangent vector v at x to the tangent space at y. */
   transport(x: Mat, y: Mat, v: Mat): Mat;
 }
+// The built-in manifolds check their arguments: finite float64 matrices (DTypeError otherwise) of
+// the point's shape (ShapeError), the point n x p with n >= p (Stiefel) or square (SPD).
 
 const sym = (a: Mat): Mat => {
   const n = a.shape[0];
@@ -37,14 +128,16 @@ const comb = (ca: number, a: Mat, cb: number, b: Mat): Mat =>
  * The Stiefel manifold {X in R^(n x p) : X^T X = I} with the embedded metric: gradient
  * G - X sym(X^T G); retraction by QR (the Q factor with a positive diagonal of R) or by the Cayley
  * transform through its rank-2p Woodbury form (Wen & Yin 2013, eq. 2.9); transport by projection.
+ * @throws InvalidArgumentError for an unknown retraction; the methods as noted on `Manifold`.
  */
 export function stiefel(options?: { retraction?: 'qr' | 'cayley' }): Manifold {
   checkOptions('stiefel', options, ['retraction']);
-  const retraction = options?.retraction ?? 'qr';
-  if (retraction !== 'qr' && retraction !== 'cayley')
-    throw new InvalidArgumentError('stiefel', 'options.retraction', retraction, "'qr' or 'cayley'");
+  const retraction =
+    options?.retraction === undefined
+      ? 'qr'
+      : checkChoice('stiefel', 'options.retraction', options.retraction, ['qr', 'cayley'] as const);
   const project = (x: Mat, g: Mat) => comb(1, g, -1, mm(x, sym(mm(x.T, g))));
-  return {
+  return checked('stiefel', {
     name: `stiefel-${retraction}`,
     gradient: project,
     project,
@@ -69,7 +162,7 @@ export function stiefel(options?: { retraction?: 'qr' | 'cayley' }): Manifold {
       const z = solve(k, mm(w.T, x)) as Mat;
       return comb(1, x, 1, mm(u, z)).reshape([n, p]) as Mat;
     },
-  };
+  });
 }
 
 function concatColumns(a: Mat, b: Mat): Mat {
@@ -89,18 +182,18 @@ function concatColumns(a: Mat, b: Mat): Mat {
  * 2012) or the Bures-Wasserstein metric (Han et al. 2021: gradient 4 sym(G X), retraction
  * X + V + L X L with L solving the Lyapunov equation X L + L X = V, through the eigenvectors of X).
  * Transport by re-symmetrization (identity on symmetric matrices).
+ * @throws InvalidArgumentError for an unknown metric; the methods as noted on `Manifold`.
  */
 export function spd(options?: { metric?: 'affine-invariant' | 'bures-wasserstein' }): Manifold {
   checkOptions('spd', options, ['metric']);
-  const metric = options?.metric ?? 'affine-invariant';
-  if (metric !== 'affine-invariant' && metric !== 'bures-wasserstein')
-    throw new InvalidArgumentError(
-      'spd',
-      'options.metric',
-      metric,
-      "'affine-invariant' or 'bures-wasserstein'",
-    );
-  return {
+  const metric =
+    options?.metric === undefined
+      ? 'affine-invariant'
+      : checkChoice('spd', 'options.metric', options.metric, [
+          'affine-invariant',
+          'bures-wasserstein',
+        ] as const);
+  return checked('spd', {
     name: `spd-${metric}`,
     gradient: (x, g) =>
       metric === 'affine-invariant' ? sym(mm(mm(x, sym(g)), x)) : comb(4, sym(mm(g, x)), 0, x),
@@ -119,27 +212,46 @@ export function spd(options?: { metric?: 'affine-invariant' | 'bures-wasserstein
       const l = mm(mm(vectors, vt), vectors.T);
       return sym(comb(1, comb(1, x, 1, v), 1, mm(mm(l, x), l)));
     },
-  };
+  });
 }
 
 export interface RiemannianOptions {
+  /** Learning rate, a finite number >= 0 (required). */
   lr: number;
-  /** SGD momentum (transported between points). */
+  /** SGD momentum in [0, 1) (transported between points; default 0). */
   momentum?: number;
+}
+
+/** Checks a stepper's point and gradient: finite float64 matrices of one shape, the same at every call. */
+function checkStep(fn: string, x: unknown, g: unknown, shape: readonly number[] | null): [Mat, Mat] {
+  const xx = checkMat(
+    fn,
+    'x',
+    x,
+    shape ?? undefined,
+    `must keep the shape of the first point ${JSON.stringify(shape)}`,
+  );
+  return [xx, checkMat(fn, 'g', g, xx.shape, `must match the point's shape ${JSON.stringify(xx.shape)}`)];
 }
 
 /**
  * Riemannian SGD with optional momentum (Bonnabel 2013): v = mu T(v) + grad_R f, x <- R_x(-lr v).
- * Works on one matrix point; returns a stepper keeping its momentum.
+ * Works on one matrix point; returns a stepper `(x, g) => next x` keeping its momentum.
+ * @throws InvalidArgumentError for a non-manifold or an option out of range; the stepper for a
+ * point or gradient that is not a finite float64 matrix (DTypeError for other dtypes) or changes shape.
  */
-export function riemannianSgd(manifold: Manifold, options: RiemannianOptions) {
-  checkOptions('riemannianSgd', options, ['lr', 'momentum']);
-  const mu = options.momentum ?? 0;
+export function riemannianSgd(manifold: Manifold, options: RiemannianOptions): (x: Mat, g: Mat) => Mat {
+  const fn = 'riemannianSgd';
+  checkManifold(fn, manifold);
+  checkOptions(fn, options, ['lr', 'momentum']);
+  const lr = checkNumber(fn, 'options.lr', options?.lr, { min: 0 });
+  const mu = numberOption(fn, options, 'momentum', 0, BETA);
   let buf: Mat | null = null;
-  return (x: Mat, g: Mat): Mat => {
+  return (x0: Mat, g0: Mat): Mat => {
+    const [x, g] = checkStep(fn, x0, g0, buf?.shape ?? null);
     const rg = manifold.gradient(x, g);
     buf = buf && mu > 0 ? comb(mu, buf, 1, rg) : rg;
-    const y = manifold.retract(x, comb(-options.lr, buf, 0, buf));
+    const y = manifold.retract(x, comb(-lr, buf, 0, buf));
     buf = manifold.transport(x, y, buf);
     return y;
   };
@@ -148,18 +260,26 @@ export function riemannianSgd(manifold: Manifold, options: RiemannianOptions) {
 /**
  * Riemannian Adam (Becigneul & Ganea 2019, as geoopt's RiemannianAdam): Adam moments of the
  * Riemannian gradient in the embedding, the direction projected to the tangent space, a
- * retraction, and transport of the first moment.
+ * retraction, and transport of the first moment. Returns a stepper `(x, g) => next x`.
+ * @throws InvalidArgumentError for a non-manifold or an option out of range (lr >= 0 required,
+ * b1, b2 in [0, 1), eps > 0); the stepper as `riemannianSgd`'s.
  */
 export function riemannianAdam(
   manifold: Manifold,
   options: { lr: number; b1?: number; b2?: number; eps?: number },
-) {
-  checkOptions('riemannianAdam', options, ['lr', 'b1', 'b2', 'eps']);
-  const { lr, b1 = 0.9, b2 = 0.999, eps = 1e-8 } = options;
+): (x: Mat, g: Mat) => Mat {
+  const fn = 'riemannianAdam';
+  checkManifold(fn, manifold);
+  checkOptions(fn, options, ['lr', 'b1', 'b2', 'eps']);
+  const lr = checkNumber(fn, 'options.lr', options?.lr, { min: 0 });
+  const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
+  const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
+  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
   let m: Mat | null = null;
   let v: Float64Array | null = null;
   let t = 0;
-  return (x: Mat, g: Mat): Mat => {
+  return (x0: Mat, g0: Mat): Mat => {
+    const [x, g] = checkStep(fn, x0, g0, m?.shape ?? null);
     t++;
     const rg = manifold.gradient(x, g);
     m = m ? comb(b1, m, 1 - b1, rg) : comb(1 - b1, rg, 0, rg);

@@ -1,9 +1,19 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  type NumberRange,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+} from '@krylov/core-array';
 
 /** A learning-rate schedule: the rate for 1-based step `count` (the first update uses count = 1). */
 export type Schedule = (count: number) => number;
 
-/** A rate given as a number or a schedule. */
+/**
+ * A rate given as a number or a schedule. The optimizers check a schedule's value at every step
+ * and refuse NaN, infinities and negative rates with an error naming the optimizer and the step.
+ * A schedule may be evaluated more than once per step, so it should depend on the step alone.
+ */
 export type Rate = number | Schedule;
 
 /** Evaluates a rate at step `count`. */
@@ -11,105 +21,118 @@ export function rateAt(rate: Rate, count: number): number {
   return typeof rate === 'number' ? rate : rate(count);
 }
 
-function check(
-  fn: string,
-  arg: string,
-  v: number,
-  what = 'a finite non-negative number',
-  ok = v >= 0 && Number.isFinite(v),
-): void {
-  if (!ok) throw new InvalidArgumentError(fn, arg, v, what);
+const RATE = { min: 0 } as const;
+/** A decay factor in (0, 1]. */
+const FACTOR = { min: 0, max: 1, minExclusive: true } as const;
+
+/** The schedule function `fn` returns: checks that `count` is an integer >= 1. */
+function schedule(fn: string, at: (count: number) => number): Schedule {
+  return (count) => at(checkInteger(fn, 'count', count, { min: 1 }));
 }
 
-/** A constant rate. */
+/**
+ * A constant rate.
+ * @throws InvalidArgumentError unless `lr` is a finite number >= 0.
+ */
 export function constantSchedule(lr: number): Schedule {
-  check('constantSchedule', 'lr', lr);
-  return () => lr;
+  checkNumber('constantSchedule', 'lr', lr, RATE);
+  return schedule('constantSchedule', () => lr);
 }
 
-/** lr * gamma^floor((count - 1) / stepSize), as torch.optim.lr_scheduler.StepLR. */
+/**
+ * lr * gamma^floor((count - 1) / stepSize), as torch.optim.lr_scheduler.StepLR.
+ * @throws InvalidArgumentError unless lr >= 0, stepSize is a positive integer and gamma is in (0, 1] (default 0.1).
+ */
 export function stepSchedule(lr: number, options: { stepSize: number; gamma?: number }): Schedule {
-  checkOptions('stepSchedule', options, ['stepSize', 'gamma']);
-  const gamma = options.gamma ?? 0.1;
-  check(
-    'stepSchedule',
-    'options.stepSize',
-    options.stepSize,
-    'a positive integer',
-    Number.isInteger(options.stepSize) && options.stepSize > 0,
-  );
-  return (count) => lr * gamma ** Math.floor((count - 1) / options.stepSize);
+  const fn = 'stepSchedule';
+  checkNumber(fn, 'lr', lr, RATE);
+  checkOptions(fn, options, ['stepSize', 'gamma']);
+  const stepSize = checkInteger(fn, 'options.stepSize', options?.stepSize, { min: 1 });
+  const gamma = options.gamma === undefined ? 0.1 : checkNumber(fn, 'options.gamma', options.gamma, FACTOR);
+  return schedule(fn, (count) => lr * gamma ** Math.floor((count - 1) / stepSize));
 }
 
-/** lr * gamma^(count - 1), as ExponentialLR. */
+/**
+ * lr * gamma^(count - 1), as ExponentialLR.
+ * @throws InvalidArgumentError unless lr >= 0 and gamma is in (0, 1].
+ */
 export function exponentialSchedule(lr: number, gamma: number): Schedule {
-  check('exponentialSchedule', 'gamma', gamma, 'a number in (0, 1]', gamma > 0 && gamma <= 1);
-  return (count) => lr * gamma ** (count - 1);
+  const fn = 'exponentialSchedule';
+  checkNumber(fn, 'lr', lr, RATE);
+  checkNumber(fn, 'gamma', gamma, FACTOR);
+  return schedule(fn, (count) => lr * gamma ** (count - 1));
 }
 
-/** Linear warmup from lr * start to lr over `warmup` steps, then constant. */
+/**
+ * Linear warmup from lr * start to lr over `warmup` steps, then constant.
+ * @throws InvalidArgumentError unless lr >= 0, warmup is an integer >= 0 and start is in [0, 1] (default 0).
+ */
 export function linearWarmup(lr: number, options: { warmup: number; start?: number }): Schedule {
-  checkOptions('linearWarmup', options, ['warmup', 'start']);
-  const start = options.start ?? 0;
-  check(
-    'linearWarmup',
-    'options.warmup',
-    options.warmup,
-    'a non-negative integer',
-    Number.isInteger(options.warmup) && options.warmup >= 0,
-  );
-  return (count) => (count >= options.warmup ? lr : lr * (start + ((1 - start) * count) / options.warmup));
+  const fn = 'linearWarmup';
+  checkNumber(fn, 'lr', lr, RATE);
+  checkOptions(fn, options, ['warmup', 'start']);
+  const warmup = checkInteger(fn, 'options.warmup', options?.warmup, { min: 0 });
+  const start =
+    options.start === undefined ? 0 : checkNumber(fn, 'options.start', options.start, { min: 0, max: 1 });
+  return schedule(fn, (count) => (count >= warmup ? lr : lr * (start + ((1 - start) * count) / warmup)));
 }
 
 /**
  * Linear warmup over `warmup` steps, then cosine decay to `lr * finalFraction` at `total` steps
  * (Loshchilov & Hutter 2017 without restarts; the usual transformer schedule).
+ * @throws InvalidArgumentError unless lr >= 0, warmup is an integer >= 0 (default 0), total an
+ * integer > warmup and finalFraction in [0, 1] (default 0).
  */
 export function cosineSchedule(
   lr: number,
   options: { total: number; warmup?: number; finalFraction?: number },
 ): Schedule {
-  checkOptions('cosineSchedule', options, ['total', 'warmup', 'finalFraction']);
-  const warmup = options.warmup ?? 0;
-  const floor = options.finalFraction ?? 0;
-  check(
-    'cosineSchedule',
-    'options.total',
-    options.total,
-    `an integer > warmup (${warmup})`,
-    Number.isInteger(options.total) && options.total > warmup,
-  );
-  return (count) => {
+  const fn = 'cosineSchedule';
+  checkNumber(fn, 'lr', lr, RATE);
+  checkOptions(fn, options, ['total', 'warmup', 'finalFraction']);
+  const warmup =
+    options?.warmup === undefined ? 0 : checkInteger(fn, 'options.warmup', options.warmup, { min: 0 });
+  const floor =
+    options?.finalFraction === undefined
+      ? 0
+      : checkNumber(fn, 'options.finalFraction', options.finalFraction, { min: 0, max: 1 });
+  const total = options?.total;
+  if (typeof total !== 'number' || !Number.isInteger(total) || total <= warmup)
+    throw new InvalidArgumentError(fn, 'options.total', total, `an integer > warmup (${warmup})`);
+  return schedule(fn, (count) => {
     if (count <= warmup) return (lr * count) / Math.max(warmup, 1);
-    const progress = Math.min(1, (count - warmup) / (options.total - warmup));
+    const progress = Math.min(1, (count - warmup) / (total - warmup));
     return lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
-  };
+  });
 }
 
 /**
  * One-cycle (Smith & Topin 2019, as torch's OneCycleLR with cosine annealing): from
  * maxLr / divFactor up to maxLr over pctStart of `total`, then down to maxLr / (divFactor * finalDivFactor).
+ * @throws InvalidArgumentError unless maxLr >= 0, total is an integer >= 2, pctStart in [0, 1]
+ * (default 0.3, as OneCycleLR) and divFactor, finalDivFactor > 0 (defaults 25 and 1e4).
  */
 export function oneCycleSchedule(
   maxLr: number,
   options: { total: number; pctStart?: number; divFactor?: number; finalDivFactor?: number },
 ): Schedule {
-  checkOptions('oneCycleSchedule', options, ['total', 'pctStart', 'divFactor', 'finalDivFactor']);
-  const pct = options.pctStart ?? 0.3;
-  const initial = maxLr / (options.divFactor ?? 25);
-  const final = initial / (options.finalDivFactor ?? 1e4);
-  check(
-    'oneCycleSchedule',
-    'options.total',
-    options.total,
-    'a positive integer',
-    Number.isInteger(options.total) && options.total > 1,
-  );
-  const up = pct * options.total - 1;
-  const down = options.total - 1 - up;
+  const fn = 'oneCycleSchedule';
+  checkNumber(fn, 'maxLr', maxLr, RATE);
+  checkOptions(fn, options, ['total', 'pctStart', 'divFactor', 'finalDivFactor']);
+  const total = checkInteger(fn, 'options.total', options?.total, { min: 2 });
+  const opt = (key: 'pctStart' | 'divFactor' | 'finalDivFactor', fallback: number, range: NumberRange) =>
+    options[key] === undefined ? fallback : checkNumber(fn, `options.${key}`, options[key], range);
+  const pct = opt('pctStart', 0.3, { min: 0, max: 1 });
+  const positive = { min: 0, minExclusive: true };
+  const initial = maxLr / opt('divFactor', 25, positive);
+  const final = initial / opt('finalDivFactor', 1e4, positive);
+  const up = pct * total - 1;
+  const down = total - 1 - up;
   const cos = (from: number, to: number, f: number) => to + ((from - to) * (1 + Math.cos(Math.PI * f))) / 2;
-  return (count) => {
+  // a phase of zero length (pctStart * total <= 1, or pctStart = 1) is skipped instead of giving 0 / 0
+  return schedule(fn, (count) => {
     const i = count - 1;
-    return i <= up ? cos(initial, maxLr, i / up) : cos(maxLr, final, Math.min(1, (i - up) / down));
-  };
+    if (i <= up) return up > 0 ? cos(initial, maxLr, i / up) : maxLr;
+    return down > 0 ? cos(maxLr, final, Math.min(1, (i - up) / down)) : final;
+  });
 }

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@krylov/core-array';
-import type { Buffer, ParamTree } from './tree.js';
+import { InvalidArgumentError, checkFunction, checkOptions } from '@krylov/core-array';
+import { type Buffer, type ParamTree, elementsOf } from './tree.js';
 
 /**
  * A gradient transformation in the style of optax: `init` builds the state from the parameters,
@@ -7,11 +7,33 @@ import type { Buffer, ParamTree } from './tree.js';
  * and advances the state. Optimizers are chains of small transformations, so Muon, Shampoo, SOAP
  * and GaLore reuse Adam's moments, weight decay and learning-rate scaling instead of copying them.
  *
- * State is a plain object of numbers and typed arrays, so it serializes without custom code.
+ * State is a plain object of numbers and typed arrays whose layout is fixed by `init` (no field
+ * changes type or length later), so it serializes without custom code and a checkpoint can be
+ * checked against the layout it is loaded into.
+ *
+ * Options are checked when a transformation is made and `init` takes what `Optimizer` has checked;
+ * `update` is the inner loop and does not validate its arrays (use `Optimizer.step`, which does).
  */
 export interface GradientTransformation<S = unknown> {
+  /** A name for error messages and checkpoints, e.g. `'adam'` or `'chain(scaleByAdam, scaleByLearningRate)'`. */
+  readonly name?: string;
   init(params: ParamTree): S;
   update(updates: ParamTree, state: S, params: ParamTree): void;
+  /**
+   * Optional: throws if the next `update` from `state` would be refused (e.g. a learning-rate
+   * schedule that returns NaN at the next step). `chain`, `partition` and `Optimizer.step` call it
+   * on every member before any of them changes its state, so a refused step changes nothing.
+   */
+  check?(state: S): void;
+}
+
+/** The state type of a transformation: `StateOf<typeof t>`. */
+export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never;
+
+/** The state of a per-parameter transformation: the step count and one slot per parameter name. */
+export interface PerParameterState<S> {
+  count: number;
+  slots: Record<string, S>;
 }
 
 /** Plain state values: numbers, strings, typed arrays, arrays and objects of them. */
@@ -25,29 +47,70 @@ export type StateValue =
   | StateValue[]
   | { [key: string]: StateValue };
 
-/** Applies transformations in order (optax.chain); the state is the tuple of their states. */
-export function chain(...transforms: GradientTransformation<unknown>[]): GradientTransformation<unknown[]> {
+/** Throws unless `t` has `init` and `update` methods. */
+export function checkTransform(fn: string, arg: string, t: unknown): void {
+  const ok =
+    t !== null &&
+    typeof t === 'object' &&
+    typeof (t as GradientTransformation).init === 'function' &&
+    typeof (t as GradientTransformation).update === 'function';
+  if (!ok) throw new InvalidArgumentError(fn, arg, t, 'a GradientTransformation ({ init, update })');
+}
+
+/** `t` with `name` set (the named optimizers' chains). */
+export function named<T extends GradientTransformation<unknown>>(name: string, t: T): T {
+  return { ...t, name };
+}
+
+/**
+ * Applies transformations in order (optax.chain); the state is the tuple of their states, typed
+ * member by member: `chain(scaleByAdam(), scaleByLearningRate(1e-3))` has state
+ * `[AdamState, LearningRateState]`. Before any member updates, every member's `check` runs, so a
+ * refused step (a schedule returning NaN) leaves the whole state unchanged.
+ * @throws InvalidArgumentError for an argument that is not a GradientTransformation.
+ */
+export function chain<T extends GradientTransformation<unknown>[]>(
+  ...transforms: T
+): GradientTransformation<{ [K in keyof T]: StateOf<T[K]> }> {
+  transforms.forEach((t, i) => checkTransform('chain', `transforms[${i}]`, t));
+  type S = { [K in keyof T]: StateOf<T[K]> };
+  const check = (state: S) => transforms.forEach((t, i) => t.check?.((state as unknown[])[i]));
   return {
-    init: (params) => transforms.map((t) => t.init(params)),
+    name: `chain(${transforms.map((t) => t.name ?? 'anonymous').join(', ')})`,
+    init: (params) => transforms.map((t) => t.init(params)) as S,
+    check,
     update(updates, state, params) {
-      transforms.forEach((t, i) => t.update(updates, state[i], params));
+      check(state);
+      transforms.forEach((t, i) => t.update(updates, (state as unknown[])[i], params));
     },
   };
 }
 
 /**
  * Routes each parameter to the transformation named by `label(name, param)` (optax.partition),
- * e.g. Muon for 2-D weights and AdamW for everything else.
+ * e.g. Muon for 2-D weights and AdamW for everything else. The state has one entry per label.
+ * @throws InvalidArgumentError for a `label` that is not a function, a member that is not a
+ * GradientTransformation, and (at init or update) a label that names no member.
  */
-export function partition(
+export function partition<T extends Record<string, GradientTransformation<unknown>>>(
   label: (name: string, p: ParamTree[string]) => string,
-  transforms: Record<string, GradientTransformation<unknown>>,
-): GradientTransformation<Record<string, unknown>> {
+  transforms: T,
+): GradientTransformation<{ [K in keyof T]: StateOf<T[K]> }> {
+  checkFunction('partition', 'label', label);
+  if (transforms === null || typeof transforms !== 'object' || Array.isArray(transforms))
+    throw new InvalidArgumentError(
+      'partition',
+      'transforms',
+      transforms,
+      'an object of named transformations',
+    );
+  for (const [k, t] of Object.entries(transforms)) checkTransform('partition', `transforms.${k}`, t);
+  type S = { [K in keyof T]: StateOf<T[K]> };
   const split = (tree: ParamTree, params: ParamTree) => {
     const parts: Record<string, ParamTree> = {};
     for (const name of Object.keys(tree)) {
       const key = label(name, params[name]);
-      if (!(key in transforms))
+      if (typeof key !== 'string' || !Object.hasOwn(transforms, key))
         throw new InvalidArgumentError(
           'partition',
           `label(${name})`,
@@ -58,33 +121,53 @@ export function partition(
     }
     return parts;
   };
+  const check = (state: S) => {
+    for (const k of Object.keys(transforms)) transforms[k].check?.((state as Record<string, unknown>)[k]);
+  };
   return {
+    name: `partition(${Object.entries(transforms)
+      .map(([k, t]) => `${k}: ${t.name ?? 'anonymous'}`)
+      .join(', ')})`,
     init(params) {
       const parts = split(params, params);
-      return Object.fromEntries(Object.keys(transforms).map((k) => [k, transforms[k].init(parts[k] ?? {})]));
+      return Object.fromEntries(
+        Object.keys(transforms).map((k) => [k, transforms[k].init(parts[k] ?? {})]),
+      ) as S;
     },
+    check,
     update(updates, state, params) {
+      check(state);
       const u = split(updates, params);
       const p = split(params, params);
-      for (const k of Object.keys(transforms)) if (u[k]) transforms[k].update(u[k], state[k], p[k]);
+      for (const k of Object.keys(transforms))
+        if (u[k]) transforms[k].update(u[k], (state as Record<string, unknown>)[k], p[k]);
     },
   };
 }
 
-/** A per-parameter transformation: `initOne` makes one parameter's state, `updateOne` rewrites its update in place. */
+/**
+ * A per-parameter transformation: `initOne` makes one parameter's state, `updateOne` rewrites its
+ * update (a buffer of exactly the parameter's size) in place. `name` names it in errors.
+ * @throws InvalidArgumentError for arguments that are not functions.
+ */
 export function perParameter<S>(
-  initOne: (p: ParamTree[string]) => S,
+  initOne: (p: ParamTree[string], name: string) => S,
   updateOne: (u: Buffer, s: S, p: ParamTree[string], count: number, name: string) => void,
-): GradientTransformation<{ count: number; slots: Record<string, S> }> {
+  options?: { name?: string },
+): GradientTransformation<PerParameterState<S>> {
+  checkFunction('perParameter', 'initOne', initOne);
+  checkFunction('perParameter', 'updateOne', updateOne);
+  checkOptions('perParameter', options, ['name']);
   return {
+    name: options?.name ?? 'perParameter',
     init: (params) => ({
       count: 0,
-      slots: Object.fromEntries(Object.entries(params).map(([n, p]) => [n, initOne(p)])),
+      slots: Object.fromEntries(Object.entries(params).map(([n, p]) => [n, initOne(p, n)])),
     }),
     update(updates, state, params) {
       state.count++;
       for (const name of Object.keys(updates))
-        updateOne(updates[name].data as Buffer, state.slots[name], params[name], state.count, name);
+        updateOne(elementsOf(updates[name]), state.slots[name], params[name], state.count, name);
     },
   };
 }

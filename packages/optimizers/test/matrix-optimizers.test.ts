@@ -77,7 +77,7 @@ describe('Muon', () => {
     }
     expect(maxDiff(params.b.data, ref.b.data)).toBeLessThan(1e-15);
     expect(() => new Optimizer({ b: params.b }, () => scaleByMuon(), {})).toThrow(
-      "scaleByMuon: argument 'params' is [4]; expected matrices",
+      "scaleByMuon: argument 'params.b' is [4]; expected matrices",
     );
   });
 });
@@ -175,7 +175,7 @@ describe('GaLore', () => {
     // 10 x 6 is projected on its smaller side: G Q with Q 6 x 2, so the base state is 10 x 2
     expect(slot.m.length).toBe(10 * 2);
     expect(() => galore(adam(), { rank: 0 })).toThrow(
-      "galore: argument 'options.rank' is 0; expected a positive integer",
+      "galore: argument 'options.rank' is 0; expected an integer >= 1",
     );
   });
 });

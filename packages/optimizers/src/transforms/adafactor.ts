@@ -1,19 +1,31 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
-import { type Rate, rateAt } from '../schedules.js';
-import { perParameter } from '../transform.js';
-import { type Buffer, zerosLike } from '../tree.js';
+import { checkOptions } from '@krylov/core-array';
+import type { Rate } from '../schedules.js';
+import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
+import { type Buffer, elementsOf, zerosLike } from '../tree.js';
+import { checkRate, rateAtStep } from './basic.js';
+import { NON_NEGATIVE, POSITIVE, numberOption } from './moments.js';
+
+/** `adafactor`'s state: per parameter, row and column second moments (matrices) or the full second moment (vectors). */
+export type AdafactorState = PerParameterState<{
+  row: Buffer | null;
+  col: Buffer | null;
+  variance: Buffer | null;
+}>;
 
 export interface AdafactorOptions {
-  /** Relative step size: rho_t = min(lr, 1 / sqrt(t)) (default 0.01). */
+  /** Relative step size: rho_t = min(lr, 1 / sqrt(t)) (default 0.01); a finite number >= 0 or a schedule. */
   lr?: Rate;
-  /** beta2_t = 1 - t^beta2Decay (default -0.8). */
+  /** beta2_t = 1 - t^beta2Decay, <= 0 (default -0.8). */
   beta2Decay?: number;
-  /** Regularizers eps1 (variance floor; default the dtype's machine epsilon) and eps2 (parameter-scale floor, default 1e-3). */
+  /**
+   * Regularizers eps1 > 0 (variance floor; default the dtype's machine epsilon) and eps2 >= 0
+   * (parameter-scale floor, default 1e-3).
+   */
   eps1?: number;
   eps2?: number;
-  /** Update clipping threshold d (default 1). */
+  /** Update clipping threshold d >= 1 (default 1), as torch.optim.Adafactor. */
   clip?: number;
-  /** Decoupled weight decay, p *= 1 - lr wd (default 0). */
+  /** Decoupled weight decay >= 0, p *= 1 - lr wd (default 0). */
   weightDecay?: number;
 }
 
@@ -23,17 +35,19 @@ export interface AdafactorOptions {
  * R C / mean(R)), a full second moment for vectors, relative step sizes scaled by the parameter's
  * RMS, and update clipping. Produces the final (negative) step, so it ends a chain. Memory O(m + n)
  * per m x n matrix; time O(mn).
+ * @throws InvalidArgumentError for an option out of range (torch.optim.Adafactor's ranges, with
+ * eps1 > 0); at a step where a schedule `lr` returns NaN or a negative, naming the step.
  */
-export function adafactor(options?: AdafactorOptions) {
-  checkOptions('adafactor', options, ['lr', 'beta2Decay', 'eps1', 'eps2', 'clip', 'weightDecay']);
-  const lr = options?.lr ?? 1e-2;
-  const decay = options?.beta2Decay ?? -0.8;
-  const eps2 = options?.eps2 ?? 1e-3;
-  const d = options?.clip ?? 1;
-  const wd = options?.weightDecay ?? 0;
-  if (!(decay <= 0))
-    throw new InvalidArgumentError('adafactor', 'options.beta2Decay', decay, 'a number <= 0');
-  return perParameter(
+export function adafactor(options?: AdafactorOptions): GradientTransformation<AdafactorState> {
+  const fn = 'adafactor';
+  checkOptions(fn, options, ['lr', 'beta2Decay', 'eps1', 'eps2', 'clip', 'weightDecay']);
+  const lr = checkRate(fn, 'options.lr', options?.lr ?? 1e-2);
+  const decay = numberOption(fn, options, 'beta2Decay', -0.8, { max: 0 });
+  const eps1Option = numberOption(fn, options, 'eps1', Number.NaN, POSITIVE);
+  const eps2 = numberOption(fn, options, 'eps2', 1e-3, NON_NEGATIVE);
+  const d = numberOption(fn, options, 'clip', 1, { min: 1 });
+  const wd = numberOption(fn, options, 'weightDecay', 0, NON_NEGATIVE);
+  const transform = perParameter(
     (p) => {
       if (p.ndim < 2) return { row: null, col: null, variance: zerosLike(p) };
       const [m, n] = p.shape.slice(-2);
@@ -42,11 +56,11 @@ export function adafactor(options?: AdafactorOptions) {
       return { row: make(batch * m), col: make(batch * n), variance: null as Buffer | null };
     },
     (u, s, p, t) => {
-      const eps1 = options?.eps1 ?? (p.dtype === 'float32' ? 2 ** -23 : 2 ** -52);
-      const rate = rateAt(lr, t);
+      const eps1 = options?.eps1 !== undefined ? eps1Option : p.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+      const rate = rateAtStep(fn, 'options.lr', lr, t);
       const w = t ** decay;
       const rho = Math.min(rate, 1 / Math.sqrt(t));
-      const pd = p.data as Buffer;
+      const pd = elementsOf(p);
       let pNorm = 0;
       for (const v of pd) pNorm += v * v;
       const alpha = Math.max(eps2, Math.sqrt(pNorm) / Math.sqrt(p.size)) * rho;
@@ -64,7 +78,9 @@ export function adafactor(options?: AdafactorOptions) {
       const denom = Math.max(1, Math.sqrt(uNorm) / (Math.sqrt(u.length) * d));
       for (let i = 0; i < u.length; i++) u[i] *= -alpha / denom;
     },
+    { name: fn },
   );
+  return { ...transform, check: (state) => void rateAtStep(fn, 'options.lr', lr, state.count + 1) };
 }
 
 /** u <- u / sqrt(max(R C / mean(R), eps1^2)) for each trailing m x n matrix, after updating R and C. */

@@ -1,69 +1,125 @@
-import { InvalidArgumentError } from '@krylov/core-array';
-import { type Rate, rateAt } from '../schedules.js';
+import { InvalidArgumentError, checkNumber } from '@krylov/core-array';
+import type { Rate } from '../schedules.js';
 import type { GradientTransformation } from '../transform.js';
-import type { Buffer } from '../tree.js';
+import { elementsOf } from '../tree.js';
+
+/** The state of `scaleByLearningRate`: the number of updates made. */
+export interface LearningRateState {
+  count: number;
+}
+
+/**
+ * Throws unless `lr` is a finite number >= 0 or a function (a schedule); returns it.
+ * A schedule's values are checked step by step (`rateAtStep`).
+ */
+export function checkRate(fn: string, arg: string, lr: unknown): Rate {
+  if (typeof lr === 'function') return lr as Rate;
+  if (lr === undefined)
+    throw new InvalidArgumentError(
+      fn,
+      arg,
+      lr,
+      'a learning rate (a finite number >= 0 or a schedule); it has no default',
+    );
+  if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr))
+    throw new InvalidArgumentError(fn, arg, lr, 'a finite number >= 0 or a schedule (count) => number');
+  return lr;
+}
+
+/**
+ * The rate at 1-based step `count`, refusing a schedule value that is not a finite number >= 0
+ * with an error naming the optimizer `fn` and the step.
+ */
+export function rateAtStep(fn: string, arg: string, lr: Rate, count: number): number {
+  const rate = typeof lr === 'number' ? lr : lr(count);
+  if (typeof rate !== 'number' || !(rate >= 0) || !Number.isFinite(rate))
+    throw new InvalidArgumentError(
+      fn,
+      `${arg}(${count})`,
+      rate,
+      `a finite learning rate >= 0 from the schedule at step ${count}; the step was refused before any parameter or state changed`,
+    );
+  return rate;
+}
+
+/**
+ * Multiplies every update by -lr(t), the step count t kept in the state; `fn` and `arg` name the
+ * optimizer and option in errors (a schedule's value is checked at every step).
+ */
+export function learningRate(
+  fn: string,
+  arg: string,
+  lr: unknown,
+): GradientTransformation<LearningRateState> {
+  const rate = checkRate(fn, arg, lr);
+  return {
+    name: 'scaleByLearningRate',
+    init: () => ({ count: 0 }),
+    check: (state) => void rateAtStep(fn, arg, rate, state.count + 1),
+    update(updates, state) {
+      const r = rateAtStep(fn, arg, rate, state.count + 1);
+      state.count++;
+      for (const name of Object.keys(updates)) {
+        const u = elementsOf(updates[name]);
+        for (let i = 0; i < u.length; i++) u[i] *= -r;
+      }
+    },
+  };
+}
 
 /**
  * Adds `weightDecay * p` to the update. Placed before a moment transformation it is coupled
  * (L2) weight decay, as torch's Adam; placed after, before the learning rate, it is decoupled
  * (Loshchilov & Hutter 2019, AdamW). O(n).
+ * @throws InvalidArgumentError unless `weightDecay` is a finite number >= 0.
  */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<null> {
-  if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
-    throw new InvalidArgumentError(
-      'addDecayedWeights',
-      'weightDecay',
-      weightDecay,
-      'a finite non-negative number',
-    );
+  return decayedWeights('addDecayedWeights', 'weightDecay', weightDecay);
+}
+
+/** `addDecayedWeights` with the caller's names in errors. */
+export function decayedWeights(fn: string, arg: string, value: unknown): GradientTransformation<null> {
+  const weightDecay = checkNumber(fn, arg, value, { min: 0 });
   return {
+    name: 'addDecayedWeights',
     init: () => null,
     update(updates, _state, params) {
       if (weightDecay === 0) return;
       for (const name of Object.keys(updates)) {
-        const u = updates[name].data as Buffer;
-        const p = params[name].data as Buffer;
+        const u = elementsOf(updates[name]);
+        const p = elementsOf(params[name]);
         for (let i = 0; i < u.length; i++) u[i] += weightDecay * p[i];
       }
     },
   };
 }
 
-/** Multiplies the update by -lr(t) (the step count is kept in the state). O(n). */
-export function scaleByLearningRate(lr: Rate): GradientTransformation<{ count: number }> {
-  if (typeof lr === 'number' && !(lr >= 0 && Number.isFinite(lr)))
-    throw new InvalidArgumentError(
-      'scaleByLearningRate',
-      'lr',
-      lr,
-      'a finite non-negative number or a schedule',
-    );
-  return {
-    init: () => ({ count: 0 }),
-    update(updates, state) {
-      const rate = rateAt(lr, ++state.count);
-      for (const name of Object.keys(updates)) {
-        const u = updates[name].data as Buffer;
-        for (let i = 0; i < u.length; i++) u[i] *= -rate;
-      }
-    },
-  };
+/**
+ * Multiplies the update by -lr(t) (the step count is kept in the state). O(n).
+ * @throws InvalidArgumentError unless `lr` is a finite number >= 0 or a schedule; at a step where
+ * the schedule returns NaN, a negative or a non-number, naming the step (nothing is changed).
+ */
+export function scaleByLearningRate(lr: Rate): GradientTransformation<LearningRateState> {
+  return learningRate('scaleByLearningRate', 'lr', lr);
 }
 
-/** Rescales all updates together so their global 2-norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). O(n). */
+/**
+ * Rescales all updates together so their global 2-norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). O(n).
+ * @throws InvalidArgumentError unless `maxNorm` is a number > 0 (Infinity: no clipping).
+ */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<null> {
-  if (!(maxNorm > 0))
-    throw new InvalidArgumentError('clipByGlobalNorm', 'maxNorm', maxNorm, 'a positive number');
+  checkNumber('clipByGlobalNorm', 'maxNorm', maxNorm, { min: 0, minExclusive: true, infinite: true });
   return {
+    name: 'clipByGlobalNorm',
     init: () => null,
     update(updates) {
       let sq = 0;
-      for (const name of Object.keys(updates)) for (const v of updates[name].data as Buffer) sq += v * v;
+      for (const name of Object.keys(updates)) for (const v of elementsOf(updates[name])) sq += v * v;
       const norm = Math.sqrt(sq);
       if (norm <= maxNorm) return;
       const c = maxNorm / (norm + 1e-6);
       for (const name of Object.keys(updates)) {
-        const u = updates[name].data as Buffer;
+        const u = elementsOf(updates[name]);
         for (let i = 0; i < u.length; i++) u[i] *= c;
       }
     },

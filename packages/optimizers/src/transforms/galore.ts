@@ -1,14 +1,24 @@
-import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkFunction,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+  isNDArray,
+  matmul,
+} from '@krylov/core-array';
 import { svd } from '@krylov/decompositions';
-import type { GradientTransformation } from '../transform.js';
-import type { Buffer, ParamTree } from '../tree.js';
+import { type GradientTransformation, checkTransform } from '../transform.js';
+import { type ParamTree, elementsOf } from '../tree.js';
 
 export interface GaloreOptions {
-  /** Rank r of the projection. */
+  /** Rank r of the projection: an integer from 1 to min(rows, cols) of every matrix parameter. */
   rank: number;
-  /** Refresh the projection every this many steps (default 200). */
+  /** Refresh the projection every this many steps, an integer >= 1 (default 200). */
   updateGap?: number;
-  /** Scale alpha of the back-projected update (default 0.25, the paper's). */
+  /** Scale alpha > 0 of the back-projected update (default 0.25, the paper's). */
   scale?: number;
   /**
    * Computes the r leading left singular vectors of a matrix (m x r); defaults to the exact SVD
@@ -17,11 +27,22 @@ export interface GaloreOptions {
   projector?: (g: NDArray<'float64'>, rank: number) => NDArray<'float64'>;
 }
 
-interface Slot {
-  /** m x r projection, or null for parameters GaLore leaves alone (vectors). */
-  p: NDArray<'float64'> | null;
+/** One parameter's GaLore state. */
+export interface GaloreSlot {
+  /**
+   * The projection, row-major: rows x r (left) or cols x r (right) with r = min(rank, rows, cols);
+   * null for parameters GaLore leaves alone (vectors). Zero until the first step computes it.
+   */
+  p: Float64Array | null;
   /** Whether the projection acts on the left (rows <= cols) or the right: GaLore projects the smaller side. */
   left: boolean;
+}
+
+/** `galore`'s state: the step count, the projections, and the base transformation's state (on the projected shapes). */
+export interface GaloreState<S> {
+  count: number;
+  slots: Record<string, GaloreSlot>;
+  base: S;
 }
 
 /**
@@ -32,26 +53,55 @@ interface Slot {
  * refreshed every `updateGap` steps; the base optimizer runs on R (its state is r x n), and the
  * update returned is scale * P N. Vectors pass through the base optimizer unprojected.
  * Memory for the base state drops from mn to rn. O(mn min(m, n)) per refresh.
- * @throws InvalidArgumentError for a rank that is not a positive integer.
+ * @throws InvalidArgumentError for a bad option, and at init for a rank above min(rows, cols) of a
+ * matrix parameter; ShapeError (at a refresh) for a projector that returns another shape.
  */
 export function galore<S>(
   base: GradientTransformation<S>,
   options: GaloreOptions,
-): GradientTransformation<{ count: number; slots: Record<string, Slot>; base: S }> {
+): GradientTransformation<GaloreState<S>> {
   const fn = 'galore';
+  checkTransform(fn, 'base', base);
   checkOptions(fn, options, ['rank', 'updateGap', 'scale', 'projector']);
-  const { rank, updateGap = 200, scale = 0.25 } = options;
-  if (!Number.isInteger(rank) || rank < 1)
-    throw new InvalidArgumentError(fn, 'options.rank', rank, 'a positive integer');
-  const projector =
-    options.projector ??
-    ((g, r) => svd(g, { mode: 'thin' }).u.slice(null, `0:${r}`).copy() as NDArray<'float64'>);
+  const rank = checkInteger(fn, 'options.rank', options?.rank, { min: 1 });
+  const updateGap =
+    options.updateGap === undefined
+      ? 200
+      : checkInteger(fn, 'options.updateGap', options.updateGap, { min: 1 });
+  const scale =
+    options.scale === undefined
+      ? 0.25
+      : checkNumber(fn, 'options.scale', options.scale, { min: 0, minExclusive: true });
+  const userProjector =
+    options.projector === undefined
+      ? undefined
+      : checkFunction<NonNullable<GaloreOptions['projector']>>(fn, 'options.projector', options.projector);
+  const projector = (g: NDArray<'float64'>, r: number, name: string): NDArray<'float64'> => {
+    if (!userProjector) return svd(g, { mode: 'thin' }).u.slice(null, `0:${r}`).copy() as NDArray<'float64'>;
+    const q = userProjector(g, r);
+    const want = [g.shape[0], r];
+    if (!isNDArray(q))
+      throw new InvalidArgumentError(
+        fn,
+        `options.projector(grads.${name})`,
+        q,
+        `an NDArray of shape [${want}]`,
+      );
+    if (q.ndim !== 2 || q.shape[0] !== want[0] || q.shape[1] !== want[1])
+      throw new ShapeError(
+        fn,
+        `options.projector(grads.${name})`,
+        `must be ${JSON.stringify(want)}`,
+        q.shape,
+      );
+    return q.copy('float64') as NDArray<'float64'>;
+  };
   const shapeOf = (p: ParamTree[string], left: boolean): number[] => {
     const m = p.shape[0];
     const n = p.size / m;
     return left ? [Math.min(rank, m, n), n] : [m, Math.min(rank, m, n)];
   };
-  const projectedTree = (params: ParamTree, slots: Record<string, Slot> | null): ParamTree =>
+  const projectedTree = (params: ParamTree, slots: Record<string, GaloreSlot> | null): ParamTree =>
     Object.fromEntries(
       Object.entries(params).map(([name, p]) => {
         if (p.ndim < 2) return [name, p];
@@ -63,13 +113,31 @@ export function galore<S>(
       }),
     );
   return {
+    name: `galore(${base.name ?? 'anonymous'})`,
     init(params) {
-      const slots: Record<string, Slot> = {};
-      for (const [name, p] of Object.entries(params))
-        slots[name] = { p: null, left: p.ndim >= 2 && p.shape[0] <= p.size / p.shape[0] };
+      const slots: Record<string, GaloreSlot> = {};
+      for (const [name, p] of Object.entries(params)) {
+        if (p.ndim < 2) {
+          slots[name] = { p: null, left: false };
+          continue;
+        }
+        const m = p.shape[0];
+        const n = p.size / m;
+        if (rank > Math.min(m, n))
+          throw new InvalidArgumentError(
+            fn,
+            'options.rank',
+            rank,
+            `at most min(rows, cols) = ${Math.min(m, n)} of every matrix parameter (params.${name} is ${m} x ${n})`,
+          );
+        const left = m <= n;
+        slots[name] = { p: new Float64Array((left ? m : n) * rank), left };
+      }
       return { count: 0, slots, base: base.init(projectedTree(params, slots)) };
     },
+    check: (state) => base.check?.(state.base),
     update(updates, state, params) {
+      base.check?.(state.base);
       state.count++;
       const low: ParamTree = {};
       for (const [name, u] of Object.entries(updates)) {
@@ -80,22 +148,23 @@ export function galore<S>(
         }
         const slot = state.slots[name];
         const m = p.shape[0];
-        const g = new NDArray(Float64Array.from(u.data), [m, p.size / m]) as NDArray<'float64'>;
-        if (!slot.p || (state.count - 1) % updateGap === 0) {
-          const k = Math.min(rank, m, p.size / m);
-          slot.p = slot.left ? projector(g, k) : (projector(g.T.copy(), k) as NDArray<'float64'>);
-        }
-        low[name] = (slot.left ? matmul(slot.p.T, g) : matmul(g, slot.p)) as NDArray<'float64'>;
+        const n = p.size / m;
+        const g = new NDArray(Float64Array.from(elementsOf(u)), [m, n]) as NDArray<'float64'>;
+        const proj = new NDArray(slot.p as Float64Array, [slot.left ? m : n, rank]) as NDArray<'float64'>;
+        if ((state.count - 1) % updateGap === 0)
+          proj.data.set(projector(slot.left ? g : (g.T.copy() as NDArray<'float64'>), rank, name).data);
+        low[name] = (slot.left ? matmul(proj.T, g) : matmul(g, proj)) as NDArray<'float64'>;
       }
       const lowParams = projectedTree(params, state.slots);
       base.update(low, state.base, lowParams);
       for (const [name, u] of Object.entries(updates)) {
         const slot = state.slots[name];
-        if (params[name].ndim < 2 || !slot.p) continue;
-        const back = (
-          slot.left ? matmul(slot.p, low[name]) : matmul(low[name], slot.p.T)
-        ) as NDArray<'float64'>;
-        const ud = u.data as Buffer;
+        const p = params[name];
+        if (p.ndim < 2 || !slot.p) continue;
+        const m = p.shape[0];
+        const proj = new NDArray(slot.p, [slot.left ? m : p.size / m, rank]) as NDArray<'float64'>;
+        const back = (slot.left ? matmul(proj, low[name]) : matmul(low[name], proj.T)) as NDArray<'float64'>;
+        const ud = elementsOf(u);
         for (let i = 0; i < ud.length; i++) ud[i] = scale * back.data[i];
       }
     },

@@ -1,21 +1,65 @@
-import { InvalidArgumentError, NDArray, checkOptions } from '@krylov/core-array';
-import { newtonSchulz } from '@krylov/decompositions';
+import {
+  InvalidArgumentError,
+  NDArray,
+  checkBoolean,
+  checkFunction,
+  checkInteger,
+  checkOptions,
+} from '@krylov/core-array';
+import { NEWTON_SCHULZ_PRESETS, newtonSchulz } from '@krylov/decompositions';
 import type { Rate } from '../schedules.js';
-import { type GradientTransformation, chain, partition, perParameter } from '../transform.js';
+import {
+  type GradientTransformation,
+  type PerParameterState,
+  chain,
+  named,
+  partition,
+  perParameter,
+} from '../transform.js';
 import { type Buffer, type ParamTree, zerosLike } from '../tree.js';
-import { addDecayedWeights, scaleByLearningRate } from './basic.js';
-import { scaleByAdam } from './moments.js';
+import { type LearningRateState, decayedWeights, learningRate } from './basic.js';
+import { type AdamState, BETA, booleanOption, numberOption, scaleByAdamIn } from './moments.js';
+
+type Preset = NonNullable<NonNullable<Parameters<typeof newtonSchulz>[1]>['preset']>;
+
+/** `scaleByMuon`'s state: the momentum per matrix parameter. */
+export type MuonState = PerParameterState<{ m: Buffer }>;
+
+/** `muon`'s state: the Muon chain for the matrices and the AdamW chain for the rest. */
+export interface MuonOptimizerState {
+  muon: [MuonState, null, LearningRateState];
+  adamw: [AdamState, null, LearningRateState];
+}
+
+/** A Newton-Schulz preset: a name of NEWTON_SCHULZ_PRESETS or three finite coefficients. */
+function checkPreset(fn: string, preset: unknown): Preset {
+  const ok =
+    (typeof preset === 'string' && Object.hasOwn(NEWTON_SCHULZ_PRESETS, preset)) ||
+    (Array.isArray(preset) &&
+      preset.length === 3 &&
+      preset.every((c) => typeof c === 'number' && Number.isFinite(c)));
+  if (!ok)
+    throw new InvalidArgumentError(
+      fn,
+      'options.preset',
+      preset,
+      `one of ${Object.keys(NEWTON_SCHULZ_PRESETS)
+        .map((k) => JSON.stringify(k))
+        .join(', ')} or three finite coefficients [a, b, c]`,
+    );
+  return preset as Preset;
+}
 
 export interface MuonOptions {
   /** Learning rate of the orthogonalized updates (default 0.02, the reference's). */
   lr?: Rate;
-  /** Momentum beta (default 0.95). */
+  /** Momentum beta in [0, 1) (default 0.95). */
   momentum?: number;
   nesterov?: boolean;
-  /** Newton-Schulz steps and coefficient preset (defaults 5 and Muon's quintic). */
+  /** Newton-Schulz steps, an integer >= 1, and coefficient preset (defaults 5 and Muon's quintic). */
   steps?: number;
-  preset?: NonNullable<Parameters<typeof newtonSchulz>[1]>['preset'];
-  /** Decoupled weight decay p *= 1 - lr wd (default 0). */
+  preset?: Preset;
+  /** Decoupled weight decay >= 0, p *= 1 - lr wd (default 0). */
   weightDecay?: number;
 }
 
@@ -24,20 +68,31 @@ export interface MuonOptions {
  * (1 - beta) g, the Nesterov blend (1 - beta) g + beta m, reshaped to a matrix (rows = first axis),
  * orthogonalized by Newton-Schulz iteration (`newtonSchulz` from @krylov/decompositions), then
  * scaled by sqrt(max(1, rows / cols)). O(steps rows cols min(rows, cols)) per matrix.
- * @throws InvalidArgumentError for parameters with fewer than 2 axes.
+ * @throws InvalidArgumentError for an option out of range (0 Newton-Schulz steps would not
+ * orthogonalize) and, at init, for parameters with fewer than 2 axes.
  */
-export function scaleByMuon(options?: Omit<MuonOptions, 'lr' | 'weightDecay'>) {
-  checkOptions('scaleByMuon', options, ['momentum', 'nesterov', 'steps', 'preset']);
-  const beta = options?.momentum ?? 0.95;
-  const nesterov = options?.nesterov ?? true;
-  if (!(beta >= 0 && beta < 1))
-    throw new InvalidArgumentError('scaleByMuon', 'options.momentum', beta, 'a number in [0, 1)');
+export function scaleByMuon(
+  options?: Omit<MuonOptions, 'lr' | 'weightDecay'>,
+): GradientTransformation<MuonState> {
+  return scaleByMuonIn(options, 'scaleByMuon');
+}
+
+function scaleByMuonIn(
+  options: Omit<MuonOptions, 'lr' | 'weightDecay'> | undefined,
+  fn: string,
+): GradientTransformation<MuonState> {
+  checkOptions(fn, options, ['momentum', 'nesterov', 'steps', 'preset']);
+  const beta = numberOption(fn, options, 'momentum', 0.95, BETA);
+  const nesterov = booleanOption(fn, options, 'nesterov', true);
+  const steps =
+    options?.steps === undefined ? 5 : checkInteger(fn, 'options.steps', options.steps, { min: 1 });
+  const preset = options?.preset === undefined ? 'muon' : checkPreset(fn, options.preset);
   return perParameter(
-    (p) => {
+    (p, name) => {
       if (p.ndim < 2)
         throw new InvalidArgumentError(
-          'scaleByMuon',
-          'params',
+          fn,
+          `params.${name}`,
           p.shape,
           'matrices (route vectors to AdamW with `muon`)',
         );
@@ -50,14 +105,12 @@ export function scaleByMuon(options?: Omit<MuonOptions, 'lr' | 'weightDecay'>) {
       }
       const rows = p.shape[0];
       const cols = p.size / rows;
-      const o = newtonSchulz(new NDArray(u, [rows, cols]), {
-        steps: options?.steps ?? 5,
-        preset: options?.preset ?? 'muon',
-      });
+      const o = newtonSchulz(new NDArray(u, [rows, cols]), { steps, preset });
       const scale = Math.sqrt(Math.max(1, rows / cols));
       const od = o.contiguous().data;
       for (let i = 0; i < u.length; i++) u[i] = scale * od[i];
     },
+    { name: 'scaleByMuon' },
   );
 }
 
@@ -65,14 +118,17 @@ export function scaleByMuon(options?: Omit<MuonOptions, 'lr' | 'weightDecay'>) {
  * Muon for matrices with an inner AdamW for everything else (the reference's
  * MuonWithAuxAdam): parameters with two or more axes for which `isMatrix` holds (default: all
  * of them) go through Muon, the rest through AdamW with `adamw` options.
+ * @throws InvalidArgumentError for an option out of range (errors name `muon`; the AdamW options
+ * as `options.adamw.*`), and at a step where `isMatrix` returns a non-boolean.
  */
 export function muon(
   options: MuonOptions & {
     adamw?: { lr?: Rate; b1?: number; b2?: number; eps?: number; weightDecay?: number };
     isMatrix?: (name: string, p: ParamTree[string]) => boolean;
   } = {},
-): GradientTransformation<Record<string, unknown>> {
-  checkOptions('muon', options, [
+): GradientTransformation<MuonOptimizerState> {
+  const fn = 'muon';
+  checkOptions(fn, options, [
     'lr',
     'momentum',
     'nesterov',
@@ -82,10 +138,29 @@ export function muon(
     'adamw',
     'isMatrix',
   ]);
-  const { lr = 0.02, weightDecay = 0, adamw = {}, isMatrix = () => true, ...ortho } = options;
-  const { lr: adamLr = 3e-4, weightDecay: adamWd = 0, ...moments } = adamw;
-  return partition((name, p) => (p.ndim >= 2 && isMatrix(name, p) ? 'muon' : 'adamw'), {
-    muon: chain(scaleByMuon(ortho), addDecayedWeights(weightDecay), scaleByLearningRate(lr)),
-    adamw: chain(scaleByAdam(moments), addDecayedWeights(adamWd), scaleByLearningRate(adamLr)),
-  });
+  const { lr = 0.02, weightDecay = 0, adamw = {}, isMatrix: matrix, ...ortho } = options ?? {};
+  const isMatrix =
+    matrix === undefined ? () => true : checkFunction<typeof matrix & {}>(fn, 'options.isMatrix', matrix);
+  checkOptions('muon.adamw', adamw, ['lr', 'b1', 'b2', 'eps', 'weightDecay']);
+  const { lr: adamLr = 3e-4, weightDecay: adamWd = 0, ...moments } = adamw ?? {};
+  const sub = 'muon.adamw';
+  return named(
+    fn,
+    partition(
+      (name, p) =>
+        p.ndim >= 2 && checkBoolean(fn, `options.isMatrix(${name})`, isMatrix(name, p)) ? 'muon' : 'adamw',
+      {
+        muon: chain(
+          scaleByMuonIn(ortho, fn),
+          decayedWeights(fn, 'options.weightDecay', weightDecay),
+          learningRate(fn, 'options.lr', lr),
+        ),
+        adamw: chain(
+          scaleByAdamIn(moments, sub),
+          decayedWeights(sub, 'options.weightDecay', adamWd),
+          learningRate(sub, 'options.lr', adamLr),
+        ),
+      },
+    ),
+  );
 }

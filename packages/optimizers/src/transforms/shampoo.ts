@@ -1,22 +1,29 @@
-import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { NDArray, checkChoice, checkInteger, checkOptions, matmul } from '@krylov/core-array';
 import { inverseRoot } from '@krylov/decompositions';
-import { perParameter } from '../transform.js';
+import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, type ParamTree, zerosLike } from '../tree.js';
+import { BETA, POSITIVE, numberOption } from './moments.js';
 
-/** One block of a matrix parameter: rows [r0, r1) x cols [c0, c1), with its Kronecker factors. */
-interface Block {
+/**
+ * One block of a matrix parameter: rows [r0, r1) x cols [c0, c1), with its Kronecker factors and
+ * their inverse roots (row-major; zero until the first step computes them).
+ */
+export interface ShampooBlock {
   r0: number;
   r1: number;
   c0: number;
   c1: number;
   left: Float64Array;
   right: Float64Array;
-  leftRoot: NDArray<'float64'> | null;
-  rightRoot: NDArray<'float64'> | null;
+  leftRoot: Float64Array;
+  rightRoot: Float64Array;
 }
 
-function blocksOf(rows: number, cols: number, size: number): Block[] {
-  const out: Block[] = [];
+/** `scaleByShampoo`'s state: per parameter, the grafting second moment (Adam grafting) and the blocks (matrices). */
+export type ShampooState = PerParameterState<{ v: Buffer | null; blocks: ShampooBlock[] }>;
+
+function blocksOf(rows: number, cols: number, size: number): ShampooBlock[] {
+  const out: ShampooBlock[] = [];
   for (let r0 = 0; r0 < rows; r0 += size) {
     for (let c0 = 0; c0 < cols; c0 += size) {
       const r1 = Math.min(rows, r0 + size);
@@ -28,8 +35,8 @@ function blocksOf(rows: number, cols: number, size: number): Block[] {
         c1,
         left: new Float64Array((r1 - r0) ** 2),
         right: new Float64Array((c1 - c0) ** 2),
-        leftRoot: null,
-        rightRoot: null,
+        leftRoot: new Float64Array((r1 - r0) ** 2),
+        rightRoot: new Float64Array((c1 - c0) ** 2),
       });
     }
   }
@@ -37,7 +44,7 @@ function blocksOf(rows: number, cols: number, size: number): Block[] {
 }
 
 /** The block of u as a float64 matrix. */
-function blockOf(u: Buffer, cols: number, b: Block): NDArray<'float64'> {
+function blockOf(u: Buffer, cols: number, b: ShampooBlock): NDArray<'float64'> {
   const m = b.r1 - b.r0;
   const n = b.c1 - b.c0;
   const out = new Float64Array(m * n);
@@ -46,21 +53,21 @@ function blockOf(u: Buffer, cols: number, b: Block): NDArray<'float64'> {
 }
 
 export interface ShampooOptions {
-  /** Decay of the Kronecker factors: L = beta L + G G^T (default 1: plain sums, as the original). */
+  /** Decay of the Kronecker factors in (0, 1]: L = beta L + G G^T (default 1: plain sums, as the original). */
   beta?: number;
-  /** Ridge added before the inverse root (default 1e-12 relative to the largest eigenvalue, as distributed Shampoo's epsilon). */
+  /** Ridge > 0 added before the inverse root (default 1e-12 relative to the largest eigenvalue, as distributed Shampoo's epsilon). */
   epsilon?: number;
-  /** Recompute the inverse roots every this many steps (default 1). */
+  /** Recompute the inverse roots every this many steps, an integer >= 1 (default 1). */
   precondFrequency?: number;
-  /** Split dimensions larger than this into blocks with their own preconditioners (default 1024). */
+  /** Split dimensions larger than this (an integer >= 1) into blocks with their own preconditioners (default 1024). */
   blockSize?: number;
   /** Inverse p-th roots by 'eigh' (default) or the coupled 'newton' iteration. */
   rootMethod?: 'eigh' | 'newton';
-  /** The inverse root taken of each factor (default 4: L^-1/4 G R^-1/4, the original's choice for matrices). */
+  /** The inverse root taken of each factor, an integer >= 1 (default 4: L^-1/4 G R^-1/4, the original's choice for matrices). */
   root?: number;
   /** Grafting: rescale each block's direction to the norm of the grafted optimizer's ('adam' default, 'sgd', or 'none'). */
   graft?: 'adam' | 'sgd' | 'none';
-  /** Adam grafting moments. */
+  /** Adam grafting moments: b2 in [0, 1) (default 0.999), eps > 0 (default 1e-8). */
   b2?: number;
   eps?: number;
 }
@@ -75,7 +82,7 @@ export interface ShampooOptions {
  * Vectors use the grafted optimizer alone. Cost per refresh O(m^3 + n^3) per block.
  * @throws InvalidArgumentError for bad options.
  */
-export function scaleByShampoo(options?: ShampooOptions) {
+export function scaleByShampoo(options?: ShampooOptions): GradientTransformation<ShampooState> {
   const fn = 'scaleByShampoo';
   checkOptions(fn, options, [
     'beta',
@@ -88,23 +95,23 @@ export function scaleByShampoo(options?: ShampooOptions) {
     'b2',
     'eps',
   ]);
-  const beta = options?.beta ?? 1;
-  const epsilon = options?.epsilon ?? 1e-12;
-  const freq = options?.precondFrequency ?? 1;
-  const blockSize = options?.blockSize ?? 1024;
-  const method = options?.rootMethod ?? 'eigh';
-  const root = options?.root ?? 4;
-  const graft = options?.graft ?? 'adam';
-  const b2 = options?.b2 ?? 0.999;
-  const eps = options?.eps ?? 1e-8;
-  if (!(beta > 0 && beta <= 1))
-    throw new InvalidArgumentError(fn, 'options.beta', beta, 'a number in (0, 1]');
-  if (!Number.isInteger(freq) || freq < 1)
-    throw new InvalidArgumentError(fn, 'options.precondFrequency', freq, 'a positive integer');
-  if (!Number.isInteger(blockSize) || blockSize < 1)
-    throw new InvalidArgumentError(fn, 'options.blockSize', blockSize, 'a positive integer');
-  if (!['adam', 'sgd', 'none'].includes(graft))
-    throw new InvalidArgumentError(fn, 'options.graft', graft, "'adam', 'sgd' or 'none'");
+  const beta = numberOption(fn, options, 'beta', 1, { min: 0, max: 1, minExclusive: true });
+  const epsilon = numberOption(fn, options, 'epsilon', 1e-12, POSITIVE);
+  const int = (key: 'precondFrequency' | 'blockSize' | 'root', fallback: number) =>
+    options?.[key] === undefined ? fallback : checkInteger(fn, `options.${key}`, options[key], { min: 1 });
+  const freq = int('precondFrequency', 1);
+  const blockSize = int('blockSize', 1024);
+  const root = int('root', 4);
+  const method =
+    options?.rootMethod === undefined
+      ? 'eigh'
+      : checkChoice(fn, 'options.rootMethod', options.rootMethod, ['eigh', 'newton'] as const);
+  const graft =
+    options?.graft === undefined
+      ? 'adam'
+      : checkChoice(fn, 'options.graft', options.graft, ['adam', 'sgd', 'none'] as const);
+  const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
+  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
   const factorRoot = (f: Float64Array, n: number) => {
     const a = new NDArray(Float64Array.from(f), [n, n]);
     let scale = 0;
@@ -141,11 +148,13 @@ export function scaleByShampoo(options?: ShampooOptions) {
         const gtg = matmul(g.T, g) as NDArray<'float64'>;
         for (let i = 0; i < m * m; i++) b.left[i] = beta * b.left[i] + ggt.data[i];
         for (let i = 0; i < n * n; i++) b.right[i] = beta * b.right[i] + gtg.data[i];
-        if (!b.leftRoot || (t - 1) % freq === 0) {
-          b.leftRoot = factorRoot(b.left, m);
-          b.rightRoot = factorRoot(b.right, n);
+        if ((t - 1) % freq === 0) {
+          b.leftRoot.set(factorRoot(b.left, m).contiguous().data);
+          b.rightRoot.set(factorRoot(b.right, n).contiguous().data);
         }
-        const dir = matmul(matmul(b.leftRoot, g), b.rightRoot!) as NDArray<'float64'>;
+        const leftRoot = new NDArray(b.leftRoot, [m, m]);
+        const rightRoot = new NDArray(b.rightRoot, [n, n]);
+        const dir = matmul(matmul(leftRoot, g), rightRoot) as NDArray<'float64'>;
         let scale = 1;
         if (graft !== 'none') {
           let dn = 0;
@@ -162,5 +171,6 @@ export function scaleByShampoo(options?: ShampooOptions) {
           for (let j = 0; j < n; j++) u[(b.r0 + i) * cols + b.c0 + j] = scale * dir.data[i * n + j];
       }
     },
+    { name: fn },
   );
 }

@@ -1,15 +1,31 @@
-import { InvalidArgumentError, NDArray, checkOptions, matmul } from '@krylov/core-array';
+import { NDArray, checkInteger, checkOptions, matmul } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
-import { perParameter } from '../transform.js';
+import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, zerosLike } from '../tree.js';
+import { BETA, POSITIVE, numberOption } from './moments.js';
+
+/**
+ * `scaleBySoap`'s state per parameter: Adam's moments (the second in the rotated basis), the
+ * Kronecker factors and their eigenbases (row-major m x m and n x n; empty for vectors, zero until
+ * the first step computes them).
+ */
+export type SoapState = PerParameterState<{
+  m1: Buffer;
+  v: Buffer;
+  left: Float64Array;
+  right: Float64Array;
+  ql: Float64Array;
+  qr: Float64Array;
+}>;
 
 export interface SoapOptions {
+  /** Adam's moment decays in [0, 1) (defaults 0.95 and 0.95) and denominator guard > 0 (default 1e-8). */
   b1?: number;
   b2?: number;
   eps?: number;
-  /** Decay of the Kronecker factors L = shampooBeta L + (1 - shampooBeta) G G^T (default = b2). */
+  /** Decay in [0, 1) of the Kronecker factors L = shampooBeta L + (1 - shampooBeta) G G^T (default = b2). */
   shampooBeta?: number;
-  /** Recompute the eigenbases every this many steps (default 10). */
+  /** Recompute the eigenbases every this many steps, an integer >= 1 (default 10). */
   precondFrequency?: number;
 }
 
@@ -26,16 +42,17 @@ function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> 
  * With identity eigenbases this is exactly Adam. O(m^3 + n^3) per refresh, O(mn(m + n)) per step.
  * @throws InvalidArgumentError for bad options.
  */
-export function scaleBySoap(options?: SoapOptions) {
+export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapState> {
   const fn = 'scaleBySoap';
   checkOptions(fn, options, ['b1', 'b2', 'eps', 'shampooBeta', 'precondFrequency']);
-  const b1 = options?.b1 ?? 0.95;
-  const b2 = options?.b2 ?? 0.95;
-  const eps = options?.eps ?? 1e-8;
-  const sb = options?.shampooBeta ?? b2;
-  const freq = options?.precondFrequency ?? 10;
-  if (!Number.isInteger(freq) || freq < 1)
-    throw new InvalidArgumentError(fn, 'options.precondFrequency', freq, 'a positive integer');
+  const b1 = numberOption(fn, options, 'b1', 0.95, BETA);
+  const b2 = numberOption(fn, options, 'b2', 0.95, BETA);
+  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
+  const sb = numberOption(fn, options, 'shampooBeta', b2, BETA);
+  const freq =
+    options?.precondFrequency === undefined
+      ? 10
+      : checkInteger(fn, 'options.precondFrequency', options.precondFrequency, { min: 1 });
   return perParameter(
     (p) => {
       const m = p.ndim >= 2 ? p.shape[0] : 0;
@@ -45,8 +62,8 @@ export function scaleBySoap(options?: SoapOptions) {
         v: zerosLike(p),
         left: new Float64Array(m * m),
         right: new Float64Array(n * n),
-        ql: null as NDArray<'float64'> | null,
-        qr: null as NDArray<'float64'> | null,
+        ql: new Float64Array(m * m),
+        qr: new Float64Array(n * n),
       };
     },
     (u: Buffer, s, p, t) => {
@@ -67,11 +84,13 @@ export function scaleBySoap(options?: SoapOptions) {
       const gtg = matmul(g.T, g) as NDArray<'float64'>;
       for (let i = 0; i < m * m; i++) s.left[i] = sb * s.left[i] + (1 - sb) * ggt.data[i];
       for (let i = 0; i < n * n; i++) s.right[i] = sb * s.right[i] + (1 - sb) * gtg.data[i];
-      if (!s.ql || (t - 1) % freq === 0) {
-        s.ql = eigh(mat(s.left, m, m)).vectors as NDArray<'float64'>;
-        s.qr = eigh(mat(s.right, n, n)).vectors as NDArray<'float64'>;
+      if ((t - 1) % freq === 0) {
+        s.ql.set((eigh(mat(s.left, m, m)).vectors as NDArray<'float64'>).contiguous().data);
+        s.qr.set((eigh(mat(s.right, n, n)).vectors as NDArray<'float64'>).contiguous().data);
       }
-      const rotate = (x: NDArray<'float64'>) => matmul(matmul(s.ql!.T, x), s.qr!) as NDArray<'float64'>;
+      const ql = new NDArray(s.ql, [m, m]);
+      const qr = new NDArray(s.qr, [n, n]);
+      const rotate = (x: NDArray<'float64'>) => matmul(matmul(ql.T, x), qr) as NDArray<'float64'>;
       const gr = rotate(g);
       const mr = rotate(mat(s.m1, m, n));
       const step = new NDArray(new Float64Array(m * n), [m, n]);
@@ -79,8 +98,9 @@ export function scaleBySoap(options?: SoapOptions) {
         s.v[i] = b2 * s.v[i] + (1 - b2) * gr.data[i] ** 2;
         step.data[i] = mr.data[i] / bc1 / (Math.sqrt(s.v[i] / bc2) + eps);
       }
-      const back = matmul(matmul(s.ql, step), s.qr!.T) as NDArray<'float64'>;
+      const back = matmul(matmul(ql, step), qr.T) as NDArray<'float64'>;
       for (let i = 0; i < u.length; i++) u[i] = back.data[i];
     },
+    { name: fn },
   );
 }
