@@ -1,7 +1,29 @@
 /// <reference types="@webgpu/types" />
-import { InvalidArgumentError, NDArray, ShapeError, isNDArray, shapeSize } from '@krylov/core-array';
+import {
+  DTypeError,
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkNumber,
+  checkShape,
+  isNDArray,
+  shapeSize,
+} from '@krylov/core-array';
 import { requireDevice } from './device.js';
-import { acquireBuffer, count, dispatch, grid, releaseBuffer, runtime, uniforms } from './runtime.js';
+import {
+  type Fault,
+  WebGPUError,
+  acquireBuffer,
+  clearFault,
+  count,
+  dispatch,
+  errorScope,
+  faultOf,
+  grid,
+  releaseBuffer,
+  runtime,
+  uniforms,
+} from './runtime.js';
 
 /**
  * Device-resident float32 arrays. A `GPUArray` is row-major and contiguous on the device; it is
@@ -100,21 +122,21 @@ export class GPUArray {
   }
 
   /** @internal The expression that reads this array: its own pending expression, or a leaf. */
-  exprRef(fn: string): Expr {
-    this.check(fn);
+  exprRef(fn: string, arg: string): Expr {
+    this.check(fn, arg);
     if (this.cell.expr && nodeCount(this.cell.expr) < 48 && leaves(this.cell.expr).size <= 3) {
       for (const s of leaves(this.cell.expr)) s.retain();
       return this.cell.expr;
     }
-    return { k: 'leaf', s: this.storage(fn).retain(), bcast: this.size === 1 };
+    return { k: 'leaf', s: this.storage(fn, arg).retain(), bcast: this.size === 1 };
   }
 
   /**
    * @internal The materialized buffer (compiling and running a pending expression first).
-   * @throws InvalidArgumentError when the array was disposed.
+   * @throws InvalidArgumentError when the array was disposed or belongs to a released device.
    */
-  storage(fn: string): Storage {
-    this.check(fn);
+  storage(fn: string, arg: string): Storage {
+    this.check(fn, arg);
     if (!this.cell.storage) {
       const expr = this.cell.expr!;
       this.cell.storage = evaluate(fn, expr, this.size);
@@ -125,42 +147,92 @@ export class GPUArray {
   }
 
   /** @internal */
-  buffer(fn: string): GPUBuffer {
-    return this.storage(fn).buffer;
+  buffer(fn: string, arg: string): GPUBuffer {
+    return this.storage(fn, arg).buffer;
   }
 
-  private check(fn: string): void {
-    if (this.disposed) throw new InvalidArgumentError(fn, 'array', 'a disposed GPUArray', 'a live GPUArray');
+  /**
+   * @internal Throws unless this array can be used now: not disposed, and its buffers belong to the
+   * current device (an array made before `releaseWebGPU()` or a device loss cannot be bound to the
+   * new device; WebGPU would refuse the command and leave zeros).
+   * @throws InvalidArgumentError naming `fn` and `arg`; BackendUnavailableError when there is no device.
+   */
+  check(fn: string, arg: string): void {
+    if (this.disposed)
+      throw new InvalidArgumentError(
+        fn,
+        arg,
+        'a disposed GPUArray',
+        'a live GPUArray (not used after dispose())',
+      );
+    const device = requireDevice(fn);
+    const stores = this.cell.storage
+      ? [this.cell.storage]
+      : this.cell.expr
+        ? [...leaves(this.cell.expr)]
+        : [];
+    if (stores.some((s) => s.device !== device))
+      throw new InvalidArgumentError(
+        fn,
+        arg,
+        'a GPUArray of a released or lost device',
+        'an array of the current device (upload it again with toGPU)',
+      );
   }
 
   /** Runs a pending fused expression now (normally done by the first consumer). Returns `this`. */
   materialize(): this {
-    this.storage('GPUArray.materialize');
+    this.storage('GPUArray.materialize', 'this');
     return this;
   }
 
   /**
    * Copies the elements to the host (one device-to-host transfer; the only host wait).
-   * O(size) transfer. @throws InvalidArgumentError when the array was disposed.
+   * O(size) transfer.
+   * @throws InvalidArgumentError when the array was disposed or belongs to a released device.
+   * @throws WebGPUError (rejects) when the device refused a command that produced these values,
+   * here or earlier in the chain, instead of returning the stale contents of the buffer.
    */
   async read(): Promise<Float32Array> {
     const fn = 'GPUArray.read';
     const out = new Float32Array(this.size);
     if (this.size === 0) {
-      this.check(fn);
+      if (this.disposed)
+        throw new InvalidArgumentError(
+          fn,
+          'this',
+          'a disposed GPUArray',
+          'a live GPUArray (not used after dispose())',
+        );
       return out;
     }
-    const s = this.storage(fn);
+    const s = this.storage(fn, 'this');
     const device = requireDevice(fn);
+    const fault = faultOf(s.buffer);
+    const close = errorScope(device, fn);
     const staging = device.createBuffer({ size: out.byteLength, usage: 0x01 | 0x08 }); // MAP_READ | COPY_DST
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(s.buffer, 0, staging, 0, out.byteLength);
-    device.queue.submit([enc.finish()]);
+    let copied: Promise<Fault | null> | undefined;
+    try {
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(s.buffer, 0, staging, 0, out.byteLength);
+      device.queue.submit([enc.finish()]);
+    } finally {
+      copied = close();
+    }
     count('readbacks');
-    await staging.mapAsync(1); // GPUMapMode.READ
-    out.set(new Float32Array(staging.getMappedRange()));
-    staging.unmap();
-    staging.destroy();
+    try {
+      await staging.mapAsync(1); // GPUMapMode.READ
+      out.set(new Float32Array(staging.getMappedRange()));
+      staging.unmap();
+    } catch (e) {
+      const f = (await fault) ?? (await copied);
+      if (f) throw new WebGPUError(fn, f.source, f.kind, f.message);
+      throw e;
+    } finally {
+      staging.destroy();
+    }
+    const f = (await fault) ?? (await copied);
+    if (f) throw new WebGPUError(fn, f.source, f.kind, f.message);
     return out;
   }
 
@@ -171,12 +243,15 @@ export class GPUArray {
 
   /**
    * The same elements under another shape of equal size: shares the buffer (no copy) once
-   * materialized. @throws ShapeError when the sizes differ.
+   * materialized. @throws ShapeError when the sizes differ; InvalidArgumentError for a shape that
+   * is not non-negative integers, or a disposed array.
    */
-  reshape(shape: readonly number[]): GPUArray {
-    if (shapeSize(shape) !== this.size || shape.some((d) => !Number.isInteger(d) || d < 0))
-      throw new ShapeError('GPUArray.reshape', 'shape', `cannot hold ${this.size} elements`, shape);
-    return new GPUArray(shape, this.storage('GPUArray.reshape').retain(), null);
+  reshape(shape: readonly number[] | number): GPUArray {
+    const fn = 'GPUArray.reshape';
+    const dims = checkShape(fn, 'shape', shape);
+    if (shapeSize(dims) !== this.size)
+      throw new ShapeError(fn, 'shape', `cannot hold ${this.size} elements`, dims);
+    return new GPUArray(dims, this.storage(fn, 'this').retain(), null);
   }
 
   /** Frees the device memory now (idempotent). Pending expressions that read this array keep their own reference. */
@@ -200,35 +275,105 @@ export function allocate(fn: string, shape: readonly number[]): GPUArray {
 }
 
 /**
- * Uploads host data to the device once: an NDArray of any dtype and layout (converted to
- * float32, row-major), or a Float32Array / number array with a `shape`. O(size) transfer.
- * @throws ShapeError when `shape` does not match the data length.
+ * Whether `x` is a live GPUArray of the current device; returns it.
+ * @throws InvalidArgumentError naming `fn` and `arg` for anything else (null, an NDArray, a
+ * disposed array, an array of a released device); BackendUnavailableError without a device.
+ */
+export function checkGPUArray(fn: string, arg: string, x: unknown, what = 'a GPUArray'): GPUArray {
+  if (!(x instanceof GPUArray)) throw new InvalidArgumentError(fn, arg, x, what);
+  x.check(fn, arg);
+  return x;
+}
+
+/**
+ * Returns `v` if it is a number that float32 holds without overflow: a finite number whose float32
+ * rounding is finite (|v| <= 3.4028235e38), or, with `infinite`, +-Infinity. A finite number beyond
+ * float32's range would silently become Infinity on the device, so it is refused.
+ * @throws InvalidArgumentError naming `fn` and `arg`.
+ */
+export function checkFloat32(fn: string, arg: string, v: unknown, infinite = false): number {
+  const x = checkNumber(fn, arg, v, { infinite });
+  if (Number.isFinite(x) && !Number.isFinite(Math.fround(x)))
+    throw new InvalidArgumentError(fn, arg, x, "a number within float32's range (|x| <= 3.4028235e38)");
+  return x;
+}
+
+/**
+ * Uploads host data to the device once. The device computes in float32 and the upload never
+ * converts a dtype silently: it takes a float32 NDArray (any layout; strided views are copied to
+ * row-major), a Float32Array, or an array of JavaScript numbers (each rounded to the nearest
+ * float32; a finite number beyond float32's range, which would become Infinity, is refused).
+ * Convert other arrays explicitly: `toGPU(x.astype('float32'))`. O(size) transfer.
+ * @throws DTypeError for an NDArray that is not float32 or a typed array other than Float32Array.
+ * @throws ShapeError when `shape` does not match the data.
+ * @throws InvalidArgumentError for a shape that is not non-negative integers, non-number entries,
+ * numbers beyond float32's range, or data that is not an array.
  * @throws BackendUnavailableError when there is no device (see `probe().reason`).
  */
-export function toGPU(data: NDArray | Float32Array | readonly number[], shape?: readonly number[]): GPUArray {
+export function toGPU(
+  data: NDArray | Float32Array | readonly number[],
+  shape?: readonly number[] | number,
+): GPUArray {
   const fn = 'toGPU';
   let host: Float32Array;
   let dims: readonly number[];
+  const given = shape === undefined ? undefined : checkShape(fn, 'shape', shape);
   if (isNDArray(data)) {
-    if (shape && (shape.length !== data.ndim || shape.some((d, i) => d !== data.shape[i])))
+    if (data.dtype !== 'float32')
+      throw new DTypeError(
+        fn,
+        'data',
+        data.dtype,
+        "float32 (WebGPU computes in float32 and nothing converts silently; pass x.astype('float32'))",
+      );
+    if (given && (given.length !== data.ndim || given.some((d, i) => d !== data.shape[i])))
       throw new ShapeError(
         fn,
         'shape',
         `does not match the array's shape ${JSON.stringify(data.shape)}`,
-        shape,
+        given,
       );
-    const c = data.dtype === 'float32' && data.isContiguous ? data : data.copy('float32');
+    const c = data.isContiguous ? data : data.copy('float32');
     host = (c.data as Float32Array).subarray(c.offset, c.offset + c.size);
     dims = data.shape;
   } else {
-    host = data instanceof Float32Array ? data : Float32Array.from(data as readonly number[]);
-    dims = shape ?? [host.length];
+    if (data instanceof Float32Array) host = data;
+    else if (ArrayBuffer.isView(data))
+      throw new DTypeError(
+        fn,
+        'data',
+        data.constructor.name,
+        'a Float32Array (nothing converts silently; pass Float32Array.from(data))',
+      );
+    else if (Array.isArray(data)) {
+      host = new Float32Array(data.length);
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (typeof v !== 'number' || (Number.isFinite(v) && !Number.isFinite(Math.fround(v))))
+          throw new InvalidArgumentError(
+            fn,
+            `data[${i}]`,
+            v,
+            "a number within float32's range (|x| <= 3.4028235e38, or +-Infinity, NaN)",
+          );
+        host[i] = v;
+      }
+    } else
+      throw new InvalidArgumentError(
+        fn,
+        'data',
+        data,
+        'a float32 NDArray, a Float32Array or an array of numbers',
+      );
+    dims = given ?? [host.length];
     if (shapeSize(dims) !== host.length)
       throw new ShapeError(fn, 'shape', `does not hold the ${host.length} elements given`, dims);
   }
   const out = allocate(fn, dims);
   if (host.length > 0) {
-    runtime(fn).device.queue.writeBuffer(out.buffer(fn), 0, host.buffer, host.byteOffset, host.byteLength);
+    const buffer = out.buffer(fn, 'data');
+    runtime(fn).device.queue.writeBuffer(buffer, 0, host.buffer, host.byteOffset, host.byteLength);
+    clearFault(buffer);
     count('uploads');
   }
   return out;
@@ -300,6 +445,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
       ['u', x * 256],
     ]),
     [x, y],
+    0,
   );
   releaseBuffer(device, cbuf);
   return out;

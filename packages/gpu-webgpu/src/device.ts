@@ -3,6 +3,8 @@ import {
   type Availability,
   BackendUnavailableError,
   InvalidArgumentError,
+  checkBoolean,
+  checkChoice,
   checkOptions,
 } from '@krylov/core-array';
 
@@ -188,29 +190,39 @@ async function acquire(options: WebGPUOptions): Promise<DeviceState | null> {
   return state;
 }
 
-/** The last uncaptured WebGPU validation or out-of-memory error message, if any (for diagnostics). */
+/**
+ * The last WebGPU validation, out-of-memory or internal error message, if any (for diagnostics):
+ * an uncaptured one, or one a dispatch's error scope caught (which `GPUArray.read` then throws as
+ * a `WebGPUError`).
+ */
 export function lastDeviceError(): string | null {
   return shared.lastError;
+}
+
+/** @internal Records an error message caught by an error scope. */
+export function noteDeviceError(message: string): void {
+  shared.lastError = message;
 }
 
 /**
  * Requests an adapter and a device (once; later calls return the same device until it is lost or
  * released). Resolves to the backend's availability, with the reason when there is no device.
  * Never throws for a missing GPU: the backend just stays unavailable and calls fall back to js.
- * @throws InvalidArgumentError for unknown option keys.
+ * @throws InvalidArgumentError for unknown option keys, a `powerPreference` other than
+ * 'high-performance' / 'low-power', a non-boolean `allowSoftware`, a `gpu` without
+ * `requestAdapter` or `dawnFlags` that are not strings.
  */
 export async function initWebGPU(options: WebGPUOptions = {}): Promise<Availability> {
-  checkOptions('initWebGPU', options, ['powerPreference', 'allowSoftware', 'gpu', 'dawnFlags']);
-  if (
-    options.powerPreference !== undefined &&
-    !['high-performance', 'low-power'].includes(options.powerPreference)
-  )
-    throw new InvalidArgumentError(
-      'initWebGPU',
-      'options.powerPreference',
-      options.powerPreference,
-      "'high-performance' or 'low-power'",
-    );
+  const fn = 'initWebGPU';
+  checkOptions(fn, options, ['powerPreference', 'allowSoftware', 'gpu', 'dawnFlags']);
+  const { powerPreference, allowSoftware, gpu, dawnFlags } = options;
+  if (powerPreference !== undefined)
+    checkChoice(fn, 'options.powerPreference', powerPreference, ['high-performance', 'low-power']);
+  if (allowSoftware !== undefined) checkBoolean(fn, 'options.allowSoftware', allowSoftware);
+  if (gpu !== undefined && (gpu === null || typeof (gpu as GPU).requestAdapter !== 'function'))
+    throw new InvalidArgumentError(fn, 'options.gpu', gpu, 'a GPU object (with requestAdapter)');
+  if (dawnFlags !== undefined && (!Array.isArray(dawnFlags) || dawnFlags.some((f) => typeof f !== 'string')))
+    throw new InvalidArgumentError(fn, 'options.dawnFlags', dawnFlags, 'an array of strings');
   if (!shared.current) {
     shared.pending ??= acquire(options).finally(() => {
       shared.pending = null;

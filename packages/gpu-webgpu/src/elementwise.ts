@@ -1,25 +1,45 @@
 import { InvalidArgumentError, ShapeError } from '@krylov/core-array';
-import { type BinaryOp, type Expr, GPUArray, type UnaryOp, releaseExpr } from './array.js';
+import {
+  type BinaryOp,
+  type Expr,
+  GPUArray,
+  type UnaryOp,
+  checkFloat32,
+  checkGPUArray,
+  releaseExpr,
+} from './array.js';
 
 /**
  * Elementwise operations on device arrays. They are lazy: each returns a GPUArray holding an
  * expression, and a chain (`add(mul(x, 2), y)`, `sqrt(sumSquares(x))`...) runs as one fused
  * kernel when a consumer first needs the values. Operands have equal shapes, or one is a size-1
  * array or a number (broadcast). Cost: O(size) per materialization; nothing runs on the host.
+ * Every operation returns a new array (there is no `out`): no result can alias an input.
+ * Errors: InvalidArgumentError naming the argument for a non-array, a disposed array, an array of
+ * a released device, a NaN constant or a finite constant beyond float32's range (it would become
+ * Infinity); ShapeError for shapes that do not broadcast.
  */
 
 export type Operand = GPUArray | number;
 
-function operandExpr(fn: string, arg: string, x: Operand): Expr {
+/**
+ * Checks an operand: a live GPUArray of the current device, or a number that float32 holds (NaN
+ * refused; +-Infinity allowed; a finite number beyond float32's range, which would become Infinity
+ * on the device, refused).
+ */
+function checkOperand(fn: string, arg: string, x: unknown): Operand {
   if (typeof x === 'number') {
     if (Number.isNaN(x)) throw new InvalidArgumentError(fn, arg, x, 'a number (not NaN) or a GPUArray');
-    return { k: 'const', v: x };
+    return checkFloat32(fn, arg, x, true);
   }
-  if (!(x instanceof GPUArray)) throw new InvalidArgumentError(fn, arg, x, 'a GPUArray or a number');
-  return x.exprRef(fn);
+  return checkGPUArray(fn, arg, x, 'a GPUArray or a number');
 }
 
-function resultShape(fn: string, a: Operand, b: Operand): readonly number[] {
+function operandExpr(fn: string, arg: string, x: Operand): Expr {
+  return typeof x === 'number' ? { k: 'const', v: x } : x.exprRef(fn, arg);
+}
+
+function resultShape(fn: string, names: [string, string], a: Operand, b: Operand): readonly number[] {
   const sa = typeof a === 'number' ? null : a.shape;
   const sb = typeof b === 'number' ? null : b.shape;
   if (!sa) return sb ?? [];
@@ -31,21 +51,29 @@ function resultShape(fn: string, a: Operand, b: Operand): readonly number[] {
   if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i]))
     throw new ShapeError(
       fn,
-      'b',
-      `does not match a's shape ${JSON.stringify(sa)} (only size-1 operands broadcast)`,
+      names[1],
+      `does not match ${names[0]}'s shape ${JSON.stringify(sa)} (only size-1 operands broadcast)`,
       sb,
     );
   return sa;
 }
 
-function binary(fn: string, op: BinaryOp, a: Operand, b: Operand): GPUArray {
+function binary(
+  fn: string,
+  op: BinaryOp,
+  a: Operand,
+  b: Operand,
+  names: [string, string] = ['a', 'b'],
+): GPUArray {
+  checkOperand(fn, names[0], a);
+  checkOperand(fn, names[1], b);
   if (typeof a === 'number' && typeof b === 'number')
-    throw new InvalidArgumentError(fn, 'a', a, 'at least one GPUArray operand');
-  const shape = resultShape(fn, a, b);
-  const ea = operandExpr(fn, 'a', a);
+    throw new InvalidArgumentError(fn, names[0], a, 'at least one GPUArray operand');
+  const shape = resultShape(fn, names, a, b);
+  const ea = operandExpr(fn, names[0], a);
   let eb: Expr;
   try {
-    eb = operandExpr(fn, 'b', b);
+    eb = operandExpr(fn, names[1], b);
   } catch (e) {
     releaseExpr(ea);
     throw e;
@@ -54,8 +82,8 @@ function binary(fn: string, op: BinaryOp, a: Operand, b: Operand): GPUArray {
 }
 
 function unary(fn: string, op: UnaryOp, a: GPUArray): GPUArray {
-  const e = operandExpr(fn, 'x', a);
-  return new GPUArray(a.shape, null, { k: 'un', op, a: e });
+  checkGPUArray(fn, 'x', a);
+  return new GPUArray(a.shape, null, { k: 'un', op, a: operandExpr(fn, 'x', a) });
 }
 
 /** a + b (lazy, fused). @throws ShapeError for unequal shapes that do not broadcast. */
@@ -91,7 +119,28 @@ export const sign = (x: GPUArray): GPUArray => unary('sign', 'sign', x);
 /** 1 / x (lazy, fused). */
 export const reciprocal = (x: GPUArray): GPUArray => unary('reciprocal', 'recip', x);
 
-/** alpha x + beta y, the fused axpby (alpha, beta numbers or size-1 device arrays). */
+/**
+ * alpha x + beta y, the fused axpby (alpha, beta numbers or size-1 device arrays).
+ * @throws InvalidArgumentError naming alpha, x, beta or y for a bad operand; ShapeError when x and
+ * y do not match.
+ */
 export function axpby(alpha: Operand, x: GPUArray, beta: Operand, y: GPUArray): GPUArray {
-  return add(mul(x, alpha), mul(y, beta));
+  const fn = 'axpby';
+  checkGPUArray(fn, 'x', x);
+  checkGPUArray(fn, 'y', y);
+  resultShape(fn, ['x', 'y'], x, y);
+  for (const [arg, s] of [
+    ['alpha', alpha],
+    ['beta', beta],
+  ] as const) {
+    checkOperand(fn, arg, s);
+    if (typeof s !== 'number' && s.size !== 1)
+      throw new ShapeError(fn, arg, 'must be a number or a size-1 GPUArray', s.shape);
+  }
+  const ax = binary(fn, 'mul', x, alpha, ['x', 'alpha']);
+  const by = binary(fn, 'mul', y, beta, ['y', 'beta']);
+  const r = binary(fn, 'add', ax, by);
+  ax.dispose();
+  by.dispose();
+  return r;
 }

@@ -58,7 +58,7 @@ export {
   rangeFinder,
 } from './orthogonalize.js';
 export { max, min, norm, sum, sumSquares, transpose } from './reduce.js';
-export { type WebGPUStats, trimPool, webgpuStats } from './runtime.js';
+export { type WebGPUStats, WebGPUError, trimPool, webgpuStats } from './runtime.js';
 export { type CsrLike, GPUCsr, spmv, toGPUCsr } from './sparse.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, ShapeError, checkOptions } from '@krylov/core-array';
-import { GPUArray, allocate } from './array.js';
+import { ShapeError, checkBoolean, checkOptions } from '@krylov/core-array';
+import { type GPUArray, allocate, checkFloat32, checkGPUArray } from './array.js';
 import { dispatch, grid, uniforms } from './runtime.js';
 
 /**
@@ -15,7 +15,7 @@ const GEMM = `@group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> Cin: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 struct P { m: u32, n: u32, k: u32, sab: u32, sar: u32, sac: u32, sbb: u32, sbr: u32,
-           sbc: u32, scb: u32, alpha: f32, beta: f32 }
+           sbc: u32, scb: u32, alpha: f32, beta: f32, tn: u32, tiles: u32, total: u32, gx: u32 }
 @group(0) @binding(4) var<uniform> p: P;
 // k-major tiles: As[kk][i] for 64 rows of op(A), Bs[kk][j] for 64 columns of op(B), 32 deep
 var<workgroup> As: array<f32, 2048>;
@@ -36,11 +36,17 @@ fn store(z: u32, i: u32, j0: u32, v: vec4<f32>) {
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
-  let row0 = w.y * 64u;
-  let col0 = w.x * 64u;
+  // one linear tile index over (batch, row tile, column tile), spread over x and y of the grid so
+  // that no dimension exceeds 65535 workgroups; the spare workgroups of the last row return at once
+  let t = w.x + w.y * p.gx;
+  if (t >= p.total) { return; }
+  let z = t / p.tiles;
+  let r = t % p.tiles;
+  let row0 = (r / p.tn) * 64u;
+  let col0 = (r % p.tn) * 64u;
   let tid = l.y * 16u + l.x;
-  let aBase = w.z * p.sab;
-  let bBase = w.z * p.sbb;
+  let aBase = z * p.sab;
+  let bBase = z * p.sbb;
   // a 4 x 4 block per thread in four vec4 registers (no dynamically indexed private array)
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
@@ -74,10 +80,10 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
   }
   let i0 = row0 + l.y * 4u;
   let j0 = col0 + l.x * 4u;
-  store(w.z, i0, j0, acc0);
-  store(w.z, i0 + 1u, j0, acc1);
-  store(w.z, i0 + 2u, j0, acc2);
-  store(w.z, i0 + 3u, j0, acc3);
+  store(z, i0, j0, acc0);
+  store(z, i0 + 1u, j0, acc1);
+  store(z, i0 + 2u, j0, acc2);
+  store(z, i0 + 3u, j0, acc3);
 }`;
 
 export interface MatmulOptions {
@@ -85,11 +91,14 @@ export interface MatmulOptions {
   transA?: boolean;
   /** Read `b` as transposed; default false. */
   transB?: boolean;
-  /** Scale of the product (default 1). */
+  /** Scale of the product (default 1); a finite number within float32's range. */
   alpha?: number;
   /** Scale of `c` added to the product (default 0: `c` is not read, NaN included). */
   beta?: number;
-  /** The array added as beta c, of the output's shape (required when beta is not 0). */
+  /**
+   * The array added as beta c, of the output's shape (required when beta is not 0). It is only
+   * read: the result is a new array, so `c` may be `a`, `b` or share their buffer.
+   */
   c?: GPUArray;
 }
 
@@ -99,13 +108,8 @@ function matDims(
   x: GPUArray,
   trans: boolean,
 ): { lead: number[]; r: number; c: number } {
-  if (!(x instanceof GPUArray) || x.ndim < 2)
-    throw new InvalidArgumentError(
-      fn,
-      arg,
-      x instanceof GPUArray ? x.shape : x,
-      'a GPUArray with at least 2 axes',
-    );
+  checkGPUArray(fn, arg, x);
+  if (x.ndim < 2) throw new ShapeError(fn, arg, 'must have at least 2 axes', x.shape);
   const r = x.shape[x.ndim - 2];
   const c = x.shape[x.ndim - 1];
   return { lead: x.shape.slice(0, -2), r: trans ? c : r, c: trans ? r : c };
@@ -114,14 +118,23 @@ function matDims(
 /**
  * alpha op(A) op(B) + beta C on the device, batched over leading axes (equal leading shapes,
  * or one operand a plain matrix shared by every batch entry). Returns a new array; inputs are
- * untouched. O(batch m n k) flops; float32 with fma, error about k eps |A||B| per entry.
+ * untouched and may be one array (`matmul(x, x, { beta: 1, c: x })` is correct). Any size the
+ * adapter's storage binding limit holds runs: the tiles are spread over a 2-D grid, so more than
+ * 65535 tiles or batch entries are fine. O(batch m n k) flops; float32 with fma, error about
+ * k eps |A||B| per entry.
  * @throws ShapeError for mismatched inner or batch dimensions or a `c` of the wrong shape.
- * @throws InvalidArgumentError for unknown options, or beta != 0 without `c`.
+ * @throws InvalidArgumentError for unknown options, non-boolean transA/transB, alpha/beta that are
+ * not finite numbers within float32's range, beta != 0 without `c`, operands that are not live
+ * GPUArrays (naming which), or an output beyond the storage binding limit.
  */
 export function matmul(a: GPUArray, b: GPUArray, options: MatmulOptions = {}): GPUArray {
   const fn = 'matmul';
   checkOptions(fn, options, ['transA', 'transB', 'alpha', 'beta', 'c']);
   const { transA = false, transB = false, alpha = 1, beta = 0, c } = options;
+  checkBoolean(fn, 'options.transA', transA);
+  checkBoolean(fn, 'options.transB', transB);
+  checkFloat32(fn, 'options.alpha', alpha);
+  checkFloat32(fn, 'options.beta', beta);
   const A = matDims(fn, 'a', a, transA);
   const B = matDims(fn, 'b', b, transB);
   if (A.c !== B.r) throw new ShapeError(fn, 'b', `inner dimension ${B.r} does not match a's ${A.c}`, b.shape);
@@ -130,22 +143,23 @@ export function matmul(a: GPUArray, b: GPUArray, options: MatmulOptions = {}): G
     throw new ShapeError(fn, 'b', `batch shape does not match a's ${JSON.stringify(A.lead)}`, b.shape);
   const lead = A.lead.length > 0 ? A.lead : B.lead;
   const batch = lead.reduce((s, d) => s * d, 1);
-  if (batch > 65535) throw new InvalidArgumentError(fn, 'a', a.shape, 'at most 65535 batch entries');
   const [m, k, n] = [A.r, A.c, B.c];
   const shape = [...lead, m, n];
-  if (typeof alpha !== 'number' || typeof beta !== 'number' || Number.isNaN(alpha) || Number.isNaN(beta))
-    throw new InvalidArgumentError(fn, 'options.alpha/beta', [alpha, beta], 'numbers');
-  if (beta !== 0) {
-    if (!(c instanceof GPUArray))
-      throw new InvalidArgumentError(fn, 'options.c', c, 'a GPUArray when beta is not 0');
-    if (c.ndim !== shape.length || c.shape.some((d, i) => d !== shape[i]))
+  // a given `c` is checked even when beta = 0 makes it unread, so a wrong one never passes silently
+  if (beta !== 0 || c !== undefined) {
+    checkGPUArray(fn, 'options.c', c, 'a GPUArray (required when beta is not 0)');
+    if (c!.ndim !== shape.length || c!.shape.some((d, i) => d !== shape[i]))
       throw new ShapeError(
         fn,
         'options.c',
         `does not match the product's shape ${JSON.stringify(shape)}`,
-        c.shape,
+        c!.shape,
       );
   }
+  // materialize the inputs first: a failure there leaks no output buffer
+  const sa = a.storage(fn, 'a');
+  const sb = b.storage(fn, 'b');
+  const sc = beta !== 0 ? c!.storage(fn, 'options.c') : sa;
   const out = allocate(fn, shape);
   if (out.size === 0) return out;
   // a stored [.., rows, cols] row-major; op(A)(i, p) at i*sar + p*sac
@@ -153,12 +167,13 @@ export function matmul(a: GPUArray, b: GPUArray, options: MatmulOptions = {}): G
   const aCols = a.shape[a.ndim - 1];
   const bRows = b.shape[b.ndim - 2];
   const bCols = b.shape[b.ndim - 1];
-  const ab = a.buffer(fn);
-  const bb = b.buffer(fn);
+  const tn = Math.ceil(n / 64);
+  const tiles = tn * Math.ceil(m / 64);
+  const [gx, gy] = grid(tiles * batch);
   dispatch(
     fn,
     GEMM,
-    [ab, bb, beta !== 0 ? c!.buffer(fn) : ab, out.buffer(fn)],
+    [sa.buffer, sb.buffer, sc.buffer, out.buffer(fn, 'out')],
     uniforms([
       ['u', m],
       ['u', n],
@@ -172,8 +187,13 @@ export function matmul(a: GPUArray, b: GPUArray, options: MatmulOptions = {}): G
       ['u', m * n],
       ['f', alpha],
       ['f', beta],
+      ['u', tn],
+      ['u', tiles],
+      ['u', tiles * batch],
+      ['u', gx],
     ]),
-    [Math.ceil(n / 64), Math.ceil(m / 64), batch],
+    [gx, gy],
+    3,
   );
   return out;
 }
@@ -206,23 +226,22 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
 
 /**
  * Checks the `y` that a matrix-vector product adds as beta y (needed only when beta is not 0).
- * @throws ShapeError unless it is a GPUArray vector of length m.
+ * @throws InvalidArgumentError unless it is a live GPUArray; ShapeError unless a vector of length m.
  */
 export function requireAddend(fn: string, y: GPUArray | undefined, beta: number, m: number): void {
-  if (beta !== 0 && (!(y instanceof GPUArray) || y.ndim !== 1 || y.size !== m))
-    throw new ShapeError(
-      fn,
-      'options.y',
-      `must be a GPUArray vector of length ${m} when beta is not 0`,
-      y instanceof GPUArray ? y.shape : undefined,
-    );
+  if (beta === 0 && y === undefined) return;
+  checkGPUArray(fn, 'options.y', y, 'a GPUArray vector (required when beta is not 0)');
+  if (y!.ndim !== 1 || y!.size !== m)
+    throw new ShapeError(fn, 'options.y', `must be a vector of length ${m}`, y!.shape);
 }
 
 /**
  * y = alpha op(A) x + beta y0 on the device (A a matrix, x a vector; `y0` required when beta is
- * not 0). Returns a new vector. O(mn); one 64-thread workgroup reduction per output element,
- * error about (n / 64 + 6) eps |A||x|.
- * @throws ShapeError for mismatched dimensions. @throws InvalidArgumentError for bad options.
+ * not 0). Returns a new vector; `y0` is only read and may be `x` itself. O(mn); one 64-thread
+ * workgroup reduction per output element, error about (n / 64 + 6) eps |A||x|.
+ * @throws ShapeError for a non-matrix a, a non-vector x or y, or mismatched lengths.
+ * @throws InvalidArgumentError for unknown options, a non-boolean `trans`, alpha/beta that are not
+ * finite float32 numbers, or operands that are not live GPUArrays.
  */
 export function gemv(
   a: GPUArray,
@@ -232,23 +251,28 @@ export function gemv(
   const fn = 'gemv';
   checkOptions(fn, options, ['trans', 'alpha', 'beta', 'y']);
   const { trans = false, alpha = 1, beta = 0, y } = options;
-  if (!(a instanceof GPUArray) || a.ndim !== 2)
-    throw new InvalidArgumentError(fn, 'a', a instanceof GPUArray ? a.shape : a, 'a GPUArray matrix');
-  if (!(x instanceof GPUArray) || x.ndim !== 1)
-    throw new InvalidArgumentError(fn, 'x', x instanceof GPUArray ? x.shape : x, 'a GPUArray vector');
+  checkBoolean(fn, 'options.trans', trans);
+  checkFloat32(fn, 'options.alpha', alpha);
+  checkFloat32(fn, 'options.beta', beta);
+  checkGPUArray(fn, 'a', a);
+  if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'must be a matrix (2 axes)', a.shape);
+  checkGPUArray(fn, 'x', x);
+  if (x.ndim !== 1) throw new ShapeError(fn, 'x', 'must be a vector (1 axis)', x.shape);
   const [rows, cols] = a.shape;
   const [m, n] = trans ? [cols, rows] : [rows, cols];
   if (x.size !== n)
     throw new ShapeError(fn, 'x', `length must be ${n} for a of shape ${JSON.stringify(a.shape)}`, x.shape);
   requireAddend(fn, y, beta, m);
+  const sa = a.storage(fn, 'a');
+  const sx = x.storage(fn, 'x');
+  const sy = beta !== 0 ? y!.storage(fn, 'options.y') : sa;
   const out = allocate(fn, [m]);
   if (m === 0) return out;
-  const ab = a.buffer(fn);
   const [gx, gy] = grid(m);
   dispatch(
     fn,
     GEMV,
-    [ab, x.buffer(fn), beta !== 0 ? y!.buffer(fn) : ab, out.buffer(fn)],
+    [sa.buffer, sx.buffer, sy.buffer, out.buffer(fn, 'out')],
     uniforms([
       ['u', m],
       ['u', n],
@@ -259,6 +283,7 @@ export function gemv(
       ['u', gx],
     ]),
     [gx, gy],
+    3,
   );
   return out;
 }

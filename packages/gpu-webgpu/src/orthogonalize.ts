@@ -1,5 +1,14 @@
-import { InvalidArgumentError, checkOptions, rng } from '@krylov/core-array';
-import { GPUArray, allocate, toGPU } from './array.js';
+import {
+  InvalidArgumentError,
+  ShapeError,
+  checkBoolean,
+  checkChoice,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+  rng,
+} from '@krylov/core-array';
+import { type GPUArray, allocate, checkFloat32, checkGPUArray, toGPU } from './array.js';
 import { add, mul, reciprocal, sub } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { norm, sumSquares, transpose } from './reduce.js';
@@ -20,12 +29,28 @@ export const NEWTON_SCHULZ_COEFFICIENTS = {
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 export interface NewtonSchulzOptions {
-  /** Iterations (default 5). */
+  /** Iterations, a non-negative integer (default 5). */
   steps?: number;
-  /** `'muon'` (default), `'cubic'` or explicit [a, b, c]. */
+  /** `'muon'` (default), `'cubic'` or explicit [a, b, c] (finite float32 numbers). */
   coefficients?: keyof typeof NEWTON_SCHULZ_COEFFICIENTS | readonly [number, number, number];
-  /** Added to ||G||_F before scaling (default 1e-7). */
+  /** Added to ||G||_F before scaling, finite and > 0 (default 1e-7; 0 would divide a zero G by 0). */
   epsilon?: number;
+}
+
+function checkCoefficients(fn: string, arg: string, v: unknown): readonly [number, number, number] {
+  if (typeof v === 'string')
+    return NEWTON_SCHULZ_COEFFICIENTS[
+      checkChoice(
+        fn,
+        arg,
+        v,
+        Object.keys(NEWTON_SCHULZ_COEFFICIENTS) as (keyof typeof NEWTON_SCHULZ_COEFFICIENTS)[],
+      )
+    ];
+  if (!Array.isArray(v) || v.length !== 3)
+    throw new InvalidArgumentError(fn, arg, v, "'muon', 'cubic' or [a, b, c]");
+  v.forEach((c, i) => checkFloat32(fn, `${arg}[${i}]`, c));
+  return v as unknown as readonly [number, number, number];
 }
 
 /**
@@ -34,20 +59,22 @@ export interface NewtonSchulzOptions {
  * then `steps` of X <- a X + (b A + c A^2) X with A = X X^T. Three gemms per step, no readback.
  * O(steps m n min(m, n)). Float32: entries agree with the float64 iteration to about 1e-3 after
  * 5 Muon steps (the quintic amplifies rounding near its fixed band).
- * @throws InvalidArgumentError for a non-matrix, a bad step count or unknown options.
+ * @throws InvalidArgumentError for a non-array or disposed g, a bad step count, coefficients or
+ * epsilon, or unknown options. @throws ShapeError for a g that is not a matrix.
  */
 export function newtonSchulz(g: GPUArray, options: NewtonSchulzOptions = {}): GPUArray {
   const fn = 'newtonSchulz';
   checkOptions(fn, options, ['steps', 'coefficients', 'epsilon']);
   const { steps = 5, coefficients = 'muon', epsilon = 1e-7 } = options;
-  if (!(g instanceof GPUArray) || g.ndim !== 2)
-    throw new InvalidArgumentError(fn, 'g', g instanceof GPUArray ? g.shape : g, 'a GPUArray matrix');
-  if (!Number.isInteger(steps) || steps < 0)
-    throw new InvalidArgumentError(fn, 'options.steps', steps, 'a non-negative integer');
-  const coeffs = typeof coefficients === 'string' ? NEWTON_SCHULZ_COEFFICIENTS[coefficients] : coefficients;
-  if (!Array.isArray(coeffs) || coeffs.length !== 3 || coeffs.some((v) => typeof v !== 'number'))
-    throw new InvalidArgumentError(fn, 'options.coefficients', coefficients, "'muon', 'cubic' or [a, b, c]");
-  const [a, b, c] = coeffs;
+  checkGPUArray(fn, 'g', g);
+  if (g.ndim !== 2) throw new ShapeError(fn, 'g', 'must be a matrix (2 axes)', g.shape);
+  checkInteger(fn, 'options.steps', steps, { min: 0 });
+  const [a, b, c] = checkCoefficients(fn, 'options.coefficients', coefficients);
+  checkFloat32(fn, 'options.epsilon', epsilon);
+  if (
+    !(checkNumber(fn, 'options.epsilon', epsilon, { min: 0, minExclusive: true }) && Math.fround(epsilon) > 0)
+  )
+    throw new InvalidArgumentError(fn, 'options.epsilon', epsilon, 'a number > 0 in float32 (>= 1.4e-45)');
   const tall = g.shape[0] > g.shape[1];
   const base = tall ? transpose(g) : g;
   const nrm = norm(base);
@@ -70,15 +97,15 @@ export function newtonSchulz(g: GPUArray, options: NewtonSchulzOptions = {}): GP
 }
 
 export interface MuonStepOptions {
-  /** Learning rate (default 0.02). */
+  /** Learning rate, finite and >= 0 (default 0.02). */
   lr?: number;
-  /** Momentum beta (default 0.95). */
+  /** Momentum beta in [0, 1) (default 0.95). */
   momentum?: number;
   /** Nesterov blend (default true). */
   nesterov?: boolean;
-  /** Decoupled weight decay (default 0). */
+  /** Decoupled weight decay, finite and >= 0 (default 0). */
   weightDecay?: number;
-  /** Newton-Schulz steps (default 5). */
+  /** Newton-Schulz steps, a non-negative integer (default 5). */
   steps?: number;
 }
 
@@ -87,7 +114,10 @@ export interface MuonStepOptions {
  * m' = beta m + (1 - beta) g; u = (1 - beta) g + beta m' (Nesterov) or m'; o = NS5(u);
  * w' = w - lr (sqrt(max(1, rows / cols)) o + wd w). Returns new `w` and `m` (inputs untouched,
  * so the caller disposes the old ones); no readback. O(steps rows cols min(rows, cols)).
- * @throws InvalidArgumentError for mismatched shapes, non-matrices or bad options.
+ * @throws InvalidArgumentError for arrays that are not live GPUArrays (naming which), or options out
+ * of range (lr or weightDecay negative or not finite, momentum outside [0, 1), nesterov not a
+ * boolean, steps not a non-negative integer, unknown keys). @throws ShapeError for a w with fewer
+ * than 2 axes or g, m not of w's shape.
  */
 export function muonStep(
   w: GPUArray,
@@ -98,22 +128,25 @@ export function muonStep(
   const fn = 'muonStep';
   checkOptions(fn, options, ['lr', 'momentum', 'nesterov', 'weightDecay', 'steps']);
   const { lr = 0.02, momentum: beta = 0.95, nesterov = true, weightDecay = 0, steps = 5 } = options;
+  checkFloat32(fn, 'options.lr', lr);
+  checkNumber(fn, 'options.lr', lr, { min: 0 });
+  checkNumber(fn, 'options.momentum', beta, { min: 0, max: 1, maxExclusive: true });
+  checkBoolean(fn, 'options.nesterov', nesterov);
+  checkFloat32(fn, 'options.weightDecay', weightDecay);
+  checkNumber(fn, 'options.weightDecay', weightDecay, { min: 0 });
+  checkInteger(fn, 'options.steps', steps, { min: 0 });
+  checkGPUArray(fn, 'w', w);
+  if (w.ndim < 2) throw new ShapeError(fn, 'w', 'must be a matrix (route vectors to AdamW)', w.shape);
   for (const [name, x] of [
     ['g', g],
     ['m', m],
-  ] as const)
-    if (!(x instanceof GPUArray) || x.ndim !== w.ndim || x.shape.some((d, i) => d !== w.shape[i]))
-      throw new InvalidArgumentError(
-        fn,
-        name,
-        x instanceof GPUArray ? x.shape : x,
-        `a GPUArray of w's shape ${JSON.stringify(w.shape)}`,
-      );
-  if (w.ndim < 2) throw new InvalidArgumentError(fn, 'w', w.shape, 'a matrix (route vectors to AdamW)');
-  if (!(beta >= 0 && beta < 1))
-    throw new InvalidArgumentError(fn, 'options.momentum', beta, 'a number in [0, 1)');
+  ] as const) {
+    checkGPUArray(fn, name, x);
+    if (x.ndim !== w.ndim || x.shape.some((d, i) => d !== w.shape[i]))
+      throw new ShapeError(fn, name, `does not match w's shape ${JSON.stringify(w.shape)}`, x.shape);
+  }
   const rows = w.shape[0];
-  const cols = w.size / rows;
+  const cols = w.shape.slice(1).reduce((p, d) => p * d, 1);
   const mNext = add(mul(m, beta), mul(g, 1 - beta)).materialize();
   const u = nesterov ? add(mul(g, 1 - beta), mul(mNext, beta)) : mNext;
   const u2 = u.reshape([rows, cols]);
@@ -193,25 +226,27 @@ function choleskyQrPass(y: GPUArray, factor: number): GPUArray {
   dispatch(
     fn,
     CHOL,
-    [gram.buffer(fn), ss.buffer(fn), lower.buffer(fn)],
+    [gram.buffer(fn, 'gram'), ss.buffer(fn, 'norm'), lower.buffer(fn, 'lower')],
     uniforms([
       ['u', l],
       ['f', factor],
     ]),
     [1],
+    2,
   );
   const q = allocate(fn, [m, l]);
   const [gx, gy] = grid(Math.ceil(m / 64));
   dispatch(
     fn,
     TRSM_ROWS,
-    [y.buffer(fn), lower.buffer(fn), q.buffer(fn)],
+    [y.buffer(fn, 'y'), lower.buffer(fn, 'lower'), q.buffer(fn, 'q')],
     uniforms([
       ['u', m],
       ['u', l],
       ['u', gx * 64],
     ]),
     [gx, gy],
+    2,
   );
   gram.dispose();
   ss.dispose();
@@ -228,17 +263,14 @@ function choleskyQrPass(y: GPUArray, factor: number): GPUArray {
  * out as zeros, so Q^T Q is the identity on the other columns and Q Q^T is still the projector
  * onto range(Y).
  * O(m l^2 + l^3). ||Q^T Q - I|| is about 1e-6 in float32.
- * @throws InvalidArgumentError for a non-matrix or a wide matrix.
+ * @throws InvalidArgumentError for a non-array or a disposed one. @throws ShapeError for a
+ * non-matrix or a wide matrix.
  */
 export function choleskyQr(y: GPUArray): GPUArray {
   const fn = 'choleskyQr';
-  if (!(y instanceof GPUArray) || y.ndim !== 2 || y.shape[0] < y.shape[1])
-    throw new InvalidArgumentError(
-      fn,
-      'y',
-      y instanceof GPUArray ? y.shape : y,
-      'a GPUArray matrix with rows >= columns',
-    );
+  checkGPUArray(fn, 'y', y);
+  if (y.ndim !== 2 || y.shape[0] < y.shape[1])
+    throw new ShapeError(fn, 'y', 'must be a matrix with rows >= columns', y.shape);
   const [m, l] = y.shape;
   if (y.size === 0) return allocate(fn, [m, l]);
   const q1 = choleskyQrPass(y, 11 * (m * l + l * (l + 1)) * 2 ** -24);
@@ -254,7 +286,9 @@ export function choleskyQr(y: GPUArray): GPUArray {
  * Omega with a seeded Gaussian Omega (n x l, drawn on the host by core-array's RNG and uploaded
  * once), then `powerIterations` of Q <- orth(A orth(A^T Q)); orth is shifted CholeskyQR3. Returns
  * Q (m x l, orthonormal columns). O((2q + 1) m n l + (q + 1) m l^2).
- * @throws InvalidArgumentError for a non-matrix, l out of [1, min(m, n)] or bad options.
+ * @throws InvalidArgumentError for a non-array or disposed a, l not an integer in [1, min(m, n)],
+ * powerIterations not a non-negative integer, a seed that is not an integer or a string, or
+ * unknown options. @throws ShapeError for a non-matrix.
  */
 export function rangeFinder(
   a: GPUArray,
@@ -264,13 +298,13 @@ export function rangeFinder(
   const fn = 'rangeFinder';
   checkOptions(fn, options, ['powerIterations', 'seed']);
   const { powerIterations = 2, seed = 0 } = options;
-  if (!(a instanceof GPUArray) || a.ndim !== 2)
-    throw new InvalidArgumentError(fn, 'a', a instanceof GPUArray ? a.shape : a, 'a GPUArray matrix');
+  checkGPUArray(fn, 'a', a);
+  if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'must be a matrix (2 axes)', a.shape);
   const [m, n] = a.shape;
-  if (!Number.isInteger(l) || l < 1 || l > Math.min(m, n))
-    throw new InvalidArgumentError(fn, 'l', l, `an integer in [1, ${Math.min(m, n)}]`);
-  if (!Number.isInteger(powerIterations) || powerIterations < 0)
-    throw new InvalidArgumentError(fn, 'options.powerIterations', powerIterations, 'a non-negative integer');
+  checkInteger(fn, 'l', l, { min: 1, max: Math.min(m, n) });
+  checkInteger(fn, 'options.powerIterations', powerIterations, { min: 0 });
+  // a fractional seed would collide with its integer part in the generator's seeding
+  if (typeof seed !== 'string') checkInteger(fn, 'options.seed', seed);
   const omega = toGPU(rng(seed).normal([n, l], { dtype: 'float32' }));
   const y = matmul(a, omega);
   omega.dispose();

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, normalizeAxis } from '@krylov/core-array';
-import { GPUArray, allocate } from './array.js';
+import { InvalidArgumentError, ShapeError, normalizeAxis } from '@krylov/core-array';
+import { type GPUArray, allocate, checkGPUArray } from './array.js';
 import { sqrt } from './elementwise.js';
 import { dispatch, grid, uniforms } from './runtime.js';
 
@@ -69,11 +69,12 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 }
 
 function reduce(fn: string, kind: Kind, x: GPUArray, axis?: number): GPUArray {
-  if (!(x instanceof GPUArray)) throw new InvalidArgumentError(fn, 'x', x, 'a GPUArray');
-  if ((kind === 'max' || kind === 'min') && (x.size === 0 || (axis !== undefined && x.shape.at(axis) === 0)))
+  checkGPUArray(fn, 'x', x);
+  const ax = axis === undefined ? undefined : normalizeAxis(fn, 'axis', axis, x.ndim);
+  if ((kind === 'max' || kind === 'min') && (x.size === 0 || (ax !== undefined && x.shape[ax] === 0)))
     throw new InvalidArgumentError(fn, 'x', x.shape, 'a non-empty array (the identity would be infinite)');
-  if (axis !== undefined) {
-    const ax = normalizeAxis(fn, 'axis', axis, x.ndim);
+  if (ax !== undefined) {
+    const xs = x.storage(fn, 'x');
     const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
     const inner = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
     const out = allocate(fn, [...x.shape.slice(0, ax), ...x.shape.slice(ax + 1)]);
@@ -82,7 +83,7 @@ function reduce(fn: string, kind: Kind, x: GPUArray, axis?: number): GPUArray {
     dispatch(
       fn,
       axisCode(kind),
-      [x.buffer(fn), out.buffer(fn)],
+      [xs.buffer, out.buffer(fn, 'out')],
       uniforms([
         ['u', outer],
         ['u', x.shape[ax]],
@@ -90,31 +91,35 @@ function reduce(fn: string, kind: Kind, x: GPUArray, axis?: number): GPUArray {
         ['u', gx * 256],
       ]),
       [gx, gy],
+      1,
     );
     return out;
   }
+  const xs = x.storage(fn, 'x');
   const groups = Math.min(256, Math.max(1, Math.ceil(x.size / 2048)));
   const partial = allocate(fn, [groups]);
   dispatch(
     fn,
     treeCode(kind, true),
-    [x.buffer(fn), partial.buffer(fn)],
+    [xs.buffer, partial.buffer(fn, 'partial')],
     uniforms([
       ['u', x.size],
       ['u', groups],
     ]),
     [groups],
+    1,
   );
   const out = allocate(fn, []);
   dispatch(
     fn,
     treeCode(kind === 'sumSquares' ? 'sum' : kind, false),
-    [partial.buffer(fn), out.buffer(fn)],
+    [partial.buffer(fn, 'partial'), out.buffer(fn, 'out')],
     uniforms([
       ['u', groups],
       ['u', 1],
     ]),
     [1],
+    1,
   );
   partial.dispose();
   return out;
@@ -134,7 +139,7 @@ export const min = (x: GPUArray, axis?: number): GPUArray => reduce('min', 'min'
  * overflow: entries beyond about 1e19 overflow float32 squares.
  */
 export const norm = (x: GPUArray): GPUArray => {
-  const s = sumSquares(x);
+  const s = reduce('norm', 'sumSquares', x);
   const r = sqrt(s);
   s.dispose();
   return r;
@@ -142,50 +147,64 @@ export const norm = (x: GPUArray): GPUArray => {
 
 const TRANSPOSE = `@group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-struct P { rows: u32, cols: u32 }
+struct P { rows: u32, cols: u32, tc: u32, tiles: u32, total: u32, gx: u32 }
 @group(0) @binding(2) var<uniform> p: P;
 var<workgroup> tile: array<f32, 272>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
-  let base = w.z * p.rows * p.cols;
-  let r = w.y * 16u + l.y;
-  let c = w.x * 16u + l.x;
+  // one linear tile index over (matrix, row tile, column tile), spread over x and y of the grid
+  let t = w.x + w.y * p.gx;
+  if (t >= p.total) { return; }
+  let z = t / p.tiles;
+  let tx = (t % p.tiles) % p.tc;
+  let ty = (t % p.tiles) / p.tc;
+  let base = z * p.rows * p.cols;
+  let r = ty * 16u + l.y;
+  let c = tx * 16u + l.x;
   if (r < p.rows && c < p.cols) { tile[l.y * 17u + l.x] = x[base + r * p.cols + c]; }
   workgroupBarrier();
-  let orow = w.x * 16u + l.y;
-  let ocol = w.y * 16u + l.x;
+  let orow = tx * 16u + l.y;
+  let ocol = ty * 16u + l.x;
   if (orow < p.cols && ocol < p.rows) { out[base + orow * p.rows + ocol] = tile[l.x * 17u + l.y]; }
 }`;
 
 /**
- * Swaps the last two axes (a batch of matrix transposes), through 16 x 16 shared-memory tiles.
+ * Swaps the last two axes (a batch of matrix transposes), through 16 x 16 shared-memory tiles
+ * spread over a 2-D grid (any number of tiles and matrices the storage limit holds).
  * O(size). Matrix products take `transA`/`transB` instead, which is cheaper than transposing.
- * @throws InvalidArgumentError for fewer than 2 axes or more than 65535 batch entries.
+ * @throws InvalidArgumentError for a non-array or a disposed one; ShapeError for fewer than 2 axes.
  */
 export function transpose(x: GPUArray): GPUArray {
   const fn = 'transpose';
-  if (!(x instanceof GPUArray) || x.ndim < 2)
-    throw new InvalidArgumentError(
-      fn,
-      'x',
-      x instanceof GPUArray ? x.shape : x,
-      'a GPUArray with at least 2 axes',
-    );
+  checkGPUArray(fn, 'x', x);
+  if (x.ndim < 2) throw new ShapeError(fn, 'x', 'must have at least 2 axes', x.shape);
   const rows = x.shape[x.ndim - 2];
   const cols = x.shape[x.ndim - 1];
-  const batch = x.size / Math.max(rows * cols, 1);
-  if (batch > 65535) throw new InvalidArgumentError(fn, 'x', x.shape, 'at most 65535 matrices');
+  const batch = shapeSizeOf(x.shape.slice(0, -2));
+  const xs = x.storage(fn, 'x');
   const out = allocate(fn, [...x.shape.slice(0, -2), cols, rows]);
   if (out.size === 0) return out;
+  const tc = Math.ceil(cols / 16);
+  const tiles = tc * Math.ceil(rows / 16);
+  const [gx, gy] = grid(tiles * batch);
   dispatch(
     fn,
     TRANSPOSE,
-    [x.buffer(fn), out.buffer(fn)],
+    [xs.buffer, out.buffer(fn, 'out')],
     uniforms([
       ['u', rows],
       ['u', cols],
+      ['u', tc],
+      ['u', tiles],
+      ['u', tiles * batch],
+      ['u', gx],
     ]),
-    [Math.ceil(cols / 16), Math.ceil(rows / 16), batch],
+    [gx, gy],
+    1,
   );
   return out;
+}
+
+function shapeSizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
 }

@@ -1,15 +1,19 @@
-import { InvalidArgumentError, ShapeError, checkOptions } from '@krylov/core-array';
-import { GPUArray, Storage, allocate } from './array.js';
+import { DTypeError, InvalidArgumentError, ShapeError, checkInteger, checkOptions } from '@krylov/core-array';
+import { type GPUArray, Storage, allocate, checkFloat32, checkGPUArray } from './array.js';
 import { requireDevice } from './device.js';
 import { requireAddend } from './linalg.js';
-import { acquireBuffer, count, dispatch, grid, runtime, uniforms } from './runtime.js';
+import { acquireBuffer, clearFault, count, dispatch, grid, runtime, uniforms } from './runtime.js';
 
-/** The arrays of a compressed-row matrix (the same fields as @krylov/solvers' `CsrArrays`). */
+/**
+ * The arrays of a compressed-row matrix (the same fields as @krylov/solvers' `CsrArrays`). The
+ * values must be a Float32Array: the device computes in float32 and nothing converts silently, so a
+ * float64 matrix is passed as `{ ...a, data: Float32Array.from(a.data) }`.
+ */
 export interface CsrLike {
   readonly shape: readonly [number, number];
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
-  readonly data: Float64Array | Float32Array;
+  readonly data: Float32Array;
 }
 
 /** A CSR matrix resident on the device (indptr and indices as u32, values as f32). */
@@ -34,6 +38,27 @@ export class GPUCsr {
   get isDisposed(): boolean {
     return this.disposed;
   }
+
+  /**
+   * @internal Throws unless the matrix is live and on the current device.
+   * @throws InvalidArgumentError naming `fn` and `arg`.
+   */
+  check(fn: string, arg: string): void {
+    if (this.disposed)
+      throw new InvalidArgumentError(
+        fn,
+        arg,
+        'a disposed GPUCsr',
+        'a live GPUCsr (not used after dispose())',
+      );
+    if (this.parts.data.device !== requireDevice(fn))
+      throw new InvalidArgumentError(
+        fn,
+        arg,
+        'a GPUCsr of a released or lost device',
+        'a matrix of the current device (upload it again with toGPUCsr)',
+      );
+  }
 }
 
 function upload(fn: string, data: Int32Array | Float32Array): Storage {
@@ -41,21 +66,39 @@ function upload(fn: string, data: Int32Array | Float32Array): Storage {
   const s = new Storage(device, acquireBuffer(fn, Math.max(data.length, 4) * 4));
   if (data.length > 0) {
     runtime(fn).device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    clearFault(s.buffer);
     count('uploads');
   }
   return s;
 }
 
 /**
- * Uploads a CSR matrix once (validated: indptr non-decreasing from 0 to nnz, column indices in
- * range). O(m + nnz).
- * @throws ShapeError for inconsistent array lengths. @throws InvalidArgumentError for bad indices.
+ * Uploads a CSR matrix once (validated: shape two non-negative integers, indptr non-decreasing from
+ * 0 to nnz, column indices in range, values a Float32Array). O(m + nnz).
+ * @throws ShapeError for inconsistent array lengths. @throws DTypeError for values that are not a
+ * Float32Array (a Float64Array is refused, not rounded silently). @throws InvalidArgumentError for
+ * a malformed matrix object, shape or bad indices.
  */
 export function toGPUCsr(a: CsrLike): GPUCsr {
   const fn = 'toGPUCsr';
-  const [m, n] = a.shape;
-  if (!(a.indptr instanceof Int32Array) || !(a.indices instanceof Int32Array))
-    throw new InvalidArgumentError(fn, 'a.indptr/indices', a.indptr, 'Int32Arrays');
+  if (a === null || typeof a !== 'object')
+    throw new InvalidArgumentError(fn, 'a', a, 'a CSR matrix { shape, indptr, indices, data }');
+  if (!Array.isArray(a.shape) || a.shape.length !== 2)
+    throw new InvalidArgumentError(fn, 'a.shape', a.shape, '[rows, columns]');
+  const m = checkInteger(fn, 'a.shape[0]', a.shape[0], { min: 0 });
+  const n = checkInteger(fn, 'a.shape[1]', a.shape[1], { min: 0 });
+  if (!(a.indptr instanceof Int32Array))
+    throw new InvalidArgumentError(fn, 'a.indptr', a.indptr, 'an Int32Array');
+  if (!(a.indices instanceof Int32Array))
+    throw new InvalidArgumentError(fn, 'a.indices', a.indices, 'an Int32Array');
+  const data: unknown = a.data;
+  if (!(data instanceof Float32Array))
+    throw new DTypeError(
+      fn,
+      'a.data',
+      ArrayBuffer.isView(data) ? data.constructor.name : typeof data,
+      'a Float32Array (nothing converts silently; pass { ...a, data: Float32Array.from(a.data) })',
+    );
   if (a.indptr.length !== m + 1)
     throw new ShapeError(fn, 'a.indptr', `length must be rows + 1 = ${m + 1}`, [a.indptr.length]);
   const nnz = a.indptr[m];
@@ -72,7 +115,7 @@ export function toGPUCsr(a: CsrLike): GPUCsr {
   return new GPUCsr([m, n], nnz, {
     indptr: upload(fn, a.indptr),
     indices: upload(fn, a.indices.subarray(0, nnz)),
-    data: upload(fn, Float32Array.from(a.data.subarray(0, nnz))),
+    data: upload(fn, a.data.subarray(0, nnz)),
   });
 }
 
@@ -98,8 +141,10 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 /**
  * y = alpha A x + beta y0 for a device CSR matrix (one thread per row, scalar CSR). Returns a new
  * vector. O(m + nnz); error about (row nnz) eps |A||x| per entry. A^T x is not offered (it needs
- * float atomics, which WGSL lacks): upload the transpose's CSR instead.
- * @throws ShapeError for mismatched lengths. @throws InvalidArgumentError for a disposed matrix or bad options.
+ * float atomics, which WGSL lacks): upload the transpose's CSR instead. `y0` is only read (it
+ * may be `x`).
+ * @throws ShapeError for mismatched lengths. @throws InvalidArgumentError for a disposed matrix or
+ * vector, alpha/beta that are not finite float32 numbers, or unknown options.
  */
 export function spmv(
   a: GPUCsr,
@@ -109,32 +154,24 @@ export function spmv(
   const fn = 'spmv';
   checkOptions(fn, options, ['alpha', 'beta', 'y']);
   const { alpha = 1, beta = 0, y } = options;
-  if (!(a instanceof GPUCsr) || a.isDisposed)
-    throw new InvalidArgumentError(fn, 'a', a, 'a live GPUCsr (toGPUCsr)');
-  if (!(x instanceof GPUArray) || x.ndim !== 1 || x.size !== a.shape[1])
-    throw new ShapeError(
-      fn,
-      'x',
-      `must be a GPUArray vector of length ${a.shape[1]}`,
-      x instanceof GPUArray ? x.shape : undefined,
-    );
+  checkFloat32(fn, 'options.alpha', alpha);
+  checkFloat32(fn, 'options.beta', beta);
+  if (!(a instanceof GPUCsr)) throw new InvalidArgumentError(fn, 'a', a, 'a GPUCsr (toGPUCsr)');
+  a.check(fn, 'a');
+  checkGPUArray(fn, 'x', x);
+  if (x.ndim !== 1 || x.size !== a.shape[1])
+    throw new ShapeError(fn, 'x', `must be a vector of length ${a.shape[1]}`, x.shape);
   const m = a.shape[0];
   requireAddend(fn, y, beta, m);
+  const xb = x.buffer(fn, 'x');
+  const yb = beta !== 0 ? y!.buffer(fn, 'options.y') : xb;
   const out = allocate(fn, [m]);
   if (m === 0) return out;
-  const xb = x.buffer(fn);
   const [gx, gy] = grid(Math.ceil(m / 256));
   dispatch(
     fn,
     SPMV,
-    [
-      a.parts.indptr.buffer,
-      a.parts.indices.buffer,
-      a.parts.data.buffer,
-      xb,
-      beta !== 0 ? y!.buffer(fn) : xb,
-      out.buffer(fn),
-    ],
+    [a.parts.indptr.buffer, a.parts.indices.buffer, a.parts.data.buffer, xb, yb, out.buffer(fn, 'out')],
     uniforms([
       ['u', m],
       ['u', gx * 256],
@@ -142,6 +179,7 @@ export function spmv(
       ['f', beta],
     ]),
     [gx, gy],
+    5,
   );
   return out;
 }

@@ -61,7 +61,7 @@ describe.skipIf(!!missing)('in headless Chromium through navigator.gpu', () => {
         shape: [90, 50],
         indptr: Int32Array.from(inp.csr.indptr),
         indices: Int32Array.from(inp.csr.indices),
-        data: Float64Array.from(inp.csr.data),
+        data: Float32Array.from(inp.csr.data),
       });
       const sp = w.spmv(S, w.toGPU(new Float32Array(inp.v)));
       const ns = w.newtonSchulz(w.toGPU(new Float32Array(inp.g), [24, 40]));

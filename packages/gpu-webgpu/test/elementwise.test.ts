@@ -19,10 +19,9 @@ import {
   sum,
   sumSquares,
   tanh,
-  toGPU,
   webgpuStats,
 } from '../src/index.js';
-import { U32, randn, requireGpu } from './helpers.js';
+import { U32, gpu, randn, requireGpu } from './helpers.js';
 
 const ok = await requireGpu();
 
@@ -37,8 +36,8 @@ describe.skipIf(!ok)('fused elementwise chains', () => {
     it(`n=${n}: a chain of 8 operations is one dispatch, and matches float64`, async () => {
       const x = randn(n, [n]);
       const y = randn(n + 1, [n]);
-      const gx = toGPU(x);
-      const gy = toGPU(y);
+      const gx = gpu(x);
+      const gy = gpu(y);
       const before = webgpuStats();
       const r = relu(sub(mul(tanh(add(mul(gx, 2), gy)), 3), div(abs(gy), add(exp(neg(abs(gx))), 1))));
       const got = await r.read();
@@ -55,7 +54,7 @@ describe.skipIf(!ok)('fused elementwise chains', () => {
 
   it('device scalars broadcast: x / ||x|| needs no readback until the end', async () => {
     const x = randn(3, [33, 17]);
-    const gx = toGPU(x);
+    const gx = gpu(x);
     const before = webgpuStats();
     const unit = div(gx, norm(gx));
     const n2 = await sumSquares(unit).read();
@@ -66,7 +65,7 @@ describe.skipIf(!ok)('fused elementwise chains', () => {
   it('axpby, maximum and sqrt against float64', async () => {
     const x = randn(5, [9, 11]);
     const y = randn(6, [9, 11]);
-    const got = await sqrt(maximum(axpby(0.5, toGPU(x), -2, toGPU(y)), 0.25)).read();
+    const got = await sqrt(maximum(axpby(0.5, gpu(x), -2, gpu(y)), 0.25)).read();
     close(
       got,
       Array.from(x.data, (v, i) => Math.sqrt(Math.max(0.5 * v - 2 * y.data[i], 0.25))),
@@ -75,21 +74,21 @@ describe.skipIf(!ok)('fused elementwise chains', () => {
   });
 
   it('inputs may be disposed while a lazy result still reads them', async () => {
-    const a = toGPU([1, 2, 3]);
+    const a = gpu([1, 2, 3]);
     const b = add(a, 1);
     a.dispose();
     expect([...(await b.read())]).toEqual([2, 3, 4]);
   });
 
   it('long chains materialize in pieces and stay correct', async () => {
-    let acc = toGPU(new Float32Array(100).fill(1));
+    let acc = gpu(new Float32Array(100).fill(1));
     for (let i = 0; i < 60; i++) acc = add(acc, 1);
     expect([...(await acc.read())]).toEqual(new Array(100).fill(61));
   });
 
   it('rejects mismatched shapes, NaN scalars and non-arrays with typed errors', () => {
-    const a = toGPU(randn(1, [2, 3]));
-    const b = toGPU(randn(2, [3, 2]));
+    const a = gpu(randn(1, [2, 3]));
+    const b = gpu(randn(2, [3, 2]));
     expect(() => add(a, b)).toThrow(ShapeError);
     expect(() => add(a, b)).toThrow(/add.*does not match a's shape \[2,3\]/);
     expect(() => mul(a, Number.NaN)).toThrow(InvalidArgumentError);
@@ -101,7 +100,7 @@ describe.skipIf(!ok)('reductions', () => {
   for (const shape of [[1], [7], [300, 301], [5, 2049]]) {
     it(`shape ${JSON.stringify(shape)}: sum, sumSquares, max, min in full and along each axis`, async () => {
       const x = randn(shape[0] * 31 + shape.length, shape);
-      const g = toGPU(x);
+      const g = gpu(x);
       let s = 0;
       let s1 = 0;
       let ss = 0;
@@ -145,15 +144,15 @@ describe.skipIf(!ok)('reductions', () => {
   }
 
   it('max of an empty array and a bad axis are typed errors', () => {
-    expect(() => max(toGPU([]))).toThrow(/non-empty/);
-    expect(() => sum(toGPU([1, 2]), 1)).toThrow(InvalidArgumentError);
+    expect(() => max(gpu([]))).toThrow(/non-empty/);
+    expect(() => sum(gpu([1, 2]), 1)).toThrow(InvalidArgumentError);
   });
 });
 
 describe.skipIf(!ok)('chained device operations', () => {
   it('matmul -> elementwise -> matmul -> norm reads back once, at the end', async () => {
-    const a = toGPU(randn(1, [40, 30]));
-    const b = toGPU(randn(2, [30, 20]));
+    const a = gpu(randn(1, [40, 30]));
+    const b = gpu(randn(2, [30, 20]));
     const before = webgpuStats();
     const c = matmul(a, b);
     const d = relu(sub(c, 0.1));

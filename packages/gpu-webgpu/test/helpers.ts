@@ -1,6 +1,6 @@
-import { type FloatDType, type NDArray, matmul, rng } from '@krylov/core-array';
+import { type FloatDType, type NDArray, isNDArray, matmul, rng } from '@krylov/core-array';
 import { afterAll } from 'vitest';
-import { initWebGPU, releaseWebGPU } from '../src/index.js';
+import { type CsrLike, type GPUArray, initWebGPU, releaseWebGPU, toGPU } from '../src/index.js';
 
 /**
  * Acquires the device for a test file. In CI (env CI or KRYLOV_REQUIRE_WEBGPU set) a missing
@@ -51,3 +51,26 @@ export function scaledError(got: ArrayLike<number>, ref: NDArray, scale: NDArray
 }
 
 export const U32 = 2 ** -24;
+
+/**
+ * toGPU with the explicit float32 conversion the tests' float64 inputs need (toGPU refuses other
+ * dtypes); the float64 originals stay the oracles.
+ */
+export function gpu(data: NDArray | Float32Array | readonly number[], shape?: readonly number[]): GPUArray {
+  return toGPU(isNDArray(data) && data.dtype !== 'float32' ? data.astype('float32') : data, shape);
+}
+
+/** A CSR matrix's arrays with the values converted explicitly to float32 (toGPUCsr refuses float64). */
+export function csr32(a: {
+  shape: readonly number[];
+  indptr: Int32Array;
+  indices: Int32Array;
+  data: ArrayLike<number>;
+}): CsrLike {
+  return {
+    shape: [a.shape[0], a.shape[1]],
+    indptr: a.indptr,
+    indices: a.indices,
+    data: Float32Array.from(a.data),
+  };
+}

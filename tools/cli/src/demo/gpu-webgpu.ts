@@ -17,7 +17,7 @@ export const section: DemoSection = {
     const g = rng(3);
     const a = matmul(g.normal([256, 16]), g.normal([16, 192]));
     const t0 = performance.now();
-    const ga = toGPU(a);
+    const ga = toGPU(a.astype('float32'));
     const q = rangeFinder(ga, 24, { seed: 1, powerIterations: 1 });
     // ||A - Q Q^T A|| / ||A||, computed on the device: one readback
     const resid = norm(gpuMatmul(q, gpuMatmul(q, ga, { transA: true }), { alpha: -1, beta: 1, c: ga }));
