@@ -1,5 +1,5 @@
 import { NDArray, matmul, rng } from '@krylov/core-array';
-import type { ParamTree } from '../src/index.js';
+import type { KfacLayer, KfacLayerStats, ParamTree } from '../src/index.js';
 
 type M = NDArray<'float64'>;
 
@@ -12,6 +12,36 @@ export interface Problem {
   lossAndGrad(p: ParamTree): { loss: number; grads: ParamTree };
   /** A loss worth reaching. */
   target: number;
+  /**
+   * For K-FAC: the dense layers and, at the parameters, each layer's inputs and per-example output
+   * gradients for the true Fisher (labels sampled from the model with the seeded `rng`).
+   */
+  kfac?: {
+    layers: Record<string, KfacLayer>;
+    stats(p: ParamTree, r: ReturnType<typeof rng>): Record<string, KfacLayerStats>;
+  };
+}
+
+/** Per-example gradients of the cross-entropy at logits z (n x k) for labels sampled from softmax(z). */
+function sampledLogitGrads(z: M, r: ReturnType<typeof rng>): M {
+  const [n, k] = z.shape;
+  const out = zerosLike(z);
+  for (let i = 0; i < n; i++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) max = Math.max(max, z.data[i * k + j]);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(z.data[i * k + j] - max);
+    let u = r.nextFloat64() * sum;
+    let pick = k - 1;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(z.data[i * k + j] - max);
+      out.data[i * k + j] = e / sum;
+      if (u < e && pick === k - 1) pick = j;
+      u -= e;
+    }
+    out.data[i * k + pick] -= 1;
+  }
+  return out;
 }
 
 const zerosLike = (a: NDArray) => new NDArray(new Float64Array(a.size), a.shape) as M;
@@ -69,6 +99,10 @@ export function logistic(): Problem {
     name: 'logistic regression',
     target: 0.2,
     init: () => ({ w: new NDArray(new Float64Array(60), [20, 3]) as M }),
+    kfac: {
+      layers: { fc: { weight: 'w', transposed: true } },
+      stats: ({ w }, r) => ({ fc: { inputs: x, outputGrads: sampledLogitGrads(matmul(x, w) as M, r) } }),
+    },
     lossAndGrad({ w }) {
       const { loss, dz } = softmaxCE(matmul(x, w) as M, labels);
       return { loss, grads: { w: matmul(x.T, dz) as M } };
@@ -117,6 +151,14 @@ export function mlp(): Problem {
     x.data[2 * i + 1] = r * Math.sin(angle) + 0.1 * g.nextNormal();
     labels[i] = c;
   }
+  const forward = (w1: M, b1: M, w2: M, b2: M) => {
+    const h = matmul(x, w1) as M;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < 32; j++) h.data[i * 32 + j] = Math.tanh(h.data[i * 32 + j] + b1.data[j]);
+    const z = matmul(h, w2) as M;
+    for (let i = 0; i < n; i++) for (let j = 0; j < 2; j++) z.data[i * 2 + j] += b2.data[j];
+    return { h, z };
+  };
   return {
     name: 'two-layer MLP (spirals)',
     target: 0.3,
@@ -129,12 +171,21 @@ export function mlp(): Problem {
         b2: new NDArray(new Float64Array(2), [2]) as M,
       };
     },
+    kfac: {
+      layers: {
+        fc1: { weight: 'w1', bias: 'b1', transposed: true },
+        fc2: { weight: 'w2', bias: 'b2', transposed: true },
+      },
+      stats: ({ w1, b1, w2, b2 }, r) => {
+        const { h, z } = forward(w1 as M, b1 as M, w2 as M, b2 as M);
+        const dz = sampledLogitGrads(z, r);
+        const dh = matmul(dz, w2.T) as M;
+        for (let i = 0; i < dh.size; i++) dh.data[i] *= 1 - h.data[i] ** 2;
+        return { fc1: { inputs: x, outputGrads: dh }, fc2: { inputs: h, outputGrads: dz } };
+      },
+    },
     lossAndGrad({ w1, b1, w2, b2 }) {
-      const h = matmul(x, w1) as M;
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < 32; j++) h.data[i * 32 + j] = Math.tanh(h.data[i * 32 + j] + b1.data[j]);
-      const z = matmul(h, w2) as M;
-      for (let i = 0; i < n; i++) for (let j = 0; j < 2; j++) z.data[i * 2 + j] += b2.data[j];
+      const { h, z } = forward(w1 as M, b1 as M, w2 as M, b2 as M);
       const { loss, dz } = softmaxCE(z, labels);
       const gw2 = matmul(h.T, dz) as M;
       const gb2 = new NDArray(

@@ -10,6 +10,7 @@ export {
   type ParamGroup,
 } from './optimizer.js';
 export * from './optimizers.js';
+export * from './torch-optimizers.js';
 export * from './schedules.js';
 export { decodeState, encodeState } from './state.js';
 export {
@@ -20,6 +21,7 @@ export {
   type PerParameterState,
   type StateOf,
   type StateValue,
+  maximizing,
 } from './transform.js';
 export { adafactor, type AdafactorOptions, type AdafactorState } from './transforms/adafactor.js';
 export {
@@ -63,9 +65,53 @@ export {
 export { scaleBySoap, type SoapOptions, type SoapState } from './transforms/soap.js';
 export {
   type Manifold,
+  type RiemannianAdamOptions,
+  type RiemannianAdamState,
   type RiemannianOptions,
+  type RiemannianSgdState,
   riemannianAdam,
   riemannianSgd,
   spd,
   stiefel,
 } from './manifolds.js';
+export {
+  type AdadeltaMomentOptions,
+  type AdadeltaState,
+  type AdamaxMomentOptions,
+  type AdamaxState,
+  type NadamMomentOptions,
+  type NadamState,
+  type RadamState,
+  type SparseAdamState,
+  scaleByAdadelta,
+  scaleByAdamax,
+  scaleByNadam,
+  scaleByRadam,
+  scaleBySparseAdam,
+} from './transforms/adaptive.js';
+export {
+  type AsgdOptions,
+  type AsgdState,
+  type RpropOptions,
+  type RpropState,
+  scaleByAsgd,
+  scaleByRprop,
+} from './transforms/step-size.js';
+export { LBFGS, type LbfgsEvaluation, type LbfgsOptions, type LbfgsState } from './lbfgs.js';
+export {
+  type FilteredGradState,
+  shampoo,
+  type ShampooOptimizerOptions,
+  type ShampooOptimizerState,
+  soap,
+  type SoapOptimizerOptions,
+  type SoapOptimizerState,
+} from './matrix-optimizers.js';
+export {
+  KFAC,
+  type KfacLayer,
+  type KfacLayerState,
+  type KfacLayerStats,
+  type KfacOptions,
+  type KfacState,
+} from './kfac.js';

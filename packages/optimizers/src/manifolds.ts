@@ -10,7 +10,9 @@ import {
   matmul,
 } from '@krylov/core-array';
 import { eigh, qr, solve } from '@krylov/decompositions';
+import { type GradientTransformation, type PerParameterState, perParameter } from './transform.js';
 import { BETA, POSITIVE, numberOption } from './transforms/moments.js';
+import { type ParamTree, elementsOf } from './tree.js';
 
 type Mat = NDArray<'float64'>;
 
@@ -222,6 +224,20 @@ export interface RiemannianOptions {
   momentum?: number;
 }
 
+export interface RiemannianAdamOptions {
+  /** Learning rate, a finite number >= 0 (required). */
+  lr: number;
+  /** Moment decays in [0, 1) (defaults 0.9, 0.999) and denominator guard > 0 (default 1e-8). */
+  b1?: number;
+  b2?: number;
+  eps?: number;
+}
+
+/** `riemannianSgd`'s state: the momentum per parameter (zero before the first step; empty without momentum). */
+export type RiemannianSgdState = PerParameterState<{ buf: Float64Array }>;
+/** `riemannianAdam`'s state: the (transported) first moment and the second moment per parameter. */
+export type RiemannianAdamState = PerParameterState<{ m: Float64Array; v: Float64Array }>;
+
 /** Checks a stepper's point and gradient: finite float64 matrices of one shape, the same at every call. */
 function checkStep(fn: string, x: unknown, g: unknown, shape: readonly number[] | null): [Mat, Mat] {
   const xx = checkMat(
@@ -234,63 +250,149 @@ function checkStep(fn: string, x: unknown, g: unknown, shape: readonly number[] 
   return [xx, checkMat(fn, 'g', g, xx.shape, `must match the point's shape ${JSON.stringify(xx.shape)}`)];
 }
 
+/** One Riemannian step on one point: the next point (the slot is advanced in place). */
+type PointStep<S> = (x: Mat, g: Mat, slot: S, t: number) => Mat;
+
+/** Throws unless a parameter can be a point of a matrix manifold (float64, 2-D). */
+function checkManifoldParam(fn: string, name: string, p: ParamTree[string]): void {
+  if (p.dtype !== 'float64')
+    throw new DTypeError(fn, `params.${name}`, p.dtype, 'float64 (a manifold point)');
+  if (p.ndim !== 2)
+    throw new ShapeError(fn, `params.${name}`, 'must be a matrix (a manifold point)', p.shape);
+}
+
 /**
- * Riemannian SGD with optional momentum (Bonnabel 2013): v = mu T(v) + grad_R f, x <- R_x(-lr v).
- * Works on one matrix point; returns a stepper `(x, g) => next x` keeping its momentum.
- * @throws InvalidArgumentError for a non-manifold or an option out of range; the stepper for a
- * point or gradient that is not a finite float64 matrix (DTypeError for other dtypes) or changes shape.
+ * The Riemannian step as a GradientTransformation for `Optimizer`: the update written is
+ * y - x for the next point y (so the parameter becomes y up to one rounding per entry), and the
+ * state (momentum, moments) is plain per-parameter buffers that checkpoint with `stateDict`.
  */
-export function riemannianSgd(manifold: Manifold, options: RiemannianOptions): (x: Mat, g: Mat) => Mat {
-  const fn = 'riemannianSgd';
-  checkManifold(fn, manifold);
-  checkOptions(fn, options, ['lr', 'momentum']);
-  const lr = checkNumber(fn, 'options.lr', options?.lr, { min: 0 });
-  const mu = numberOption(fn, options, 'momentum', 0, BETA);
-  let buf: Mat | null = null;
+function riemannianTransform<S>(
+  fn: string,
+  initOne: (size: number) => S,
+  step: PointStep<S>,
+): GradientTransformation<PerParameterState<S>> {
+  return perParameter(
+    (p, name) => {
+      checkManifoldParam(fn, name, p);
+      return initOne(p.size);
+    },
+    (u, slot, p, t) => {
+      const x = new NDArray(Float64Array.from(elementsOf(p)), p.shape) as Mat;
+      const g = new NDArray(Float64Array.from(u), p.shape) as Mat;
+      const y = step(x, g, slot, t).contiguous().data;
+      for (let i = 0; i < u.length; i++) u[i] = y[i] - x.data[i];
+    },
+    { name: fn },
+  );
+}
+
+/** The stepper `(x, g) => next x` over one point, kept for the one-point API; its state is one slot. */
+function stepper<S>(fn: string, initOne: (size: number) => S, step: PointStep<S>): (x: Mat, g: Mat) => Mat {
+  let slot: S | null = null;
+  let shape: readonly number[] | null = null;
+  let t = 0;
   return (x0: Mat, g0: Mat): Mat => {
-    const [x, g] = checkStep(fn, x0, g0, buf?.shape ?? null);
+    const [x, g] = checkStep(fn, x0, g0, shape);
+    shape ??= x.shape;
+    slot ??= initOne(x.size);
+    return step(x, g, slot, ++t);
+  };
+}
+
+function sgdStep(manifold: Manifold, lr: number, mu: number): PointStep<{ buf: Float64Array }> {
+  return (x, g, slot) => {
     const rg = manifold.gradient(x, g);
-    buf = buf && mu > 0 ? comb(mu, buf, 1, rg) : rg;
-    const y = manifold.retract(x, comb(-lr, buf, 0, buf));
-    buf = manifold.transport(x, y, buf);
+    let v = rg;
+    if (mu > 0) {
+      for (let i = 0; i < rg.size; i++) slot.buf[i] = mu * slot.buf[i] + rg.data[i];
+      v = new NDArray(slot.buf, rg.shape) as Mat;
+    }
+    const y = manifold.retract(x, comb(-lr, v, 0, v));
+    if (mu > 0) slot.buf.set(manifold.transport(x, y, v).contiguous().data);
+    return y;
+  };
+}
+
+function adamStep(
+  manifold: Manifold,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+): PointStep<{ m: Float64Array; v: Float64Array }> {
+  return (x, g, slot, t) => {
+    const rg = manifold.gradient(x, g);
+    const dir = new NDArray(new Float64Array(rg.size), rg.shape) as Mat;
+    for (let i = 0; i < rg.size; i++) {
+      slot.m[i] = b1 * slot.m[i] + (1 - b1) * rg.data[i];
+      slot.v[i] = b2 * slot.v[i] + (1 - b2) * rg.data[i] ** 2;
+      dir.data[i] = slot.m[i] / (1 - b1 ** t) / (Math.sqrt(slot.v[i] / (1 - b2 ** t)) + eps);
+    }
+    const y = manifold.retract(x, comb(-lr, manifold.project(x, dir), 0, dir));
+    slot.m.set(manifold.transport(x, y, new NDArray(slot.m, rg.shape) as Mat).contiguous().data);
     return y;
   };
 }
 
 /**
+ * Riemannian SGD with optional momentum (Bonnabel 2013): v = mu T(v) + grad_R f, x <- R_x(-lr v).
+ *
+ * Two forms: `riemannianSgd({ manifold, lr, momentum })` is a GradientTransformation for
+ * `Optimizer` (every parameter a float64 matrix point; the momentum checkpoints through
+ * `stateDict` as `RiemannianSgdState`): `new Optimizer({ X }, riemannianSgd, { manifold: stiefel(), lr: 0.01 })`.
+ * `riemannianSgd(manifold, { lr, momentum })` returns a stepper `(x, g) => next x` for one point.
+ * O(manifold operations) per step.
+ * @throws InvalidArgumentError for a non-manifold or an option out of range; DTypeError/ShapeError
+ * (at init) for a parameter that is not a float64 matrix; the stepper for a point or gradient that
+ * is not a finite float64 matrix (DTypeError for other dtypes) or changes shape.
+ */
+export function riemannianSgd(manifold: Manifold, options: RiemannianOptions): (x: Mat, g: Mat) => Mat;
+export function riemannianSgd(
+  options: RiemannianOptions & { manifold: Manifold },
+): GradientTransformation<RiemannianSgdState>;
+export function riemannianSgd(
+  a: Manifold | (RiemannianOptions & { manifold: Manifold }),
+  b?: RiemannianOptions,
+): GradientTransformation<RiemannianSgdState> | ((x: Mat, g: Mat) => Mat) {
+  const fn = 'riemannianSgd';
+  const asTransform = b === undefined && a !== null && typeof a === 'object' && 'manifold' in a;
+  const options = asTransform ? a : b;
+  const manifold = checkManifold(fn, asTransform ? (a as { manifold: unknown }).manifold : a);
+  checkOptions(fn, options, asTransform ? ['manifold', 'lr', 'momentum'] : ['lr', 'momentum']);
+  const lr = checkNumber(fn, 'options.lr', options?.lr, { min: 0 });
+  const mu = numberOption(fn, options, 'momentum', 0, BETA);
+  const init = (size: number) => ({ buf: new Float64Array(mu > 0 ? size : 0) });
+  const step = sgdStep(manifold, lr, mu);
+  return asTransform ? riemannianTransform(fn, init, step) : stepper(fn, init, step);
+}
+
+/**
  * Riemannian Adam (Becigneul & Ganea 2019, as geoopt's RiemannianAdam): Adam moments of the
  * Riemannian gradient in the embedding, the direction projected to the tangent space, a
- * retraction, and transport of the first moment. Returns a stepper `(x, g) => next x`.
+ * retraction, and transport of the first moment. Two forms as `riemannianSgd`:
+ * `riemannianAdam({ manifold, lr, b1, b2, eps })` for `Optimizer` (state `RiemannianAdamState`,
+ * checkpointed by `stateDict`) and `riemannianAdam(manifold, options)`, a one-point stepper.
  * @throws InvalidArgumentError for a non-manifold or an option out of range (lr >= 0 required,
- * b1, b2 in [0, 1), eps > 0); the stepper as `riemannianSgd`'s.
+ * b1, b2 in [0, 1), eps > 0); the transform and the stepper as `riemannianSgd`'s.
  */
+export function riemannianAdam(manifold: Manifold, options: RiemannianAdamOptions): (x: Mat, g: Mat) => Mat;
 export function riemannianAdam(
-  manifold: Manifold,
-  options: { lr: number; b1?: number; b2?: number; eps?: number },
-): (x: Mat, g: Mat) => Mat {
+  options: RiemannianAdamOptions & { manifold: Manifold },
+): GradientTransformation<RiemannianAdamState>;
+export function riemannianAdam(
+  a: Manifold | (RiemannianAdamOptions & { manifold: Manifold }),
+  b?: RiemannianAdamOptions,
+): GradientTransformation<RiemannianAdamState> | ((x: Mat, g: Mat) => Mat) {
   const fn = 'riemannianAdam';
-  checkManifold(fn, manifold);
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'eps']);
+  const asTransform = b === undefined && a !== null && typeof a === 'object' && 'manifold' in a;
+  const options = asTransform ? a : b;
+  const manifold = checkManifold(fn, asTransform ? (a as { manifold: unknown }).manifold : a);
+  checkOptions(fn, options, asTransform ? ['manifold', 'lr', 'b1', 'b2', 'eps'] : ['lr', 'b1', 'b2', 'eps']);
   const lr = checkNumber(fn, 'options.lr', options?.lr, { min: 0 });
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
-  let m: Mat | null = null;
-  let v: Float64Array | null = null;
-  let t = 0;
-  return (x0: Mat, g0: Mat): Mat => {
-    const [x, g] = checkStep(fn, x0, g0, m?.shape ?? null);
-    t++;
-    const rg = manifold.gradient(x, g);
-    m = m ? comb(b1, m, 1 - b1, rg) : comb(1 - b1, rg, 0, rg);
-    v ??= new Float64Array(rg.size);
-    const dir = new NDArray(new Float64Array(rg.size), rg.shape) as Mat;
-    for (let i = 0; i < rg.size; i++) {
-      v[i] = b2 * v[i] + (1 - b2) * rg.data[i] ** 2;
-      dir.data[i] = m.data[i] / (1 - b1 ** t) / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps);
-    }
-    const y = manifold.retract(x, comb(-lr, manifold.project(x, dir), 0, dir));
-    m = manifold.transport(x, y, m);
-    return y;
-  };
+  const init = (size: number) => ({ m: new Float64Array(size), v: new Float64Array(size) });
+  const step = adamStep(manifold, lr, b1, b2, eps);
+  return asTransform ? riemannianTransform(fn, init, step) : stepper(fn, init, step);
 }

@@ -233,8 +233,8 @@ function kindOf(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** The first place where `got` differs in layout from `want` (kinds, keys, lengths), or null. */
-function layoutDifference(
+/** The first place where `got` differs in layout from `want` (kinds, keys, lengths), or null (internal). */
+export function layoutDifference(
   want: unknown,
   got: unknown,
   path: string,

@@ -1,6 +1,6 @@
 import { checkOptions } from '@krylov/core-array';
 import { type Rate, rateAt } from './schedules.js';
-import { type GradientTransformation, chain, named } from './transform.js';
+import { type GradientTransformation, chain, named, withMaximize } from './transform.js';
 import { type LearningRateState, checkRate, decayedWeights, learningRate } from './transforms/basic.js';
 import {
   type AdamState,
@@ -39,6 +39,8 @@ export interface SgdOptions {
   nesterov?: boolean;
   /** Coupled (L2) weight decay >= 0, added to the gradient as torch.optim.SGD does. */
   weightDecay?: number;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /** `sgd`'s state: [weight decay, momentum buffers (null without momentum), step count]. */
@@ -50,7 +52,7 @@ export type SgdState = [null, TraceState | null, LearningRateState];
  */
 export function sgd(options: SgdOptions): GradientTransformation<SgdState> {
   const fn = 'sgd';
-  checkOptions(fn, options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+  checkOptions(fn, options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize']);
   const lr = checkRate(fn, 'options.lr', options?.lr);
   const momentum = numberOption(fn, options, 'momentum', 0, BETA);
   const dampening = numberOption(fn, options, 'dampening', 0, { min: 0, max: 1 });
@@ -59,7 +61,14 @@ export function sgd(options: SgdOptions): GradientTransformation<SgdState> {
   // validates nesterov against momentum and dampening even when there is no momentum buffer
   const momentumStep = traceIn({ momentum, dampening, nesterov }, fn);
   const none: GradientTransformation<null> = { name: 'none', init: () => null, update() {} };
-  return named(fn, chain(wd, momentum > 0 ? momentumStep : none, learningRate(fn, 'options.lr', lr)));
+  return named(
+    fn,
+    withMaximize(
+      fn,
+      options,
+      chain(wd, momentum > 0 ? momentumStep : none, learningRate(fn, 'options.lr', lr)),
+    ),
+  );
 }
 
 export interface AdamOptions {
@@ -73,9 +82,11 @@ export interface AdamOptions {
   /** Coupled (L2) weight decay for `adam` (default 0), decoupled for `adamw` (default 0.01); >= 0. */
   weightDecay?: number;
   amsgrad?: boolean;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
-const ADAM_KEYS = ['lr', 'b1', 'b2', 'eps', 'weightDecay', 'amsgrad'];
+const ADAM_KEYS = ['lr', 'b1', 'b2', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
 
 /** `adam`'s state: [weight decay, moments, step count]. */
 export type AdamOptimizerState = [null, AdamState, LearningRateState];
@@ -84,13 +95,17 @@ export type AdamWState = [AdamState, null, LearningRateState];
 
 function adamIn(fn: string, options: AdamOptions | undefined, keys: string[]) {
   checkOptions(fn, options, keys);
-  const { weightDecay = 0, lr = 1e-3, ...moments } = options ?? {};
+  const { weightDecay = 0, lr = 1e-3, maximize, ...moments } = options ?? {};
   return named(
     fn,
-    chain(
-      decayedWeights(fn, 'options.weightDecay', weightDecay),
-      scaleByAdamIn(moments, fn),
-      learningRate(fn, 'options.lr', lr),
+    withMaximize(
+      fn,
+      { maximize },
+      chain(
+        decayedWeights(fn, 'options.weightDecay', weightDecay),
+        scaleByAdamIn(moments, fn),
+        learningRate(fn, 'options.lr', lr),
+      ),
     ),
   );
 }
@@ -111,13 +126,17 @@ export function adam(options: AdamOptions = {}): GradientTransformation<AdamOpti
 export function adamw(options: AdamOptions = {}): GradientTransformation<AdamWState> {
   const fn = 'adamw';
   checkOptions(fn, options, ADAM_KEYS);
-  const { weightDecay = 1e-2, lr = 1e-3, ...moments } = options ?? {};
+  const { weightDecay = 1e-2, lr = 1e-3, maximize, ...moments } = options ?? {};
   return named(
     fn,
-    chain(
-      scaleByAdamIn(moments, fn),
-      decayedWeights(fn, 'options.weightDecay', weightDecay),
-      learningRate(fn, 'options.lr', lr),
+    withMaximize(
+      fn,
+      { maximize },
+      chain(
+        scaleByAdamIn(moments, fn),
+        decayedWeights(fn, 'options.weightDecay', weightDecay),
+        learningRate(fn, 'options.lr', lr),
+      ),
     ),
   );
 }
@@ -148,6 +167,8 @@ export interface AdagradOptions {
   initialAccumulator?: number;
   /** Denominator guard > 0 (default 1e-10). */
   eps?: number;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /** `adagrad`'s state: [weight decay, sums of squares, step count]. */
@@ -159,15 +180,19 @@ export type AdagradState = [null, RssState, LearningRateState];
  */
 export function adagrad(options: AdagradOptions = {}): GradientTransformation<AdagradState> {
   const fn = 'adagrad';
-  checkOptions(fn, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulator', 'eps']);
+  checkOptions(fn, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulator', 'eps', 'maximize']);
   const lr = checkRate(fn, 'options.lr', options?.lr ?? 1e-2);
   const decay = numberOption(fn, options, 'lrDecay', 0, NON_NEGATIVE);
   return named(
     fn,
-    chain(
-      decayedWeights(fn, 'options.weightDecay', options?.weightDecay ?? 0),
-      scaleByRssIn({ initialAccumulator: options?.initialAccumulator, eps: options?.eps }, fn),
-      learningRate(fn, 'options.lr', (t: number) => rateAt(lr, t) / (1 + (t - 1) * decay)),
+    withMaximize(
+      fn,
+      options,
+      chain(
+        decayedWeights(fn, 'options.weightDecay', options?.weightDecay ?? 0),
+        scaleByRssIn({ initialAccumulator: options?.initialAccumulator, eps: options?.eps }, fn),
+        learningRate(fn, 'options.lr', (t: number) => rateAt(lr, t) / (1 + (t - 1) * decay)),
+      ),
     ),
   );
 }
@@ -184,6 +209,8 @@ export interface RmspropOptions {
   momentum?: number;
   /** Coupled weight decay >= 0 (default 0). */
   weightDecay?: number;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /** `rmsprop`'s state: [weight decay, mean squares (and means, momentum), step count]. */
@@ -195,14 +222,18 @@ export type RmspropState = [null, RmsState, LearningRateState];
  */
 export function rmsprop(options: RmspropOptions = {}): GradientTransformation<RmspropState> {
   const fn = 'rmsprop';
-  checkOptions(fn, options, ['lr', 'alpha', 'eps', 'centered', 'momentum', 'weightDecay']);
-  const { lr = 1e-2, weightDecay = 0, ...rest } = options ?? {};
+  checkOptions(fn, options, ['lr', 'alpha', 'eps', 'centered', 'momentum', 'weightDecay', 'maximize']);
+  const { lr = 1e-2, weightDecay = 0, maximize, ...rest } = options ?? {};
   return named(
     fn,
-    chain(
-      decayedWeights(fn, 'options.weightDecay', weightDecay),
-      scaleByRmsIn(rest, fn),
-      learningRate(fn, 'options.lr', lr),
+    withMaximize(
+      fn,
+      { maximize },
+      chain(
+        decayedWeights(fn, 'options.weightDecay', weightDecay),
+        scaleByRmsIn(rest, fn),
+        learningRate(fn, 'options.lr', lr),
+      ),
     ),
   );
 }
@@ -215,6 +246,8 @@ export interface LionOptions {
   b2?: number;
   /** Decoupled weight decay >= 0 (default 0). */
   weightDecay?: number;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /** `lion`'s state: [momentum, weight decay, step count]. */
@@ -226,14 +259,18 @@ export type LionOptimizerState = [LionState, null, LearningRateState];
  */
 export function lion(options: LionOptions = {}): GradientTransformation<LionOptimizerState> {
   const fn = 'lion';
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'weightDecay']);
-  const { lr = 1e-4, weightDecay = 0, ...rest } = options ?? {};
+  checkOptions(fn, options, ['lr', 'b1', 'b2', 'weightDecay', 'maximize']);
+  const { lr = 1e-4, weightDecay = 0, maximize, ...rest } = options ?? {};
   return named(
     fn,
-    chain(
-      scaleByLionIn(rest, fn),
-      decayedWeights(fn, 'options.weightDecay', weightDecay),
-      learningRate(fn, 'options.lr', lr),
+    withMaximize(
+      fn,
+      { maximize },
+      chain(
+        scaleByLionIn(rest, fn),
+        decayedWeights(fn, 'options.weightDecay', weightDecay),
+        learningRate(fn, 'options.lr', lr),
+      ),
     ),
   );
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkFunction, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkBoolean, checkFunction, checkOptions } from '@krylov/core-array';
 import { type Buffer, type ParamTree, elementsOf } from './tree.js';
 
 /**
@@ -170,4 +170,36 @@ export function perParameter<S>(
         updateOne(elementsOf(updates[name]), state.slots[name], params[name], state.count, name);
     },
   };
+}
+
+/**
+ * torch.optim's `maximize`: `t` applied to the negated gradients, so it ascends the objective.
+ * Every torch.optim class with the option negates the gradient first, before weight decay or
+ * moments; the state type, layout and name are `t`'s. O(n).
+ * @throws InvalidArgumentError for a `t` that is not a GradientTransformation.
+ */
+export function maximizing<S>(t: GradientTransformation<S>): GradientTransformation<S> {
+  checkTransform('maximizing', 't', t);
+  return {
+    ...t,
+    update(updates, state, params) {
+      t.check?.(state);
+      for (const name of Object.keys(updates)) {
+        const u = elementsOf(updates[name]);
+        for (let i = 0; i < u.length; i++) u[i] = -u[i];
+      }
+      t.update(updates, state, params);
+    },
+  };
+}
+
+/** `t`, or `maximizing(t)` when `options.maximize` (checked as a boolean, default false) is set. */
+export function withMaximize<S>(
+  fn: string,
+  options: { maximize?: boolean } | undefined,
+  t: GradientTransformation<S>,
+): GradientTransformation<S> {
+  const v = options?.maximize;
+  if (v === undefined) return t;
+  return checkBoolean(fn, 'options.maximize', v) ? maximizing(t) : t;
 }

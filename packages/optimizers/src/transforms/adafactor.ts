@@ -1,6 +1,11 @@
 import { checkOptions } from '@krylov/core-array';
 import type { Rate } from '../schedules.js';
-import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
+import {
+  type GradientTransformation,
+  type PerParameterState,
+  perParameter,
+  withMaximize,
+} from '../transform.js';
 import { type Buffer, elementsOf, zerosLike } from '../tree.js';
 import { checkRate, rateAtStep } from './basic.js';
 import { NON_NEGATIVE, POSITIVE, numberOption } from './moments.js';
@@ -27,6 +32,8 @@ export interface AdafactorOptions {
   clip?: number;
   /** Decoupled weight decay >= 0, p *= 1 - lr wd (default 0). */
   weightDecay?: number;
+  /** Ascend instead of descend: the gradients are negated first (torch.optim's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -40,7 +47,7 @@ export interface AdafactorOptions {
  */
 export function adafactor(options?: AdafactorOptions): GradientTransformation<AdafactorState> {
   const fn = 'adafactor';
-  checkOptions(fn, options, ['lr', 'beta2Decay', 'eps1', 'eps2', 'clip', 'weightDecay']);
+  checkOptions(fn, options, ['lr', 'beta2Decay', 'eps1', 'eps2', 'clip', 'weightDecay', 'maximize']);
   const lr = checkRate(fn, 'options.lr', options?.lr ?? 1e-2);
   const decay = numberOption(fn, options, 'beta2Decay', -0.8, { max: 0 });
   const eps1Option = numberOption(fn, options, 'eps1', Number.NaN, POSITIVE);
@@ -80,7 +87,10 @@ export function adafactor(options?: AdafactorOptions): GradientTransformation<Ad
     },
     { name: fn },
   );
-  return { ...transform, check: (state) => void rateAtStep(fn, 'options.lr', lr, state.count + 1) };
+  return withMaximize(fn, options, {
+    ...transform,
+    check: (state) => void rateAtStep(fn, 'options.lr', lr, state.count + 1),
+  });
 }
 
 /** u <- u / sqrt(max(R C / mean(R), eps1^2)) for each trailing m x n matrix, after updating R and C. */

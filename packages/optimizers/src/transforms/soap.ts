@@ -27,6 +27,11 @@ export interface SoapOptions {
   shampooBeta?: number;
   /** Recompute the eigenbases every this many steps, an integer >= 1 (default 10). */
   precondFrequency?: number;
+  /**
+   * A matrix side longer than this (an integer >= 1) is not rotated: its eigenbasis stays the
+   * identity and its factor is not kept (default 10000, the reference's `max_precond_dim`).
+   */
+  maxPrecondDim?: number;
 }
 
 function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> {
@@ -44,7 +49,7 @@ function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> 
  */
 export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapState> {
   const fn = 'scaleBySoap';
-  checkOptions(fn, options, ['b1', 'b2', 'eps', 'shampooBeta', 'precondFrequency']);
+  checkOptions(fn, options, ['b1', 'b2', 'eps', 'shampooBeta', 'precondFrequency', 'maxPrecondDim']);
   const b1 = numberOption(fn, options, 'b1', 0.95, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.95, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
@@ -53,10 +58,17 @@ export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapS
     options?.precondFrequency === undefined
       ? 10
       : checkInteger(fn, 'options.precondFrequency', options.precondFrequency, { min: 1 });
+  const maxDim =
+    options?.maxPrecondDim === undefined
+      ? 10000
+      : checkInteger(fn, 'options.maxPrecondDim', options.maxPrecondDim, { min: 1 });
+  // a side above maxDim keeps no factor (length 0) and is not rotated
+  const side = (k: number) => (k <= maxDim ? k : 0);
   return perParameter(
     (p) => {
-      const m = p.ndim >= 2 ? p.shape[0] : 0;
-      const n = m > 0 ? p.size / m : 0;
+      const m0 = p.ndim >= 2 ? p.shape[0] : 0;
+      const m = side(m0);
+      const n = m0 > 0 ? side(p.size / m0) : 0;
       return {
         m1: zerosLike(p),
         v: zerosLike(p),
@@ -80,17 +92,26 @@ export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapS
       const m = p.shape[0];
       const n = p.size / m;
       const g = mat(u, m, n);
-      const ggt = matmul(g, g.T) as NDArray<'float64'>;
-      const gtg = matmul(g.T, g) as NDArray<'float64'>;
-      for (let i = 0; i < m * m; i++) s.left[i] = sb * s.left[i] + (1 - sb) * ggt.data[i];
-      for (let i = 0; i < n * n; i++) s.right[i] = sb * s.right[i] + (1 - sb) * gtg.data[i];
-      if ((t - 1) % freq === 0) {
-        s.ql.set((eigh(mat(s.left, m, m)).vectors as NDArray<'float64'>).contiguous().data);
-        s.qr.set((eigh(mat(s.right, n, n)).vectors as NDArray<'float64'>).contiguous().data);
+      const useLeft = s.left.length > 0;
+      const useRight = s.right.length > 0;
+      if (useLeft) {
+        const ggt = matmul(g, g.T) as NDArray<'float64'>;
+        for (let i = 0; i < m * m; i++) s.left[i] = sb * s.left[i] + (1 - sb) * ggt.data[i];
       }
-      const ql = new NDArray(s.ql, [m, m]);
-      const qr = new NDArray(s.qr, [n, n]);
-      const rotate = (x: NDArray<'float64'>) => matmul(matmul(ql.T, x), qr) as NDArray<'float64'>;
+      if (useRight) {
+        const gtg = matmul(g.T, g) as NDArray<'float64'>;
+        for (let i = 0; i < n * n; i++) s.right[i] = sb * s.right[i] + (1 - sb) * gtg.data[i];
+      }
+      if ((t - 1) % freq === 0) {
+        if (useLeft) s.ql.set((eigh(mat(s.left, m, m)).vectors as NDArray<'float64'>).contiguous().data);
+        if (useRight) s.qr.set((eigh(mat(s.right, n, n)).vectors as NDArray<'float64'>).contiguous().data);
+      }
+      const ql = useLeft ? new NDArray(s.ql, [m, m]) : null;
+      const qr = useRight ? new NDArray(s.qr, [n, n]) : null;
+      const rotate = (x: NDArray<'float64'>) => {
+        const y = ql ? (matmul(ql.T, x) as NDArray<'float64'>) : x;
+        return (qr ? matmul(y, qr) : y) as NDArray<'float64'>;
+      };
       const gr = rotate(g);
       const mr = rotate(mat(s.m1, m, n));
       const step = new NDArray(new Float64Array(m * n), [m, n]);
@@ -98,7 +119,8 @@ export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapS
         s.v[i] = b2 * s.v[i] + (1 - b2) * gr.data[i] ** 2;
         step.data[i] = mr.data[i] / bc1 / (Math.sqrt(s.v[i] / bc2) + eps);
       }
-      const back = matmul(matmul(ql, step), qr.T) as NDArray<'float64'>;
+      const left = ql ? (matmul(ql, step) as NDArray<'float64'>) : step;
+      const back = (qr ? matmul(left, qr.T) : left).contiguous() as NDArray<'float64'>;
       for (let i = 0; i < u.length; i++) u[i] = back.data[i];
     },
     { name: fn },
