@@ -118,3 +118,23 @@ export function checkSignal(fn: string, arg: string, s: unknown): AbortSignal {
     throw new InvalidArgumentError(fn, arg, s, 'an AbortSignal');
   return sig;
 }
+
+/** A vector of finite numbers (positive when `positive`), copied to float64. */
+export function checkVector(fn: string, arg: string, v: ArrayLike<number>, positive: boolean): Float64Array {
+  const out = Float64Array.from(v);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]) || (positive && !(out[i] > 0)))
+      throw new InvalidArgumentError(
+        fn,
+        `${arg}[${i}]`,
+        out[i],
+        positive ? 'a finite positive number' : 'a finite number',
+      );
+  }
+  return out;
+}
+
+/** A [batch, dim] array (the exact models' inputs). */
+export function checkBatch(fn: string, x: Batch, dim: number): void {
+  if (x.ndim !== 2 || x.shape[1] !== dim) throw new ShapeError(fn, 'x', `expected [batch, ${dim}]`, x.shape);
+}

@@ -7,7 +7,15 @@ import {
   checkOptions,
   toRng,
 } from '@krylov/core-array';
-import { checkArray, checkModel, checkSchedule, checkSeed, checkTime } from './check.js';
+import {
+  checkArray,
+  checkBatch,
+  checkModel,
+  checkSchedule,
+  checkSeed,
+  checkTime,
+  checkVector,
+} from './check.js';
 import { type DiffusionModel, type NoiseLevel, toX0 } from './model.js';
 import type { NoiseSchedule } from './schedules.js';
 import { type Batch, lincomb } from './vector.js';
@@ -34,24 +42,6 @@ export interface GaussianData {
    * sqrt(v + s^2), since dy/ds = s y / (v + s^2).
    */
   odeSolution(x: Batch, from: number, to: number, schedule: NoiseSchedule): Batch;
-}
-
-function checkVector(fn: string, arg: string, v: ArrayLike<number>, positive: boolean): Float64Array {
-  const out = Float64Array.from(v);
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i]) || (positive && !(out[i] > 0)))
-      throw new InvalidArgumentError(
-        fn,
-        `${arg}[${i}]`,
-        out[i],
-        positive ? 'a finite positive number' : 'a finite number',
-      );
-  }
-  return out;
-}
-
-function checkBatch(fn: string, x: Batch, dim: number): void {
-  if (x.ndim !== 2 || x.shape[1] !== dim) throw new ShapeError(fn, 'x', `expected [batch, ${dim}]`, x.shape);
 }
 
 /**
@@ -172,108 +162,6 @@ function addMean(z: Batch, mean: Float64Array): Batch {
   const d = mean.length;
   for (let i = 0; i < out.size; i++) out.data[i] += mean[i % d];
   return out;
-}
-
-/** Isotropic Gaussian mixture sum_k w_k N(mean_k, v_k I). */
-export interface GaussianMixtureData {
-  readonly dim: number;
-  readonly weights: Float64Array;
-  readonly means: Float64Array[];
-  readonly variances: Float64Array;
-  /** The exact denoiser E[x0 | x_t] (posterior-weighted component denoisers), predicting `'x0'`. */
-  readonly model: DiffusionModel;
-  sample(n: number, seed: SeedLike): Batch;
-}
-
-/**
- * A Gaussian mixture with isotropic components and its exact denoiser: with x~ = x / alpha and
- * s = sigma / alpha, the responsibilities are r_k ~ w_k N(x~; mean_k, (v_k + s^2) I) (computed in
- * log space) and D = sum_k r_k (mean_k + v_k / (v_k + s^2) (x~ - mean_k)). O(batch K dim).
- * @throws InvalidArgumentError for bad weights or variances; ShapeError for ragged means.
- */
-export function gaussianMixture(options: {
-  weights: ArrayLike<number>;
-  means: ArrayLike<number>[];
-  variances: ArrayLike<number>;
-}): GaussianMixtureData {
-  const fn = 'gaussianMixture';
-  checkOptions(fn, options, ['weights', 'means', 'variances']);
-  const weights = checkVector(fn, 'options.weights', options.weights, true);
-  const variances = checkVector(fn, 'options.variances', options.variances, true);
-  const k = weights.length;
-  if (k === 0 || options.means.length !== k || variances.length !== k) {
-    throw new ShapeError(
-      fn,
-      'options.means',
-      `weights, means and variances need the same non-zero count (${k})`,
-      [options.means.length],
-    );
-  }
-  const means = options.means.map((m, i) => checkVector(fn, `options.means[${i}]`, m, false));
-  const dim = means[0].length;
-  if (means.some((m) => m.length !== dim))
-    throw new ShapeError(fn, 'options.means', 'every mean needs the same dimension', [k, dim]);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const logW = weights.map((w) => Math.log(w / total));
-
-  const model: DiffusionModel = {
-    prediction: 'x0',
-    predict: (x: Batch, { alpha, sigma }: NoiseLevel) => {
-      checkBatch(fn, x, dim);
-      const s2 = (sigma / alpha) ** 2;
-      const xc = x.contiguous();
-      const out = new NDArray(new (x.data.constructor as Float64ArrayConstructor)(x.size), x.shape) as Batch;
-      const logR = new Float64Array(k);
-      for (let b = 0; b < x.shape[0]; b++) {
-        const base = xc.offset + b * dim;
-        let maxLog = Number.NEGATIVE_INFINITY;
-        for (let c = 0; c < k; c++) {
-          const v = variances[c] + s2;
-          let d2 = 0;
-          for (let i = 0; i < dim; i++) d2 += (xc.data[base + i] / alpha - means[c][i]) ** 2;
-          logR[c] = logW[c] - 0.5 * dim * Math.log(v) - d2 / (2 * v);
-          maxLog = Math.max(maxLog, logR[c]);
-        }
-        let norm = 0;
-        for (let c = 0; c < k; c++) norm += logR[c] = Math.exp(logR[c] - maxLog);
-        for (let c = 0; c < k; c++) {
-          const r = logR[c] / norm;
-          const shrink = variances[c] / (variances[c] + s2);
-          for (let i = 0; i < dim; i++)
-            out.data[b * dim + i] += r * (means[c][i] + shrink * (xc.data[base + i] / alpha - means[c][i]));
-        }
-      }
-      return out;
-    },
-  };
-
-  return {
-    dim,
-    weights: weights.map((w) => w / total),
-    means,
-    variances,
-    model,
-    sample(n, seed) {
-      checkInteger('gaussianMixture.sample', 'n', n, { min: 0 });
-      checkSeed('gaussianMixture.sample', 'seed', seed);
-      const g = toRng(seed);
-      const out = g.normal([n, dim]) as Batch;
-      const cdf = weights.map(
-        (
-          (acc) => (w: number) =>
-            (acc += w / total)
-        )(0),
-      );
-      for (let b = 0; b < n; b++) {
-        const u = g.nextFloat64();
-        let c = 0;
-        while (c < k - 1 && u >= cdf[c]) c++;
-        const sd = Math.sqrt(variances[c]);
-        for (let i = 0; i < dim; i++) out.data[b * dim + i] = means[c][i] + sd * out.data[b * dim + i];
-      }
-      return out;
-    },
-  };
 }
 
 /**

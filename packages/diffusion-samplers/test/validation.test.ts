@@ -239,11 +239,29 @@ describe("DPM-Solver++(3M) variants against an independent transcription of k-di
   ] as const) {
     it(`variant '${variant}' reproduces the transcription with d2 weighted ${w} phi_3`, async () => {
       const times = timesteps(sch, 30, { spacing: 'karras', final: 'tmin' });
-      const ours = await sample(mix.model, dpmSolverPP({ order: 3, variant }), x0, { schedule: sch, times });
+      // k-diffusion's second step is the 'heun' second-order update (diffusers' default is 'midpoint')
+      const ours = await sample(mix.model, dpmSolverPP({ order: 3, variant, solverType: 'heun' }), x0, {
+        schedule: sch,
+        times,
+      });
       const theirs = kdiffusion3m(times, w);
       for (let j = 0; j < theirs.length; j++) expect(ours.data[j]).toBeCloseTo(theirs[j], 10);
     });
   }
+  it('solverType and eulerAtFinal are checked, and eulerAtFinal changes runs of any length', async () => {
+    expect(() => dpmSolverPP({ solverType: 'euler' as never })).toThrow(
+      /dpmSolverPP: argument 'options.solverType'/,
+    );
+    expect(() => dpmSolverPP({ eulerAtFinal: 'true' as never })).toThrow(/options\.eulerAtFinal/);
+    expect(() => unipc({ eulerAtFinal: 1 as never })).toThrow(/unipc: argument 'options\.eulerAtFinal'/);
+    const go = (eulerAtFinal: boolean) =>
+      sample(mix.model, dpmSolverPP({ order: 3, eulerAtFinal }), x0, {
+        schedule: sch,
+        steps: 20,
+        spacing: 'karras',
+      });
+    expect(maxAbsDiff(await go(true), await go(false))).toBeGreaterThan(1e-6);
+  });
   it('lowerOrderFinal only changes runs of fewer than 15 steps', async () => {
     const go = (steps: number, lowerOrderFinal: boolean) =>
       sample(mix.model, dpmSolverPP({ order: 3, lowerOrderFinal }), x0, {

@@ -1,6 +1,14 @@
 import { checkBoolean, checkChoice, checkOptions } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
-import { type Point, noisySteps, pointAt, request, stepOrder } from './common.js';
+import {
+  type FinalStepPolicy,
+  type Point,
+  checkFinalStepPolicy,
+  noisySteps,
+  pointAt,
+  request,
+  stepOrder,
+} from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
 
 /** Solves the small dense system M r = b (order <= 3) by Gaussian elimination with partial pivoting. */
@@ -96,18 +104,13 @@ function uniUpdate(
   return lincomb(terms);
 }
 
-export interface UniPCOptions {
+export interface UniPCOptions extends FinalStepPolicy {
   /** Predictor order p (1, 2 or 3); with the corrector the method has order p + 1. Default 2. */
   order?: 1 | 2 | 3;
   /** B(h) = h ('bh1') or e^h - 1 ('bh2', default; better for guided sampling). */
   variant?: 'bh1' | 'bh2';
   /** Apply the corrector UniC (default true; never after the last step). */
   corrector?: boolean;
-  /**
-   * Lower the order on the last steps of runs of fewer than 15 steps (default true). Longer runs
-   * keep their full order, which a first-order last step would cap at 2.
-   */
-  lowerOrderFinal?: boolean;
 }
 
 /**
@@ -118,11 +121,11 @@ export interface UniPCOptions {
  */
 export function unipc(options?: UniPCOptions): Sampler {
   const fn = 'unipc';
-  checkOptions(fn, options, ['order', 'variant', 'corrector', 'lowerOrderFinal']);
+  checkOptions(fn, options, ['order', 'variant', 'corrector', 'lowerOrderFinal', 'eulerAtFinal']);
   const order = checkChoice(fn, 'options.order', options?.order ?? 2, [1, 2, 3] as const);
   const variant = checkChoice(fn, 'options.variant', options?.variant ?? 'bh2', ['bh1', 'bh2'] as const);
   const corrector = checkBoolean(fn, 'options.corrector', options?.corrector ?? true);
-  const lowerOrderFinal = checkBoolean(fn, 'options.lowerOrderFinal', options?.lowerOrderFinal ?? true);
+  const policy = checkFinalStepPolicy(fn, options);
   return {
     name: `unipc-${order}${variant === 'bh1' ? '-bh1' : ''}${corrector ? '' : '-no-corrector'}`,
     stochastic: false,
@@ -138,7 +141,7 @@ export function unipc(options?: UniPCOptions): Sampler {
         history.unshift({ d, lambda: p.lambda });
         history.length = Math.min(history.length, order);
         if (q.sigma === 0) return lincomb([[q.alpha, d]]);
-        const k = stepOrder(order, i, n, lowerOrderFinal);
+        const k = stepOrder(order, i, n, policy);
         last = { x, from: p, order: k };
         x = uniUpdate(x, p, q, history, k, variant);
       }
