@@ -6,6 +6,17 @@ const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
 describe('.npy files written by NumPy (fixtures/make_npy.py)', () => {
+  it('reads a Node Buffer and a view into a larger buffer (not the whole underlying allocation)', () => {
+    const file = readFileSync(new URL('./fixtures/f64_c.npy', import.meta.url));
+    const want = fromNpy(fixture('f64_c.npy')).toArray();
+    expect(fromNpy(file).toArray()).toEqual(want);
+    const padded = new Uint8Array(file.length + 24);
+    padded.set(file, 16);
+    expect(fromNpy(padded.subarray(16, 16 + file.length)).toArray()).toEqual(want);
+    // a small Buffer comes from Node's shared pool: its .buffer holds other data
+    expect(fromNpy(Buffer.from(file)).toArray()).toEqual(want);
+  });
+
   it('reads C and Fortran order, float64, float32, int32, bool and 0-d', () => {
     const expected = Array.from({ length: 3 }, (_, i) =>
       Array.from({ length: 4 }, (_, j) => (i * 4 + j) / 7),

@@ -104,8 +104,9 @@ export function fromNpy(bytes: Uint8Array): NDArray {
       bytes.length,
       `${dataStart + need} bytes for shape (${shape.join(', ')})`,
     );
-  // copy so the result owns aligned storage
-  const data = new Ctor(bytes.slice(dataStart, dataStart + need).buffer);
+  // copy so the result owns aligned storage; Uint8Array's slice, since a Node Buffer's `slice` is a
+  // view whose `.buffer` is the whole (pooled) allocation
+  const data = new Ctor(Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + need).buffer);
   if (fortran === 'False') return new NDArray(data, shape);
   const reversed = [...shape].reverse();
   return new NDArray(data, reversed, contiguousStrides(reversed)).transpose();
