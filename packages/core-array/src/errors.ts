@@ -21,7 +21,18 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
-/** Base class of every error Krylov throws on purpose. */
+/** Marks Krylov errors across copies of this module (the ESM and CJS builds are two copies). */
+const BRAND: unique symbol = Symbol.for('@krylov/core-array:KrylovError') as never;
+
+/**
+ * Base class of every error Krylov throws on purpose.
+ *
+ * `instanceof` works across the ESM and CJS builds (the dual-package hazard: an error thrown by
+ * code that `require`d the package fails a plain `instanceof` against the class an ES module
+ * imported). An error carrying the global `Symbol.for` brand is an instance of a Krylov error class
+ * when its prototype chain holds a class of the same name: `SingularMatrixError` from either build
+ * is `instanceof SingularMatrixError` and `instanceof KrylovError` in both.
+ */
 export class KrylovError extends Error {
   /** The public function that detected the problem, e.g. `'matmul'`. */
   readonly fn: string;
@@ -31,6 +42,17 @@ export class KrylovError extends Error {
     this.fn = fn;
   }
 }
+Object.defineProperty(KrylovError.prototype, BRAND, { value: true });
+// Inherited by every subclass (their constructors' prototype is KrylovError).
+Object.defineProperty(KrylovError, Symbol.hasInstance, {
+  value: function hasInstance(this: { name: string }, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (value === null || typeof value !== 'object' || !(value as { [BRAND]?: true })[BRAND]) return false;
+    for (let p = Object.getPrototypeOf(value); p && p !== Error.prototype; p = Object.getPrototypeOf(p))
+      if (Object.hasOwn(p, 'constructor') && p.constructor.name === this.name) return true;
+    return false;
+  },
+});
 
 /** Shapes that do not fit together (mismatched inner dimensions, non-square where square is needed...). */
 export class ShapeError extends KrylovError {
@@ -108,6 +130,27 @@ export class BackendUnavailableError extends KrylovError {
     super(fn, `backend '${backend}' is unavailable: ${reason}`);
     this.backend = backend;
     this.reason = reason;
+  }
+}
+
+/**
+ * No registered backend implements a kernel at all (as opposed to backends that have it but are
+ * unavailable or decline): the fix is to install the package that provides its pure-JS reference
+ * (`provider`, from the kernel catalogue) or the plugin that declares it. A BackendUnavailableError,
+ * so code that catches those catches this too.
+ */
+export class MissingKernelError extends BackendUnavailableError {
+  readonly kernel: string;
+  /** The package whose pure-JS reference implements the kernel; undefined for a plugin's own kernel. */
+  readonly provider: string | undefined;
+  constructor(fn: string, kernel: string, provider: string | undefined, backends: string) {
+    const reason = provider
+      ? `no backend registered a \`${kernel}\` kernel; install ${provider} and import it (its pure-JS reference registers the kernel), or load a plugin that provides one`
+      : `no backend registered a \`${kernel}\` kernel (it is not in @krylov/core-array's catalogue: is the plugin that declares it loaded?)`;
+    super(fn, backends, reason);
+    this.message = `${fn}: ${reason}`;
+    this.kernel = kernel;
+    this.provider = provider;
   }
 }
 

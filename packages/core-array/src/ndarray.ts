@@ -36,6 +36,17 @@ class NDArrayImpl<D extends DType = DType> {
    * @throws ShapeError when the shape, strides or offset reach outside `data`.
    */
   constructor(data: DTypeMap[D], shape: readonly number[], strides?: readonly number[], offset = 0) {
+    if (trustedDType !== undefined) {
+      // `contiguousArray`: a fresh contiguous result whose shape the caller computed
+      this.dtype = trustedDType as D;
+      trustedDType = undefined;
+      this.data = data;
+      this.shape = trustedShape;
+      this.strides = trustedStrides;
+      this.offset = 0;
+      this.size = data.length;
+      return;
+    }
     const fn = 'NDArray';
     this.dtype = dtypeOfTypedArray(data, fn) as D;
     for (const d of shape) {
@@ -492,6 +503,32 @@ function reshapeStrides(
   }
   for (; ni < newShape.length; ni++) out[ni] = 1;
   return out;
+}
+
+// Set by `contiguousArray` for the one constructor call it makes (JavaScript is single-threaded).
+let trustedDType: DType | undefined;
+let trustedShape: readonly number[] = [];
+let trustedStrides: readonly number[] = [];
+
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+const VECTOR_STRIDES: readonly number[] = Object.freeze([1]);
+
+/**
+ * A new contiguous array over fresh storage `data` (of `dtype`, length = the product of `shape`)
+ * without the constructor's checks: for results whose shape an operation has just computed, on
+ * the small-array hot paths where the checks cost as much as the arithmetic. `shape` is taken over
+ * (frozen), so pass a fresh array. Internal: not exported from the package index.
+ */
+export function contiguousArray<D extends DType>(data: DTypeMap[D], dtype: D, shape: number[]): NDArray<D> {
+  trustedStrides =
+    shape.length === 0
+      ? SCALAR_SHAPE
+      : shape.length === 1
+        ? VECTOR_STRIDES
+        : Object.freeze(contiguousStrides(shape));
+  trustedShape = shape.length === 0 ? SCALAR_SHAPE : Object.freeze(shape);
+  trustedDType = dtype;
+  return new NDArray(data, shape);
 }
 
 /** Marks NDArray instances across duplicate loaded copies of this package (ESM beside CJS, bundles). */

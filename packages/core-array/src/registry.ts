@@ -1,5 +1,5 @@
-import { BackendUnavailableError, InvalidArgumentError, checkOptions } from './errors.js';
-import type { KernelSignatures } from './kernels/signatures.js';
+import { BackendUnavailableError, InvalidArgumentError, MissingKernelError, checkOptions } from './errors.js';
+import { type KernelSignatures, referencePackage } from './kernels/signatures.js';
 import { checkFunction, checkNumber } from './validate.js';
 
 /**
@@ -74,12 +74,26 @@ export interface Explanation {
   /** The backend that runs the call, or null when none can. */
   backend: string | null;
   considered: Consideration[];
+  /**
+   * Present when no registered backend implements the kernel at all: `provider` is the package
+   * whose pure-JS reference provides it (the catalogue's `referencePackage`), undefined for a
+   * kernel outside the catalogue (a plugin's).
+   */
+  missing?: { provider: string | undefined };
 }
 
 interface State {
   backends: Map<string, Backend>;
   order: readonly string[] | null;
   scoped: (readonly string[])[];
+  /** The priority order of `backends`, cached between registrations (undefined: recompute). */
+  byPriority?: readonly string[];
+  /**
+   * Bumped by every change that can alter a selection (registrations, `configure`); the selection
+   * caches of every loaded copy of this module compare against it. Optional: a state object made
+   * by an older copy of the module lacks it until the first change.
+   */
+  generation?: number;
 }
 
 // One registry per process, even when both the ESM and the CJS build of this package are loaded.
@@ -88,20 +102,54 @@ const globalSlot = globalThis as unknown as Record<symbol, State | undefined>;
 const state: State =
   globalSlot[STATE_KEY] ?? (globalSlot[STATE_KEY] = { backends: new Map(), order: null, scoped: [] });
 
+/** Marks a change of registrations or configuration: every cached selection is recomputed. */
+function changed(): void {
+  state.generation = (state.generation ?? 0) + 1;
+  state.byPriority = undefined;
+}
+
+// KRYLOV_BACKENDS parsed once per distinct value (selection runs on every kernel call).
+let envCache: { text: string | undefined; order: readonly string[] | null } = {
+  text: undefined,
+  order: null,
+};
+
 function envOrder(): readonly string[] | null {
   const env = typeof process !== 'undefined' ? process.env?.KRYLOV_BACKENDS : undefined;
-  if (!env) return null;
-  return env
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  if (env !== envCache.text) {
+    const order = env
+      ? env
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
+    envCache = { text: env, order: order.length > 0 ? order : null };
+  }
+  return envCache.order;
+}
+
+// The process-wide order (configure, else KRYLOV_BACKENDS, else priority), cached per generation:
+// reading process.env costs about 0.2 us, as much as a whole small kernel call, so the variable is
+// read at the first selection after each registry change (registration, configure), not per call.
+let processOrder: { generation: number; order: readonly string[] } | undefined;
+
+/** The order in force, shared (callers must not modify it). */
+function currentOrder(): readonly string[] {
+  const scoped = state.scoped;
+  if (scoped.length > 0) return scoped[scoped.length - 1];
+  const generation = state.generation ?? 0;
+  if (processOrder?.generation === generation) return processOrder.order;
+  state.byPriority ??= [...state.backends.values()]
+    .sort((a, b) => b.priority - a.priority)
+    .map((b) => b.name);
+  const order = state.order ?? envOrder() ?? state.byPriority;
+  processOrder = { generation, order };
+  return order;
 }
 
 /** The order in force: the innermost `withBackends` scope, then `configure`, then `KRYLOV_BACKENDS`, then priority. */
 export function backendOrder(): string[] {
-  const explicit = state.scoped.at(-1) ?? state.order ?? envOrder();
-  if (explicit) return [...explicit];
-  return [...state.backends.values()].sort((a, b) => b.priority - a.priority).map((b) => b.name);
+  return [...currentOrder()];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -131,11 +179,13 @@ export function registerBackend(backend: Backend): void {
       'a name not already registered (call unregisterBackend first)',
     );
   state.backends.set(backend.name, backend);
+  changed();
 }
 
 /** Removes a backend (no-op when absent). */
 export function unregisterBackend(name: string): void {
   state.backends.delete(name);
+  changed();
 }
 
 /**
@@ -150,6 +200,7 @@ export function registerKernels(backend: string, table: KernelTable): void {
   const b = state.backends.get(backend);
   if (!b) throw new BackendUnavailableError('registerKernels', backend, 'not registered');
   Object.assign(b.kernels, table);
+  changed();
 }
 
 /**
@@ -187,6 +238,8 @@ export function configure(config: Config): void {
     throw new InvalidArgumentError('configure', 'config', config, 'an options object');
   checkOptions('configure', config, ['backends']);
   if (config.backends !== undefined) state.order = validateOrder('configure', config.backends);
+  // also re-reads KRYLOV_BACKENDS at the next selection (configure({}) after changing it)
+  changed();
 }
 
 /**
@@ -250,12 +303,24 @@ export function withBackends<T>(backends: readonly string[], fn: () => T): T {
   return result;
 }
 
+// Validated orders, one shared array per distinct list, so that the selection cache (keyed by the
+// order's identity) also hits inside `withBackends` scopes entered again and again.
+const interned = new Map<string, readonly string[]>();
+
 function validateOrder(fn: string, order: readonly string[] | null): readonly string[] | null {
   if (order === null) return null;
   if (!Array.isArray(order) || order.some((s) => typeof s !== 'string' || s === '')) {
     throw new InvalidArgumentError(fn, 'backends', order, 'an array of backend names');
   }
-  return [...order];
+  // names are non-empty strings; the key joins them with a character no sane name holds, and a
+  // collision would only cost a cache miss since the interned list is compared element by element
+  const key = order.join('\u0000');
+  const hit = interned.get(key);
+  if (hit && hit.length === order.length && hit.every((s, i) => s === order[i])) return hit;
+  if (interned.size > 256) interned.clear();
+  const copy = Object.freeze([...order]);
+  interned.set(key, copy);
+  return copy;
 }
 
 export interface BackendStatus extends Availability {
@@ -293,23 +358,27 @@ function safeProbe(b: Backend): Availability {
   }
 }
 
-type Selection<K extends KernelName> = { impl: KernelImpl<K>; backend: string; explanation: Explanation };
-
+/**
+ * The first backend in the order in force that can run `kernel` on `args`. With `considered`, also
+ * records why each backend before it was passed over (explain and the errors); without, allocates
+ * nothing on the way, since every kernel call selects.
+ */
 function select<K extends KernelName>(
   kernel: K,
   args: KernelArgs<K>,
   mode: 'sync' | 'async',
-): Selection<K> | Explanation {
-  const considered: Consideration[] = [];
-  for (const name of backendOrder()) {
+  considered?: Consideration[],
+): { impl: KernelImpl<K>; backend: string } | undefined {
+  if (!considered) return selectCached(kernel, args, mode);
+  for (const name of currentOrder()) {
     const b = state.backends.get(name);
     if (!b) {
-      considered.push({ backend: name, chosen: false, reason: 'not registered (is its plugin loaded?)' });
+      considered?.push({ backend: name, chosen: false, reason: 'not registered (is its plugin loaded?)' });
       continue;
     }
     const impl = b.kernels[kernel] as KernelImpl<K> | undefined;
     if (!impl || (mode === 'sync' && !impl.run) || (!impl.run && !impl.runAsync)) {
-      considered.push({
+      considered?.push({
         backend: name,
         chosen: false,
         reason: impl ? 'has only an async implementation' : 'does not implement this kernel',
@@ -318,7 +387,7 @@ function select<K extends KernelName>(
     }
     const availability = safeProbe(b);
     if (!availability.available) {
-      considered.push({
+      considered?.push({
         backend: name,
         chosen: false,
         reason: `unavailable: ${availability.reason ?? 'no reason given'}`,
@@ -327,17 +396,78 @@ function select<K extends KernelName>(
     }
     const verdict = impl.supports ? impl.supports(args) : true;
     if (verdict !== true) {
-      considered.push({ backend: name, chosen: false, reason: `declined: ${verdict}` });
+      considered?.push({ backend: name, chosen: false, reason: `declined: ${verdict}` });
       continue;
     }
-    considered.push({
+    considered?.push({
       backend: name,
       chosen: true,
       reason: 'first available backend that accepts these arguments',
     });
-    return { impl, backend: name, explanation: { kernel, mode, backend: name, considered } };
+    return { impl, backend: name };
   }
-  return { kernel, mode, backend: null, considered };
+  return undefined;
+}
+
+/** A backend that implements a kernel (in the mode asked for), in the order in force. */
+interface Candidate {
+  readonly name: string;
+  readonly backend: Backend;
+  readonly impl: KernelImpl<KernelName>;
+  /** The selection result handed out when this candidate wins (allocated once). */
+  readonly choice: { impl: KernelImpl<KernelName>; backend: string };
+}
+
+interface CacheEntry {
+  generation: number;
+  order: readonly string[];
+  candidates: readonly Candidate[];
+}
+
+// The candidates of each kernel (registered, implementing it in the mode), per order in force and
+// registry generation: a call then only probes and asks `supports` of the backends that have the
+// kernel, with no lookups by name and no allocation. Availability (probe) and `supports` are
+// still asked at every call, so a backend that goes away or declines these arguments is passed over.
+const syncCache = new Map<string, CacheEntry>();
+const asyncCache = new Map<string, CacheEntry>();
+
+function candidatesOf(kernel: string, mode: 'sync' | 'async', order: readonly string[]): CacheEntry {
+  const candidates: Candidate[] = [];
+  for (const name of order) {
+    const backend = state.backends.get(name);
+    const impl = backend?.kernels[kernel as KernelName] as KernelImpl<KernelName> | undefined;
+    if (!backend || !impl || (mode === 'sync' ? !impl.run : !impl.run && !impl.runAsync)) continue;
+    candidates.push({ name, backend, impl, choice: { impl, backend: name } });
+  }
+  return { generation: state.generation ?? 0, order, candidates };
+}
+
+function selectCached<K extends KernelName>(
+  kernel: K,
+  args: KernelArgs<K>,
+  mode: 'sync' | 'async',
+): { impl: KernelImpl<K>; backend: string } | undefined {
+  const order = currentOrder();
+  const cache = mode === 'sync' ? syncCache : asyncCache;
+  let entry = cache.get(kernel);
+  if (entry === undefined || entry.generation !== (state.generation ?? 0) || entry.order !== order) {
+    entry = candidatesOf(kernel, mode, order);
+    cache.set(kernel, entry);
+  }
+  const candidates = entry.candidates;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    // a kernel table changed by hand rather than through registerKernels: recompute
+    if (c.backend.kernels[kernel] !== c.impl) {
+      cache.delete(kernel);
+      return selectCached(kernel, args, mode);
+    }
+    if (!safeProbe(c.backend).available) continue;
+    const supports = c.impl.supports as ((a: KernelArgs<K>) => true | string) | undefined;
+    if (supports !== undefined && supports(args) !== true) continue;
+    return c.choice as unknown as { impl: KernelImpl<K>; backend: string };
+  }
+  return undefined;
 }
 
 /** Which backend would run `kernel` on `args`, and why each other backend was passed over. */
@@ -346,23 +476,32 @@ export function explain<K extends KernelName>(
   args: KernelArgs<K>,
   mode: 'sync' | 'async' = 'sync',
 ): Explanation {
-  const s = select(kernel, args, mode);
-  return 'impl' in s ? s.explanation : s;
+  const considered: Consideration[] = [];
+  const s = select(kernel, args, mode, considered);
+  if (s) return { kernel, mode, backend: s.backend, considered };
+  const registered = [...state.backends.values()].some((b) => b.kernels[kernel] !== undefined);
+  return registered
+    ? { kernel, mode, backend: null, considered }
+    : { kernel, mode, backend: null, considered, missing: { provider: referencePackage(kernel) } };
 }
 
 function noBackend(kernel: string, e: Explanation): BackendUnavailableError {
+  const backends = e.considered.map((c) => c.backend).join(',') || '(none)';
+  if (e.missing) return new MissingKernelError(kernel, kernel, e.missing.provider, backends);
   const why =
     e.considered.map((c) => `${c.backend}: ${c.reason}`).join('; ') || 'no backend in the configured order';
-  return new BackendUnavailableError(kernel, e.considered.map((c) => c.backend).join(',') || '(none)', why);
+  return new BackendUnavailableError(kernel, backends, why);
 }
 
 /**
  * Runs `kernel` synchronously on the selected backend.
- * @throws BackendUnavailableError when no backend in the order can run it.
+ * @throws BackendUnavailableError when no backend in the order can run it, listing each one's
+ * reason; MissingKernelError (a BackendUnavailableError) when no registered backend implements the
+ * kernel at all, naming the package that provides its pure-JS reference.
  */
 export function runKernel<K extends KernelName>(kernel: K, args: KernelArgs<K>): KernelResult<K> {
   const s = select(kernel, args, 'sync');
-  if (!('impl' in s)) throw noBackend(kernel, s);
+  if (!s) throw noBackend(kernel, explain(kernel, args, 'sync'));
   return s.impl.run!(args);
 }
 
@@ -372,9 +511,11 @@ export async function runKernelAsync<K extends KernelName>(
   args: KernelArgs<K>,
 ): Promise<KernelResult<K>> {
   const s = select(kernel, args, 'async');
-  if (!('impl' in s)) throw noBackend(kernel, s);
+  if (!s) throw noBackend(kernel, explain(kernel, args, 'async'));
   return s.impl.runAsync ? s.impl.runAsync(args) : s.impl.run!(args);
 }
+
+const ALWAYS: Availability = Object.freeze({ available: true });
 
 // The built-in pure-JS backend; packages add their reference kernels to it with `defineKernel`.
 if (!state.backends.has('js')) {
@@ -382,7 +523,7 @@ if (!state.backends.has('js')) {
     name: 'js',
     priority: 0,
     description: 'pure JavaScript reference kernels',
-    probe: () => ({ available: true }),
+    probe: () => ALWAYS,
     kernels: {},
   });
 }
@@ -405,7 +546,10 @@ export function defineKernel<K extends KernelName>(
   reference: (args: KernelArgs<K>) => KernelResult<K>,
 ): KernelCall<K> {
   const js = state.backends.get('js')!;
-  if (!js.kernels[name]) (js.kernels as Record<string, KernelImpl<K>>)[name] = { run: reference };
+  if (!js.kernels[name]) {
+    (js.kernels as Record<string, KernelImpl<K>>)[name] = { run: reference };
+    changed();
+  }
   const call = ((args: KernelArgs<K>) => runKernel(name, args)) as KernelCall<K>;
   call.async = (args) => runKernelAsync(name, args);
   call.explain = (args, mode = 'sync') => explain(name, args, mode);

@@ -3,6 +3,8 @@ import {
   type Backend,
   BackendUnavailableError,
   InvalidArgumentError,
+  type Mat,
+  MissingKernelError,
   NDArray,
   configure,
   explain,
@@ -11,6 +13,7 @@ import {
   init,
   listBackends,
   matmul,
+  referencePackage,
   registerBackend,
   registerKernels,
   runKernel,
@@ -115,6 +118,30 @@ describe('registry', () => {
       "dot: backend 'broken,nowhere' is unavailable: broken: unavailable: broken library not found; nowhere: not registered (is its plugin loaded?)",
     );
   });
+  it('a kernel no backend registered names the package of its pure-JS reference', () => {
+    // core-array alone: the LAPACK kernels' references come with @krylov/decompositions
+    const a = new NDArray(Float64Array.of(4), [1, 1]) as Mat;
+    expect(referencePackage('potrf')).toBe('@krylov/decompositions');
+    expect(referencePackage('spmv')).toBe('@krylov/solvers');
+    expect(referencePackage('gemm')).toBe('@krylov/core-array');
+    expect(referencePackage('nonesuch')).toBeUndefined();
+    expect(explain('potrf', { a }).missing).toEqual({ provider: '@krylov/decompositions' });
+    expect(explain('gemm', { alpha: 1, a, b: a, beta: 0, c: a.copy() as typeof a }).missing).toBeUndefined();
+    const e = (() => {
+      try {
+        runKernel('potrf', { a });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(MissingKernelError);
+    expect(e).toBeInstanceOf(BackendUnavailableError);
+    expect((e as Error).message).toBe(
+      'potrf: no backend registered a `potrf` kernel; install @krylov/decompositions and import it (its pure-JS reference registers the kernel), or load a plugin that provides one',
+    );
+    expect(() => runKernel('nonesuch' as 'potrf', { a })).toThrow(/is the plugin that declares it loaded\?/);
+  });
+
   it('async kernels: runKernelAsync prefers runAsync; sync calls skip async-only backends', async () => {
     registerBackend({
       name: 'async',

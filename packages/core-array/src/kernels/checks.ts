@@ -1,4 +1,5 @@
 import type { NDArray } from '../ndarray.js';
+import type { CsrOperand } from './signatures.js';
 
 /**
  * Helpers for backend plugins' `supports` predicates: each check returns the reason to decline, or
@@ -73,6 +74,61 @@ export function gemvOperands({ a, x, y }: { a: NDArray; x: NDArray; y: NDArray }
     shapeMismatch(
       a.shape[1] === x.size && a.shape[0] === y.size,
       `a ${shapeText(a)}, x ${shapeText(x)}, y ${shapeText(y)}`,
+    )
+  );
+}
+
+const square = (a: NDArray) => a.shape[0] === a.shape[1];
+
+/** The `syrk` kernel's operands: float matrices A (n x k) and C (n x n) of one dtype. */
+export function syrkOperands({ a, c }: { a: NDArray; c: NDArray }): Check {
+  return (
+    floatOperands({ a: [a, 2], c: [c, 2] }) ||
+    shapeMismatch(square(c) && a.shape[0] === c.shape[0], `a ${shapeText(a)}, c ${shapeText(c)}`)
+  );
+}
+
+/**
+ * The operands of the triangular matrix kernels `trsm` and `trmm` (and `trtrs`, side left): a
+ * known side, float matrices of one dtype, A square with the order of B's rows (left) or columns (right).
+ */
+export function trsmOperands({ side, a, b }: { side: 'left' | 'right'; a: NDArray; b: NDArray }): Check {
+  return (
+    floatOperands({ a: [a, 2], b: [b, 2] }) ||
+    (side !== 'left' && side !== 'right' && `unknown side ${JSON.stringify(side)}`) ||
+    shapeMismatch(
+      square(a) && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
+      `a ${shapeText(a)}, b ${shapeText(b)} (${side})`,
+    )
+  );
+}
+
+/** The operands of `trmv` and `trsv`: a square float matrix A and a vector x of its order, one dtype. */
+export function trsvOperands({ a, x }: { a: NDArray; x: NDArray }): Check {
+  return (
+    floatOperands({ a: [a, 2], x: [x, 1] }) ||
+    shapeMismatch(square(a) && a.shape[0] === x.size, `a ${shapeText(a)}, x ${shapeText(x)}`)
+  );
+}
+
+/**
+ * The `spmv` kernel's operands: vectors x and y of the CSR matrix's dtype, with the lengths op(A)
+ * needs (x: columns and y: rows, swapped with `transpose`).
+ */
+export function spmvOperands({
+  a,
+  x,
+  y,
+  transpose,
+}: { a: CsrOperand; x: NDArray; y: NDArray; transpose: boolean }): Check {
+  const dtype = a.data instanceof Float32Array ? 'float32' : 'float64';
+  const [m, n] = transpose ? [a.shape[1], a.shape[0]] : a.shape;
+  return (
+    floatOperands({ x: [x, 1], y: [y, 1] }) ||
+    (x.dtype !== dtype && `CSR data is ${dtype}, vectors are ${x.dtype}`) ||
+    shapeMismatch(
+      x.size === n && y.size === m,
+      `a [${a.shape.join(', ')}]${transpose ? '^T' : ''}, x ${shapeText(x)}, y ${shapeText(y)}`,
     )
   );
 }

@@ -15,6 +15,19 @@ import type { NDArray } from '../ndarray.js';
 export type Mat = NDArray<FloatDType>;
 export type Vec = NDArray<FloatDType>;
 
+/**
+ * A compressed sparse row (CSR) matrix as the sparse kernels take it: row i's entries are
+ * `data[p]` at column `indices[p]` for `indptr[i] <= p < indptr[i + 1]` (SciPy's layout; indices
+ * sorted or not, duplicates summed). `@krylov/solvers`' `CSRMatrix` is one; so is a plain object of
+ * these four fields. `data`'s dtype is the dtype of the call (it matches the dense operands').
+ */
+export interface CsrOperand {
+  readonly shape: readonly [number, number];
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly data: Float64Array | Float32Array;
+}
+
 export interface KernelSignatures {
   /** x . y */
   dot: { args: { x: Vec; y: Vec }; result: number };
@@ -106,4 +119,64 @@ export interface KernelSignatures {
   geev: { args: { a: Mat; vectors: boolean }; result: { wr: Vec; wi: Vec; vr: Mat | null; info: number } };
   /** Minimum-norm least squares by SVD (dgelsd): singular values below rcond * s_max count as zero. */
   gelsd: { args: { a: Mat; b: Mat; rcond: number }; result: { x: Mat; s: Vec; rank: number; info: number } };
+
+  /**
+   * y = alpha op(A) x + beta y for a CSR matrix A (op(A) = A^T with `transpose`); beta = 0 ignores
+   * y's old contents. x and y are vectors with any stride (as every level-1/2 kernel); a backend that
+   * needs unit strides declines in `supports`. y must not share memory with x or A.
+   */
+  spmv: {
+    args: { a: CsrOperand; x: Vec; y: Vec; alpha: number; beta: number; transpose: boolean };
+    result: void;
+  };
+  /** C = alpha A B + beta C for a CSR matrix A (m x k) and strided dense B (k x n) and C (m x n). */
+  spmm: { args: { a: CsrOperand; b: Mat; c: Mat; alpha: number; beta: number }; result: void };
+}
+
+/**
+ * Where each catalogued kernel's pure-JS reference implementation (the `js` backend's, and every
+ * other backend's test oracle) comes from: it registers when that package's module is loaded. The
+ * registry names the package when no backend has a kernel ("no backend registered a `potrf` kernel;
+ * install @krylov/decompositions"). A kernel added by module augmentation is not listed here; its
+ * plugin provides it. Typed so that a catalogue entry without a provider does not compile.
+ */
+const references = {
+  dot: '@krylov/core-array',
+  axpy: '@krylov/core-array',
+  scal: '@krylov/core-array',
+  nrm2: '@krylov/core-array',
+  gemv: '@krylov/core-array',
+  ger: '@krylov/core-array',
+  gemm: '@krylov/core-array',
+  gemmBatched: '@krylov/core-array',
+  syrk: '@krylov/core-array',
+  trmv: '@krylov/core-array',
+  trsv: '@krylov/core-array',
+  trmm: '@krylov/core-array',
+  trsm: '@krylov/core-array',
+  trtrs: '@krylov/decompositions',
+  potrf: '@krylov/decompositions',
+  potrs: '@krylov/decompositions',
+  getrf: '@krylov/decompositions',
+  getrs: '@krylov/decompositions',
+  gesv: '@krylov/decompositions',
+  geqrf: '@krylov/decompositions',
+  geqp3: '@krylov/decompositions',
+  orgqr: '@krylov/decompositions',
+  ormqr: '@krylov/decompositions',
+  gesdd: '@krylov/decompositions',
+  syevd: '@krylov/decompositions',
+  syevr: '@krylov/decompositions',
+  geev: '@krylov/decompositions',
+  gelsd: '@krylov/decompositions',
+  spmv: '@krylov/solvers',
+  spmm: '@krylov/solvers',
+} satisfies { readonly [K in keyof KernelSignatures]: string };
+
+/**
+ * The package whose pure-JS reference implements `kernel` (see above), or undefined for a kernel
+ * outside this catalogue (one a plugin declares by module augmentation).
+ */
+export function referencePackage(kernel: string): string | undefined {
+  return Object.hasOwn(references, kernel) ? references[kernel as keyof typeof references] : undefined;
 }

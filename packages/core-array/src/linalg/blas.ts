@@ -3,7 +3,7 @@ import { axpyKernel, dotKernel, nrm2Kernel, scalKernel } from '../kernels/level1
 import { gemvKernel, gerKernel, trmvKernel, trsvKernel } from '../kernels/level2.js';
 import { syrkKernel, trmmKernel, trsmKernel } from '../kernels/level3.js';
 import type { Mat, Vec } from '../kernels/signatures.js';
-import { NDArray } from '../ndarray.js';
+import { NDArray, isNDArray } from '../ndarray.js';
 import { checkWritable, separate } from '../overlap.js';
 import { checkBoolean, checkChoice, checkNumber } from '../validate.js';
 import { requireNdim, requireSameDType, requireSquare } from './validate.js';
@@ -25,7 +25,18 @@ function vectors(fn: string, x: NDArray, y: NDArray): void {
 
 /** x . y (BLAS ddot). O(n). @throws ShapeError, DTypeError. */
 export function dot(x: NDArray, y: NDArray): number {
-  vectors('dot', x, y);
+  // the checks of `vectors` without allocating, for the common case; anything else takes the
+  // general path, which names the fault
+  if (
+    !isNDArray(x) ||
+    !isNDArray(y) ||
+    x.ndim !== 1 ||
+    y.ndim !== 1 ||
+    x.dtype !== y.dtype ||
+    (x.dtype !== 'float64' && x.dtype !== 'float32') ||
+    x.shape[0] !== y.shape[0]
+  )
+    vectors('dot', x, y);
   return dotKernel({ x: x as Vec, y: y as Vec });
 }
 

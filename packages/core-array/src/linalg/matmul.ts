@@ -1,8 +1,9 @@
+import { type ArrayInput, asarray } from '../asarray.js';
 import { type FloatDType, dtypeInfo } from '../dtype.js';
 import { ShapeError, checkOptions } from '../errors.js';
 import { gemmBatchedKernel, gemmKernel } from '../kernels/gemm.js';
 import type { Mat } from '../kernels/signatures.js';
-import { NDArray } from '../ndarray.js';
+import { NDArray, contiguousArray, isNDArray } from '../ndarray.js';
 import { checkWritable, separate } from '../overlap.js';
 import { checkArray, checkBoolean, checkNumber } from '../validate.js';
 import { floatResult, requireNdim, requireSameDType } from './validate.js';
@@ -126,10 +127,35 @@ function plan(fn: string, a0: NDArray, b0: NDArray): Plan {
  * The matrix product with NumPy `matmul` semantics: 1-D operands are promoted to a row (left) or
  * column (right) and the added axis dropped; leading dimensions broadcast and each batch entry is a
  * gemm (through the `gemmBatched` kernel). Integer inputs are promoted to float64, mixed float
- * inputs to the wider type. O(batch mnk).
- * @throws ShapeError for non-matching inner or batch dimensions.
+ * inputs to the wider type. O(batch mnk). Nested arrays, 1-D typed arrays and numbers are
+ * converted by `asarray` first.
+ * @throws ShapeError for non-matching inner or batch dimensions or a ragged nested array.
  */
-export function matmul(a: NDArray, b: NDArray): NDArray<FloatDType> {
+export function matmul(a: ArrayInput, b: ArrayInput): NDArray<FloatDType> {
+  if (!isNDArray(a)) a = asarray(a, { fn: 'matmul', arg: 'a' });
+  if (!isNDArray(b)) b = asarray(b, { fn: 'matmul', arg: 'b' });
+  // lean path: two matrices of one float dtype (views of any strides); the result is fresh, so
+  // it cannot overlap them. Everything else (1-D, batches, promotion, faults) goes through `plan`.
+  if (
+    isNDArray(a) &&
+    isNDArray(b) &&
+    a.ndim === 2 &&
+    b.ndim === 2 &&
+    a.dtype === b.dtype &&
+    (a.dtype === 'float64' || a.dtype === 'float32') &&
+    a.shape[1] === b.shape[0]
+  ) {
+    const m = a.shape[0];
+    const n = b.shape[1];
+    const dtype = a.dtype as FloatDType;
+    const c = contiguousArray(
+      dtype === 'float64' ? new Float64Array(m * n) : new Float32Array(m * n),
+      dtype,
+      [m, n],
+    );
+    gemmKernel({ alpha: 1, a: a as Mat, b: b as Mat, beta: 0, c: c as Mat });
+    return c;
+  }
   const p = plan('matmul', a, b);
   if (p.out.ndim === 2) gemmKernel({ alpha: 1, a: p.a as Mat, b: p.b as Mat, beta: 0, c: p.out as Mat });
   else gemmBatchedKernel({ alpha: 1, a: p.a, b: p.b, beta: 0, c: p.out });

@@ -1,7 +1,7 @@
 import { type DType, dtypeInfo, floatResultType, promoteTypes } from '../dtype.js';
 import { DTypeError, InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
 import { stridedLoop } from '../iter.js';
-import { NDArray, isNDArray } from '../ndarray.js';
+import { NDArray, contiguousArray, isNDArray } from '../ndarray.js';
 import { checkWritable, separate } from '../overlap.js';
 import { checkArray, checkNumber } from '../validate.js';
 
@@ -132,8 +132,91 @@ function apply(
 
 type Rule = 'same' | 'float' | 'bool';
 
+/** The result dtype of `rule` for operands computing in `common`. */
+const resultType = (rule: Rule, common: DType): DType =>
+  rule === 'bool'
+    ? 'bool'
+    : rule === 'float'
+      ? floatResultType(common)
+      : common === 'bool'
+        ? 'int32'
+        : common;
+
+/** Whether `a` is row-major without gaps (ndim loop, no allocation). */
+function dense(a: NDArray): boolean {
+  const shape = a.shape;
+  const strides = a.strides;
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== step) return false;
+    step *= shape[i];
+  }
+  return true;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The lean path of a binary operation, or undefined when it does not apply: no `out`, and either
+ * two dense arrays of one dtype and one shape, or a number with a dense array whose dtype the
+ * number adopts. The result is a fresh dense array, so no overlap can arise; the operands passed
+ * the same checks as on the general path (NDArrays, or numbers of any value).
+ */
+function binaryDense(
+  f: (a: number, b: number) => number,
+  rule: Rule,
+  x: ArrayLike,
+  y: ArrayLike,
+): NDArray | undefined {
+  let common: DType;
+  let arr: NDArray;
+  if (typeof x === 'number') {
+    if (!isNDArray(y) || !dense(y)) return undefined;
+    arr = y;
+    common = commonDType(x, y);
+  } else if (typeof y === 'number') {
+    if (!isNDArray(x) || !dense(x)) return undefined;
+    arr = x;
+    common = commonDType(x, y);
+  } else {
+    if (!isNDArray(x) || !isNDArray(y) || x.dtype !== y.dtype || !sameShape(x.shape, y.shape))
+      return undefined;
+    if (!dense(x) || !dense(y)) return undefined;
+    arr = x;
+    common = x.dtype;
+  }
+  if (common !== arr.dtype) return undefined;
+  const dtype = resultType(rule, common);
+  const n = arr.size;
+  const od = new (dtypeInfo(dtype).ctor)(n);
+  if (typeof x === 'number') {
+    const yd = (y as NDArray).data;
+    const yo = (y as NDArray).offset;
+    for (let i = 0; i < n; i++) od[i] = f(x, yd[yo + i]);
+  } else if (typeof y === 'number') {
+    const xd = x.data;
+    const xo = x.offset;
+    for (let i = 0; i < n; i++) od[i] = f(xd[xo + i], y);
+  } else {
+    const xd = x.data;
+    const yd = (y as NDArray).data;
+    const xo = x.offset;
+    const yo = (y as NDArray).offset;
+    for (let i = 0; i < n; i++) od[i] = f(xd[xo + i], yd[yo + i]);
+  }
+  return contiguousArray(od, dtype, [...arr.shape]);
+}
+
 function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
   return (x: ArrayLike, y: ArrayLike, options?: OutOption): NDArray => {
+    if (options === undefined) {
+      const r = binaryDense(f, rule, x, y);
+      if (r !== undefined) return r;
+    }
     checkOptions(name, options, ['out']);
     const [a, b, common] = operands(name, x, y);
     const dtype =
@@ -150,6 +233,15 @@ function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
 
 function unary(name: string, f: (a: number) => number, rule: Rule) {
   return (x: NDArray, options?: OutOption): NDArray => {
+    if (options === undefined && isNDArray(x) && dense(x)) {
+      const dtype = resultType(rule, x.dtype);
+      const n = x.size;
+      const od = new (dtypeInfo(dtype).ctor)(n);
+      const xd = x.data;
+      const xo = x.offset;
+      for (let i = 0; i < n; i++) od[i] = f(xd[xo + i]);
+      return contiguousArray(od, dtype, [...x.shape]);
+    }
     checkOptions(name, options, ['out']);
     checkArray(name, 'x', x);
     const dtype =

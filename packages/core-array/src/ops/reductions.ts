@@ -2,7 +2,7 @@ import { type DType, dtypeInfo, floatResultType } from '../dtype.js';
 import { InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
 import { stridedLoop } from '../iter.js';
 import { scaledNorm2 } from '../kernels/level1.js';
-import { NDArray, normalizeAxis } from '../ndarray.js';
+import { NDArray, contiguousArray, isNDArray, normalizeAxis } from '../ndarray.js';
 import { checkArray, checkBoolean, checkNumber } from '../validate.js';
 
 /**
@@ -18,16 +18,23 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/** The reductions' second argument: options, or the axis (or axes) alone as NumPy's `mean(a, 0)`. */
+export type ReduceArg = ReduceOptions | number | number[];
+
+const withAxis = <O extends ReduceOptions>(o: O | number | number[] | undefined): O | undefined =>
+  typeof o === 'number' || Array.isArray(o) ? ({ axis: o } as O) : o;
+
 type Reducer = (buf: Float64Array, n: number) => number;
 
 function reduce(
   fn: string,
   x: NDArray,
-  options: (ReduceOptions & { ddof?: number }) | undefined,
+  axisOrOptions: (ReduceOptions & { ddof?: number }) | number | number[] | undefined,
   extraKeys: string[],
   dtype: DType,
   reducer: Reducer,
 ): NDArray {
+  const options = withAxis(axisOrOptions);
   checkOptions(fn, options, ['axis', 'keepdims', ...extraKeys]);
   const keepdims = checkBoolean(fn, 'options.keepdims', options?.keepdims ?? false);
   const axes =
@@ -63,7 +70,7 @@ function reduce(
 }
 
 /** Pairwise (cascade) summation: error O(log n eps) instead of O(n eps), as NumPy's sum. */
-function pairwise(buf: Float64Array, lo: number, hi: number): number {
+function pairwise(buf: ArrayLike<number>, lo: number, hi: number): number {
   if (hi - lo <= 128) {
     let s = 0;
     for (let i = lo; i < hi; i++) s += buf[i];
@@ -76,20 +83,44 @@ function pairwise(buf: Float64Array, lo: number, hi: number): number {
 const sumOf: Reducer = (b, n) => pairwise(b, 0, n);
 const accumulateType = (d: DType): DType => (d === 'bool' ? 'int32' : d);
 
+/** Whether `x` is a float array laid out row-major without gaps (the reductions' lean path). */
+function denseFloat(x: unknown): x is NDArray<'float64' | 'float32'> {
+  if (!isNDArray(x) || (x.dtype !== 'float64' && x.dtype !== 'float32')) return false;
+  const shape = x.shape;
+  const strides = x.strides;
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== step) return false;
+    step *= shape[i];
+  }
+  return true;
+}
+
+/** A 0-d result of `x`'s float dtype. */
+function scalarResult(x: NDArray<'float64' | 'float32'>, value: number): NDArray {
+  const d = x.dtype === 'float32' ? new Float32Array(1) : new Float64Array(1);
+  d[0] = value;
+  return contiguousArray(d, x.dtype, []);
+}
+
 /** Sum along axes (pairwise summation). O(size). */
-export function sum(x: NDArray, options?: ReduceOptions): NDArray {
+export function sum(x: NDArray, options?: ReduceArg): NDArray {
+  // lean path: the whole of a dense float array, summed where it lies (float32 accumulates in
+  // float64 as on the general path, which gathers into a Float64Array)
+  if (options === undefined && denseFloat(x))
+    return scalarResult(x, pairwise(x.data, x.offset, x.offset + x.size));
   checkArray('sum', 'x', x);
   return reduce('sum', x, options, [], accumulateType(x.dtype), sumOf);
 }
 
 /** Arithmetic mean along axes; NaN for an empty reduction, as NumPy. O(size). */
-export function mean(x: NDArray, options?: ReduceOptions): NDArray {
+export function mean(x: NDArray, options?: ReduceArg): NDArray {
   checkArray('mean', 'x', x);
   return reduce('mean', x, options, [], floatResultType(x.dtype), (b, n) => sumOf(b, n) / n);
 }
 
 /** Product along axes. O(size). */
-export function prod(x: NDArray, options?: ReduceOptions): NDArray {
+export function prod(x: NDArray, options?: ReduceArg): NDArray {
   checkArray('prod', 'x', x);
   return reduce('prod', x, options, [], accumulateType(x.dtype), (b, n) => {
     let p = 1;
@@ -99,7 +130,7 @@ export function prod(x: NDArray, options?: ReduceOptions): NDArray {
 }
 
 function extreme(fn: string, better: (a: number, b: number) => boolean) {
-  return (x: NDArray, options?: ReduceOptions): NDArray => {
+  return (x: NDArray, options?: ReduceArg): NDArray => {
     checkArray(fn, 'x', x);
     if (x.size === 0)
       throw new ShapeError(
@@ -146,8 +177,9 @@ export const argmax = argExtreme('argmax', (a, b) => a > b);
 function varianceOf(
   fn: string,
   x: NDArray,
-  options: (ReduceOptions & { ddof?: number }) | undefined,
+  axisOrOptions: (ReduceOptions & { ddof?: number }) | number | number[] | undefined,
 ): NDArray {
+  const options = withAxis(axisOrOptions);
   checkOptions(fn, options, ['axis', 'keepdims', 'ddof']);
   checkArray(fn, 'x', x);
   const ddof = checkNumber(fn, 'options.ddof', options?.ddof ?? 0, { min: 0 });
@@ -167,12 +199,15 @@ function varianceOf(
  * @throws InvalidArgumentError for a negative or non-finite ddof, or one not below the number of
  * elements reduced (which would divide by zero or give a negative variance).
  */
-export function variance(x: NDArray, options?: ReduceOptions & { ddof?: number }): NDArray {
+export function variance(
+  x: NDArray,
+  options?: (ReduceOptions & { ddof?: number }) | number | number[],
+): NDArray {
   return varianceOf('variance', x, options);
 }
 
 /** Standard deviation along axes with `ddof` (see `variance`). O(size). @throws as `variance`. */
-export function std(x: NDArray, options?: ReduceOptions & { ddof?: number }): NDArray {
+export function std(x: NDArray, options?: (ReduceOptions & { ddof?: number }) | number | number[]): NDArray {
   const v = varianceOf('std', x, options);
   for (let i = 0; i < v.size; i++) v.data[i] = Math.sqrt(v.data[i]);
   return v;
@@ -240,6 +275,8 @@ export function norm(
   options?: { axis?: number | [number, number]; keepdims?: boolean },
 ): NDArray {
   const fn = 'norm';
+  if (ord === undefined && options === undefined && denseFloat(x))
+    return scalarResult(x, scaledNorm2(x.data, x.offset, 1, x.size));
   checkOptions(fn, options, ['axis', 'keepdims']);
   checkArray(fn, 'x', x);
   const keepdims = checkBoolean(fn, 'options.keepdims', options?.keepdims ?? false);
