@@ -1,6 +1,8 @@
 /**
- * The LAPACK-style kernel dispatchers of this package (potrf, getrf, geqrf, gesdd, syevd, ...), as
- * exported from the package's public entry: each one validates its operands' structure at the
+ * @krylov/decompositions/kernels: the LAPACK-style kernel dispatchers of this package (potrf,
+ * getrf, geqrf, gesdd, syevd, ...). An internal entry point for plugin authors and the algorithm
+ * packages above this one (solvers' refinement and preconditioners), not the public API: semver
+ * does not cover it, and users call `cholesky`, `lu`, `qr`, `svd`, `eigh`... Each one validates its operands' structure at the
  * boundary (NDArrays of dtype float64 or float32, two dimensions, square where the routine needs
  * it, matching row counts, in-range indices, known flags) with a typed error naming the kernel and
  * the argument, then dispatches through the registry exactly as the internal, unvalidated calls

@@ -1,6 +1,6 @@
 import { type Mat, NDArray, rng } from '@krylov/core-array';
 import { describe, expect, it } from 'vitest';
-import { gesv } from '../src/index.js';
+import { gesv } from '../src/kernels.js';
 import { EPS, EPS32, withCondition } from './helpers.js';
 
 /** ||A X - B||_F / (||A||_F ||X||_F n eps), by plain float64 loops (no kernel involved). */

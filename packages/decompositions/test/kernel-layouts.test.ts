@@ -1,6 +1,6 @@
 import { type Mat, NDArray, configure, rng } from '@krylov/core-array';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gesdd, getrf, getrs, potrf, potrs, syevd } from '../src/index.js';
+import { gesdd, getrf, getrs, potrf, potrs, syevd } from '../src/kernels.js';
 import { withCondition } from './helpers.js';
 
 /**

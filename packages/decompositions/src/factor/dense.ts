@@ -1,4 +1,5 @@
-import { type Mat, NDArray, gemm } from '@krylov/core-array';
+import { type Mat, NDArray } from '@krylov/core-array';
+import { gemm } from '@krylov/core-array/internal';
 
 /**
  * Raw row-major helpers shared by the pure-JS blocked factorizations (getrf, potrf, geqrf/orgqr,
@@ -44,10 +45,13 @@ export function block(x: RowMajor, r0: number, c0: number, rows: number, cols: n
   return t ? (v.T as Mat) : v;
 }
 
-/** C = alpha A B + beta C on views (one registry dispatch of `gemm`); skips empty products. */
+/**
+ * C = alpha A B + beta C on views (one unvalidated registry dispatch of `gemm`: the blocks are
+ * views of a checked working copy, and C never overlaps A or B); skips empty products.
+ */
 export function gemmInto(alpha: number, a: Mat, b: Mat, beta: number, c: Mat): void {
   if (c.shape[0] === 0 || c.shape[1] === 0 || (a.shape[1] === 0 && beta === 1)) return;
-  gemm(a, b, { c, alpha, beta });
+  gemm({ alpha, a, b, beta, c });
 }
 
 const NB = 64;

@@ -1,4 +1,5 @@
-import { defineKernel, trsm } from '@krylov/core-array';
+import { type Mat, defineKernel } from '@krylov/core-array';
+import { separate, trsm } from '@krylov/core-array/internal';
 
 /**
  * Solves op(A) X = B in place on B for a triangular n x n A (LAPACK dtrtrs): first checks the
@@ -12,6 +13,9 @@ export const trtrs = defineKernel('trtrs', ({ a, b, lower, transpose, unitDiag }
     const step = a.strides[0] + a.strides[1];
     for (let k = 0; k < n; k++) if (a.data[a.offset + k * step] === 0) return k + 1;
   }
-  trsm(a, b, { lower, transA: transpose, unitDiag });
+  // trsm reads A's lower (or upper) triangle; op(A) = A^T is the transposed view with the other
+  // triangle. An A sharing memory with B is read from a copy.
+  const op = separate(b, transpose ? a.T : a) as Mat;
+  trsm({ side: 'left', lower: transpose ? !lower : lower, unitDiag, alpha: 1, a: op, b });
   return 0;
 });

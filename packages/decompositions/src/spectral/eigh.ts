@@ -329,9 +329,18 @@ export const syevr = defineKernel('syevr', ({ a, vectors, il, iu }) => {
   return { w, v, info: full.info };
 });
 
+/** Options of `eigh`: `vectors` (default true), `range: [il, iu]`, `checkSymmetry`. */
+export interface EighOptions extends SymmetryOption {
+  /** Compute the eigenvectors (default true); with `false` the result's `vectors` is null. */
+  vectors?: boolean;
+  /** Eigenpairs il..iu only (0-based, inclusive). */
+  range?: [number, number];
+}
+
 /**
  * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix
- * (numpy.linalg.eigh). A is first checked to be symmetric (core-array's `checkSymmetric`: relative
+ * (numpy.linalg.eigh). The overloads type `vectors` as non-null unless `{ vectors: false }` (null)
+ * or a `boolean` variable is passed. A is first checked to be symmetric (core-array's `checkSymmetric`: relative
  * asymmetry <= sqrt(eps) of the dtype); with `checkSymmetry: false` the check is skipped and only
  * the lower triangle is read, as numpy.linalg.eigh (UPLO='L') and LAPACK do. `range: [il, iu]` computes eigenpairs il..iu only (0-based,
  * inclusive; the `syevr` kernel). Stacks `[..., n, n]` map over the leading dimensions. Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
@@ -343,7 +352,19 @@ export const syevr = defineKernel('syevr', ({ a, vectors, il, iu }) => {
  */
 export function eigh<D extends DType>(
   a: NDArray<D>,
-  options?: { vectors?: boolean; range?: [number, number] } & SymmetryOption,
+  options: EighOptions & { vectors: false },
+): { values: NDArray<Floating<D>>; vectors: null };
+export function eigh<D extends DType>(
+  a: NDArray<D>,
+  options?: EighOptions & { vectors?: true },
+): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> };
+export function eigh<D extends DType>(
+  a: NDArray<D>,
+  options?: EighOptions,
+): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> | null };
+export function eigh<D extends DType>(
+  a: NDArray<D>,
+  options?: EighOptions,
 ): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> | null } {
   type F = NDArray<Floating<D>>;
   const fn = 'eigh';

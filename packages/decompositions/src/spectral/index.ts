@@ -1,5 +1,5 @@
 export { cond, type MatrixOrder, matrixNorm, matrixRank, nullSpace, orth, pinv } from './derived.js';
-export { eigh } from './eigh.js';
+export { type EighOptions, eigh } from './eigh.js';
 export { svd, type SvdMode } from './svd.js';
 export {
   type DiagonalBlock,
