@@ -19,3 +19,5 @@ export { type RidgeResult, ridge } from './dense/ridge.js';
 export { discreteLyapunov, lyapunov, sylvester } from './dense/sylvester.js';
 // The dense direct solvers live in @krylov/decompositions; re-exported so a scipy.linalg user finds them here too.
 export { lstsq, solve, solveBanded } from '@krylov/decompositions';
+export * from './direct/index.js';
+export type { ShiftInvertMode, SvdsOptions } from './iterative/lanczos.js';

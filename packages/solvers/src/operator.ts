@@ -1,6 +1,7 @@
 import {
   DTypeError,
   InvalidArgumentError,
+  type Mat,
   NDArray,
   ShapeError,
   checkFunction,
@@ -9,9 +10,10 @@ import {
   isNDArray,
   zeros,
 } from '@krylov/core-array';
+import { gemv } from '@krylov/core-array/internal';
 import { type LUFactor, luFactor, luSolve } from '@krylov/decompositions';
 import { COOMatrix, type SparseMatrix, isSparse } from './sparse/formats.js';
-import { denseMatrix, float64Operand, overlaps, requireFinite, toVector } from './vector.js';
+import { asVec, denseMatrix, float64Operand, overlaps, requireFinite, toVector } from './vector.js';
 
 /** Anything the iterative solvers accept as A: a LinearOperator, a dense matrix or a sparse matrix. */
 export type OperatorLike = LinearOperator | NDArray | SparseMatrix;
@@ -251,25 +253,12 @@ export function aslinearoperator(a: OperatorLike): LinearOperator {
     // A NaN or infinite entry would make every solve return NaN: refuse it here, O(mn) once.
     requireFinite('aslinearoperator', 'a', d.data);
     const [rows, cols] = d.shape;
-    const data = d.data as Float64Array;
+    const dense = d as Mat;
+    // One registry `gemv` per product (the matrix was checked above; x and out by LinearOperator).
     return new LinearOperator(
       [rows, cols],
-      (x, out) => {
-        for (let i = 0; i < rows; i++) {
-          let s = 0;
-          const base = i * cols;
-          for (let j = 0; j < cols; j++) s += data[base + j] * x[j];
-          out[i] = s;
-        }
-      },
-      (x, out) => {
-        out.fill(0);
-        for (let i = 0; i < rows; i++) {
-          const xi = x[i];
-          const base = i * cols;
-          for (let j = 0; j < cols; j++) out[j] += data[base + j] * xi;
-        }
-      },
+      (x, out) => gemv({ alpha: 1, a: dense, x: asVec(x), beta: 0, y: asVec(out) }),
+      (x, out) => gemv({ alpha: 1, a: dense.T as Mat, x: asVec(x), beta: 0, y: asVec(out) }),
     );
   }
   throw new InvalidArgumentError(
@@ -404,16 +393,15 @@ export class DiagonalPlusLowRank extends LinearOperator {
     for (let i = 0; i < n; i++)
       if (!Number.isFinite(dd[i]))
         throw new InvalidArgumentError(fn, 'd', dd[i], `finite entries (entry ${i} is not)`);
+    // out = D x + P (Q^T x): two registry `gemv`s on the checked, contiguous factors
     const lowRank = (P: NDArray<'float64'>, Q: NDArray<'float64'>): Apply => {
       const t = new Float64Array(k);
+      const tv = asVec(t);
       return (x, out) => {
-        t.fill(0);
-        for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) t[j] += Q.data[i * k + j] * x[i];
-        for (let i = 0; i < n; i++) {
-          let s = dd[i] * x[i];
-          for (let j = 0; j < k; j++) s += P.data[i * k + j] * t[j];
-          out[i] = s;
-        }
+        const xv = asVec(x);
+        gemv({ alpha: 1, a: Q.T as Mat, x: xv, beta: 0, y: tv });
+        for (let i = 0; i < n; i++) out[i] = dd[i] * x[i];
+        gemv({ alpha: 1, a: P as Mat, x: tv, beta: 1, y: asVec(out) });
       };
     };
     super([n, n], lowRank(U, V), lowRank(V, U));

@@ -11,7 +11,8 @@ import {
   checkOptions,
   isNDArray,
 } from '@krylov/core-array';
-import { eigh, getrs, luFactor } from '@krylov/decompositions';
+import { eigh, luFactor } from '@krylov/decompositions';
+import { getrs } from '@krylov/decompositions/kernels';
 import type { Preconditioner } from './iterative/common.js';
 import { type OperatorLike, aslinearoperator } from './operator.js';
 import { COOMatrix, CSRMatrix, type SparseMatrix, isSparse } from './sparse/formats.js';

@@ -7,7 +7,7 @@ import {
   checkInteger,
   checkOptions,
 } from '@krylov/core-array';
-import { geqrf, getrf, getrs } from '@krylov/decompositions';
+import { geqrf, getrf, getrs } from '@krylov/decompositions/kernels';
 import { fgmres, gmres } from './iterative/gmres.js';
 import { LinearOperator, aslinearoperator } from './operator.js';
 import { type VectorLike, denseMatrix, norm2, toVector } from './vector.js';

@@ -5,10 +5,12 @@ import {
   Rng,
   type SeedLike,
   ShapeError,
+  type Vec,
   checkNumber,
   isNDArray,
   toRng,
 } from '@krylov/core-array';
+import { LEVEL1_DISPATCH_MIN, axpy as axpyKernel, dot as dotKernel } from '@krylov/core-array/internal';
 
 /** What the solvers accept as a vector: an NDArray with one dimension (or n x 1), a typed array or a plain array. */
 export type VectorLike = NDArray | Float64Array | Float32Array | readonly number[];
@@ -106,17 +108,46 @@ export function asNDArray(v: Float64Array): NDArray<'float64'> {
   return new NDArray(v, [v.length]);
 }
 
+// The solvers' work vectors live for a whole solve, so their NDArray wrappers are cached (building
+// one costs about as much as a registry dispatch); a typed array's memory never changes, so a
+// cached wrapper stays valid.
+const wrappers = new WeakMap<Float64Array, Vec>();
+
+/** `v` as a 1-D NDArray sharing its memory, for the kernel layer (cached per array). */
+export function asVec(v: Float64Array): Vec {
+  let w = wrappers.get(v);
+  if (!w) {
+    w = new NDArray(v, [v.length]) as Vec;
+    wrappers.set(v, w);
+  }
+  return w;
+}
+
+/*
+ * Vector kernels of the iterative solvers, on equal-length float64 arrays the caller has checked:
+ * from LEVEL1_DISPATCH_MIN elements they dispatch through the registry (core-array/internal), so
+ * inner products run on the selected backend; shorter vectors run the local loop, where a dispatch
+ * would cost more than the arithmetic (the measurement is beside LEVEL1_DISPATCH_MIN).
+ */
+
+/** x . y */
 export function dot(x: Float64Array, y: Float64Array): number {
+  if (x.length >= LEVEL1_DISPATCH_MIN.size) return dotKernel({ x: asVec(x), y: asVec(y) });
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * y[i];
   return s;
 }
 
+/**
+ * ||x||_2 as sqrt(x . x), through `dot` (no overflow scaling, which would cost a division per
+ * entry every iteration: the solvers' vectors are finite residuals and iterates).
+ */
 export function norm2(x: Float64Array): number {
   return Math.sqrt(dot(x, x));
 }
 
 /** y += alpha x */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
+  if (x.length >= LEVEL1_DISPATCH_MIN.size) axpyKernel({ alpha, x: asVec(x), y: asVec(y) });
+  else for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
 }

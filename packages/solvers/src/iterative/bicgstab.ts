@@ -1,8 +1,10 @@
+import { drive, runToEnd } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot, norm2 } from '../vector.js';
 import {
   COMMON_OPTIONS,
   type IterativeOptions,
+  type SolveProgram,
   type SolveResult,
   finish,
   setup,
@@ -19,7 +21,26 @@ import {
  * @throws ShapeError, InvalidArgumentError.
  */
 export function bicgstab(a: OperatorLike, b: VectorLike, options?: IterativeOptions): SolveResult {
-  const p = setup('bicgstab', a, b, options, { allowed: COMMON_OPTIONS, maxiter: ([n]) => 10 * n });
+  return runToEnd(bicgstabProgram('bicgstab', a, b, options));
+}
+
+/** `bicgstab` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function bicgstabAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: IterativeOptions,
+): Promise<SolveResult> {
+  return drive(bicgstabProgram('bicgstabAsync', a, b, options));
+}
+
+// Validation runs at the first `next()`: synchronously in `bicgstab`, inside the promise in `bicgstabAsync`.
+function* bicgstabProgram(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options?: IterativeOptions,
+): SolveProgram {
+  const p = setup(fn, a, b, options, { allowed: COMMON_OPTIONS, maxiter: ([n]) => 10 * n });
   const { A, x, n, tol, M } = p;
   const trivial = zeroRhs(p);
   if (trivial) return trivial;
@@ -75,6 +96,7 @@ export function bicgstab(a: OperatorLike, b: VectorLike, options?: IterativeOpti
     rnorm = norm2(r);
     const stop = step(p, k + 1, rnorm);
     if (stop) return finish(p, stop, k + 1);
+    yield;
   }
   return finish(p, rnorm <= tol ? 'converged' : 'maxiter', p.maxiter);
 }

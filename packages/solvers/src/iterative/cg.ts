@@ -1,7 +1,10 @@
+import { drive, runToEnd } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot } from '../vector.js';
 import {
   COMMON_OPTIONS,
+  type Problem,
+  type SolveProgram,
   type SolveResult,
   type SymmetricIterativeOptions,
   finish,
@@ -23,11 +26,32 @@ import {
  * @throws ShapeError, InvalidArgumentError (NaN in b, bad options, a non-symmetric matrix).
  */
 export function cg(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeOptions): SolveResult {
-  const p = setup('cg', a, b, options, {
+  return runToEnd(cgProgram(cgSetup('cg', a, b, options)));
+}
+
+/**
+ * `cg` that yields to the event loop every few milliseconds (core-array's `drive`), so timers,
+ * I/O and `AbortSignal.timeout` run during the solve: an aborted signal stops it within about one
+ * time slice plus one iteration, with reason 'aborted' and the partial iterate and history. Same
+ * iterates and result as `cg`, bit for bit. Validation errors reject the promise.
+ */
+export async function cgAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: SymmetricIterativeOptions,
+): Promise<SolveResult> {
+  return drive(cgProgram(cgSetup('cgAsync', a, b, options)));
+}
+
+function cgSetup(fn: string, a: OperatorLike, b: VectorLike, options?: SymmetricIterativeOptions): Problem {
+  return setup(fn, a, b, options, {
     allowed: [...COMMON_OPTIONS, 'checkSymmetry'],
     maxiter: ([n]) => 10 * n,
     symmetric: true,
   });
+}
+
+function* cgProgram(p: Problem): SolveProgram {
   const { A, x, n, tol, M } = p;
   const trivial = zeroRhs(p);
   if (trivial) return trivial;
@@ -72,6 +96,7 @@ export function cg(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeO
     rnorm = Math.sqrt(rr);
     const stop = step(p, k + 1, rnorm);
     if (stop) return finish(p, stop, k + 1);
+    yield;
   }
   return finish(p, rnorm <= tol ? 'converged' : 'maxiter', p.maxiter);
 }

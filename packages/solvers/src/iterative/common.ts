@@ -32,6 +32,10 @@ export type StopReason =
   | 'aborted'
   | 'callback';
 
+/**
+ * The progress payload of every iterative solver (`onProgress`), after each iteration. The
+ * fraction done is not known in advance for an iterative solve, so it is not reported.
+ */
 export interface IterationInfo {
   iteration: number;
   /** ||b - A x|| (or the solver's running estimate of it, as SciPy's callbacks). */
@@ -39,6 +43,16 @@ export interface IterationInfo {
   /** The current iterate (read-only view; copy it to keep it). */
   x: Float64Array;
 }
+
+/** What `onProgress` may return: `false` stops the solve with reason 'callback'. */
+export type ProgressHook = (info: IterationInfo) => boolean | undefined | void;
+
+/**
+ * A solver written once as a step program: it yields after every iteration and returns the
+ * result. `runToEnd` drives it for the sync form, core-array's `drive` (time-sliced, yielding to
+ * the event loop) for the async form.
+ */
+export type SolveProgram<R extends SolveResult = SolveResult> = Generator<void, R, void>;
 
 /** Options shared by the iterative linear solvers (SciPy's names and defaults where SciPy has them). */
 export interface IterativeOptions {
@@ -53,8 +67,16 @@ export interface IterativeOptions {
   /** Preconditioner M ~ A^-1: a Preconditioner or anything aslinearoperator accepts. */
   M?: Preconditioner | OperatorLike;
   /** Called after every iteration; returning `false` stops the solve (reason 'callback'). */
-  callback?: (info: IterationInfo) => boolean | undefined | void;
-  /** Checked every iteration; an aborted signal stops the solve (reason 'aborted'). */
+  onProgress?: ProgressHook;
+  /** @deprecated The old name of `onProgress` (same payload and return convention). */
+  callback?: ProgressHook;
+  /**
+   * Checked after every iteration: an aborted signal stops the solve with reason 'aborted' and the
+   * partial iterate and history. In the sync form (`cg`) nothing else runs during the solve, so
+   * only an abort made from `onProgress` (or an already aborted signal) can stop it; a timer such as
+   * `AbortSignal.timeout(50)` fires only in the async form (`cgAsync`), which yields to the event
+   * loop every few milliseconds.
+   */
   signal?: AbortSignal;
 }
 
@@ -82,7 +104,16 @@ export interface SolveResult {
   residualHistory: number[];
 }
 
-export const COMMON_OPTIONS = ['x0', 'rtol', 'atol', 'maxiter', 'M', 'callback', 'signal'] as const;
+export const COMMON_OPTIONS = [
+  'x0',
+  'rtol',
+  'atol',
+  'maxiter',
+  'M',
+  'onProgress',
+  'callback',
+  'signal',
+] as const;
 
 /** The validated problem every solver starts from. */
 export interface Problem {
@@ -107,6 +138,24 @@ export interface Problem {
   bestNorm: number;
   /** MINRES's shift: the system solved is (A - shift I) x = b, and residuals are measured for it. */
   shift: number;
+}
+
+/** Validates `onProgress` / `callback` (not both) and `signal`. */
+export function checkProgress(
+  fn: string,
+  o: { onProgress?: unknown; callback?: unknown; signal?: unknown },
+): void {
+  if (o.onProgress !== undefined) checkFunction(fn, 'options.onProgress', o.onProgress);
+  if (o.callback !== undefined) checkFunction(fn, 'options.callback', o.callback);
+  if (o.onProgress !== undefined && o.callback !== undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'options.callback',
+      o.callback,
+      'onProgress or its deprecated alias callback, not both',
+    );
+  if (o.signal !== undefined && typeof (o.signal as { aborted?: unknown })?.aborted !== 'boolean')
+    throw new InvalidArgumentError(fn, 'options.signal', o.signal, 'an AbortSignal');
 }
 
 function nonNegative(fn: string, arg: string, v: unknown, fallback: number): number {
@@ -146,9 +195,7 @@ export function setup(
     o.maxiter === undefined
       ? how.maxiter(A.shape)
       : checkInteger(fn, 'options.maxiter', o.maxiter, { min: 0 });
-  if (o.callback !== undefined) checkFunction(fn, 'options.callback', o.callback);
-  if (o.signal !== undefined && typeof (o.signal as { aborted?: unknown })?.aborted !== 'boolean')
-    throw new InvalidArgumentError(fn, 'options.signal', o.signal, 'an AbortSignal');
+  checkProgress(fn, o);
   const bnorm = norm2(bv);
   return {
     fn,
@@ -202,7 +249,7 @@ function preconditionerApply(fn: string, M: Preconditioner | OperatorLike, n: nu
 }
 
 /**
- * Reports one finished iteration: records the residual, runs the callback and checks the abort
+ * Reports one finished iteration: records the residual, runs `onProgress` and checks the abort
  * signal. Returns the reason to stop early, if any.
  */
 export function step(p: Problem, iteration: number, residualNorm: number): StopReason | null {
@@ -211,8 +258,9 @@ export function step(p: Problem, iteration: number, residualNorm: number): StopR
     p.best.set(p.x);
     p.bestNorm = residualNorm;
   }
-  const { callback, signal } = p.options;
-  if (callback && callback({ iteration, residualNorm, x: p.x }) === false) return 'callback';
+  const { onProgress, callback, signal } = p.options;
+  const hook = onProgress ?? callback;
+  if (hook && hook({ iteration, residualNorm, x: p.x }) === false) return 'callback';
   if (signal?.aborted) return 'aborted';
   return null;
 }
@@ -225,7 +273,7 @@ const MESSAGES: Record<StopReason, string> = {
     'met a direction of non-positive curvature: the operator (or preconditioner) is not positive definite',
   conlim: 'stopped because the condition estimate of A exceeded conlim',
   aborted: 'aborted by the signal',
-  callback: 'stopped by the callback',
+  callback: 'stopped by onProgress (it returned false)',
 };
 
 function trueResidual(p: Problem, x: Float64Array): number {

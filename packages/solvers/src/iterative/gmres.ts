@@ -1,4 +1,4 @@
-import { NDArray, checkInteger } from '@krylov/core-array';
+import { NDArray, checkInteger, drive, runToEnd } from '@krylov/core-array';
 import { lstsq } from '@krylov/decompositions';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot, norm2 } from '../vector.js';
@@ -6,6 +6,7 @@ import {
   COMMON_OPTIONS,
   type IterativeOptions,
   type Problem,
+  type SolveProgram,
   type SolveResult,
   finish,
   setup,
@@ -28,12 +29,16 @@ export interface GmresOptions extends IterativeOptions {
  * @throws ShapeError, InvalidArgumentError.
  */
 export function gmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
-  const p = setup('gmres', a, b, options, {
-    allowed: [...COMMON_OPTIONS, 'restart'],
-    maxiter: ([n]) => 10 * n,
-  });
-  const restart = restartOf(p.fn, options?.restart);
-  return zeroRhs(p) ?? arnoldiSolve(p, restart, false);
+  return runToEnd(gmresProgram('gmres', a, b, options, false));
+}
+
+/** `gmres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function gmresAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: GmresOptions,
+): Promise<SolveResult> {
+  return drive(gmresProgram('gmresAsync', a, b, options, false));
 }
 
 /**
@@ -43,19 +48,38 @@ export function gmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): S
  * @throws ShapeError, InvalidArgumentError.
  */
 export function fgmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
-  const p = setup('fgmres', a, b, options, {
+  return runToEnd(gmresProgram('fgmres', a, b, options, true));
+}
+
+/** `fgmres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function fgmresAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: GmresOptions,
+): Promise<SolveResult> {
+  return drive(gmresProgram('fgmresAsync', a, b, options, true));
+}
+
+function* gmresProgram(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options: GmresOptions | undefined,
+  flexible: boolean,
+): SolveProgram {
+  const p = setup(fn, a, b, options, {
     allowed: [...COMMON_OPTIONS, 'restart'],
     maxiter: ([n]) => 10 * n,
   });
   const restart = restartOf(p.fn, options?.restart);
-  return zeroRhs(p) ?? arnoldiSolve(p, restart, true);
+  return zeroRhs(p) ?? (yield* arnoldiSolve(p, restart, flexible));
 }
 
 function restartOf(fn: string, restart: unknown): number {
   return restart === undefined ? 20 : checkInteger(fn, 'options.restart', restart, { min: 1 });
 }
 
-function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResult {
+function* arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveProgram {
   const { A, x, n, tol, M } = p;
   const m = Math.min(restart, Math.max(n, 1));
   const V = Array.from({ length: m + 1 }, () => new Float64Array(n));
@@ -125,6 +149,7 @@ function arnoldiSolve(p: Problem, restart: number, flexible: boolean): SolveResu
       }
       const vNext = V[j + 1];
       for (let t = 0; t < n; t++) vNext[t] = w[t] / hNext;
+      yield;
     }
     // x += (right-preconditioned) V y with H y = g, upper triangular.
     const y = leastSquaresCoefficients(H, g, j);

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, checkNumber } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, drive, runToEnd } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, norm2 } from '../vector.js';
 import {
-  type IterationInfo,
   type Problem,
+  type ProgressHook,
+  type SolveProgram,
   type SolveResult,
   type StopReason,
   finish,
@@ -23,7 +24,11 @@ export interface LeastSquaresOptions {
   /** Stop when the estimate of cond(A) exceeds conlim (0 disables). Default 1e8. */
   conlim?: number;
   maxiter?: number;
-  callback?: (info: IterationInfo) => boolean | undefined | void;
+  /** Called after every iteration; returning `false` stops the solve (reason 'callback'). */
+  onProgress?: ProgressHook;
+  /** @deprecated The old name of `onProgress`. */
+  callback?: ProgressHook;
+  /** Checked after every iteration (see `IterativeOptions.signal`: timers fire only in the async forms). */
   signal?: AbortSignal;
 }
 
@@ -37,7 +42,7 @@ export interface LeastSquaresResult extends SolveResult {
   normX: number;
 }
 
-const ALLOWED = ['x0', 'damp', 'atol', 'btol', 'conlim', 'maxiter', 'callback', 'signal'];
+const ALLOWED = ['x0', 'damp', 'atol', 'btol', 'conlim', 'maxiter', 'onProgress', 'callback', 'signal'];
 
 interface Bidiag {
   p: Problem;
@@ -163,7 +168,25 @@ function symOrtho(a: number, b: number): [number, number, number] {
  * @throws ShapeError, InvalidArgumentError (bad options, operator without rmatvec, NaN in b).
  */
 export function lsqr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptions): LeastSquaresResult {
-  const s = start('lsqr', a, b, options, ([, n]) => 2 * n);
+  return runToEnd(lsqrProgram('lsqr', a, b, options));
+}
+
+/** `lsqr` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function lsqrAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: LeastSquaresOptions,
+): Promise<LeastSquaresResult> {
+  return drive(lsqrProgram('lsqrAsync', a, b, options));
+}
+
+function* lsqrProgram(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options?: LeastSquaresOptions,
+): SolveProgram<LeastSquaresResult> {
+  const s = start(fn, a, b, options, ([, n]) => 2 * n);
   const { p, u, v, damp } = s;
   const { n, x } = p;
   const bnorm = p.bnorm;
@@ -238,6 +261,7 @@ export function lsqr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptio
         { normA: anorm, condA: acond, normAr: arnorm, normX: xnorm },
         istop ? null : early,
       );
+    yield;
   }
 }
 
@@ -249,7 +273,25 @@ export function lsqr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptio
  * @throws ShapeError, InvalidArgumentError.
  */
 export function lsmr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptions): LeastSquaresResult {
-  const s = start('lsmr', a, b, options, ([m, n]) => Math.max(Math.min(m, n), 1));
+  return runToEnd(lsmrProgram('lsmr', a, b, options));
+}
+
+/** `lsmr` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function lsmrAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: LeastSquaresOptions,
+): Promise<LeastSquaresResult> {
+  return drive(lsmrProgram('lsmrAsync', a, b, options));
+}
+
+function* lsmrProgram(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options?: LeastSquaresOptions,
+): SolveProgram<LeastSquaresResult> {
+  const s = start(fn, a, b, options, ([m, n]) => Math.max(Math.min(m, n), 1));
   const { p, v, damp } = s;
   const { n, x } = p;
   const normb = p.bnorm;
@@ -325,5 +367,6 @@ export function lsmr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptio
     const istop = stopCode(s, itn, normr, normar, normA, condA, normx, normb);
     if (istop || early)
       return report(s, istop, itn, { normA, condA, normAr: normar, normX: normx }, istop ? null : early);
+    yield;
   }
 }

@@ -1,8 +1,9 @@
-import { checkNumber } from '@krylov/core-array';
+import { checkNumber, drive, runToEnd } from '@krylov/core-array';
 import type { OperatorLike } from '../operator.js';
 import { type VectorLike, dot } from '../vector.js';
 import {
   COMMON_OPTIONS,
+  type SolveProgram,
   type SolveResult,
   type SymmetricIterativeOptions,
   finish,
@@ -27,13 +28,31 @@ export function minres(
   b: VectorLike,
   options?: SymmetricIterativeOptions & { shift?: number },
 ): SolveResult {
-  const p = setup('minres', a, b, options, {
+  return runToEnd(minresProgram('minres', a, b, options));
+}
+
+/** `minres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+export async function minresAsync(
+  a: OperatorLike,
+  b: VectorLike,
+  options?: SymmetricIterativeOptions & { shift?: number },
+): Promise<SolveResult> {
+  return drive(minresProgram('minresAsync', a, b, options));
+}
+
+function* minresProgram(
+  fn: string,
+  a: OperatorLike,
+  b: VectorLike,
+  options?: SymmetricIterativeOptions & { shift?: number },
+): SolveProgram {
+  const p = setup(fn, a, b, options, {
     allowed: [...COMMON_OPTIONS, 'shift', 'checkSymmetry'],
     maxiter: ([n]) => 5 * n,
     symmetric: true,
   });
   const { A, x, n, tol, M } = p;
-  const shift = options?.shift === undefined ? 0 : checkNumber('minres', 'options.shift', options.shift);
+  const shift = options?.shift === undefined ? 0 : checkNumber(fn, 'options.shift', options.shift);
   p.shift = shift;
   const trivial = zeroRhs(p);
   if (trivial) return trivial;
@@ -104,6 +123,7 @@ export function minres(
         itn,
         'the Krylov space is exhausted (beta = 0) before the tolerance was met',
       );
+    yield;
   }
   return finish(p, 'maxiter', p.maxiter);
 }

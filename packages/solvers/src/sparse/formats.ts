@@ -1,4 +1,5 @@
 import {
+  type CsrOperand,
   DTypeError,
   InvalidArgumentError,
   type NDArray,
@@ -8,8 +9,8 @@ import {
   isNDArray,
   zeros,
 } from '@krylov/core-array';
-import { float64Operand, overlaps, requireFinite } from '../vector.js';
-import { type CsrArrays, spmmKernel, spmvKernel } from './kernels.js';
+import { asVec, float64Operand, overlaps, requireFinite } from '../vector.js';
+import { spmmKernel, spmvKernel } from './kernels.js';
 
 type Shape = readonly [number, number];
 
@@ -198,7 +199,7 @@ function checkCompressed(
  * `data[indptr[i]..indptr[i+1])` at columns `indices[...]`. The arrays are used as given (no copy);
  * they are validated once, here.
  */
-export class CSRMatrix implements CsrArrays {
+export class CSRMatrix implements CsrOperand {
   readonly shape: Shape;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
@@ -435,7 +436,7 @@ function csrApply(
   float64Operand(fn, 'out', out, transpose ? n : m);
   // out aliasing x: the kernels (native and js) overwrite out while reading x, so read a copy.
   const xin = overlaps(x, out) ? x.slice() : x;
-  spmvKernel({ a, x: xin, y: out, alpha: 1, beta: 0, transpose });
+  spmvKernel({ a, x: asVec(xin), y: asVec(out), alpha: 1, beta: 0, transpose });
   return out;
 }
 

@@ -1,5 +1,4 @@
 export { COOMatrix, CSCMatrix, CSRMatrix, type SparseMatrix, isSparse } from './formats.js';
 export { poisson, randomSparse } from './generators.js';
-export { type CsrArrays, spmm, spmv } from './kernels.js';
 export { MatrixMarketError, readMatrixMarket, writeMatrixMarket } from './mtx.js';
 export { checkSymmetricMatrix, sparseRelativeAsymmetry } from './symmetry.js';
