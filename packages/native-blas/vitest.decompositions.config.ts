@@ -10,5 +10,6 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     setupFiles: ['./test/setup-native.ts'],
     testTimeout: 120_000,
+    env: { KRYLOV_NATIVE_SIZE_RULES: '0' },
   },
 });

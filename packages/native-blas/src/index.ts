@@ -16,13 +16,11 @@ import { type LoadResult, type NativeAddon, loadAddon } from './addon.js';
 import { cudaBackend } from './cuda.js';
 import { nativeKernels } from './kernels.js';
 
-export type { BatchDesc, MatDesc, NativeAddon, VecDesc } from './addon.js';
+export type { AddonCause, BatchDesc, MatDesc, NativeAddon, VecDesc } from './addon.js';
+export { platformTriple } from './addon.js';
 export { type CudaAddon, cudaAddon, cudaBackend, probeCuda } from './cuda.js';
 export { batchDesc, matDesc, vecDesc } from './layout.js';
 export { LapackArgumentError } from './errors.js';
-
-const FIX =
-  'Fix: apt install libopenblas-dev liblapacke-dev cmake g++ and run pnpm --filter @krylov/native-blas build:native';
 
 let loaded: LoadResult | undefined;
 
@@ -43,12 +41,13 @@ export function probe(): Availability {
   if (availability) return availability;
   const r = load();
   if (!r.addon) {
-    availability = { available: false, reason: `native addon not built: ${r.error}. ${FIX}` };
+    // "what happened. Fix: what to do", the form `krylov doctor` splits; r.cause names the case
+    availability = { available: false, reason: `native addon unavailable: ${r.error}. Fix: ${r.fix}` };
   } else {
     const info = r.addon.info();
     availability = {
       available: true,
-      details: { library: info.library.trim(), threads: info.threads, addon: r.path },
+      details: { library: info.library.trim(), threads: info.threads, addon: r.path, source: r.source },
     };
   }
   return availability;

@@ -11,16 +11,23 @@ import {
   gemmBatchedOperands,
   gemmOperands,
   gemvOperands,
+  mayShareMemory,
   shapeMismatch,
   shapeText,
+  spmvOperands,
+  syrkOperands,
+  trsmOperands,
+  trsvOperands,
 } from '@krylov/core-array';
-// The `spmv` kernel's signature is declared by @krylov/solvers (module augmentation).
-import type {} from '@krylov/solvers';
 import type { FloatData, MatDesc, NativeAddon } from './addon.js';
 import { checkExtents, typedNativeError } from './errors.js';
 import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
+import { NATIVE_THRESHOLDS as T, below, gemmBelow } from './thresholds.js';
 
 const sq = (a: NDArray) => a.shape[0] === a.shape[1];
+
+/** A unit-stride float64 vector's elements as a Float64Array (a subarray: no copy). */
+const unitVec = (v: Vec): Float64Array => (v.data as Float64Array).subarray(v.offset, v.offset + v.size);
 
 /** Runs `fn` on prepared operands, then writes copied outputs back. */
 function withOperands<R>(outputs: readonly NDArray[], fn: (ops: Operands) => R): R {
@@ -151,17 +158,30 @@ function guardKernels(table: KernelTable, addon: () => NativeAddon): KernelTable
 
 function rawKernels(addon: () => NativeAddon): KernelTable {
   return {
-    // @krylov/solvers' CSR matrix-vector product (its arrays are float64 and validated in C++ again).
+    // The CSR matrix-vector product (core-array's catalogue; the pure-JS reference is @krylov/solvers').
+    // The addon takes float64 arrays with unit stride, passed as subarrays (no copy); the C++ side
+    // validates the CSR structure and the lengths again.
     spmv: {
       run: ({ a, x, y, alpha, beta, transpose }) =>
-        addon().spmv(a.indptr, a.indices, a.data, a.shape[0], a.shape[1], x, y, alpha, beta, transpose),
-      supports: ({ a, x, y }) =>
-        a.data instanceof Float64Array &&
-        x instanceof Float64Array &&
-        y instanceof Float64Array &&
-        x.buffer !== y.buffer
-          ? true
-          : 'float64 arrays in distinct buffers only',
+        addon().spmv(
+          a.indptr,
+          a.indices,
+          a.data as Float64Array,
+          a.shape[0],
+          a.shape[1],
+          unitVec(x),
+          unitVec(y),
+          alpha,
+          beta,
+          transpose,
+        ),
+      supports: (args) =>
+        firstFailure(
+          () => spmvOperands(args),
+          () => args.x.dtype !== 'float64' && 'float64 only',
+          () => (args.x.strides[0] !== 1 || args.y.strides[0] !== 1) && 'unit-stride vectors only',
+          () => mayShareMemory(args.x, args.y) && 'x and y share memory',
+        ),
     },
     dot: {
       run: ({ x, y }) => withOperands([], (o) => addon().dot(o.inVec(x), o.inVec(y))),
@@ -169,11 +189,16 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         firstFailure(
           () => floatOperands({ x: [x, 1], y: [y, 1] }),
           () => shapeMismatch(x.size === y.size, `${shapeText(x)} and ${shapeText(y)}`),
+          () => below('dot', 'n', x.size, T.level1),
         ),
     },
     nrm2: {
       run: ({ x }) => withOperands([], (o) => addon().nrm2(o.inVec(x))),
-      supports: ({ x }) => firstFailure(() => floatOperands({ x: [x, 1] })),
+      supports: ({ x }) =>
+        firstFailure(
+          () => floatOperands({ x: [x, 1] }),
+          () => below('nrm2', 'n', x.size, T.level1),
+        ),
     },
     axpy: {
       run: ({ alpha, x, y }) => withOperands([y], (o) => addon().axpy(alpha, o.inVec(x), o.outVec(y))),
@@ -181,16 +206,22 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         firstFailure(
           () => floatOperands({ x: [x, 1], y: [y, 1] }),
           () => shapeMismatch(x.size === y.size, `${shapeText(x)} and ${shapeText(y)}`),
+          () => below('axpy', 'n', x.size, T.level1),
         ),
     },
     scal: {
       run: ({ alpha, x }) => withOperands([x], (o) => addon().scal(alpha, o.outVec(x))),
-      supports: ({ x }) => firstFailure(() => floatOperands({ x: [x, 1] })),
+      supports: ({ x }) =>
+        firstFailure(
+          () => floatOperands({ x: [x, 1] }),
+          () => below('scal', 'n', x.size, T.level1),
+        ),
     },
     gemv: {
       run: ({ alpha, a, x, beta, y }) =>
         withOperands([y], (o) => addon().gemv(alpha, o.in(a), o.inVec(x), beta, o.outVec(y))),
-      supports: (args) => gemvOperands(args) || true,
+      supports: (args) =>
+        gemvOperands(args) || below('gemv', 'm*n', args.a.shape[0] * args.a.shape[1], T.level1) || true,
     },
     ger: {
       run: ({ alpha, x, y, a }) =>
@@ -208,19 +239,22 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
     trmv: {
       run: ({ a, x, lower, unitDiag }) =>
         withOperands([x], (o) => addon().trmv(o.in(a), o.outVec(x), lower, unitDiag)),
-      supports: ({ a, x }) => triangularVec(a, x),
+      supports: (args) => firstFailure(() => trsvOperands(args)),
     },
     trsv: {
       run: ({ a, x, lower, unitDiag }) =>
         withOperands([x], (o) => addon().trsv(o.in(a), o.outVec(x), lower, unitDiag)),
-      supports: ({ a, x }) => triangularVec(a, x),
+      supports: (args) => firstFailure(() => trsvOperands(args)),
     },
     gemm: {
       run: ({ alpha, a, b, beta, c }) =>
         withOperands([c], (o) => addon().gemm(alpha, o.in(a), o.in(b), beta, o.out(c))),
       runAsync: ({ alpha, a, b, beta, c }) =>
         withOperandsAsync([c], (o) => addon().gemmAsync(alpha, o.in(a), o.in(b), beta, o.out(c))),
-      supports: (args) => gemmOperands(args) || true,
+      supports: (args) =>
+        gemmOperands(args) ||
+        gemmBelow(args.a.shape[0], args.b.shape[1], args.a.shape[1], args.c.dtype) ||
+        true,
     },
     gemmBatched: {
       run: ({ alpha, a, b, beta, c }) =>
@@ -234,21 +268,17 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
     syrk: {
       run: ({ alpha, a, beta, c, lower }) =>
         withOperands([c], (o) => addon().syrk(alpha, o.in(a), beta, o.out(c), lower)),
-      supports: ({ a, c }) =>
-        firstFailure(
-          () => floatOperands({ a: [a, 2], c: [c, 2] }),
-          () => shapeMismatch(sq(c) && a.shape[0] === c.shape[0], `a ${shapeText(a)}, c ${shapeText(c)}`),
-        ),
+      supports: (args) => firstFailure(() => syrkOperands(args)),
     },
     trmm: {
       run: ({ side, lower, unitDiag, alpha, a, b }) =>
         withOperands([b], (o) => addon().trmm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
-      supports: ({ side, a, b }) => triangularMat(side, a, b),
+      supports: (args) => firstFailure(() => trsmOperands(args)),
     },
     trsm: {
       run: ({ side, lower, unitDiag, alpha, a, b }) =>
         withOperands([b], (o) => addon().trsm(side === 'left', lower, unitDiag, alpha, o.in(a), o.out(b))),
-      supports: ({ side, a, b }) => triangularMat(side, a, b),
+      supports: (args) => firstFailure(() => trsmOperands(args)),
     },
     potrf: {
       run: ({ a }) => withOperands([a], (o) => addon().potrf(o.out(a))),
@@ -274,7 +304,11 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         const info = await withOperandsAsync([a], (o) => addon().getrfAsync(o.out(a), ipiv));
         return { ipiv, info };
       },
-      supports: ({ a }) => firstFailure(() => floatOperands({ a: [a, 2] })),
+      supports: ({ a }) =>
+        firstFailure(
+          () => floatOperands({ a: [a, 2] }),
+          () => below('getrf', 'n', a.shape[0], T.lu),
+        ),
     },
     getrs: {
       run: ({ lu, ipiv, b, transpose }) =>
@@ -296,6 +330,7 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         firstFailure(
           () => floatOperands({ a: [a, 2], b: [b, 2] }),
           () => shapeMismatch(sq(a) && b.shape[0] === a.shape[0], `a ${shapeText(a)}, b ${shapeText(b)}`),
+          () => below('gesv', 'n', a.shape[0], T.lu),
         ),
     },
     geqrf: {
@@ -304,7 +339,11 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         withOperands([a], (o) => addon().geqrf(o.out(a), denseVec(tau)));
         return { tau: wrap(tau, [tau.length]) as Vec };
       },
-      supports: ({ a }) => firstFailure(() => floatOperands({ a: [a, 2] })),
+      supports: ({ a }) =>
+        firstFailure(
+          () => floatOperands({ a: [a, 2] }),
+          () => below('geqrf', 'min(m, n)', Math.min(a.shape[0], a.shape[1]), T.qr),
+        ),
     },
     orgqr: {
       run: ({ a, tau }) => withOperands([a], (o) => addon().orgqr(o.out(a), o.inDenseVec(tau))),
@@ -316,6 +355,7 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
               a.shape[0] >= a.shape[1] && a.shape[1] >= tau.size,
               `a ${shapeText(a)} (rows >= cols >= tau length ${tau.size})`,
             ),
+          () => below('orgqr', 'n', a.shape[1], T.qr),
         ),
     },
     ormqr: {
@@ -345,7 +385,7 @@ function rawKernels(addon: () => NativeAddon): KernelTable {
         withOperands([b], (o) => addon().trtrs(o.in(a), o.out(b), lower, transpose, unitDiag)),
       runAsync: ({ a, b, lower, transpose, unitDiag }) =>
         withOperandsAsync([b], (o) => addon().trtrsAsync(o.in(a), o.out(b), lower, transpose, unitDiag)),
-      supports: ({ a, b }) => triangularMat('left', a, b),
+      supports: ({ a, b }) => firstFailure(() => trsmOperands({ side: 'left', a, b })),
     },
     gelsd: {
       run: ({ a, b, rcond }) => {
@@ -466,24 +506,5 @@ function squareMat(a: Mat): true | string {
   return firstFailure(
     () => floatOperands({ a: [a, 2] }),
     () => shapeMismatch(sq(a), `a ${shapeText(a)} is not square`),
-  );
-}
-
-function triangularVec(a: Mat, x: Vec): true | string {
-  return firstFailure(
-    () => floatOperands({ a: [a, 2], x: [x, 1] }),
-    () => shapeMismatch(sq(a) && a.shape[0] === x.size, `a ${shapeText(a)}, x ${shapeText(x)}`),
-  );
-}
-
-function triangularMat(side: 'left' | 'right', a: Mat, b: Mat): true | string {
-  return firstFailure(
-    () => floatOperands({ a: [a, 2], b: [b, 2] }),
-    () => !['left', 'right'].includes(side) && `unknown side ${JSON.stringify(side)}`,
-    () =>
-      shapeMismatch(
-        sq(a) && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
-        `a ${shapeText(a)}, b ${shapeText(b)} (${side})`,
-      ),
   );
 }

@@ -1,43 +1,79 @@
-import { backendsCommand } from './backends.js';
-import { benchCommand } from './bench/runner.js';
-import { demoCommand } from './demo/run.js';
-import { repoRoot } from './paths.js';
+import { parseArgs } from 'node:util';
 
 const HELP = `krylov <command> [options]
 
 commands:
   backends [--json]   list every backend, available or not and why
+  doctor [--json]     every backend, why it is unavailable, and the fix (prebuilt binaries,
+                      skipped install scripts, missing compiler or libraries, CUDA runtime)
   demo                run a representative workload from every package on each available backend
   bench [filter]      run the benchmark suites (all, or those whose name or file matches filter),
                       print tables and write docs/bench/<suite>.json and .md
   help                this text`;
 
-/** Parses argv and runs a command; returns the exit code (2 for usage errors). */
+type Options = Record<string, { type: 'boolean' | 'string' }>;
+/** Each command's options and how many positional arguments it takes. */
+const COMMANDS: Record<string, { options: Options; positionals: number }> = {
+  backends: { options: { json: { type: 'boolean' } }, positionals: 0 },
+  doctor: { options: { json: { type: 'boolean' } }, positionals: 0 },
+  demo: { options: {}, positionals: 0 },
+  bench: { options: {}, positionals: 1 },
+  help: { options: {}, positionals: 0 },
+};
+
+/** Parses argv (util.parseArgs, strict: unknown options and extra arguments are errors) and runs a command; returns the exit code (2 for usage errors). */
 export async function main(
   argv: string[],
   log: (s: string) => void = console.log,
   error: (s: string) => void = console.error,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  const flags = rest.filter((a) => a.startsWith('-'));
-  const args = rest.filter((a) => !a.startsWith('-'));
-  const allowed: Record<string, string[]> = { backends: ['--json'], demo: [], bench: [], help: [] };
-  if (!command || command === 'help' || command === '--help' || flags.includes('--help')) {
+  if (!command || command === 'help' || command === '--help' || command === '-h' || rest.includes('--help')) {
     log(HELP);
     return 0;
   }
-  if (!(command in allowed)) {
+  const spec = COMMANDS[command];
+  if (!spec) {
     error(`krylov: unknown command '${command}'\n\n${HELP}`);
     return 2;
   }
-  const unknown = flags.filter((f) => !allowed[command].includes(f));
-  if (unknown.length) {
-    error(`krylov ${command}: unknown option ${unknown.join(', ')}`);
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: spec.options,
+      allowPositionals: spec.positionals > 0,
+      strict: true,
+    }));
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const option = /option '([^']+)'/.exec(err.message)?.[1];
+    const argument = /argument '([^']+)'/.exec(err.message)?.[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option)
+      error(`krylov ${command}: unknown option ${option}`);
+    else if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && argument)
+      error(`krylov ${command}: unexpected argument '${argument}'`);
+    else error(`krylov ${command}: ${err.message}`);
     return 2;
   }
-  if (command === 'backends') log(await backendsCommand(flags.includes('--json')));
-  if (command === 'demo') await demoCommand(log);
-  if (command === 'bench') await benchCommand(repoRoot(), args[0], log);
+  if (positionals.length > spec.positionals) {
+    error(`krylov ${command}: unexpected argument '${positionals[spec.positionals]}'`);
+    return 2;
+  }
+  // Each command is loaded on use: `backends` and `doctor` need only @krylov/core-array (and
+  // whichever backend plugins are installed), not the packages the demo and benchmarks import.
+  if (command === 'backends')
+    log(await (await import('./backends.js')).backendsCommand(values.json === true));
+  if (command === 'doctor') log(await (await import('./doctor.js')).doctorCommand(values.json === true));
+  if (command === 'demo') await (await import('./demo/run.js')).demoCommand(log);
+  if (command === 'bench') {
+    const [{ benchCommand }, { repoRoot }] = await Promise.all([
+      import('./bench/runner.js'),
+      import('./paths.js'),
+    ]);
+    await benchCommand(repoRoot(), positionals[0], log);
+  }
   return 0;
 }
 
