@@ -2,15 +2,15 @@ import {
   type Check,
   type KernelTable,
   type Mat,
-  NDArray,
+  type NDArray,
   type Vec,
   firstFailure,
-  floatOperands,
+  forEachBatch,
   gemmBatchedOperands,
   gemmOperands,
   gemvOperands,
-  shapeMismatch,
-  shapeText,
+  syrkOperands,
+  trsmOperands,
 } from '@krylov/core-array';
 import {
   type FloatData,
@@ -195,12 +195,7 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
       run: ({ alpha, a, beta, c, lower }) => syrk(alpha, a, beta, c, lower),
       supports: ({ a, c }) =>
         firstFailure(
-          () => floatOperands({ a: [a, 2], c: [c, 2] }),
-          () =>
-            shapeMismatch(
-              c.shape[0] === c.shape[1] && a.shape[0] === c.shape[0],
-              `a ${shapeText(a)}, c ${shapeText(c)}`,
-            ),
+          () => syrkOperands({ a, c }),
           () => small(a.shape[0] * a.shape[0] * a.shape[1], level3(c), 'n n k'),
           () => tooBig(a.size + c.size, c),
         ),
@@ -209,12 +204,7 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
       run: ({ side, lower, unitDiag, alpha, a, b }) => trsm(side, lower, unitDiag, alpha, a, b),
       supports: ({ side, a, b }) =>
         firstFailure(
-          () => floatOperands({ a: [a, 2], b: [b, 2] }),
-          () =>
-            shapeMismatch(
-              a.shape[0] === a.shape[1] && a.shape[0] === b.shape[side === 'left' ? 0 : 1],
-              `side ${side}, a ${shapeText(a)}, b ${shapeText(b)}`,
-            ),
+          () => trsmOperands({ side, a, b }),
           () => small(a.shape[0] * b.size, level3(b), 'n n nrhs'),
           () => tooBig(a.size + b.size, b),
         ),
@@ -229,21 +219,4 @@ export function wasmKernels(wasm: () => WasmState): KernelTable {
         ),
     },
   };
-}
-
-/** Calls `fn` with the 2-D views of every batch entry of [..., r, c] arrays sharing leading dimensions. */
-function forEachBatch(arrays: NDArray[], fn: (views: Mat[]) => void): void {
-  const lead = arrays[0].shape.slice(0, -2);
-  const count = lead.reduce((x, y) => x * y, 1);
-  const index = new Array<number>(lead.length).fill(0);
-  for (let t = 0; t < count; t++) {
-    fn(
-      arrays.map((x) => {
-        let off = x.offset;
-        for (let d = 0; d < lead.length; d++) off += index[d] * x.strides[d];
-        return new NDArray(x.data as FloatData, x.shape.slice(-2), x.strides.slice(-2), off) as Mat;
-      }),
-    );
-    for (let d = lead.length - 1; d >= 0 && ++index[d] === lead[d]; d--) index[d] = 0;
-  }
 }

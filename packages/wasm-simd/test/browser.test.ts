@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserSession, browserTestSkip, openBrowser } from '@krylov/browser-test';
 import { NDArray, gemm, gemv, rng, syrk, trsm, withBackends } from '@krylov/core-array';
@@ -9,9 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const dist = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
 const bundles = { core: dist('core-array'), wasm: dist('wasm-simd') };
 const missing = browserTestSkip([bundles.core, bundles.wasm], !!process.env.CI);
-/** The page both suites open: the two built bundles, imported by name. */
+/** The shared chunks a multi-entry bundle's index.js imports relatively (`./chunk-*.js`). */
+const chunks = (entry: string) =>
+  Object.fromEntries(
+    (missing ? [] : readdirSync(dirname(entry)))
+      .filter((f) => /^chunk-.*\.js$/.test(f))
+      .map((f) => [`/${f}`, `${dirname(entry)}/${f}`]),
+  );
+/** The page both suites open: the two built bundles (and their chunks), imported by name. */
 const page = {
-  routes: { '/core-array.js': bundles.core, '/wasm-simd.js': bundles.wasm },
+  routes: {
+    ...chunks(bundles.core),
+    ...chunks(bundles.wasm),
+    '/core-array.js': bundles.core,
+    '/wasm-simd.js': bundles.wasm,
+  },
   imports: { '@krylov/core-array': '/core-array.js', '@krylov/wasm-simd': '/wasm-simd.js' },
   preload: ['@krylov/core-array', '@krylov/wasm-simd'],
 };

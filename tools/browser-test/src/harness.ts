@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 
 /** Flags that make navigator.gpu appear on SwiftShader in headless Chromium 150 (Debian 12). */
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
@@ -79,6 +79,19 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/**
+ * A code-split chunk (`/chunk-*.js`, as tsup names them) of a routed bundle: a package built from
+ * several entries (core-array's `internal`) shares its modules through chunks that its `index.js`
+ * imports relatively, so they are served from the routed files' folders without routes of their own.
+ */
+function chunkBesideRoute(routes: Record<string, string>, path: string): string | undefined {
+  const name = path.slice(1);
+  if (!/^chunk-[\w-]+\.js(\.map)?$/.test(name)) return undefined;
+  return Object.values(routes)
+    .map((file) => join(dirname(file), name))
+    .find((candidate) => existsSync(candidate));
+}
+
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.mjs': 'text/javascript',
@@ -120,7 +133,7 @@ ${loads}
       res.end(index);
       return;
     }
-    const file = options.routes[path];
+    const file = options.routes[path] ?? chunkBesideRoute(options.routes, path);
     if (!file || !existsSync(file)) {
       res.writeHead(404);
       res.end();
