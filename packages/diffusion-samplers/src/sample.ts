@@ -1,4 +1,5 @@
 import {
+  DEFAULT_SLICE_MS,
   DTypeError,
   InvalidArgumentError,
   type NDArray,
@@ -9,6 +10,7 @@ import {
   checkOptions,
   isFloatDType,
   toRng,
+  yieldToEventLoop,
 } from '@krylov/core-array';
 import {
   checkArray,
@@ -46,13 +48,25 @@ export interface SamplingOptions {
   seed?: SeedLike;
   /** Called after every model evaluation. */
   onProgress?: (info: ProgressInfo) => void;
+  /**
+   * Checked before every model evaluation: an abort rejects with the signal's reason (a
+   * DOMException 'AbortError' or 'TimeoutError'). `sample` yields to the event loop at least every
+   * few milliseconds even with a synchronous model, so `AbortSignal.timeout(ms)` fires on time.
+   */
   signal?: AbortSignal;
 }
 
+/** The progress payload of `sample` (the repository's `onProgress` convention; docs/guide/naming.md). */
 export interface ProgressInfo {
+  /** Model evaluations done so far, counted from 1 (the same count as `nfe`). */
+  iteration: number;
+  /** Fraction of the steps done, in (0, 1]. */
+  fraction: number;
+  /** The step (0-based) the evaluation belongs to. */
   step: number;
   steps: number;
   nfe: number;
+  /** The time of the evaluated level. */
   t: number;
 }
 
@@ -222,11 +236,17 @@ export async function sample(
   const run = new SamplingRun(sampler, x, model.prediction, rest);
   callers.set(run, `sample(${sampler.name})`);
   const steps = run.times.length - 1;
+  let slice = performance.now();
   while (!run.done) {
     signal?.throwIfAborted();
     const { x: xi, level, step } = run.input;
     run.step(await model.predict(xi, level));
-    onProgress?.({ step, steps, nfe: run.nfe, t: level.t });
+    onProgress?.({ iteration: run.nfe, fraction: (step + 1) / steps, step, steps, nfe: run.nfe, t: level.t });
+    // A synchronous model (or one that resolves at once) gives the event loop no turn: yield by time slice.
+    if (performance.now() - slice >= DEFAULT_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
   }
   return run.result;
 }
