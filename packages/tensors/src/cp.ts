@@ -202,9 +202,17 @@ function relErr(x: Dense, normX: number, w: Float64Array, fs: Float64Array[], R:
  * tensors are recovered to ~1e-13). Per iteration O(N size(X) R) through registry `gemm` calls
  * plus N R x R eigendecompositions (`syevd`). Synchronous: only an abort triggered from
  * `onProgress` can take effect (the signal is checked between iterations).
- * @example const { weights, factors, relativeError, report } = parafac(X, 3, { linesearch: true });
  * @throws InvalidArgumentError (bad tensor, rank < 1, option), DTypeError, ShapeError (fewer than 2
  *   dimensions, an empty mode, init factors of the wrong shape).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { cpToTensor, parafac } from '@krylov/tensors';
+ * const r = rng(1);
+ * const x = cpToTensor({ factors: [r.normal([5, 2]), r.normal([4, 2]), r.normal([3, 2])] }); // rank 2
+ * const { factors, relativeError } = parafac(x, 2, { seed: rng(1) });
+ * console.assert(factors.length === 3 && relativeError < 1e-4, 'recovers the rank-2 tensor');
+ * ```
  */
 export function parafac(tensor: NDArray, rank: number, options?: ParafacOptions): ParafacResult {
   const fn = 'parafac';
@@ -310,6 +318,14 @@ export function parafac(tensor: NDArray, rank: number, options?: ParafacOptions)
  * The full tensor sum_r w_r a_r^(0) o ... o a_r^(N-1) of a CP tensor (TensorLy's `cp_to_tensor`).
  * O(size R), one registry gemm.
  * @throws InvalidArgumentError, ShapeError when the factors disagree on R or the weights' length.
+ * @returns a float64 tensor of shape [rows(A_0), ..., rows(A_{N-1})].
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { cpToTensor } from '@krylov/tensors';
+ * const x = cpToTensor({ weights: array([2]), factors: [array([[1], [2]]), array([[3], [4]])] }); // 2 a b^T
+ * console.assert(x.get(1, 1) === 16, '2 * 2 * 4');
+ * ```
  */
 export function cpToTensor(cp: { weights?: NDArray; factors: readonly NDArray[] }): NDArray<'float64'> {
   const fn = 'cpToTensor';

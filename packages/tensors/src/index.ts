@@ -26,3 +26,4 @@ export {
   ttranspose,
   tubalRank,
 } from './tproduct.js';
+export { symmetricCp, type SymmetricCpOptions, type SymmetricCpResult } from './symmetric-cp.js';

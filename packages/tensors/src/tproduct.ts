@@ -66,8 +66,15 @@ function third(fn: string, arg: string, a: unknown): Dense {
  * C = fold(bcirc(A) unfold(B)), computed as Ĉ_k = Â_k B̂_k on the Fourier-domain frontal slices
  * (a real FFT along the third mode: floor(n3/2) + 1 complex slices, each four registry `gemm`
  * calls). O(n1 n2 l n3 + (n1 n2 + n2 l + n1 l) n3 log n3).
- * @example tproduct(A, tidentity(n2, n3)) // A itself
  * @throws ShapeError (not 3-D, n2 or n3 mismatch), InvalidArgumentError, DTypeError.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { tidentity, tproduct } from '@krylov/tensors';
+ * const a = rng(1).normal([2, 3, 4]);
+ * const b = tproduct(a, tidentity(3, 4)); // A itself
+ * console.assert(Math.abs(b.get(1, 2, 3) - a.get(1, 2, 3)) < 1e-12, 'A * I = A');
+ * ```
  */
 export function tproduct(a: NDArray, b: NDArray): NDArray<'float64'> {
   const fn = 'tproduct';
@@ -99,6 +106,15 @@ function multiply(a: Spectrum, b: Spectrum): Spectrum {
  * The t-transpose A^T (n2 x n1 x n3): every frontal slice transposed and slices 2..n3 in reverse
  * order (Kilmer & Martin 2011, Def. 2.5), so (A * B)^T = B^T * A^T. O(n1 n2 n3).
  * @throws ShapeError (not 3-D), InvalidArgumentError, DTypeError.
+ * @returns a float64 n2 x n1 x n3 tensor.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { ttranspose } from '@krylov/tensors';
+ * const a = rng(1).normal([2, 3, 4]);
+ * const at = ttranspose(a);
+ * console.assert(at.get(2, 1, 0) === a.get(1, 2, 0) && at.get(2, 1, 1) === a.get(1, 2, 3), 'slices reversed after the first');
+ * ```
  */
 export function ttranspose(a: NDArray): NDArray<'float64'> {
   const A = third('ttranspose', 'a', a);
@@ -278,8 +294,16 @@ function svdSlices(fn: string, A: Dense) {
  * `gesdd`). Truncated to `rank` tubes, A_k = U_k * S_k * V_k^T is the best approximation of A in
  * the Frobenius norm among t-products X * Y with X of k lateral slices (Eckart-Young in the tubal
  * sense, ibid. Thm. 4.3). O(n1 n2 min(n1, n2) n3), 8x a real SVD per complex slice.
- * @example const { u, s, v } = tsvd(A, { rank: 2 }); // tproduct(tproduct(u, s), ttranspose(v)) = A_2
  * @throws ShapeError (not 3-D), InvalidArgumentError (bad rank), DTypeError, ConvergenceError.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { tproduct, tsvd, ttranspose } from '@krylov/tensors';
+ * const a = rng(1).normal([3, 3, 4]);
+ * const { u, s, v } = tsvd(a);
+ * const back = tproduct(tproduct(u, s), ttranspose(v));
+ * console.assert(Math.abs(back.get(2, 1, 3) - a.get(2, 1, 3)) < 1e-10, 'A = U * S * V^T');
+ * ```
  */
 export function tsvd(a: NDArray, options?: TsvdOptions): TsvdResult {
   const fn = 'tsvd';
@@ -325,6 +349,15 @@ export function tsvd(a: NDArray, options?: TsvdOptions): TsvdResult {
  * 2013). A singular value counts as nonzero above `tol`, default max(n1, n2) eps sigma_max (NumPy's
  * `matrix_rank` rule applied to all slices together).
  * @throws ShapeError (not 3-D), InvalidArgumentError (negative tol), DTypeError.
+ * @returns an integer in [0, min(n1, n2)]. O(n1 n2 n3 log n3 + n3 min(n1, n2)^2 max(n1, n2)).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { tproduct, tubalRank } from '@krylov/tensors';
+ * const r = rng(1);
+ * const a = tproduct(r.normal([5, 2, 3]), r.normal([2, 4, 3])); // tubal rank 2
+ * console.assert(tubalRank(a) === 2, 'rank of the t-product factors');
+ * ```
  */
 export function tubalRank(a: NDArray, options?: { tol?: number }): number {
   const fn = 'tubalRank';
@@ -339,7 +372,18 @@ export function tubalRank(a: NDArray, options?: { tol?: number }): number {
   return Math.max(0, ...slices.map((s) => s.s.filter((v) => v > tol).length));
 }
 
-/** The t-identity n x n x n3: the identity as first frontal slice, zeros elsewhere (Kilmer & Martin 2011, Def. 2.4). */
+/**
+ * The t-identity n x n x n3: the identity as first frontal slice, zeros elsewhere (Kilmer & Martin 2011, Def. 2.4).
+ * O(n^2 n3).
+ * @returns a float64 n x n x n3 tensor.
+ * @throws InvalidArgumentError unless n is an integer >= 0 and n3 an integer >= 1.
+ * @example
+ * ```ts
+ * import { tidentity } from '@krylov/tensors';
+ * const i = tidentity(2, 3);
+ * console.assert(i.get(0, 0, 0) === 1 && i.get(0, 0, 1) === 0, 'identity in the first frontal slice');
+ * ```
+ */
 export function tidentity(n: number, n3: number): NDArray<'float64'> {
   checkInteger('tidentity', 'n', n, { min: 0 });
   checkInteger('tidentity', 'n3', n3, { min: 1 });

@@ -118,9 +118,17 @@ function wrap(g: Dense, factors: Float64Array[], shape: readonly number[], ranks
  * (relative error at rounding level); truncated (`rank` or `energy`), it is quasi-optimal:
  * ||X - X_hat|| <= sqrt(N) ||X - X_best|| (ibid.). One thin SVD per mode of an I_n x (size / I_n)
  * unfolding through the registry's `gesdd`, plus the N mode products.
- * @example const { core, factors, relativeError } = hosvd(X, { rank: [2, 2, 2] });
  * @throws InvalidArgumentError (bad tensor, rank out of [1, I_n], energy outside (0, 1], both
  *   given, unknown option), DTypeError, ShapeError (fewer than 2 dimensions or an empty mode).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { hosvd } from '@krylov/tensors';
+ * const x = rng(1).normal([4, 5, 6]);
+ * const { core, factors, relativeError } = hosvd(x, { rank: [2, 2, 2] });
+ * console.assert(core.shape.join() === '2,2,2' && factors[2].shape.join() === '6,2', 'core 2x2x2, U_n I_n x 2');
+ * console.assert(relativeError > 0 && relativeError < 1, 'truncation error');
+ * ```
  */
 export function hosvd(tensor: NDArray, options?: HosvdOptions): HosvdResult {
   const fn = 'hosvd';
@@ -236,9 +244,17 @@ export interface TuckerResult extends TuckerTensor {
  * O(sum_n r_n size(X)) for the projections plus N SVDs of I_n x prod_{k != n} r_k matrices.
  * Synchronous: only an abort triggered from `onProgress` can take effect (the signal is checked
  * between sweeps).
- * @example const { core, factors, relativeError, report } = tucker(X, [5, 5, 5]);
  * @throws InvalidArgumentError (bad tensor, rank, option), DTypeError, ShapeError (fewer than 2
  *   dimensions, init factors of the wrong shape), ConvergenceError (an SVD failed).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { tucker, tuckerToTensor } from '@krylov/tensors';
+ * const r = rng(1);
+ * const x = tuckerToTensor({ core: r.normal([2, 2, 2]), factors: [r.normal([5, 2]), r.normal([6, 2]), r.normal([4, 2])] });
+ * const { relativeError } = tucker(x, [2, 2, 2]);
+ * console.assert(relativeError < 1e-10, 'exact multilinear rank (2, 2, 2)');
+ * ```
  */
 export function tucker(
   tensor: NDArray,
@@ -343,6 +359,15 @@ export function tucker(
  * The full tensor [[G; U_0, ..., U_{N-1}]] = G x_0 U_0 x_1 U_1 ... (TensorLy's `tucker_to_tensor`).
  * O(sum_n I_n prod_{k <= n} I_k prod_{k > n} r_k) through registry `gemm` calls.
  * @throws InvalidArgumentError, ShapeError when the factors do not match the core.
+ * @returns a float64 tensor of shape [rows(U_0), ..., rows(U_{N-1})].
+ * @example
+ * ```ts
+ * import { array, eye } from '@krylov/core-array';
+ * import { tuckerToTensor } from '@krylov/tensors';
+ * const core = array([[[2]]]);
+ * const x = tuckerToTensor({ core, factors: [array([[1], [2]]), array([[1]]), array([[3], [1]])] });
+ * console.assert(x.shape.join() === '2,1,2' && x.get(1, 0, 0) === 12, '2 * 2 * 1 * 3');
+ * ```
  */
 export function tuckerToTensor(t: TuckerTensor): NDArray<'float64'> {
   const fn = 'tuckerToTensor';

@@ -69,9 +69,15 @@ function modeArg(fn: string, mode: unknown, ndim: number): number {
  * permutation, so ranks, singular values and left singular vectors agree. Negative modes count
  * from the end. O(size). Reference: Kolda & Bader, "Tensor decompositions and applications",
  * SIAM Review 51 (2009); TensorLy's `tl.unfold`.
- * @example unfold(arange(24).reshape([2, 3, 4]), 1).shape // [3, 8]
  * @throws InvalidArgumentError (not an NDArray, non-finite entries, mode out of range),
  *   DTypeError (not float), ShapeError (a 0-d array).
+ * @example
+ * ```ts
+ * import { arange } from '@krylov/core-array';
+ * import { unfold } from '@krylov/tensors';
+ * const m = unfold(arange(24).reshape([2, 3, 4]), 1);
+ * console.assert(m.shape[0] === 3 && m.shape[1] === 8, 'mode-1 unfolding is 3 x 8');
+ * ```
  */
 export function unfold(tensor: NDArray, mode: number): NDArray<'float64'> {
   const fn = 'unfold';
@@ -88,6 +94,14 @@ export function unfold(tensor: NDArray, mode: number): NDArray<'float64'> {
  * (TensorLy's `tl.fold`). O(size).
  * @throws ShapeError when `matrix` is not I_mode x (size / I_mode); InvalidArgumentError for a bad
  *   shape or mode.
+ * @example
+ * ```ts
+ * import { arange } from '@krylov/core-array';
+ * import { fold, unfold } from '@krylov/tensors';
+ * const x = arange(24).reshape([2, 3, 4]);
+ * const back = fold(unfold(x, 2), 2, [2, 3, 4]);
+ * console.assert(back.get(1, 2, 3) === 23, 'fold inverts unfold');
+ * ```
  */
 export function fold(matrix: NDArray, mode: number, shape: readonly number[]): NDArray<'float64'> {
   const fn = 'fold';
@@ -139,8 +153,15 @@ function matrixFor(
  * The mode-n product Y = X x_n M (TensorLy's `mode_dot`, Kolda & Bader's n-mode product): for M of
  * shape J x I_n, Y has I_n replaced by J and `unfold(Y, n) = M unfold(X, n)`. With
  * `transpose: true`, M (I_n x J) enters as M^T. O(J size(X)) flops as registry `gemm` calls.
- * @example modeProduct(X, eye(3), 1) // X itself, for X of shape [2, 3, 4]
  * @throws ShapeError (M's columns do not match I_n), InvalidArgumentError (mode, options).
+ * @example
+ * ```ts
+ * import { arange, eye } from '@krylov/core-array';
+ * import { modeProduct } from '@krylov/tensors';
+ * const x = arange(24).reshape([2, 3, 4]);
+ * console.assert(modeProduct(x, eye(3), 1).get(1, 2, 3) === 23, 'X x_1 I = X');
+ * console.assert(modeProduct(x, eye(3).slice('0:2'), 1).shape[1] === 2, 'a 2 x 3 matrix shrinks mode 1');
+ * ```
  */
 export function modeProduct(
   tensor: NDArray,
@@ -163,6 +184,15 @@ export function modeProduct(
  * modes `modes` (default 0, 1, ..., matrices.length - 1), skipping the index `skip` if given.
  * Products in distinct modes commute. O(sum_k J_k size(X_k)).
  * @throws ShapeError, InvalidArgumentError as `modeProduct`; InvalidArgumentError for repeated modes.
+ * @returns a float64 tensor with mode m_k of size rows(M_k).
+ * @example
+ * ```ts
+ * import { ones, rng } from '@krylov/core-array';
+ * import { multiModeProduct } from '@krylov/tensors';
+ * const x = rng(1).normal([2, 3, 4]);
+ * const y = multiModeProduct(x, [ones([1, 2]), ones([1, 3])], { modes: [0, 1] }); // sums over modes 0 and 1
+ * console.assert(y.shape.join() === '1,1,4', 'modes 0 and 1 reduced to 1');
+ * ```
  */
 export function multiModeProduct(
   tensor: NDArray,

@@ -5,3 +5,21 @@ export { productPinv } from './product-pinv.js';
 // SPD geometry beside affineInvariantDistance; exported here so that matfun/index.ts stays untouched
 export { logEuclideanDistance } from '../matfun/log-euclidean.js';
 export { type SvdUpdateOptions, type ThinSvd, svdAppendColumns, svdUpdate } from './svd-update.js';
+export {
+  type RowWeightedSvdOptions,
+  type WeightedLowRankFactors,
+  type WeightedLowRankOptions,
+  fisherWeightedSvd,
+  rowWeightedSvd,
+  weightedLowRank,
+} from './weighted.js';
+export {
+  type CompletionOptions,
+  type CompletionResult,
+  type ScaledGdOptions,
+  type SoftImputeOptions,
+  type SoftImputeResult,
+  altMinComplete,
+  scaledGd,
+  softImpute,
+} from './completion.js';

@@ -551,6 +551,15 @@ export function nmf<D extends DType>(x: NDArray<D> | CsrOperand, options?: NmfOp
  * Frobenius norm for beta = 2 or 'frobenius', generalized KL for 1, Itakura-Saito for 0); entries
  * with X <= 2^-23 drop out of the X terms and zeros of W H are floored at 2^-23 there, as in
  * scikit-learn. X dense or CSR. O(m n k) dense.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { nmfBetaDivergence } from '@krylov/decompositions';
+ * const x = array([[1, 2], [2, 4]]);
+ * const w = array([[1], [2]]);
+ * const h = array([[1, 2]]); // w h = x exactly
+ * console.assert(nmfBetaDivergence(x, w, h, 'kullback-leibler') < 1e-12, 'exact factorization');
+ * ```
  * @throws as `nmf` for X; ShapeError for mis-shaped W or H.
  */
 export function nmfBetaDivergence(

@@ -146,6 +146,17 @@ export function svdUpdate(f: ThinSvd, x: NDArray, y: NDArray, options?: SvdUpdat
  * O(m (k + c)^2 + n k (k + c) + (k + c)^3). Append rows by appending columns to the transposed SVD
  * (swap u and v). On a stream of low-rank-plus-noise columns the error stays within a few percent
  * of the recomputed truncated SVD's (see the tests).
+ * @example
+ * ```ts
+ * import { concatenate, norm, rng } from '@krylov/core-array';
+ * import { svd, svdAppendColumns } from '@krylov/decompositions';
+ * const a = rng(1).normal([20, 5]);
+ * const c = rng(2).normal([20, 2]);
+ * const { u, s, vt } = svd(a);
+ * const f = svdAppendColumns({ u, s, v: vt.T.copy() }, c, { rank: 7 }); // SVD of [a c]
+ * const exact = svd(concatenate([a, c], 1), { mode: 'values' }).s;
+ * console.assert(Math.abs(f.s.get(0) - exact.get(0)) < 1e-10 && f.v.shape[0] === 7, 'matches the full SVD');
+ * ```
  * @throws ShapeError for inconsistent shapes; InvalidArgumentError for non-finite entries or a bad rank.
  */
 export function svdAppendColumns(f: ThinSvd, cols: NDArray, options?: SvdUpdateOptions): ThinSvd {
