@@ -45,6 +45,16 @@ export interface EmpiricalModelStatistics {
  * per point: O(3 points) evaluations of the batch. More samples reduce the statistics' noise.
  * @throws InvalidArgumentError for a bad model, schedule, seed, or points < 3; DTypeError or
  *   ShapeError for an x that is not a float batch.
+ * @returns a Promise of the EMS (l, s, b on a lambda grid of `points`), for `dpmSolverV3`.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { computeEms, gaussianData, initialNoise, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] });
+ * const schedule = vpCosine();
+ * const ems = await computeEms(data.model, schedule, initialNoise(schedule, [128, 2], rng(1)), { points: 20, seed: rng(2) });
+ * console.log(Object.keys(ems));
+ * ```
  */
 export async function computeEms(
   model: DiffusionModel,

@@ -48,6 +48,15 @@ export interface GaussianData {
  * Gaussian data with mean `mean` and covariance Q diag(variances) Q^T, with its exact denoiser
  * D(x_t) = mean + Q diag(v / (v + s^2)) Q^T (x_t / alpha - mean), s = sigma / alpha. O(batch dim^2).
  * @throws InvalidArgumentError for non-positive variances; ShapeError when `basis` is not dim x dim.
+ * @returns `{ dim, mean, variances, model, sample(n, seed), covariance(), odeSolution(x, from, to, schedule) }`.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { gaussianData } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] });
+ * const xs = data.sample(4, rng(1)); // 4 x 2 exact samples
+ * console.assert(xs.shape[0] === 4 && data.covariance().get(1, 1) === 2, 'N(mean, diag(variances))');
+ * ```
  */
 export function gaussianData(options: {
   mean: ArrayLike<number>;
@@ -169,6 +178,19 @@ function addMean(z: Batch, mean: Float64Array): Batch {
  * mixtures, whose flow has no closed form): classical fourth-order Runge-Kutta in u = log(sigma /
  * alpha), where the ODE for y = x / alpha reads dy/du = y - D(y), with `steps` equal steps from time
  * `from` down to `to` (to = 0: integrate to tMin, then denoise). O(4 steps) model evaluations.
+ * @returns a Promise of the batch at time `to` (x's shape).
+ * @throws InvalidArgumentError for a bad model, schedule, times or steps.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { gaussianData, initialNoise, referenceOdeSolve, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1], variances: [2] });
+ * const s = vpCosine();
+ * const x = initialNoise(s, [8, 1], rng(1));
+ * const y = await referenceOdeSolve(data.model, x, s.tMax, 0, s, { steps: 100 });
+ * const exact = data.odeSolution(x, s.tMax, 0, s).toFlatArray();
+ * console.assert(y.toFlatArray().every((v, i) => Math.abs(v - exact[i]) < 1e-4), 'matches the closed form');
+ * ```
  */
 export async function referenceOdeSolve(
   model: DiffusionModel,

@@ -80,6 +80,17 @@ export interface LinearGuidanceOptions {
  * when the data are N(mean, v I), so sampling with it then draws from the exact posterior.
  * O(batch (m d)) per evaluation after an O(m d min(m, d)) SVD.
  * @throws ShapeError for mismatched operator and measurements; InvalidArgumentError for a negative noise level.
+ * @returns a `DiffusionModel` predicting 'x0' (the guided denoiser), for any sampler.
+ * @example
+ * ```ts
+ * import { array, rng } from '@krylov/core-array';
+ * import { ddim, gaussianData, initialNoise, pigdm, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [0, 0], variances: [1, 1] });
+ * const schedule = vpCosine();
+ * const guided = pigdm(data.model, { schedule, operator: array([[1, 0]]), y: array([2]), noiseStd: 0.01 });
+ * const out = await sample(guided, ddim(), initialNoise(schedule, [64, 2], rng(1)), { schedule, steps: 30 });
+ * console.assert(out.toFlatArray().filter((_, i) => i % 2 === 0).every((v) => Math.abs(v - 2) < 0.1), 'x0 = y');
+ * ```
  */
 export function pigdm(model: DiffusionModel, options: LinearGuidanceOptions): DiffusionModel {
   return pigdmFor('pigdm', model, options);
@@ -136,6 +147,17 @@ function pigdmFor(fn: string, model: DiffusionModel, options: LinearGuidanceOpti
  * Hard data consistency: projects the denoised estimate onto {x : A x = y} after every
  * evaluation, D_y = D + A^+ (y - A D) (the A^+ from one SVD). Exact measurements only.
  * @throws ShapeError for mismatched operator and measurements.
+ * @returns a `DiffusionModel` predicting 'x0'. O(batch m d) per evaluation after one SVD.
+ * @example
+ * ```ts
+ * import { array, rng } from '@krylov/core-array';
+ * import { ddim, gaussianData, initialNoise, projectionGuidance, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [0, 0], variances: [1, 1] });
+ * const schedule = vpCosine();
+ * const guided = projectionGuidance(data.model, { schedule, operator: array([[1, 1]]), y: array([1]) });
+ * const out = await sample(guided, ddim(), initialNoise(schedule, [8, 2], rng(1)), { schedule, steps: 20 });
+ * console.assert(Math.abs(out.get(0, 0) + out.get(0, 1) - 1) < 1e-6, 'A x = y holds');
+ * ```
  */
 export function projectionGuidance(
   model: DiffusionModel,
@@ -164,6 +186,22 @@ export interface DpsOptions {
  * step on the denoised estimate itself (the manifold-preserving variant, He et al. 2024):
  * D_y = D + zeta A'(D)^T (y - A(D)) / ||y - A(D)|| per sample. Approximate, like DPS itself.
  * @throws ShapeError for forward outputs that do not match y.
+ * @returns a `DiffusionModel` predicting 'x0'. O(cost(forward) + cost(adjoint)) per evaluation.
+ * @example
+ * ```ts
+ * import { array, rng } from '@krylov/core-array';
+ * import { dps, ddim, gaussianData, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [0, 0], variances: [1, 1] });
+ * const schedule = vpCosine();
+ * const guided = dps(data.model, {
+ *   schedule, y: array([2]), scale: 0.5,
+ *   forward: (x0) => x0.slice(null, '0:1').copy(), // observe the first coordinate
+ *   adjoint: (x0, r) => array(r.toArray().map(([v]) => [v, 0])),
+ * });
+ * const out = await sample(guided, ddim(), initialNoise(schedule, [32, 2], rng(1)), { schedule, steps: 30 });
+ * const m = out.toFlatArray().filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0) / 32;
+ * console.assert(m > 1, 'pulled toward y = 2 (approximately, as DPS)');
+ * ```
  */
 export function dps(model: DiffusionModel, options: DpsOptions): DiffusionModel {
   const fn = 'dps';
@@ -214,6 +252,19 @@ export interface EnsembleKalmanOptions {
  * update D_j += scale C_DG (C_GG + noiseStd^2 I)^-1 (y - G_j) uses ensemble covariances only,
  * so black-box forward models work. O(batch (d + m) m + m^3) per evaluation.
  * @throws ShapeError for mismatched measurements; InvalidArgumentError for an ensemble of fewer than 2 members.
+ * @returns a `DiffusionModel` predicting 'x0'; the batch is the ensemble.
+ * @example
+ * ```ts
+ * import { array, rng } from '@krylov/core-array';
+ * import { ddim, ensembleKalmanGuidance, gaussianData, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [0, 0], variances: [1, 1] });
+ * const schedule = vpCosine();
+ * const forward = (x0) => array(x0.toArray().map(([a, b]) => [a + b])); // black box, no adjoint needed
+ * const guided = ensembleKalmanGuidance(data.model, { schedule, forward, y: array([1]), noiseStd: 0.05 });
+ * const out = await sample(guided, ddim(), initialNoise(schedule, [64, 2], rng(1)), { schedule, steps: 30 });
+ * const sums = out.toArray().map(([a, b]) => a + b);
+ * console.assert(Math.abs(sums.reduce((s, v) => s + v, 0) / 64 - 1) < 0.2, 'ensemble mean fits y');
+ * ```
  */
 export function ensembleKalmanGuidance(
   model: DiffusionModel,

@@ -55,6 +55,16 @@ interface Component {
  *   neither of `variances` and `covariances`, or a non-symmetric covariance; NotPositiveDefiniteError
  *   (with the column) for a covariance that is not positive definite; ShapeError for ragged means or
  *   covariances that are not dim x dim.
+ * @returns `{ dim, weights, means, variances, covariances, model, sample(n, seed) }`; `model` predicts 'x0'.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { dpmSolverPP, gaussianMixture, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const mix = gaussianMixture({ weights: [0.5, 0.5], means: [[-3], [3]], variances: [0.1, 0.1] });
+ * const schedule = vpCosine();
+ * const out = await sample(mix.model, dpmSolverPP(), initialNoise(schedule, [200, 1], rng(1)), { schedule, steps: 25 });
+ * console.assert(out.toFlatArray().every((v) => Math.abs(Math.abs(v) - 3) < 1.5), 'every sample near a mode');
+ * ```
  */
 export function gaussianMixture(options: {
   weights: ArrayLike<number>;

@@ -38,7 +38,16 @@ export function checkPrediction(fn: string, arg: string, p: unknown): asserts p 
     throw new InvalidArgumentError(fn, arg, p, `one of ${PREDICTIONS.join(', ')}`);
 }
 
-/** alpha and sigma at t; t = 0 is the clean end (sigma = 0) for every schedule. */
+/**
+ * alpha and sigma at t; t = 0 is the clean end (sigma = 0) for every schedule.
+ * Cost O(1).
+ * @example
+ * ```ts
+ * import { levelAt, vpLinear } from '@krylov/diffusion-samplers';
+ * const { alpha, sigma } = levelAt(vpLinear(), 0);
+ * console.assert(alpha === 1 && sigma === 0, 't = 0 is clean data');
+ * ```
+ */
 export function levelAt(schedule: NoiseSchedule, t: number): NoiseLevel {
   return { t, alpha: schedule.alpha(t), sigma: t === 0 ? 0 : schedule.sigma(t) };
 }
@@ -49,6 +58,19 @@ export function levelAt(schedule: NoiseSchedule, t: number): NoiseLevel {
  * O(size).
  * @throws InvalidArgumentError for unknown prediction types, a malformed schedule or t outside
  *   (0, tMax]; ShapeError when output and x differ in shape.
+ * @returns a batch of x's shape (float64 or x's float dtype).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { convertPrediction, vpCosine } from '@krylov/diffusion-samplers';
+ * const s = vpCosine();
+ * const t = 0.5;
+ * const x0 = array([[1, 2]]);
+ * const eps = array([[0.5, -1]]);
+ * const xt = array([[s.alpha(t) * 1 + s.sigma(t) * 0.5, s.alpha(t) * 2 - s.sigma(t)]]);
+ * const back = convertPrediction(eps, 'epsilon', 'x0', xt, t, s);
+ * console.assert(Math.abs(back.get(0, 1) - 2) < 1e-12, 'epsilon -> x0');
+ * ```
  */
 export function convertPrediction(
   output: Batch,
@@ -100,7 +122,19 @@ export function convertPrediction(
   }
 }
 
-/** The clean-sample prediction x0 implied by `output` of type `from` (see `convertPrediction`). */
+/**
+ * The clean-sample prediction x0 implied by `output` of type `from` (see `convertPrediction`).
+ * Cost O(size).
+ * @throws as `convertPrediction`.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { edm, toX0 } from '@krylov/diffusion-samplers';
+ * const xt = array([[3, 4]]); // alpha = 1, sigma = t = 2 under edm
+ * const x0 = toX0(array([[0.5, 1]]), 'epsilon', xt, 2, edm()); // x0 = x - sigma eps
+ * console.assert(x0.get(0, 0) === 2 && x0.get(0, 1) === 2, 'x - sigma eps');
+ * ```
+ */
 export function toX0(output: Batch, from: Prediction, x: Batch, t: number, schedule: NoiseSchedule): Batch {
   const a = schedule.alpha(t);
   const s = schedule.sigma(t);
@@ -137,7 +171,20 @@ export function toX0(output: Batch, from: Prediction, x: Batch, t: number, sched
   }
 }
 
-/** Wraps a plain function as a model, checking the prediction type and the function once. */
+/**
+ * Wraps a plain function as a model, checking the prediction type and the function once.
+ * Cost O(1).
+ * @throws InvalidArgumentError for an unknown prediction type or a `predict` that is not a function.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { defineModel, ddim, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const zero = defineModel('x0', (x) => x.copy().fill(0)); // a denoiser that always predicts 0
+ * const schedule = vpCosine();
+ * const out = await sample(zero, ddim(), initialNoise(schedule, [4, 2], rng(1)), { schedule, steps: 5 });
+ * console.assert(out.toFlatArray().every((v) => Math.abs(v) < 1e-12), 'collapses to 0');
+ * ```
+ */
 export function defineModel(prediction: Prediction, predict: DiffusionModel['predict']): DiffusionModel {
   checkPrediction('defineModel', 'prediction', prediction);
   checkFunction('defineModel', 'predict', predict);

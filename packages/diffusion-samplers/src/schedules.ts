@@ -36,6 +36,15 @@ function ordered(fn: string, lo: string, hi: string, a: number, b: number): void
  * Variance-preserving schedule with linear beta(t) = b0 + t (b1 - b0) (Ho et al. 2020 DDPM;
  * continuous form of Song et al. 2021): log alpha(t) = -t^2 (b1 - b0) / 4 - t b0 / 2,
  * sigma = sqrt(1 - alpha^2). Defaults b0 = 0.1, b1 = 20 match DDPM's betas 1e-4..0.02 over 1000 steps.
+ * @returns a `NoiseSchedule` (alpha, sigma, their derivatives, lambda and its inverse, each O(1)).
+ * @throws InvalidArgumentError for non-positive or non-finite betas, beta1 < beta0, or a tMin outside (0, 1).
+ * @example
+ * ```ts
+ * import { vpLinear } from '@krylov/diffusion-samplers';
+ * const s = vpLinear();
+ * const t = 0.5;
+ * console.assert(Math.abs(s.alpha(t) ** 2 + s.sigma(t) ** 2 - 1) < 1e-12, 'variance preserving');
+ * ```
  */
 export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: number }): NoiseSchedule {
   checkOptions('vpLinear', options, ['beta0', 'beta1', 'tMin']);
@@ -60,6 +69,14 @@ export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: numb
  * Variance-preserving schedule with Stable Diffusion's "scaled linear" betas, whose square roots
  * are linear: beta(t) = (sqrt(b0) + t (sqrt(b1) - sqrt(b0)))^2. Defaults correspond to
  * diffusers' 0.00085..0.012 over 1000 steps.
+ * @returns a `NoiseSchedule` (each method O(1)).
+ * @throws InvalidArgumentError for bad betas or tMin.
+ * @example
+ * ```ts
+ * import { vpScaledLinear } from '@krylov/diffusion-samplers';
+ * const s = vpScaledLinear();
+ * console.assert(s.alpha(0.1) > s.alpha(0.9) && s.lambda(0.1) > s.lambda(0.9), 'signal decays with t');
+ * ```
  */
 export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?: number }): NoiseSchedule {
   checkOptions('vpScaledLinear', options, ['beta0', 'beta1', 'tMin']);
@@ -82,6 +99,15 @@ export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?
  * Variance-preserving cosine schedule (Nichol & Dhariwal 2021, eq. 17):
  * alphaBar(t) = cos^2(((t + s) / (1 + s)) pi / 2) / cos^2((s / (1 + s)) pi / 2), alpha = sqrt(alphaBar).
  * tMax defaults to 0.9946 so alpha stays away from zero, as the DPM-Solver reference code does.
+ * @returns a `NoiseSchedule` (each method O(1)).
+ * @throws InvalidArgumentError for a negative s or a time range outside (0, 1).
+ * @example
+ * ```ts
+ * import { vpCosine } from '@krylov/diffusion-samplers';
+ * const s = vpCosine();
+ * const t = s.timeOfLambda(s.lambda(0.3)); // lambda = log(alpha / sigma) and its inverse
+ * console.assert(Math.abs(t - 0.3) < 1e-9, 'timeOfLambda inverts lambda');
+ * ```
  */
 export function vpCosine(options?: { s?: number; tMin?: number; tMax?: number }): NoiseSchedule {
   checkOptions('vpCosine', options, ['s', 'tMin', 'tMax']);
@@ -132,6 +158,14 @@ function vpFromLogAlpha(
  * Variance-exploding schedule (Song et al. 2021): alpha = 1, sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t
  * for t in [tMin, 1]; tMin (default 1e-5, the paper's sampling epsilon) must be > 0, since t = 0 is
  * the clean end (sigma = 0) of every schedule and a grid ending at tMin = 0 would repeat it.
+ * @returns a `NoiseSchedule` (each method O(1)).
+ * @throws InvalidArgumentError for sigmaMin >= sigmaMax, non-positive sigmas or tMin.
+ * @example
+ * ```ts
+ * import { ve } from '@krylov/diffusion-samplers';
+ * const s = ve({ sigmaMin: 0.01, sigmaMax: 50 });
+ * console.assert(s.alpha(0.5) === 1 && Math.abs(s.sigma(1) - 50) < 1e-9, 'alpha = 1, sigma up to sigmaMax');
+ * ```
  */
 export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: number }): NoiseSchedule {
   checkOptions('ve', options, ['sigmaMin', 'sigmaMax', 'tMin']);
@@ -162,6 +196,14 @@ export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: numb
 /**
  * EDM parametrization (Karras et al. 2022): alpha = 1, sigma(t) = t, t in [sigmaMin, sigmaMax];
  * time is the noise level itself, as in k-diffusion.
+ * @returns a `NoiseSchedule` (each method O(1)); defaults sigmaMin 0.002, sigmaMax 80.
+ * @throws InvalidArgumentError for non-positive sigmas or sigmaMin >= sigmaMax.
+ * @example
+ * ```ts
+ * import { edm } from '@krylov/diffusion-samplers';
+ * const s = edm();
+ * console.assert(s.sigma(3) === 3 && s.tMax === 80, 'time is the noise level');
+ * ```
  */
 export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSchedule {
   checkOptions('edm', options, ['sigmaMin', 'sigmaMax']);
@@ -184,6 +226,14 @@ export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSc
 /**
  * Rectified flow / flow matching (Liu et al. 2023; Lipman et al. 2023): x_t = (1 - t) x_0 + t eps,
  * whose velocity is eps - x_0.
+ * @returns a `NoiseSchedule` (each method O(1)); use the flow samplers (`flowEuler`, `flowHeun`).
+ * @throws InvalidArgumentError for a time range outside (0, 1).
+ * @example
+ * ```ts
+ * import { rectifiedFlow } from '@krylov/diffusion-samplers';
+ * const s = rectifiedFlow();
+ * console.assert(Math.abs(s.alpha(0.25) - 0.75) < 1e-15 && Math.abs(s.sigma(0.25) - 0.25) < 1e-15, 'x_t = (1 - t) x0 + t eps');
+ * ```
  */
 export function rectifiedFlow(options?: { tMin?: number; tMax?: number }): NoiseSchedule {
   checkOptions('rectifiedFlow', options, ['tMin', 'tMax']);

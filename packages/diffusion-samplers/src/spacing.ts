@@ -31,6 +31,14 @@ export interface TimestepOptions {
  * - 'leading' / 'trailing': diffusers' discrete spacings over `trainSteps` training steps
  *   (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps are Flawed", table 2).
  * @throws InvalidArgumentError for a bad schedule, count, spacing, start time, rho or trainSteps.
+ * @returns a Float64Array of descending times. O(steps).
+ * @example
+ * ```ts
+ * import { edm, timesteps } from '@krylov/diffusion-samplers';
+ * const t = timesteps(edm(), 5, { spacing: 'karras' });
+ * console.log(Array.from(t)); // 80 ... 0.002, then 0
+ * console.assert(t.length === 6 && t[0] === 80 && t[5] === 0, 'five steps ending at t = 0');
+ * ```
  */
 export function timesteps(schedule: NoiseSchedule, steps: number, options?: TimestepOptions): Float64Array {
   checkOptions('timesteps', options, ['spacing', 'final', 'start', 'rho', 'trainSteps']);
@@ -121,6 +129,12 @@ export function makeTimesteps(
 /**
  * Validates user-given sampling times: strictly decreasing, inside (0, tMax], with an optional final 0.
  * @throws InvalidArgumentError naming the first offending entry.
+ * @returns the times as a Float64Array. O(times.length).
+ * @example
+ * ```ts
+ * import { checkTimes, vpCosine } from '@krylov/diffusion-samplers';
+ * console.assert(checkTimes('mySampler', vpCosine(), [0.9, 0.5, 0.1, 0]).length === 4, 'accepted');
+ * ```
  */
 export function checkTimes(fn: string, schedule: NoiseSchedule, times: ArrayLike<number>): Float64Array {
   if (!(Array.isArray(times) || (ArrayBuffer.isView(times) && !(times instanceof DataView))))

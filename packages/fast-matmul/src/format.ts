@@ -232,10 +232,15 @@ function factorRows(name: string, key: string, value: unknown, rank: number, len
 /**
  * Loads a scheme from a listing, JSON text, or a parsed JSON object (formats above), and checks
  * its Brent equations exactly. O(r (nnz per factor)^3) for the check.
- * @example
- * parseScheme('m1 = a11 * b11\nc11 = m1').rank // 1, the <1,1,1>:1 scheme
+ * @returns the checked `Scheme`.
  * @throws SchemeError for text it cannot read; BrentEquationError (a SchemeError) naming the first
  * failing equation; InvalidArgumentError for bad options.
+ * @example
+ * ```ts
+ * import { parseScheme } from '@krylov/fast-matmul';
+ * const s = parseScheme('m1 = a11 * b11\nc11 = m1'); // the <1,1,1>:1 scheme
+ * console.assert(s.rank === 1, 'rank 1');
+ * ```
  */
 export function parseScheme(input: string | object, options: ParseOptions = {}): Scheme {
   if (typeof options !== 'object' || options === null)

@@ -29,11 +29,20 @@ const zeros = (dtype: FloatDType, m: number, n: number) =>
  * <m,m,m>:r scheme. Accuracy: normwise, ||C - Ĉ||max <= f(n) u ||A||max ||B||max with f growing
  * by the scheme's `stabilityFactor` per level (12 for Strassen, 18 for Winograd) instead of the
  * classical n; not componentwise (see `errorBound`, README).
- * @example
- * const c = fastMatmul(a, b, { scheme: 'strassen', cutoff: 64 });
+ * @returns C = A B, m x n, in A's float dtype.
  * @throws ShapeError for non-matrices or mismatched inner dimensions; DTypeError for non-float or
  * mixed dtypes; InvalidArgumentError for bad or unknown options; SchemeError (BrentEquationError)
  * for a custom scheme that fails its equations.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { fastMatmul } from '@krylov/fast-matmul';
+ * const a = rng(1).normal([128, 128]);
+ * const b = rng(2).normal([128, 128]);
+ * const c = fastMatmul(a, b, { scheme: 'strassen', cutoff: 32 }); // two Strassen levels
+ * const ref = matmul(a, b);
+ * console.assert(Math.abs(c.get(5, 7) - ref.get(5, 7)) < 1e-10, 'matches the classical product');
+ * ```
  */
 export function fastMatmul(a: NDArray, b: NDArray, options?: MultiplyOptions): NDArray<FloatDType> {
   const fn = 'fastMatmul';

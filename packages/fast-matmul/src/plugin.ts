@@ -46,10 +46,16 @@ export const DEFAULT_CROSSOVER = 4096;
  * `configure({ backends: ['fast-matmul', 'wasm-simd', 'js'] })` or `withBackends([...], fn)`.
  * Its `supports` declines dtypes other than float32/float64, products whose blocks would fall
  * below `cutoff`, and the base cases of its own products, each with the reason `explain` shows.
- * @example
- * use(createFastMatmulPlugin({ scheme: 'winograd', cutoff: 256 }));
- * withBackends(['fast-matmul', 'wasm-simd', 'js'], () => matmul(a, b));
  * @throws InvalidArgumentError for bad or unknown options; SchemeError for an invalid custom scheme.
+ * @example
+ * ```ts
+ * import { matmul, rng, use, withBackends } from '@krylov/core-array';
+ * import { createFastMatmulPlugin } from '@krylov/fast-matmul';
+ * use(createFastMatmulPlugin({ scheme: 'winograd', cutoff: 64 }));
+ * const a = rng(1).normal([256, 256]);
+ * const c = withBackends(['fast-matmul', 'js'], () => matmul(a, a));
+ * console.assert(c.shape[0] === 256, 'a 256 x 256 product through the plugin');
+ * ```
  */
 export function createFastMatmulPlugin(options: FastMatmulPluginOptions = {}): Plugin {
   const fn = 'createFastMatmulPlugin';

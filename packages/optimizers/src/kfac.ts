@@ -95,9 +95,18 @@ const mat = (d: ArrayLike<number>, m: number, n: number): Mat =>
  * the same step with d = their gradient. Not implemented from KFAC-Pytorch: its KL clipping.
  * Per refresh O(in^3 + out^3) per layer; per step O(out in (out + in)).
  *
+ * @example
  * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { KFAC } from '@krylov/optimizers';
+ * const w = array([[0, 0]]); // y = w a, one output; loss = mean (y - t)^2 / 2 over the batch
+ * const b = array([0]);
  * const opt = new KFAC({ w, b }, { layers: { fc: { weight: 'w', bias: 'b' } }, lr: 0.1 });
- * opt.step({ w: gw, b: gb }, { fc: { inputs: x, outputGrads: perExampleGradsOfY } });
+ * const a = array([[1, 0], [0, 1], [1, 1], [2, 1]]);
+ * const r = array([[-1], [-2], [-3], [-4]]); // per-example dloss/dy = y - t at w = 0, t = [1, 2, 3, 4]
+ * const gw = array([[-(1 + 3 + 8) / 4, -(2 + 3 + 4) / 4]]); // mean of r_i a_i^T
+ * opt.step({ w: gw, b: array([-10 / 4]) }, { fc: { inputs: a, outputGrads: r } });
+ * console.assert(w.get(0, 0) > 0 && w.get(0, 1) > 0, 'moved toward the fit');
  * ```
  */
 export class KFAC {

@@ -68,9 +68,18 @@ export interface LbfgsState {
  * PyTorch 1.13 trajectories to 1e-12 relative (fixtures on the extended Rosenbrock function).
  * Memory O(historySize n); time O(historySize n) per iteration plus the closure calls.
  *
+ * @example
  * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { LBFGS } from '@krylov/optimizers';
+ * const x = array([0, 0]); // minimize (x0 - 1)^2 + 10 (x1 + 2)^2
  * const opt = new LBFGS({ x }, { lineSearch: 'strong-wolfe' });
- * for (let k = 0; k < 10; k++) opt.step(() => ({ loss: f(x), grads: { x: gradF(x) } }));
+ * const f = () => ({
+ *   loss: (x.get(0) - 1) ** 2 + 10 * (x.get(1) + 2) ** 2,
+ *   grads: { x: array([2 * (x.get(0) - 1), 20 * (x.get(1) + 2)]) },
+ * });
+ * opt.step(f);
+ * console.assert(Math.abs(x.get(0) - 1) < 1e-6 && Math.abs(x.get(1) + 2) < 1e-6, 'converges');
  * ```
  */
 export class LBFGS {

@@ -131,6 +131,17 @@ const comb = (ca: number, a: Mat, cb: number, b: Mat): Mat =>
  * G - X sym(X^T G); retraction by QR (the Q factor with a positive diagonal of R) or by the Cayley
  * transform through its rank-2p Woodbury form (Wen & Yin 2013, eq. 2.9); transport by projection.
  * @throws InvalidArgumentError for an unknown retraction; the methods as noted on `Manifold`.
+ * Cost per operation O(n p^2) (QR retraction) or O(n p^2 + p^3) (Cayley). Returns a `Manifold`.
+ * @example
+ * ```ts
+ * import { array, matmul } from '@krylov/core-array';
+ * import { stiefel } from '@krylov/optimizers';
+ * const m = stiefel();
+ * const x = array([[1, 0], [0, 1], [0, 0]]);
+ * const y = m.retract(x, m.project(x, array([[0, 0.1], [0, 0], [0.2, 0]])));
+ * const yty = matmul(y.T, y);
+ * console.assert(Math.abs(yty.get(0, 0) - 1) < 1e-12 && Math.abs(yty.get(0, 1)) < 1e-12, 'stays orthonormal');
+ * ```
  */
 export function stiefel(options?: { retraction?: 'qr' | 'cayley' }): Manifold {
   checkOptions('stiefel', options, ['retraction']);
@@ -185,6 +196,16 @@ function concatColumns(a: Mat, b: Mat): Mat {
  * X + V + L X L with L solving the Lyapunov equation X L + L X = V, through the eigenvectors of X).
  * Transport by re-symmetrization (identity on symmetric matrices).
  * @throws InvalidArgumentError for an unknown metric; the methods as noted on `Manifold`.
+ * Cost per operation O(n^3). Returns a `Manifold`.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { spd } from '@krylov/optimizers';
+ * const m = spd();
+ * const x = array([[2, 0], [0, 1]]);
+ * const y = m.retract(x, array([[-1.5, 0], [0, 0.5]])); // a big step that would leave the cone linearly
+ * console.assert(y.get(0, 0) > 0 && y.get(1, 1) > 0, 'stays positive definite');
+ * ```
  */
 export function spd(options?: { metric?: 'affine-invariant' | 'bures-wasserstein' }): Manifold {
   checkOptions('spd', options, ['metric']);
@@ -345,6 +366,16 @@ function adamStep(
  * @throws InvalidArgumentError for a non-manifold or an option out of range; DTypeError/ShapeError
  * (at init) for a parameter that is not a float64 matrix; the stepper for a point or gradient that
  * is not a finite float64 matrix (DTypeError for other dtypes) or changes shape.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, riemannianSgd, stiefel } from '@krylov/optimizers';
+ * const x = array([[1, 0], [0, 1], [0, 0]]);
+ * const opt = new Optimizer({ x }, riemannianSgd, { manifold: stiefel(), lr: 0.1 });
+ * opt.step({ x: array([[0, 0], [0, 0], [1, 1]]) });
+ * const n0 = x.get(0, 0) ** 2 + x.get(1, 0) ** 2 + x.get(2, 0) ** 2;
+ * console.assert(Math.abs(n0 - 1) < 1e-12, 'columns stay unit norm');
+ * ```
  */
 export function riemannianSgd(manifold: Manifold, options: RiemannianOptions): (x: Mat, g: Mat) => Mat;
 export function riemannianSgd(
@@ -374,6 +405,15 @@ export function riemannianSgd(
  * checkpointed by `stateDict`) and `riemannianAdam(manifold, options)`, a one-point stepper.
  * @throws InvalidArgumentError for a non-manifold or an option out of range (lr >= 0 required,
  * b1, b2 in [0, 1), eps > 0); the transform and the stepper as `riemannianSgd`'s.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { riemannianAdam, spd } from '@krylov/optimizers';
+ * const step = riemannianAdam(spd(), { lr: 0.1 }); // a one-point stepper
+ * let x = array([[2, 0], [0, 2]]);
+ * for (let i = 0; i < 50; i++) x = step(x, array([[x.get(0, 0) - 1, 0], [0, x.get(1, 1) - 1]])); // toward I
+ * console.assert(Math.abs(x.get(0, 0) - 1) < 0.2, 'approaches the identity');
+ * ```
  */
 export function riemannianAdam(manifold: Manifold, options: RiemannianAdamOptions): (x: Mat, g: Mat) => Mat;
 export function riemannianAdam(

@@ -65,6 +65,15 @@ export type ShampooOptimizerState = [FilteredGradState, ShampooState, null, Lear
  * and vectors get the grafted Adam step instead of a one-sided Shampoo factor. Cost per step and
  * matrix block O(m^3 + n^3) for the roots plus O(mn(m + n)).
  * @throws InvalidArgumentError for an option out of range (as `scaleByShampoo`, plus lr, b1, weightDecay).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, shampoo } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, shampoo, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function shampoo(
   options: ShampooOptimizerOptions = {},
@@ -131,6 +140,15 @@ export type SoapOptimizerState = [SoapState, null, LearningRateState];
  * which only initializes the eigenbases without moving the parameters (here the first step moves
  * them in the fresh eigenbasis). Cost as `scaleBySoap`.
  * @throws InvalidArgumentError for an option out of range (as `scaleBySoap`, plus lr and weightDecay).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, soap } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, soap, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function soap(options: SoapOptimizerOptions = {}): GradientTransformation<SoapOptimizerState> {
   const fn = 'soap';

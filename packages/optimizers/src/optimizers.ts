@@ -49,6 +49,15 @@ export type SgdState = [null, TraceState | null, LearningRateState];
 /**
  * SGD with momentum, dampening and Nesterov (torch.optim.SGD).
  * @throws InvalidArgumentError for a missing `lr` or an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, sgd } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, sgd, { lr: 0.1, momentum: 0.9 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function sgd(options: SgdOptions): GradientTransformation<SgdState> {
   const fn = 'sgd';
@@ -113,6 +122,15 @@ function adamIn(fn: string, options: AdamOptions | undefined, keys: string[]) {
 /**
  * Adam (Kingma & Ba 2015) with coupled weight decay and optional AMSGrad, as torch.optim.Adam.
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adam } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adam, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adam(options: AdamOptions = {}): GradientTransformation<AdamOptimizerState> {
   return adamIn('adam', options, ADAM_KEYS);
@@ -122,6 +140,15 @@ export function adam(options: AdamOptions = {}): GradientTransformation<AdamOpti
  * AdamW (Loshchilov & Hutter 2019): decoupled weight decay, p <- p - lr (adam + wd p), as
  * torch.optim.AdamW (default weight decay 0.01).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adamw } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adamw, { lr: 0.1, weightDecay: 0.01 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adamw(options: AdamOptions = {}): GradientTransformation<AdamWState> {
   const fn = 'adamw';
@@ -144,6 +171,15 @@ export function adamw(options: AdamOptions = {}): GradientTransformation<AdamWSt
 /**
  * AMSGrad (Reddi et al. 2018): Adam with the running maximum of the second moment.
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, amsgrad } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, amsgrad, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function amsgrad(
   options: Omit<AdamOptions, 'amsgrad'> = {},
@@ -177,6 +213,15 @@ export type AdagradState = [null, RssState, LearningRateState];
 /**
  * Adagrad (Duchi et al. 2011) as torch.optim.Adagrad, with its learning-rate decay lr / (1 + (t - 1) lrDecay).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adagrad } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adagrad, { lr: 0.5 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adagrad(options: AdagradOptions = {}): GradientTransformation<AdagradState> {
   const fn = 'adagrad';
@@ -219,6 +264,15 @@ export type RmspropState = [null, RmsState, LearningRateState];
 /**
  * RMSprop as torch.optim.RMSprop (alpha 0.99, optional centering and momentum).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, rmsprop } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, rmsprop, { lr: 0.01 });
+ * for (let i = 0; i < 300; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function rmsprop(options: RmspropOptions = {}): GradientTransformation<RmspropState> {
   const fn = 'rmsprop';
@@ -256,6 +310,15 @@ export type LionOptimizerState = [LionState, null, LearningRateState];
 /**
  * Lion (Chen et al. 2023): sign of interpolated momentum, decoupled weight decay.
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, lion } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, lion, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function lion(options: LionOptions = {}): GradientTransformation<LionOptimizerState> {
   const fn = 'lion';

@@ -16,7 +16,17 @@ export type Schedule = (count: number) => number;
  */
 export type Rate = number | Schedule;
 
-/** Evaluates a rate at step `count`. */
+/**
+ * Evaluates a rate at step `count`.
+ * Cost O(1) (plus the schedule's).
+ * @throws whatever the schedule throws (the built-in schedules: InvalidArgumentError for a count that is not an integer >= 1).
+ * @example
+ * ```ts
+ * import { exponentialSchedule, rateAt } from '@krylov/optimizers';
+ * console.assert(rateAt(0.1, 5) === 0.1, 'a number is constant');
+ * console.assert(Math.abs(rateAt(exponentialSchedule(1, 0.5), 3) - 0.25) < 1e-15, 'a schedule is evaluated');
+ * ```
+ */
 export function rateAt(rate: Rate, count: number): number {
   return typeof rate === 'number' ? rate : rate(count);
 }
@@ -33,6 +43,11 @@ function schedule(fn: string, at: (count: number) => number): Schedule {
 /**
  * A constant rate.
  * @throws InvalidArgumentError unless `lr` is a finite number >= 0.
+ * @example
+ * ```ts
+ * import { constantSchedule } from '@krylov/optimizers';
+ * console.assert(constantSchedule(0.01)(1000) === 0.01, 'the same rate at every step');
+ * ```
  */
 export function constantSchedule(lr: number): Schedule {
   checkNumber('constantSchedule', 'lr', lr, RATE);
@@ -42,6 +57,12 @@ export function constantSchedule(lr: number): Schedule {
 /**
  * lr * gamma^floor((count - 1) / stepSize), as torch.optim.lr_scheduler.StepLR.
  * @throws InvalidArgumentError unless lr >= 0, stepSize is a positive integer and gamma is in (0, 1] (default 0.1).
+ * @example
+ * ```ts
+ * import { stepSchedule } from '@krylov/optimizers';
+ * const s = stepSchedule(1, { stepSize: 10, gamma: 0.5 });
+ * console.assert(s(10) === 1 && s(11) === 0.5 && s(21) === 0.25, 'halves every 10 steps');
+ * ```
  */
 export function stepSchedule(lr: number, options: { stepSize: number; gamma?: number }): Schedule {
   const fn = 'stepSchedule';
@@ -55,6 +76,12 @@ export function stepSchedule(lr: number, options: { stepSize: number; gamma?: nu
 /**
  * lr * gamma^(count - 1), as ExponentialLR.
  * @throws InvalidArgumentError unless lr >= 0 and gamma is in (0, 1].
+ * @example
+ * ```ts
+ * import { exponentialSchedule } from '@krylov/optimizers';
+ * const s = exponentialSchedule(1, 0.9);
+ * console.assert(s(1) === 1 && Math.abs(s(3) - 0.81) < 1e-15, 'lr gamma^(count - 1)');
+ * ```
  */
 export function exponentialSchedule(lr: number, gamma: number): Schedule {
   const fn = 'exponentialSchedule';
@@ -66,6 +93,13 @@ export function exponentialSchedule(lr: number, gamma: number): Schedule {
 /**
  * Linear warmup from lr * start to lr over `warmup` steps, then constant.
  * @throws InvalidArgumentError unless lr >= 0, warmup is an integer >= 0 and start is in [0, 1] (default 0).
+ * @example
+ * ```ts
+ * import { linearWarmup } from '@krylov/optimizers';
+ * const s = linearWarmup(1, { warmup: 4 });
+ * console.log([1, 2, 3, 4, 5].map(s)); // rises to 1 over 4 steps, then stays
+ * console.assert(s(4) === 1 && s(100) === 1, 'constant after warmup');
+ * ```
  */
 export function linearWarmup(lr: number, options: { warmup: number; start?: number }): Schedule {
   const fn = 'linearWarmup';
@@ -82,6 +116,12 @@ export function linearWarmup(lr: number, options: { warmup: number; start?: numb
  * (Loshchilov & Hutter 2017 without restarts; the usual transformer schedule).
  * @throws InvalidArgumentError unless lr >= 0, warmup is an integer >= 0 (default 0), total an
  * integer > warmup and finalFraction in [0, 1] (default 0).
+ * @example
+ * ```ts
+ * import { cosineSchedule } from '@krylov/optimizers';
+ * const s = cosineSchedule(1, { total: 100, warmup: 10, finalFraction: 0.1 });
+ * console.assert(s(10) === 1 && Math.abs(s(100) - 0.1) < 1e-12, 'warmup to 1, cosine down to 0.1');
+ * ```
  */
 export function cosineSchedule(
   lr: number,
@@ -111,6 +151,13 @@ export function cosineSchedule(
  * maxLr / divFactor up to maxLr over pctStart of `total`, then down to maxLr / (divFactor * finalDivFactor).
  * @throws InvalidArgumentError unless maxLr >= 0, total is an integer >= 2, pctStart in [0, 1]
  * (default 0.3, as OneCycleLR) and divFactor, finalDivFactor > 0 (defaults 25 and 1e4).
+ * @example
+ * ```ts
+ * import { oneCycleSchedule } from '@krylov/optimizers';
+ * const s = oneCycleSchedule(1, { total: 100 });
+ * const peak = Math.max(...Array.from({ length: 100 }, (_, i) => s(i + 1)));
+ * console.assert(Math.abs(peak - 1) < 1e-12 && s(1) < 0.05 && s(100) < 1e-4, 'up to maxLr, then far down');
+ * ```
  */
 export function oneCycleSchedule(
   maxLr: number,

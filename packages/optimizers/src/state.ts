@@ -14,6 +14,13 @@ type Kind = keyof typeof KINDS;
  * Encodes a state of numbers, strings, booleans, null, Float64Array/Float32Array/Int32Array
  * buffers, arrays and plain objects as bytes. O(size).
  * @throws InvalidArgumentError for other buffer kinds, NDArrays, functions, bigints or cycles.
+ * @example
+ * ```ts
+ * import { decodeState, encodeState } from '@krylov/optimizers';
+ * const bytes = encodeState({ count: 3, m: new Float64Array([1, 2]) });
+ * const back = decodeState(bytes);
+ * console.assert(back.count === 3 && back.m[1] === 2, 'round trip');
+ * ```
  */
 export function encodeState(state: unknown): Uint8Array {
   const fn = 'encodeState';
@@ -76,6 +83,12 @@ export function encodeState(state: unknown): Uint8Array {
 /**
  * Decodes bytes written by `encodeState`. O(size).
  * @throws InvalidArgumentError for anything that is not an intact encoded state.
+ * @example
+ * ```ts
+ * import { decodeState, encodeState } from '@krylov/optimizers';
+ * const back = decodeState(encodeState([null, { lr: 0.1 }, 'adam']));
+ * console.assert(back[1].lr === 0.1 && back[2] === 'adam', 'round trip');
+ * ```
  */
 export function decodeState(bytes: Uint8Array): unknown {
   const fn = 'decodeState';

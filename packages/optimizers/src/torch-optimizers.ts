@@ -56,6 +56,15 @@ export type AdamaxOptimizerState = [null, AdamaxState, LearningRateState];
 /**
  * Adamax (Kingma & Ba 2015, section 7.1), Adam with the infinity norm, as torch.optim.Adamax. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adamax } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adamax, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adamax(options: AdamaxOptions = {}): GradientTransformation<AdamaxOptimizerState> {
   const fn = 'adamax';
@@ -103,6 +112,15 @@ function weightDecays(fn: string, options: { weightDecay?: number; decoupledWeig
  * (matched against 1.13's foreach implementation, which is free of pytorch/pytorch#92699), and
  * with `decoupledWeightDecay` as torch 2.x's. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, nadam } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, nadam, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function nadam(options: NadamOptions = {}): GradientTransformation<NadamOptimizerState> {
   const fn = 'nadam';
@@ -140,6 +158,15 @@ export type RadamOptimizerState = [null, RadamState, null, LearningRateState];
  * RAdam (Liu et al. 2020), Adam with the variance rectification, as torch.optim.RAdam (default
  * lr 1e-3), with `decoupledWeightDecay` as torch 2.x's. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, radam } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, radam, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function radam(options: RadamOptions = {}): GradientTransformation<RadamOptimizerState> {
   const fn = 'radam';
@@ -173,6 +200,15 @@ export type AdadeltaOptimizerState = [null, AdadeltaState, LearningRateState];
 /**
  * Adadelta (Zeiler 2012) as torch.optim.Adadelta, whose `lr` (default 1) scales Zeiler's update. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adadelta } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adadelta, { lr: 10 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adadelta(options: AdadeltaOptions = {}): GradientTransformation<AdadeltaOptimizerState> {
   const fn = 'adadelta';
@@ -197,6 +233,15 @@ export function adadelta(options: AdadeltaOptions = {}): GradientTransformation<
  * the gradient keeps its sign and shrunk by etaminus when it flips; `lr` (a number, default 1e-2)
  * is the initial step size. See `scaleByRprop`. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, rprop } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, rprop, { lr: 0.01 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function rprop(options: RpropOptions & Common = {}): GradientTransformation<RpropState> {
   const fn = 'rprop';
@@ -209,6 +254,15 @@ export function rprop(options: RpropOptions & Common = {}): GradientTransformati
  * Averaged SGD as torch.optim.ASGD (Polyak & Juditsky 1992); the average is the state's `ax`
  * (`opt.stateDict().groups[0].state.slots[name].ax`). See `scaleByAsgd`. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, asgd } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, asgd, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function asgd(options: AsgdOptions & Common = {}): GradientTransformation<AsgdState> {
   const fn = 'asgd';
@@ -233,6 +287,15 @@ export type SparseAdamOptimizerState = [SparseAdamState, LearningRateState];
  * entries a sparse gradient lacks: only entries with a non-zero gradient change (moments and
  * parameter); the bias corrections count every step. No weight decay, as torch. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, sparseAdam } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, sparseAdam, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function sparseAdam(
   options: SparseAdamOptions = {},

@@ -68,6 +68,18 @@ export function named<T extends GradientTransformation<unknown>>(name: string, t
  * `[AdamState, LearningRateState]`. Before any member updates, every member's `check` runs, so a
  * refused step (a schedule returning NaN) leaves the whole state unchanged.
  * @throws InvalidArgumentError for an argument that is not a GradientTransformation.
+ * Cost: the sum of the members' (O(n) for element-wise members).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, clipByGlobalNorm, scaleByAdam, scaleByLearningRate } from '@krylov/optimizers';
+ * const t = chain(clipByGlobalNorm(1), scaleByAdam(), scaleByLearningRate(1e-2));
+ * const params = { w: array([1, 2]) };
+ * const state = t.init(params); // [null, AdamState, LearningRateState]
+ * const updates = { w: array([30, -40]) };
+ * t.update(updates, state, params);
+ * console.assert(state.length === 3 && updates.w.get(0) < 0, 'clipped, Adam-scaled, negated');
+ * ```
  */
 export function chain<T extends GradientTransformation<unknown>[]>(
   ...transforms: T
@@ -91,6 +103,19 @@ export function chain<T extends GradientTransformation<unknown>[]>(
  * e.g. Muon for 2-D weights and AdamW for everything else. The state has one entry per label.
  * @throws InvalidArgumentError for a `label` that is not a function, a member that is not a
  * GradientTransformation, and (at init or update) a label that names no member.
+ * Cost: the members' plus O(number of parameters) to route them.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { adamw, partition, scaleByMuon, scaleByLearningRate, chain } from '@krylov/optimizers';
+ * const t = partition((name, p) => (p.ndim === 2 ? 'muon' : 'adam'), {
+ *   muon: chain(scaleByMuon(), scaleByLearningRate(0.02)),
+ *   adam: adamw({ lr: 1e-3 }),
+ * });
+ * const params = { w: array([[1, 0], [0, 1]]), b: array([0, 0]) };
+ * const state = t.init(params);
+ * console.assert('muon' in state && 'adam' in state, 'one state per label');
+ * ```
  */
 export function partition<T extends Record<string, GradientTransformation<unknown>>>(
   label: (name: string, p: ParamTree[string]) => string,
@@ -149,6 +174,19 @@ export function partition<T extends Record<string, GradientTransformation<unknow
  * A per-parameter transformation: `initOne` makes one parameter's state, `updateOne` rewrites its
  * update (a buffer of exactly the parameter's size) in place. `name` names it in errors.
  * @throws InvalidArgumentError for arguments that are not functions.
+ * Cost: `updateOne`'s, once per parameter per step.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { perParameter } from '@krylov/optimizers';
+ * // sign descent: u <- -0.1 sign(g)
+ * const signSgd = perParameter(() => null, (u) => { for (let i = 0; i < u.length; i++) u[i] = -0.1 * Math.sign(u[i]); });
+ * const params = { w: array([1, 2]) };
+ * const state = signSgd.init(params);
+ * const updates = { w: array([3, -4]) };
+ * signSgd.update(updates, state, params);
+ * console.assert(updates.w.get(0) === -0.1 && updates.w.get(1) === 0.1 && state.count === 1, 'sign step');
+ * ```
  */
 export function perParameter<S>(
   initOne: (p: ParamTree[string], name: string) => S,
@@ -177,6 +215,16 @@ export function perParameter<S>(
  * Every torch.optim class with the option negates the gradient first, before weight decay or
  * moments; the state type, layout and name are `t`'s. O(n).
  * @throws InvalidArgumentError for a `t` that is not a GradientTransformation.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { maximizing, sgd } from '@krylov/optimizers';
+ * const t = maximizing(sgd({ lr: 0.5 }));
+ * const params = { w: array([0]) };
+ * const updates = { w: array([1]) }; // gradient of f(w) = w
+ * t.update(updates, t.init(params), params);
+ * console.assert(updates.w.get(0) === 0.5, 'ascends: +lr g');
+ * ```
  */
 export function maximizing<S>(t: GradientTransformation<S>): GradientTransformation<S> {
   checkTransform('maximizing', 't', t);

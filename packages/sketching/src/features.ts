@@ -18,6 +18,15 @@ import { positiveInt, requiredOptions, seedArg } from './validate.js';
  * Returns a function mapping an m x d matrix to its m x D features, so training and test data share
  * one draw. O(m d D) per call.
  * @throws InvalidArgumentError for bad kernel, gamma or D.
+ * @returns a function from an m x d matrix to its m x D feature matrix (float64).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { randomFourierFeatures } from '@krylov/sketching';
+ * const phi = randomFourierFeatures(3, { components: 200, gamma: 0.5, seed: rng(1) });
+ * const z = phi(rng(2).normal([5, 3])); // 5 x 200
+ * console.assert(z.shape[0] === 5 && z.shape[1] === 200, 'm x D features');
+ * ```
  */
 export function randomFourierFeatures(
   d: number,

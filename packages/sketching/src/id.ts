@@ -27,6 +27,16 @@ export interface InterpolativeDecomposition {
  * `method: 'randomized'` (default) runs the pivoted QR on a Gaussian sketch S A with k + 10 rows
  * (HMT 2011, sec. 5.5), O(mn(k + 10) + n k^2); 'qr' runs it on A itself, O(m n^2).
  * @throws InvalidArgumentError when k > min(m, n).
+ * @returns `{ columns, t }`: the k column indices J and T (float64, k x n).
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { interpolativeDecomposition } from '@krylov/sketching';
+ * const r = rng(1);
+ * const a = matmul(r.normal([30, 3]), r.normal([3, 20]));
+ * const { columns, t } = interpolativeDecomposition(a, 3, { method: 'qr' });
+ * console.assert(columns.length === 3 && t.shape[1] === 20, 'A ~ A[:, J] T');
+ * ```
  */
 export function interpolativeDecomposition(
   a: MatrixLike,
@@ -87,6 +97,16 @@ export interface CurDecomposition {
  * them without replacement with probabilities proportional to the rank-k leverage scores of the
  * top singular vectors. U = C^+ A R^+ minimizes ||A - C U R||_F. O(m n k) plus the selection.
  * @throws InvalidArgumentError when k > min(m, n).
+ * @returns `{ columns, rows, c, u, r }`: C = A[:, columns] (m x k), U (k x k), R = A[rows, :] (k x n), float64.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { cur } from '@krylov/sketching';
+ * const g = rng(1);
+ * const a = matmul(g.normal([30, 3]), g.normal([3, 20]));
+ * const { c, r } = cur(a, 3);
+ * console.assert(c.shape[1] === 3 && r.shape[0] === 3, 'three columns, three rows');
+ * ```
  */
 export function cur(
   a: MatrixLike,

@@ -63,6 +63,16 @@ function problem(fn: string, a: MatrixLike, b: ArrayLike<number>, d: number | un
  * probability (Sarlos 2006; Woodruff 2014), not the optimal x: use `sketchPreconditionedLstsq` for
  * full accuracy. O(cost(S A) + d n^2).
  * @throws ShapeError for a wide A or mismatched b; InvalidArgumentError when d < n.
+ * @returns x (float64, length n).
+ * @example
+ * ```ts
+ * import { array, rng } from '@krylov/core-array';
+ * import { sketchAndSolve } from '@krylov/sketching';
+ * const a = rng(1).normal([400, 3]);
+ * const b = Array.from({ length: 400 }, (_, i) => a.get(i, 0) + 2 * a.get(i, 1)); // consistent: x = [1, 2, 0]
+ * const x = sketchAndSolve(a, b, { seed: rng(1) });
+ * console.assert(Math.abs(x.get(1) - 2) < 1e-8, 'exact on a consistent system');
+ * ```
  */
 export function sketchAndSolve(
   a: MatrixLike,
@@ -86,6 +96,17 @@ export function sketchAndSolve(
  * ill-conditioned tall problems. O(cost(S A) + d n^2 + iterations (mn + n^2)).
  * @throws ShapeError for a wide A or mismatched b; InvalidArgumentError when d < n or R is singular
  *   (A rank deficient).
+ * @returns the solvers' `LeastSquaresResult` (`x` float64 length n, iterations, norms) plus the
+ *   condition number of the preconditioned operator.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { sketchPreconditionedLstsq } from '@krylov/sketching';
+ * const a = rng(1).normal([300, 4]);
+ * const b = rng(2).normal([300]).toFlatArray();
+ * const { x, preconditionerCond } = sketchPreconditionedLstsq(a, b, { seed: rng(1) });
+ * console.assert(x.size === 4 && preconditionerCond < 10, 'well-conditioned after preconditioning');
+ * ```
  */
 export function sketchPreconditionedLstsq(
   a: MatrixLike,

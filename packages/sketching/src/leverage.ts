@@ -17,6 +17,17 @@ import { type MatrixLike, matrixArg, positiveInt, seedArg } from './validate.js'
  * Exact statistical leverage scores of the rows of A: l_i = ||U_i||^2 for the left singular vectors
  * of the numerical rank (singular values above eps max(m, n) s_max); they sum to the rank.
  * O(m n^2).
+ * Reference: Drineas, Magdon-Ismail, Mahoney & Woodruff 2012 (definition).
+ * @returns a Float64Array of length m.
+ * @throws ShapeError for a non-matrix A.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { leverageScores } from '@krylov/sketching';
+ * const l = leverageScores(rng(1).normal([20, 3]));
+ * const total = l.reduce((s, v) => s + v, 0);
+ * console.assert(Math.abs(total - 3) < 1e-10, 'scores sum to the rank');
+ * ```
  */
 export function leverageScores(a: MatrixLike): Float64Array {
   const A = matrixArg('leverageScores', 'A', a);
@@ -36,6 +47,14 @@ export function leverageScores(a: MatrixLike): Float64Array {
  * Ridge leverage scores tau_i(lambda) = [A (A^T A + lambda I)^-1 A^T]_ii = sum_j s_j^2 / (s_j^2 +
  * lambda) U_ij^2 (Alaoui & Mahoney 2015; Cohen, Musco & Musco 2017). They sum to the effective
  * dimension. O(m n^2). @throws InvalidArgumentError for lambda < 0.
+ * @returns a Float64Array of length m.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { ridgeLeverageScores } from '@krylov/sketching';
+ * const tau = ridgeLeverageScores(rng(1).normal([20, 3]), 1);
+ * console.assert(tau.reduce((s, v) => s + v, 0) < 3, 'effective dimension below the rank');
+ * ```
  */
 export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array {
   const fn = 'ridgeLeverageScores';
@@ -60,6 +79,14 @@ export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array
  * row norms (defaults: a sketch of 10 n rows and max(50, 20 ln m) JL columns). Each score is within
  * a constant factor of the exact one with high probability.
  * @throws InvalidArgumentError for a wide A or bad sizes.
+ * @returns a Float64Array of length m.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { approximateLeverageScores } from '@krylov/sketching';
+ * const l = approximateLeverageScores(rng(1).normal([500, 4]), { seed: rng(1) });
+ * console.assert(l.length === 500, 'one score per row');
+ * ```
  */
 export function approximateLeverageScores(
   a: MatrixLike,

@@ -72,6 +72,16 @@ export interface RandomizedEighOptions extends RangeFinderOptions {
  * range: randomized subspace iteration with re-orthonormalization after every product (Halko,
  * Martinsson & Tropp 2011, Alg. 4.4). A may be dense or sparse. O((2q + 1) (k + p) cost(A x)).
  * @throws InvalidArgumentError when the rank exceeds min(m, n) or options are bad.
+ * @returns Q, float64, m x min(rank + oversample, min(m, n)), orthonormal columns.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { rangeFinder } from '@krylov/sketching';
+ * const r = rng(1);
+ * const a = matmul(r.normal([60, 3]), r.normal([3, 40])); // rank 3
+ * const q = rangeFinder(a, 3, { oversample: 2, seed: rng(1) }); // 60 x 5
+ * console.assert(q.shape[0] === 60 && q.shape[1] === 5, 'Q is m x (k + p)');
+ * ```
  */
 export function rangeFinder(a: MatrixLike, rank: number, options_?: RangeFinderOptions): NDArray<'float64'> {
   const fn = 'rangeFinder';
@@ -117,6 +127,17 @@ function svdFromRange(A: NDArray<'float64'> | CSRMatrix, q: NDArray<'float64'>, 
  * ||A - U S V^T||_2 approaches sigma_{k+1} as power iterations grow (HMT Cor. 10.10).
  * O((2q + 2)(k + p) cost(A x) + (m + n)(k + p)^2).
  * @throws InvalidArgumentError when k > min(m, n) or options are bad.
+ * @returns `{ u, s, vt }`, float64: u m x k, s length k (descending), vt k x n.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { randomizedSvd } from '@krylov/sketching';
+ * const r = rng(1);
+ * const a = matmul(r.normal([80, 4]), r.normal([4, 50])); // rank 4
+ * const { u, s, vt } = randomizedSvd(a, 4, { seed: rng(1) });
+ * console.assert(u.shape[1] === 4 && s.size === 4 && vt.shape[0] === 4, 'rank-4 factors');
+ * console.assert(s.toFlatArray()[0] >= s.toFlatArray()[3], 'singular values descend');
+ * ```
  */
 export function randomizedSvd(a: MatrixLike, k: number, options_?: RangeFinderOptions): LowRankSvd {
   const fn = 'randomizedSvd';
@@ -133,6 +154,15 @@ export function randomizedSvd(a: MatrixLike, k: number, options_?: RangeFinderOp
  * A must be symmetric: it is checked (O(n^2) dense, O(nnz) sparse) unless `checkSymmetry: false`.
  * @throws ShapeError when A is not square; InvalidArgumentError when k > n, an option is bad or A
  *   is not symmetric.
+ * @returns `{ values, vectors }`, float64: k eigenvalues and the n x k eigenvectors. O((2q + 2)(k + p) cost(A x) + n (k + p)^2).
+ * @example
+ * ```ts
+ * import { diag, array } from '@krylov/core-array';
+ * import { randomizedEigh } from '@krylov/sketching';
+ * const a = diag(array([10, 5, 1, 0.1, 0.01, 0, 0, 0]));
+ * const { values } = randomizedEigh(a, 2, { seed: 1 });
+ * console.assert(Math.abs(values.toFlatArray()[0] - 10) < 1e-10, 'largest eigenvalue 10');
+ * ```
  */
 export function randomizedEigh(
   a: MatrixLike,
@@ -176,6 +206,15 @@ export function randomizedEigh(
  * [A W, (A A^T) A W, ..., (A A^T)^q A W] for a Gaussian W with k + oversample columns, then the SVD
  * of Q^T A. Gap-independent (1 + eps) guarantees in O(log n / sqrt(eps)) iterations.
  * @throws InvalidArgumentError when k > min(m, n), depth < 1 or the Krylov space would exceed min(m, n).
+ * @returns `{ u, s, vt }` as `randomizedSvd`. O(depth (k + oversample) cost(A x) + m (depth k)^2).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { blockKrylovSvd } from '@krylov/sketching';
+ * const a = rng(1).normal([60, 40]);
+ * const { s } = blockKrylovSvd(a, 3, { depth: 4, seed: rng(1) });
+ * console.assert(s.size === 3, 'top three singular values');
+ * ```
  */
 export function blockKrylovSvd(
   a: MatrixLike,
@@ -215,6 +254,18 @@ export function blockKrylovSvd(
  * tol ||A||_F, tracking the error exactly from ||A||_F^2 - ||Q^T A||_F^2 (Martinsson & Voronin
  * 2016, randQB_EI; Yu, Gu & Li 2018). Returns Q, B = Q^T A and the relative error after each block.
  * @throws InvalidArgumentError for tol outside (0, 1) or a bad block size.
+ * @returns `{ q, b, errors }`: Q (m x r, float64, orthonormal), B = Q^T A (r x n) and the relative
+ * Frobenius error after each block. O(r cost(A x) + (m + n) r^2) for the final rank r.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { adaptiveRangeFinder } from '@krylov/sketching';
+ * const r = rng(1);
+ * const a = matmul(r.normal([50, 3]), r.normal([3, 30])); // rank 3
+ * const { q, errors } = adaptiveRangeFinder(a, { tol: 1e-6, blockSize: 2, seed: rng(1) });
+ * // the error is tracked by subtraction, so tolerances below ~1e-7 are not reachable
+ * console.assert(errors[errors.length - 1] <= 1e-6 && q.shape[1] === 4, 'stops after two blocks');
+ * ```
  */
 export function adaptiveRangeFinder(
   a: MatrixLike,

@@ -26,6 +26,15 @@ interface SrhtParts {
  * LinearOperator (matvec S x, rmatvec S^T y) and applies to dense and sparse matrices from either
  * side: `left(A)` = S A (A has n rows), `right(A)` = A S^T (A has n columns). Seeded: the same
  * seed gives the same sketch.
+ * Build one with a factory (`gaussianSketch`, `countSketch`, `srhtSketch`, ...).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { countSketch } from '@krylov/sketching';
+ * const s = countSketch(8, 100, { seed: 1 });
+ * const a = rng(1).normal([100, 3]);
+ * console.assert(s.left(a).shape[0] === 8 && s.right(a.T).shape[1] === 8, 'S A and A^T S^T');
+ * ```
  */
 export class Sketch extends LinearOperator {
   readonly kind: string;
@@ -158,6 +167,15 @@ function denseSketch(kind: string, d: number, n: number, draw: () => number): Sk
  * Gaussian sketch: i.i.d. N(0, 1/d) entries, so E[S^T S] = I (a Johnson-Lindenstrauss embedding;
  * Halko, Martinsson & Tropp 2011). Dense: O(d n) to draw, gemm to apply.
  * @throws InvalidArgumentError for non-positive sizes.
+ * @returns a `Sketch` (d x n, float64 products).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { gaussianSketch } from '@krylov/sketching';
+ * const a = rng(1).normal([200, 5]);
+ * const sa = gaussianSketch(40, 200, { seed: rng(1) }).left(a); // 40 x 5
+ * console.assert(sa.shape[0] === 40 && sa.shape[1] === 5, 'S A is d x cols(A)');
+ * ```
  */
 export function gaussianSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
   dims('gaussianSketch', d, n);
@@ -167,7 +185,17 @@ export function gaussianSketch(d: number, n: number, options: { seed: SeedLike }
   return denseSketch('gaussian', d, n, () => scale * r.nextNormal());
 }
 
-/** Rademacher sketch: i.i.d. +-1/sqrt(d) entries (Achlioptas 2003). @throws InvalidArgumentError. */
+/**
+ * Rademacher sketch: i.i.d. +-1/sqrt(d) entries (Achlioptas 2003). @throws InvalidArgumentError.
+ * @returns a `Sketch` (d x n). O(d n) to draw, gemm to apply.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { rademacherSketch } from '@krylov/sketching';
+ * const s = rademacherSketch(4, 10, { seed: rng(1) }).toMatrix();
+ * console.assert(s.toFlatArray().every((v) => Math.abs(Math.abs(v) - 0.5) < 1e-15), 'entries are +-1/sqrt(4)');
+ * ```
+ */
 export function rademacherSketch(d: number, n: number, options: { seed: SeedLike }): Sketch {
   dims('rademacherSketch', d, n);
   requiredOptions('rademacherSketch', options, ['seed'], ['seed']);
@@ -180,6 +208,15 @@ export function rademacherSketch(d: number, n: number, options: { seed: SeedLike
  * CountSketch (Charikar, Chen & Farach-Colton 2002; Clarkson & Woodruff 2013): column i of S has one
  * +-1 at a hashed row, so S A costs O(nnz(A)). Buckets and signs come from a stateless hash of
  * (seed, i), as in `CountSketchStream`. @throws InvalidArgumentError.
+ * @returns a `Sketch` (d x n) with one nonzero per column.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { countSketch } from '@krylov/sketching';
+ * const a = rng(1).normal([1000, 4]);
+ * const sa = countSketch(64, 1000, { seed: 1 }).left(a);
+ * console.assert(sa.shape[0] === 64 && sa.shape[1] === 4, 'S A is 64 x 4');
+ * ```
  */
 export function countSketch(d: number, n: number, options: { seed: number | string }): Sketch {
   dims('countSketch', d, n);
@@ -200,6 +237,15 @@ export function countSketch(d: number, n: number, options: { seed: number | stri
  * Sparse sign embedding (Kane & Nelson 2014; RandBLAS's SASO): each column has `s` nonzeros
  * +-1/sqrt(s) at distinct random rows (default s = min(d, 8)). O(s nnz(A)) to apply.
  * @throws InvalidArgumentError when s is not in [1, d].
+ * @returns a `Sketch` (d x n) with s nonzeros per column.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { sparseSignSketch } from '@krylov/sketching';
+ * const s = sparseSignSketch(16, 100, { seed: rng(1), s: 4 });
+ * const nnzPerColumn = s.toMatrix().T.toArray()[0].filter((v) => v !== 0).length;
+ * console.assert(nnzPerColumn === 4, 'four nonzeros per column');
+ * ```
  */
 export function sparseSignSketch(d: number, n: number, options: { seed: SeedLike; s?: number }): Sketch {
   dims('sparseSignSketch', d, n);
@@ -231,6 +277,16 @@ export function sparseSignSketch(d: number, n: number, options: { seed: SeedLike
  * Row sampling: S picks d rows of A i.i.d. with probabilities p (uniform by default; leverage
  * scores for importance sampling) and rescales row i by 1/sqrt(d p_i), so E[S^T S] = I
  * (Drineas, Mahoney & Muthukrishnan 2006). @throws InvalidArgumentError for bad probabilities.
+ * @returns a `Sketch` (d x n).
+ * @throws ShapeError when `probabilities` does not have length n.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { samplingSketch } from '@krylov/sketching';
+ * const a = rng(1).normal([500, 3]);
+ * const sa = samplingSketch(50, 500, { seed: rng(1) }).left(a); // 50 rescaled rows of A
+ * console.assert(sa.shape[0] === 50 && sa.shape[1] === 3, 'S A is 50 x 3');
+ * ```
  */
 export function samplingSketch(
   d: number,
@@ -287,6 +343,16 @@ export function samplingSketch(
  * an orthonormal transform F of size N = 2^ceil(log2 n) (zero padding) — the Walsh-Hadamard
  * transform (default) or the DCT-II — and R sampling d of the N rows without replacement. Applied by
  * the fast transform in O(N log N) per column. @throws InvalidArgumentError (d > N, unknown transform).
+ * @returns a `Sketch` (d x n), applied without forming S.
+ * @example
+ * ```ts
+ * import { norm, rng } from '@krylov/core-array';
+ * import { srhtSketch } from '@krylov/sketching';
+ * const x = rng(1).normal([256, 1]);
+ * const sx = srhtSketch(64, 256, { seed: rng(1) }).left(x);
+ * const ratio = norm(sx).item() / norm(x).item(); // a subspace embedding keeps norms roughly
+ * console.assert(ratio > 0.5 && ratio < 1.5, 'norm roughly preserved');
+ * ```
  */
 export function srhtSketch(
   d: number,

@@ -26,6 +26,16 @@ import { type MatrixLike, matrixArg, rankArg, seedArg, symmetricArg } from './va
  * `checkSymmetry: false`.
  * @throws InvalidArgumentError when k > n or A is not symmetric; NotPositiveDefiniteError when A
  *   is detectably not positive semidefinite (a negative diagonal entry or Omega^T A Omega indefinite).
+ * @returns `{ u, lambda }`, float64: u n x k with orthonormal columns, lambda the k eigenvalue estimates (descending).
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { nystrom } from '@krylov/sketching';
+ * const g = rng(1).normal([50, 3]);
+ * const a = matmul(g, g.T); // PSD, rank 3
+ * const { u, lambda } = nystrom(a, 5, { seed: rng(1) });
+ * console.assert(u.shape[1] === 5 && lambda.toFlatArray()[0] > 0, 'rank-5 Nystrom');
+ * ```
  */
 export function nystrom(
   a: MatrixLike,
@@ -99,6 +109,15 @@ export interface KernelOracle {
  * @throws InvalidArgumentError when k > n, A is not symmetric or the oracle returns a non-finite
  *   entry; ShapeError when the oracle returns the wrong length; NotPositiveDefiniteError on a
  *   negative diagonal entry.
+ * @returns `{ f, pivots }`: f float64 n x k' (k' <= k, fewer when A has rank < k) with A ~ F F^T, and the chosen pivots.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { rpCholesky } from '@krylov/sketching';
+ * const g = rng(1).normal([40, 2]);
+ * const { f, pivots } = rpCholesky(matmul(g, g.T), 5, { seed: rng(1) });
+ * console.assert(f.shape[1] <= 5 && pivots.length === f.shape[1], 'stops at the rank');
+ * ```
  */
 export function rpCholesky(
   a: NDArray | KernelOracle,

@@ -19,6 +19,19 @@ import { matrixArg, positiveInt, rankArg, seedArg } from './validate.js';
  * matrix approximation", Alg. 7 with r = 2k + 1, s = 2r + 1): keeps the range sketch Y = A Omega
  * (m x r) and the co-range sketch W = Psi A (s x n), both linear in A, and reconstructs
  * Q = orth(Y), X = (Psi Q)^+ W, A ~ Q X at the end. Memory O((m + n)(k)), no second pass over A.
+ * Reference: Tropp et al. 2017 (above). `result()` returns `{ u, s, vt }` (float64, rank k).
+ * Cost O((m + n) r) memory and O(rows (n r + s n)) per `addRows` block.
+ * @example
+ * ```ts
+ * import { matmul, rng } from '@krylov/core-array';
+ * import { SinglePassSvd } from '@krylov/sketching';
+ * const r = rng(1);
+ * const a = matmul(r.normal([40, 2]), r.normal([2, 30])); // rank 2
+ * const sp = new SinglePassSvd(40, 30, 2, { seed: rng(1) });
+ * sp.addRows(0, a.slice('0:20').copy());
+ * sp.addRows(20, a.slice('20:40').copy());
+ * console.assert(sp.result().s.size === 2, 'rank-2 SVD from one pass');
+ * ```
  */
 export class SinglePassSvd {
   readonly shape: readonly [number, number];

@@ -30,6 +30,16 @@ export interface FrequentDirectionsState {
  * (one SVD per ell rows: O(d ell) amortized per row). Sketches merge (`merge`: the bound holds for
  * the concatenated data; Agarwal et al. 2013, mergeable summaries) and serialize (`toJSON`,
  * `fromJSON`), so parts sketched on different workers combine.
+ * `sketch()` returns B (float64, ell x d).
+ * @throws InvalidArgumentError (constructor) for ell < 1 or d < 1; ShapeError for a row of the wrong length.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { FrequentDirections } from '@krylov/sketching';
+ * const fd = new FrequentDirections(4, 10);
+ * fd.updateRows(rng(1).normal([100, 10]));
+ * console.assert(fd.sketch().shape[1] === 10, 'B is ell x d');
+ * ```
  */
 export class FrequentDirections {
   readonly ell: number;
@@ -165,6 +175,17 @@ export interface CountSketchState {
  * The state is S A for one fixed CountSketch S (Clarkson & Woodruff 2013: a subspace embedding for
  * d = O(n^2 / eps^2)), so it is linear: workers sketching disjoint rows with the same seed merge by
  * adding states, exactly. O(n) per row.
+ * `sketch()` returns the d x n state (float64).
+ * @throws InvalidArgumentError for bad sizes or seed; ShapeError for a row of the wrong length.
+ * @example
+ * ```ts
+ * import { CountSketchStream } from '@krylov/sketching';
+ * const a = new CountSketchStream(8, 3, { seed: 1 });
+ * const b = new CountSketchStream(8, 3, { seed: 1 });
+ * a.update(0, [1, 2, 3]);
+ * b.update(1, [4, 5, 6]);
+ * console.assert(a.merge(b).sketch().shape[0] === 8, 'same seed: states add');
+ * ```
  */
 export class CountSketchStream {
   readonly d: number;

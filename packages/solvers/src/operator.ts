@@ -60,7 +60,17 @@ function checkedCallback(name: string, which: 'matvec' | 'rmatvec', f: MatvecCal
  * A matrix known only by its action (scipy.sparse.linalg.LinearOperator): `matvec` computes A x
  * and, when given, `rmatvec` computes A^T x. Every iterative solver takes one; dense and sparse
  * matrices convert with `aslinearoperator`. Operators combine lazily (`add`, `scale`, `dot`, `T`,
- * `kron`, `blockDiag`): nothing is formed.
+ * `kron`, `blockDiag`): nothing is formed. Each application costs one call of the callback; vectors
+ * are float64. Errors: see the constructor and each method.
+ * @example
+ * ```ts
+ * import { LinearOperator, cg } from '@krylov/solvers';
+ * // the matrix-free operator diag(1, 2, ..., n)
+ * const n = 5;
+ * const a = new LinearOperator([n, n], (x, out) => { for (let i = 0; i < n; i++) out[i] = (i + 1) * x[i]; });
+ * const { x, converged } = cg(a, new Float64Array(n).fill(1));
+ * console.assert(converged && Math.abs(x.get(4) - 0.2) < 1e-8, 'x_i = 1 / (i + 1)');
+ * ```
  */
 export class LinearOperator {
   readonly shape: readonly [number, number];
@@ -234,7 +244,16 @@ export class LinearOperator {
 
 /**
  * Wraps a dense matrix, a sparse matrix or an operator as a LinearOperator (the operator itself is
- * returned unchanged). Dense matrices are read through their strides; O(mn) per matvec.
+ * returned unchanged; scipy.sparse.linalg.aslinearoperator). Dense matrices are read through their
+ * strides; O(mn) per matvec, O(nnz) for a sparse matrix.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { aslinearoperator } from '@krylov/solvers';
+ * const op = aslinearoperator(array([[1, 2], [3, 4]]));
+ * const y = op.T.matvec(Float64Array.of(1, 1)); // A^T x through rmatvec
+ * console.assert(y[0] === 4 && y[1] === 6, 'A^T [1, 1] = [4, 6]');
+ * ```
  * @throws InvalidArgumentError for anything else; ShapeError for a dense array that is not 2-D.
  */
 export function aslinearoperator(a: OperatorLike): LinearOperator {
@@ -269,7 +288,17 @@ export function aslinearoperator(a: OperatorLike): LinearOperator {
   );
 }
 
-/** The n x n identity. */
+/**
+ * The n x n identity (scipy.sparse.linalg.aslinearoperator(eye(n)), never formed). O(n) per
+ * application.
+ * @throws InvalidArgumentError when n is not a non-negative integer.
+ * @example
+ * ```ts
+ * import { identityOperator } from '@krylov/solvers';
+ * const y = identityOperator(3).matvec(Float64Array.of(1, 2, 3));
+ * console.assert(y[2] === 3, 'I x = x');
+ * ```
+ */
 export function identityOperator(n: number): LinearOperator {
   checkInteger('identityOperator', 'n', n, { min: 0 });
   const copy: Apply = (x, out) => out.set(x);
@@ -279,7 +308,16 @@ export function identityOperator(n: number): LinearOperator {
 /**
  * The Kronecker product A (x) B applied without forming it: with x laid out row-major as an
  * (cols(A) x cols(B)) matrix X, (A (x) B) x = vec(A X B^T). O(m_A n_A n_B + m_A n_B m_B) per matvec
- * instead of O(m_A m_B n_A n_B).
+ * instead of O(m_A m_B n_A n_B) (scipy.sparse.kron, lazily; Van Loan, "The ubiquitous Kronecker
+ * product", J. Comput. Appl. Math. 2000).
+ * @throws InvalidArgumentError when an operand is not operator-like (see `aslinearoperator`).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { kron } from '@krylov/solvers';
+ * const k = kron(array([[1, 2], [3, 4]]), array([[0, 1], [1, 0]])); // 4 x 4, never formed
+ * console.assert(k.shape[0] === 4 && k.toDense().get(2, 1) === 3, '(A kron B)[2, 1] = a_10 b_01');
+ * ```
  */
 export function kron(a: OperatorLike, b: OperatorLike): LinearOperator {
   const A = aslinearoperator(a);
@@ -328,7 +366,20 @@ export function kron(a: OperatorLike, b: OperatorLike): LinearOperator {
   return new LinearOperator([ma * mb, na * nb], fwd, adj);
 }
 
-/** The block-diagonal operator diag(A_1, ..., A_k) (scipy.sparse.block_diag, lazily). */
+/**
+ * The block-diagonal operator diag(A_1, ..., A_k) (scipy.sparse.block_diag, lazily): shape the sums
+ * of the blocks' rows and columns; one application costs one application of each block.
+ * @throws InvalidArgumentError when `blocks` is not an array or a block is not operator-like (an
+ *   empty array gives the 0 x 0 operator).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { blockDiag, identityOperator } from '@krylov/solvers';
+ * const op = blockDiag([array([[2]]), identityOperator(2)]); // diag(2, 1, 1)
+ * const y = op.matvec(Float64Array.of(1, 1, 1));
+ * console.assert(op.shape[0] === 3 && y[0] === 2 && y[2] === 1, 'diag(2, I_2)');
+ * ```
+ */
 export function blockDiag(blocks: readonly OperatorLike[]): LinearOperator {
   if (!Array.isArray(blocks))
     throw new InvalidArgumentError('blockDiag', 'blocks', blocks, 'an array of operators or matrices');
@@ -364,6 +415,15 @@ export function blockDiag(blocks: readonly OperatorLike[]): LinearOperator {
  * operator, applied in O(nk) and solved exactly by the Sherman-Morrison-Woodbury identity
  * (D + U V^T)^-1 = D^-1 - D^-1 U (I + V^T D^-1 U)^-1 V^T D^-1 (Golub & Van Loan 2013, 2.1.4), with
  * the k x k capacitance matrix factored once by LU. O(nk^2 + k^3) to set up, O(nk) per solve.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { DiagonalPlusLowRank } from '@krylov/solvers';
+ * // D + U U^T with D = diag(1, 1), U = [1, 1]^T: [[2, 1], [1, 2]]
+ * const op = new DiagonalPlusLowRank([1, 1], array([[1], [1]]));
+ * const x = op.solve(Float64Array.of(3, 3)); // Woodbury identity, O(n k^2)
+ * console.assert(Math.abs(x[0] - 1) < 1e-12 && Math.abs(x[1] - 1) < 1e-12, 'x = [1, 1]');
+ * ```
  */
 export class DiagonalPlusLowRank extends LinearOperator {
   readonly d: Float64Array;

@@ -45,6 +45,15 @@ function galerkinSolver(E: Float64Array, k: number): (c: Float64Array, out: Floa
  * from CG's effective condition number; afterwards a Rayleigh-Ritz step on [W, s search directions
  * spread over the solve] picks the k approximate eigenvectors of smallest eigenvalue for the next system.
  * Each solve costs k extra matvecs (A W for the new A) and O(n k) per iteration.
+ * @example
+ * ```ts
+ * import { RecyclingCG, poisson } from '@krylov/solvers';
+ * const a = poisson([30, 30]);
+ * const solver = new RecyclingCG({ k: 10 }); // keeps 10 approximate eigenvectors between solves
+ * const first = solver.solve(a, new Float64Array(900).fill(1));
+ * const second = solver.solve(a, new Float64Array(900).fill(2)); // deflated by the recycled space
+ * console.assert(second.converged && second.iterations < first.iterations, 'fewer iterations on the second solve');
+ * ```
  */
 export class RecyclingCG {
   readonly k: number;

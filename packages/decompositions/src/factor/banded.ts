@@ -15,6 +15,15 @@ import { type Floating, checkArray, inDTypeOf, workingCopy } from '../util/valid
  * (lower + upper + 1, n). LU with partial pivoting in band storage (LAPACK dgbsv: the pivoting
  * widens U to lower + upper superdiagonals). O(n lower (lower + upper)) flops, O(n (2 lower + upper))
  * memory. A 1-D b gives a 1-D x. Computed in float64; float32 when both inputs are.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { solveBanded } from '@krylov/decompositions';
+ * // tridiagonal [[2, -1, 0], [-1, 2, -1], [0, -1, 2]] in SciPy's band storage: rows = upper, diag, lower
+ * const ab = array([[0, -1, -1], [2, 2, 2], [-1, -1, 0]]);
+ * const x = solveBanded([1, 1], ab, array([1, 0, 1]));
+ * console.assert([0, 1, 2].every((i) => Math.abs(x.get(i) - 1) < 1e-12), 'x = [1, 1, 1]');
+ * ```
  * @throws InvalidArgumentError for bad band widths or non-finite entries; ShapeError for mismatched
  *   shapes; SingularMatrixError with the zero pivot.
  */

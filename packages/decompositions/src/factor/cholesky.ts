@@ -142,6 +142,14 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
  * A is first checked to be symmetric (core-array's `checkSymmetric`: relative asymmetry <= sqrt(eps)
  * of the dtype); with `checkSymmetry: false` that O(n^2) check is skipped and only the lower
  * triangle is read, as LAPACK does. O(n^3 / 3).
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { cholesky } from '@krylov/decompositions';
+ * const a = array([[4, 2], [2, 3]]);
+ * const l = cholesky(a); // lower triangular, a = l l^T
+ * console.assert(norm(sub(matmul(l, l.T), a)).item() < 1e-12, 'L L^T reproduces A');
+ * ```
  * @throws NotPositiveDefiniteError naming the column where a pivot was not positive;
  *   ShapeError for non-square input; InvalidArgumentError for non-finite entries, a non-symmetric
  *   matrix or a non-boolean option.
@@ -180,6 +188,15 @@ export function cholesky<D extends DType>(
  * of a truncated factor (as scikit-learn-style callers of a low-rank PSD factorization expect).
  * A is first checked to be symmetric unless `checkSymmetry: false` (then only the lower triangle
  * is read). Computed in float64; L is returned in the input's dtype. O(n^2 rank).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { pivotedCholesky } from '@krylov/decompositions';
+ * // a rank-1 positive semidefinite matrix: v v^T with v = [1, 2, 3]
+ * const a = array([[1, 2, 3], [2, 4, 6], [3, 6, 9]]);
+ * const { rank, perm } = pivotedCholesky(a);
+ * console.assert(rank === 1 && perm[0] === 2, 'rank 1, largest diagonal pivoted first');
+ * ```
  * @throws NotPositiveDefiniteError naming the original column of the offending entry; ShapeError;
  *   InvalidArgumentError for a negative or non-finite tolerance, non-finite entries or a
  *   non-symmetric matrix.

@@ -19,6 +19,15 @@ const ALPHA = (1 + Math.sqrt(17)) / 8;
  * singular, factors stably without the cost of full pivoting. A is first checked to be symmetric
  * (core-array's `checkSymmetric`); with `checkSymmetry: false` only the lower triangle is read, as
  * LAPACK does. Computed in float64; L and D are returned in the input's dtype. O(n^3 / 3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { ldl } from '@krylov/decompositions';
+ * // symmetric indefinite: Bunch-Kaufman pivoting with 1 x 1 and 2 x 2 blocks
+ * const { l, d, blocks } = ldl(array([[0, 1], [1, 0]]));
+ * console.assert(blocks.length === 1 && blocks[0] === 2, 'one 2 x 2 block');
+ * console.log(l.shape, d.shape);
+ * ```
  * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries or a
  *   non-symmetric matrix.
  */

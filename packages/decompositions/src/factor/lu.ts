@@ -176,6 +176,14 @@ export interface LUFactor<D extends FloatDType = FloatDType> {
 /**
  * The LU factorization P A = L U of a square or rectangular matrix, packed (scipy.linalg.lu_factor;
  * LAPACK ?getrf). A float32 matrix is factored in float32. O(2/3 n^3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { luFactor, luSolve } from '@krylov/decompositions';
+ * const f = luFactor(array([[2, 1], [1, 3]])); // factor once...
+ * const x = luSolve(f, array([3, 4])); // ...solve for many right-hand sides
+ * console.assert(Math.abs(x.get(0) - 1) < 1e-12 && Math.abs(x.get(1) - 1) < 1e-12, 'x = [1, 1]');
+ * ```
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries.
  */
 export function luFactor<D extends DType>(a: NDArray<D>): LUFactor<Floating<D>> {
@@ -186,7 +194,18 @@ export function luFactor<D extends DType>(a: NDArray<D>): LUFactor<Floating<D>> 
 
 /**
  * P, L, U with A = P^T L U as separate arrays: `p` lists, for each row of L U, the row of A it
- * came from (so A[p[i]] = (L U)[i]). O(2/3 n^3).
+ * came from (so A[p[i]] = (L U)[i]). Partial pivoting (scipy.linalg.lu, LAPACK ?getrf); L unit lower
+ * triangular, U upper triangular, in the input's float dtype. O(2/3 n^3).
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { lu } from '@krylov/decompositions';
+ * const a = array([[1, 2], [3, 4]]);
+ * const { p, l, u } = lu(a); // a[p[i], :] = (l u)[i, :]
+ * console.assert(p[0] === 1, 'the larger pivot 3 is moved to the top');
+ * console.assert(norm(sub(matmul(l, u), array([[3, 4], [1, 2]]))).item() < 1e-12, 'L U = P A');
+ * ```
+ * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries.
  */
 export function lu<D extends DType>(
   a: NDArray<D>,
@@ -207,6 +226,14 @@ export function lu<D extends DType>(
 /**
  * Solves A X = B (or A^T X = B) from `luFactor`'s output (LAPACK ?getrs), in float32 when the factor
  * and B are float32. O(n^2 nrhs).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { luFactor, luSolve } from '@krylov/decompositions';
+ * const f = luFactor(array([[2, 1], [0, 3]]));
+ * const y = luSolve(f, array([2, 4]), { transpose: true }); // solves A^T y = b
+ * console.assert(Math.abs(y.get(0) - 1) < 1e-12 && Math.abs(y.get(1) - 1) < 1e-12, 'y = [1, 1]');
+ * ```
  * @throws SingularMatrixError (with the pivot) when U has an exact zero on its diagonal; ShapeError
  *   for a non-square factor or b without n rows; InvalidArgumentError for a malformed factor
  *   (ipiv not an Int32Array of n row indices), non-finite entries of b or a non-boolean transpose.

@@ -120,6 +120,14 @@ export interface QR<D extends FloatDType> {
  * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
  * only R. With `pivoting`, A[:, p] = Q R with column pivoting (dgeqp3) and `p` the column order.
  * A float32 matrix is factored in float32. O(2 m n^2 - 2/3 n^3) for R, as much again for Q.
+ * @example
+ * ```ts
+ * import { matmul, norm, rng, sub } from '@krylov/core-array';
+ * import { qr } from '@krylov/decompositions';
+ * const a = rng(1).normal([5, 3]);
+ * const { q, r } = qr(a); // reduced: q 5 x 3 with orthonormal columns, r 3 x 3 upper triangular
+ * console.assert(q.shape[1] === 3 && norm(sub(matmul(q, r), a)).item() < 1e-12, 'Q R = A');
+ * ```
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries, an unknown mode or a
  *   non-boolean pivoting.
  */

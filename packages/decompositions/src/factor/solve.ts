@@ -60,6 +60,15 @@ function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D)
  * 'symmetric' and 'positive definite' first check that A is symmetric (core-array's
  * `checkSymmetric`: relative asymmetry <= sqrt(eps) of the dtype); with `checkSymmetry: false` the
  * check is skipped and 'positive definite' reads only the lower triangle, as LAPACK's dposv.
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { solve } from '@krylov/decompositions';
+ * const a = array([[3, 1], [1, 2]]);
+ * const b = array([9, 8]);
+ * const x = solve(a, b, { assume: 'positive definite' }); // Cholesky instead of LU
+ * console.assert(norm(sub(matmul(a, x), b)).item() < 1e-12, 'A x = b');
+ * ```
  * @throws SingularMatrixError with the zero pivot (its index comes from the backend's factorization:
  *   the native gesv factors A^T, so it may differ from the pure-JS one); NotPositiveDefiniteError for
  *   'positive definite' input that is not; ShapeError; InvalidArgumentError for non-finite entries,
@@ -106,8 +115,16 @@ export function solve<A extends DType, B extends DType>(
 }
 
 /**
- * The inverse of a square matrix by LU (dgetri's result, via solving A X = I), in the input's
+ * The inverse of a square matrix by LU (numpy.linalg.inv, scipy.linalg.inv; dgetri's result, via
+ * solving A X = I with LAPACK ?gesv), in the input's
  * floating dtype. O(n^3).
+ * @example
+ * ```ts
+ * import { array, eye, matmul, norm, sub } from '@krylov/core-array';
+ * import { inv } from '@krylov/decompositions';
+ * const a = array([[4, 7], [2, 6]]);
+ * console.assert(norm(sub(matmul(a, inv(a)), eye(2))).item() < 1e-12, 'A A^-1 = I');
+ * ```
  * @throws SingularMatrixError with the zero pivot.
  */
 export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
@@ -127,6 +144,13 @@ export function inv<D extends DType>(a: NDArray<D>): NDArray<Floating<D>> {
  * sign(det A) and log|det A| from the LU factorization (numpy.linalg.slogdet): no overflow for
  * large matrices. A singular matrix gives sign 0 and logabsdet -Infinity. A float32 matrix is
  * factored in float32. O(n^3). One matrix: map a stack with `batched(slogdet)`.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { slogdet } from '@krylov/decompositions';
+ * const { sign, logabsdet } = slogdet(array([[0, 2], [3, 0]])); // det = -6
+ * console.assert(sign === -1 && Math.abs(logabsdet - Math.log(6)) < 1e-12, 'det = -6');
+ * ```
  * @throws ShapeError for a non-square matrix or a stack; DTypeError; InvalidArgumentError for non-finite entries.
  */
 export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
@@ -149,7 +173,15 @@ export function slogdet(a: NDArray): { sign: number; logabsdet: number } {
 }
 
 /**
- * The determinant (sign * exp(logabsdet); may overflow to +-Infinity for huge matrices: prefer slogdet). O(n^3).
+ * The determinant (numpy.linalg.det: the product of the pivots of LAPACK ?getrf's LU), as
+ * sign * exp(logabsdet); may overflow to +-Infinity for huge matrices: prefer slogdet. Computed in
+ * float64, returned as a number. O(n^3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { det } from '@krylov/decompositions';
+ * console.assert(Math.abs(det(array([[1, 2], [3, 4]])) + 2) < 1e-12, 'det = -2');
+ * ```
  * @throws as slogdet.
  */
 export function det(a: NDArray): number {
@@ -170,6 +202,14 @@ export function det(a: NDArray): number {
  * `residuals` holds the residual sum of squares per column of b when the rank is n and m > n, and
  * is empty otherwise (NumPy's convention); `s` the singular values ('svd' only). In float32 when
  * both inputs are float32, else float64.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { lstsq } from '@krylov/decompositions';
+ * // fit y = c0 + c1 t through (0, 1), (1, 3), (2, 5)
+ * const { x, rank } = lstsq(array([[1, 0], [1, 1], [1, 2]]), array([1, 3, 5]));
+ * console.assert(rank === 2 && Math.abs(x.get(0) - 1) < 1e-12 && Math.abs(x.get(1) - 2) < 1e-12, 'y = 1 + 2 t');
+ * ```
  * @throws SingularMatrixError naming the index of a zero diagonal in R ('qr', rank deficient);
  *   ConvergenceError when the SVD does not converge ('svd'); ShapeError when 'qr' gets m < n or b's rows do not match; InvalidArgumentError on bad options.
  */

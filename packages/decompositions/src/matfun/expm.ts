@@ -261,6 +261,14 @@ function expmCore(a: Float64Array, n: number, structure: Structure): Float64Arra
  * Accuracy: backward stable to about unit roundoff in exact arithmetic (forward error about
  * cond_exp(A) u). Computed in float64, returned in the input's dtype. O(n^3 (6 + s)) flops,
  * O(n^2 m) more for ell_m.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { expm } from '@krylov/decompositions';
+ * // the generator of plane rotations: exp([[0, -t], [t, 0]]) = [[cos t, -sin t], [sin t, cos t]]
+ * const r = expm(array([[0, -1], [1, 0]]));
+ * console.assert(Math.abs(r.get(0, 0) - Math.cos(1)) < 1e-14 && Math.abs(r.get(1, 0) - Math.sin(1)) < 1e-14, 'rotation by 1 rad');
+ * ```
  * @throws ShapeError for non-square input; InvalidArgumentError for non-finite entries.
  */
 export function expm<D extends DType>(a: NDArray<D>, options?: Record<string, never>): NDArray<Floating<D>> {

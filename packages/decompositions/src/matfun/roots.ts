@@ -32,7 +32,15 @@ type M = NDArray<'float64'>;
  * (core-array's `checkSymmetric`) unless `checkSymmetry: false`, which reads only the lower
  * triangle. `floor` (default 0, finite, >= 0) replaces smaller eigenvalues before the power.
  * Computed in float64 (as Shampoo implementations compute their roots), returned in the input's
- * dtype. O(n^3).
+ * dtype. O(n^3). The spectral definition of a matrix function (Higham, "Functions of Matrices", SIAM
+ * 2008, ch. 1); scipy.linalg.fractional_matrix_power for SPD input.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { spdPower } from '@krylov/decompositions';
+ * const r = spdPower(array([[4, 0], [0, 9]]), 0.5); // the SPD square root
+ * console.assert(Math.abs(r.get(0, 0) - 2) < 1e-12 && Math.abs(r.get(1, 1) - 3) < 1e-12, 'sqrt of diag(4, 9)');
+ * ```
  * @throws NotPositiveDefiniteError naming the eigenvalue; InvalidArgumentError for a non-finite p,
  *   a bad floor or a non-symmetric matrix; ShapeError.
  */
@@ -81,6 +89,14 @@ export interface InverseRootResult<D extends FloatDType = 'float64'> {
  * `checkSymmetric`) unless `checkSymmetry: false`, which reads only the lower triangle.
  * Options: epsilon (default 0, finite, >= 0), tol (default 1e-10, >= 0) and maxIter (default 100,
  * an integer >= 1; both Newton only). O(n^3) per step.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { inverseRoot } from '@krylov/decompositions';
+ * // A^(-1/4), as in the Shampoo preconditioner
+ * const { root } = inverseRoot(array([[16, 0], [0, 81]]), 4, { epsilon: 0 });
+ * console.assert(Math.abs(root.get(0, 0) - 0.5) < 1e-10 && Math.abs(root.get(1, 1) - 1 / 3) < 1e-10, 'diag(1/2, 1/3)');
+ * ```
  * @throws ConvergenceError when Newton stalls or exceeds maxIter; NotPositiveDefiniteError;
  *   InvalidArgumentError for a bad p or option or a non-symmetric matrix.
  */

@@ -102,6 +102,14 @@ function backTransform(z: M, x: Float64Array, n: number): M {
  * negative real eigenvalue: for symmetric input through eigh (negative rounding-level eigenvalues
  * of a semidefinite matrix are clamped to zero), otherwise by the real Schur method (Higham 1987),
  * whose recurrence runs on A itself when A is upper or lower triangular (no Schur form). Computed in float64, returned in the input's dtype. O(n^3) (about 28 n^3 for the Schur path).
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { sqrtm } from '@krylov/decompositions';
+ * const a = array([[4, 1], [0, 9]]); // non-symmetric, eigenvalues 4 and 9
+ * const r = sqrtm(a);
+ * console.assert(norm(sub(matmul(r, r), a)).item() < 1e-12, 'R R = A');
+ * ```
  * @throws InvalidArgumentError for a negative real eigenvalue (the principal root is complex) or a
  *   symmetric matrix that is not positive semidefinite; SingularMatrixError when no square root
  *   exists (singular with a nontrivial Jordan block); ShapeError.
@@ -342,6 +350,13 @@ function transposed(x: ArrayLike<number>, n: number): Float64Array {
  * diagonal of logm of a triangular A is log of A's diagonal to working precision. Computed in float64,
  * returned in the input's dtype. O(n^3 (s + m)), s the number of square roots (about
  * log2 of ||log A|| plus a few).
+ * @example
+ * ```ts
+ * import { array, norm, sub } from '@krylov/core-array';
+ * import { expm, logm } from '@krylov/decompositions';
+ * const a = array([[2, 1], [0, 3]]);
+ * console.assert(norm(sub(expm(logm(a)), a)).item() < 1e-12, 'exp(log(A)) = A');
+ * ```
  * @throws InvalidArgumentError for an eigenvalue on the closed negative real axis (zero included);
  *   ConvergenceError if 100 square roots do not bring T near I; ShapeError.
  */

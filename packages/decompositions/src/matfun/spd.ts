@@ -33,6 +33,14 @@ type M = NDArray<'float64'>;
  * eigh. A is checked with core-array's `checkSymmetric` (relative asymmetry <= sqrt(eps) of its
  * dtype) unless `checkSymmetry: false`, which reads only the lower triangle. Computed in float64,
  * returned in the input's dtype. O(n^3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { funm } from '@krylov/decompositions';
+ * // f applied to the eigenvalues of a symmetric matrix: here exp
+ * const e = funm(array([[0, 1], [1, 0]]), Math.exp); // eigenvalues +-1
+ * console.assert(Math.abs(e.get(0, 0) - Math.cosh(1)) < 1e-12 && Math.abs(e.get(0, 1) - Math.sinh(1)) < 1e-12, 'exp of [[0, 1], [1, 0]]');
+ * ```
  * @throws InvalidArgumentError for a non-symmetric matrix, an f that is not a function, or
  *   non-finite f(w).
  */
@@ -71,6 +79,16 @@ export function funm<D extends DType>(
  * columns (the nearest one to A in every unitarily invariant norm) and P symmetric positive
  * semidefinite, from the SVD A = W S V^T: U = W V^T, P = V S V^T (Higham 2008, ch. 8). In the input's
  * dtype (a float32 matrix runs the float32 SVD). O(m n^2).
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { polar } from '@krylov/decompositions';
+ * const a = array([[1, 2], [3, 4]]);
+ * const { u, p } = polar(a); // a = u p, u orthogonal, p symmetric positive semidefinite
+ * console.assert(norm(sub(matmul(u, p), a)).item() < 1e-12, 'U P = A');
+ * ```
+ * @throws ShapeError for a non-matrix; InvalidArgumentError for non-finite entries or an unknown
+ *   side; ConvergenceError when the SVD does not converge.
  */
 export function polar<D extends DType>(
   a: NDArray<D>,
@@ -138,6 +156,14 @@ function frobeniusOfFunction(a: M, f: (w: number) => number): number {
  * The affine-invariant (Fisher-Rao) distance ||log(A^-1/2 B A^-1/2)||_F between SPD matrices
  * (Pennec, Fillard & Ayache 2006; Bhatia 2007, ch. 6). Invariant under A, B -> X A X^T. A and B
  * are checked symmetric unless `checkSymmetry: false` (lower triangles read). O(n^3).
+ * @example
+ * ```ts
+ * import { array, eye } from '@krylov/core-array';
+ * import { affineInvariantDistance } from '@krylov/decompositions';
+ * // ||log(A^-1/2 B A^-1/2)||_F; for A = I, B = e^2 I (2 x 2): sqrt(2) * 2
+ * const d = affineInvariantDistance(eye(2), array([[Math.E ** 2, 0], [0, Math.E ** 2]]));
+ * console.assert(Math.abs(d - 2 * Math.SQRT2) < 1e-12, 'distance 2 sqrt(2)');
+ * ```
  * @throws NotPositiveDefiniteError; ShapeError (also for A and B of different sizes);
  *   InvalidArgumentError for a non-symmetric matrix.
  */
@@ -156,6 +182,14 @@ export function affineInvariantDistance(a: NDArray, b: NDArray, options?: Symmet
  * The Bures-Wasserstein distance d(A, B)^2 = tr A + tr B - 2 tr (A^1/2 B A^1/2)^1/2, the 2-Wasserstein
  * distance between N(0, A) and N(0, B) (Bhatia, Jain & Lim 2019). A and B are checked symmetric
  * unless `checkSymmetry: false` (lower triangles read). O(n^3).
+ * @example
+ * ```ts
+ * import { array, eye } from '@krylov/core-array';
+ * import { buresWassersteinDistance } from '@krylov/decompositions';
+ * // the 2-Wasserstein distance between N(0, A) and N(0, B); for A = I, B = 4 I (2 x 2): sqrt(2)
+ * const d = buresWassersteinDistance(eye(2), array([[4, 0], [0, 4]]));
+ * console.assert(Math.abs(d - Math.SQRT2) < 1e-12, 'distance sqrt(2)');
+ * ```
  * @throws NotPositiveDefiniteError; ShapeError (also for A and B of different sizes);
  *   InvalidArgumentError for a non-symmetric matrix.
  */
@@ -179,6 +213,14 @@ export function buresWassersteinDistance(a: NDArray, b: NDArray, options?: Symme
  * the optimal transport map A^-1/2 (A^1/2 B A^1/2)^1/2 A^-1/2 (Bhatia, Jain & Lim 2019). Computed in
  * float64; float32 when both inputs are. A and B are checked symmetric unless
  * `checkSymmetry: false` (lower triangles read). O(n^3).
+ * @example
+ * ```ts
+ * import { array, eye } from '@krylov/core-array';
+ * import { spdGeodesic } from '@krylov/decompositions';
+ * // the affine-invariant midpoint of I and diag(4, 9) is diag(2, 3)
+ * const m = spdGeodesic(eye(2), array([[4, 0], [0, 9]]), 0.5);
+ * console.assert(Math.abs(m.get(0, 0) - 2) < 1e-12 && Math.abs(m.get(1, 1) - 3) < 1e-12, 'geometric mean');
+ * ```
  * @throws NotPositiveDefiniteError; InvalidArgumentError for t outside [0, 1], an unknown metric or
  *   a non-symmetric matrix; ShapeError (also for A and B of different sizes).
  */
@@ -221,6 +263,14 @@ export function spdGeodesic<A extends DType, B extends DType>(
  * (Alvarez-Esteban et al. 2016). Stops when the update changes X by less than tol (relative).
  * Every matrix is checked symmetric unless `checkSymmetry: false` (lower triangles read).
  * Computed in float64; float32 when every input is. O(n^3) per iteration and matrix.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { spdBarycenter } from '@krylov/decompositions';
+ * // the Karcher mean of commuting matrices is their geometric mean
+ * const m = spdBarycenter([array([[1, 0], [0, 4]]), array([[4, 0], [0, 1]])]);
+ * console.assert(Math.abs(m.get(0, 0) - 2) < 1e-8 && Math.abs(m.get(1, 1) - 2) < 1e-8, 'diag(2, 2)');
+ * ```
  * @throws ConvergenceError after maxIter iterations; NotPositiveDefiniteError; ShapeError for
  *   matrices of different sizes; InvalidArgumentError for bad weights (not finite, negative, zero
  *   sum, wrong count), tol (negative or not finite), maxIter (not a positive integer), metric or a non-symmetric matrix.

@@ -17,6 +17,14 @@ import { svd } from './svd.js';
  * The Moore-Penrose pseudoinverse by SVD (numpy.linalg.pinv): singular values below
  * rcond * s_max are treated as zero (default rcond = max(m, n) eps of the dtype). Stacks map over
  * the leading dimensions. O(m n min(m, n)).
+ * @example
+ * ```ts
+ * import { array, matmul, norm, sub } from '@krylov/core-array';
+ * import { pinv } from '@krylov/decompositions';
+ * const a = array([[1, 2], [2, 4], [3, 6]]); // rank 1
+ * const p = pinv(a); // 2 x 3
+ * console.assert(norm(sub(matmul(matmul(a, p), a), a)).item() < 1e-12, 'A A^+ A = A');
+ * ```
  * @throws InvalidArgumentError for a negative or non-finite rcond or non-finite entries; ShapeError.
  */
 export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number }): NDArray<Floating<D>> {
@@ -37,6 +45,13 @@ export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number 
 /**
  * The numerical rank: the number of singular values above tol (default s_max max(m, n) eps of the
  * dtype), as numpy.linalg.matrix_rank. One matrix: map a stack with `batched(matrixRank)`.
+ * Singular values only (LAPACK ?gesdd with job 'values'): O(m n min(m, n)).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { matrixRank } from '@krylov/decompositions';
+ * console.assert(matrixRank(array([[1, 2, 3], [2, 4, 6], [1, 0, 1]])) === 2, 'rank 2');
+ * ```
  * @throws ShapeError for a stack; InvalidArgumentError for a negative or non-finite tol or
  *   non-finite entries.
  */
@@ -80,6 +95,12 @@ const ORDERS: readonly MatrixOrder[] = [
  * 0 for p = -2; a numerically singular matrix whose computed s_min is a rounding-level nonzero gives
  * a huge finite number (>~ 1/eps), as NumPy. One matrix: map a stack with `batched(cond)`.
  * O(m n min(m, n)).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { cond } from '@krylov/decompositions';
+ * console.assert(Math.abs(cond(array([[1, 0], [0, 1e-3]])) - 1e3) < 1e-9, 'sigma_max / sigma_min = 1000');
+ * ```
  * @throws ShapeError for an empty matrix, a stack, or a non-square A with p other than +-2;
  *   InvalidArgumentError for an unknown order or non-finite entries.
  */
@@ -117,6 +138,13 @@ export function cond(a: NDArray, p: MatrixOrder = 2): number {
  * singular-value orders cost an SVD (O(m n min(m, n))), the others O(m n). Any other order is
  * refused (vector norms are core-array's `norm`). An empty matrix has norm 0. One matrix: map a
  * stack with `batched(matrixNorm)`.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { matrixNorm } from '@krylov/decompositions';
+ * const a = array([[3, 0], [0, 4]]);
+ * console.assert(matrixNorm(a, 2) === 4 && matrixNorm(a, 'nuc') === 7, 'spectral 4, nuclear 7');
+ * ```
  * @throws InvalidArgumentError for an unknown order or non-finite entries; ShapeError for a stack.
  */
 export function matrixNorm(a: NDArray, ord: MatrixOrder = 'fro'): number {
@@ -164,6 +192,13 @@ function rankAbove(fn: string, s: NDArray, shape: readonly number[], rcond: numb
 /**
  * An orthonormal basis of the range of A: the left singular vectors of the singular values above
  * rcond * s_max (scipy.linalg.orth). Returns m x r with r the numerical rank. O(m n min(m, n)).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { orth } from '@krylov/decompositions';
+ * const q = orth(array([[1, 2], [2, 4], [3, 6]])); // rank 1: one orthonormal column
+ * console.assert(q.shape[0] === 3 && q.shape[1] === 1, 'range of dimension 1');
+ * ```
  * @throws ShapeError for a non-matrix or a stack; InvalidArgumentError for non-finite entries or a
  *   negative or non-finite rcond.
  */
@@ -179,6 +214,14 @@ export function orth<D extends DType>(a: NDArray<D>, options?: { rcond?: number 
 /**
  * An orthonormal basis of the null space of A: the right singular vectors beyond the numerical rank,
  * from the full SVD (scipy.linalg.null_space). Returns n x (n - r). O(m n^2 + n^3).
+ * @example
+ * ```ts
+ * import { array, matmul, norm } from '@krylov/core-array';
+ * import { nullSpace } from '@krylov/decompositions';
+ * const a = array([[1, 1, 1]]);
+ * const z = nullSpace(a); // 3 x 2, orthonormal columns with A z = 0
+ * console.assert(z.shape[1] === 2 && norm(matmul(a, z)).item() < 1e-12, 'A Z = 0');
+ * ```
  * @throws ShapeError for a non-matrix or a stack; InvalidArgumentError for non-finite entries or a
  *   negative or non-finite rcond.
  */

@@ -346,6 +346,14 @@ export interface EighOptions extends SymmetryOption {
  * inclusive; the `syevr` kernel). Stacks `[..., n, n]` map over the leading dimensions. Backward error O(n eps ||A||) (the scaled residual ||A V - V W|| / (n eps ||A||) is
  * tested against LAPACK's threshold 60). Tridiagonalization + implicit QL: O(9 n^3) with vectors.
  * A float32 matrix is solved in float32 (LAPACK ssyevd natively; the JS kernel computes in float64).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { eigh } from '@krylov/decompositions';
+ * const { values, vectors } = eigh(array([[2, 1], [1, 2]])); // ascending eigenvalues
+ * console.assert(Math.abs(values.get(0) - 1) < 1e-12 && Math.abs(values.get(1) - 3) < 1e-12, 'eigenvalues 1 and 3');
+ * console.assert(Math.abs(Math.abs(vectors.get(0, 1)) - Math.SQRT1_2) < 1e-12, 'eigenvector [1, 1] / sqrt(2)');
+ * ```
  * @throws ConvergenceError when QL needs more than 30 iterations for one eigenvalue; ShapeError;
  *   InvalidArgumentError for non-finite entries, a non-symmetric matrix, a bad range or a
  *   non-boolean option.

@@ -414,7 +414,16 @@ function eigenvectorsFromSchur(h: Mat, v: Mat, wr: Float64Array, wi: Float64Arra
 
 /**
  * The diagonal blocks of a real Schur form T (row-major n x n): [start, size] with size 1 for a real
- * eigenvalue and 2 for a complex conjugate pair (a nonzero subdiagonal entry starts a 2 x 2 block).
+ * eigenvalue and 2 for a complex conjugate pair (a nonzero subdiagonal entry starts a 2 x 2 block),
+ * the standardized real Schur form of LAPACK ?hseqr. O(n). `t` is trusted (not validated), so it
+ * never throws: a building block for algorithms on `schur`'s T.
+ * @example
+ * ```ts
+ * import { schurBlocks } from '@krylov/decompositions';
+ * // a 3 x 3 quasi-triangular form: a 2 x 2 block (complex pair) then a 1 x 1 block
+ * const t = [1, 2, 0, -2, 1, 0, 0, 0, 5];
+ * console.assert(JSON.stringify(schurBlocks(t, 3)) === '[[0,2],[2,1]]', 'blocks [0, 2] and [2, 1]');
+ * ```
  */
 export function schurBlocks(t: ArrayLike<number>, n: number): [number, number][] {
   const out: [number, number][] = [];
@@ -438,7 +447,14 @@ export interface DiagonalBlock {
  * Solves A X + X B = C for diagonal blocks A (p x p) and B (q x q) of real Schur forms, p, q <= 2,
  * through the Kronecker system (I_q (x) A + B^T (x) I_p) vec(X) = vec(C) of order <= 4 by LU
  * (LAPACK dlasy2's problem). C and X are row-major p x q. The step shared by Bartels-Stewart and
- * the Schur square root.
+ * the Schur square root. O(1) (a system of order at most 4).
+ * @example
+ * ```ts
+ * import { solveSylvesterBlock } from '@krylov/decompositions';
+ * // 1 x 1 blocks: a x + x b = c with a = 2, b = 3, c = 10
+ * const x = solveSylvesterBlock({ data: [2], n: 1, start: 0, size: 1 }, { data: [3], n: 1, start: 0, size: 1 }, Float64Array.of(10));
+ * console.assert(x[0] === 2, 'x = 2');
+ * ```
  * @throws SingularMatrixError when A and -B have a common eigenvalue.
  */
 export function solveSylvesterBlock(a: DiagonalBlock, b: DiagonalBlock, c: Float64Array): Float64Array {
@@ -457,6 +473,14 @@ export function solveSylvesterBlock(a: DiagonalBlock, b: DiagonalBlock, c: Float
 /**
  * The upper Hessenberg form A = Q H Q^T (scipy.linalg.hessenberg with calc_q): H is zero below the
  * first subdiagonal, Q orthogonal. Householder reflections (LAPACK dgehrd/dorghr). O(10/3 n^3).
+ * @example
+ * ```ts
+ * import { matmul, norm, rng, sub } from '@krylov/core-array';
+ * import { hessenberg } from '@krylov/decompositions';
+ * const a = rng(1).normal([4, 4]);
+ * const { h, q } = hessenberg(a); // a = q h q^T, h zero below the first subdiagonal
+ * console.assert(h.get(3, 0) === 0 && norm(sub(matmul(matmul(q, h), q.T), a)).item() < 1e-12, 'Q H Q^T = A');
+ * ```
  * @throws ShapeError for a non-square matrix; InvalidArgumentError for non-finite entries.
  */
 export function hessenberg<D extends DType>(
@@ -481,6 +505,14 @@ export function hessenberg<D extends DType>(
  * pairs, Z orthogonal. Hessenberg reduction then Francis double-shift QR with exceptional shifts
  * (EISPACK orthes + hqr2; LAPACK dgees). Also returns the eigenvalues wr + i wi in T's order.
  * Computed in float64; T and Z are returned in the input's dtype. O(25 n^3) typical.
+ * @example
+ * ```ts
+ * import { matmul, norm, rng, sub } from '@krylov/core-array';
+ * import { schur } from '@krylov/decompositions';
+ * const a = rng(1).normal([4, 4]);
+ * const { t, z } = schur(a); // a = z t z^T, t quasi-upper-triangular
+ * console.assert(norm(sub(matmul(matmul(z, t), z.T), a)).item() < 1e-12, 'Z T Z^T = A');
+ * ```
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
 export function schur<D extends DType>(
@@ -515,6 +547,13 @@ export function schur<D extends DType>(
  * dgeev sequence, dgebal + dgehrd + dhseqr). Backends may order differently from one another, as
  * LAPACK and EISPACK do; sort when comparing across backends. In the input's dtype (float32 input
  * runs the float32 kernel, as `eig`). O(10 n^3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { eigvals } from '@krylov/decompositions';
+ * const { re, im } = eigvals(array([[0, -1], [1, 0]])); // a rotation: eigenvalues +-i
+ * console.assert(Math.abs(re.get(0)) < 1e-15 && Math.abs(Math.abs(im.get(0)) - 1) < 1e-15, 'eigenvalues +-i');
+ * ```
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
 export function eigvals<D extends DType>(
@@ -581,6 +620,15 @@ export const geev = defineKernel('geev', ({ a, vectors }) => {
  * `eigvals(a)`, in the same order (the Schur form's diagonal, see `eigvals`). Through the registry kernel `geev`
  * (Hessenberg + Francis QR + back substitution in JS; LAPACK's dgeev in a native backend; sgeev for
  * float32 input, whose results are float32). O(~25 n^3).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { eig } from '@krylov/decompositions';
+ * const { re, vectorsRe } = eig(array([[2, 0], [1, 3]])); // real eigenvalues 2 and 3
+ * const vals = [re.get(0), re.get(1)].sort();
+ * console.assert(Math.abs(vals[0] - 2) < 1e-12 && Math.abs(vals[1] - 3) < 1e-12, 'eigenvalues 2 and 3');
+ * console.log(vectorsRe.shape); // [2, 2], one eigenvector a column
+ * ```
  * @throws ShapeError, InvalidArgumentError; ConvergenceError if the QR iteration stalls.
  */
 export function eig<D extends DType>(a: NDArray<D>): Eig<Floating<D>> {

@@ -86,6 +86,14 @@ export type SvdMode = 'thin' | 'full' | 'values';
  * Bidiagonalization + bidiagonal QR (gesdd's pure-JS kernel), in float32 for a float32 matrix (LAPACK
  * sgesdd natively; the JS kernel computes in float64 and rounds); the scaled residual
  * ||A - U S V^T|| / (max(m, n) eps ||A||) is tested against LAPACK's threshold 50. O(m n^2).
+ * @example
+ * ```ts
+ * import { diag, matmul, norm, rng, sub } from '@krylov/core-array';
+ * import { svd } from '@krylov/decompositions';
+ * const a = rng(1).normal([5, 3]);
+ * const { u, s, vt } = svd(a); // thin: u 5 x 3, s descending, vt 3 x 3
+ * console.assert(norm(sub(matmul(matmul(u, diag(s)), vt), a)).item() < 1e-12, 'U S V^T = A');
+ * ```
  * @throws ConvergenceError when the bidiagonal QR iteration exceeds 6 n^2 steps; ShapeError; InvalidArgumentError for non-finite entries or an unknown mode.
  */
 export function svd<D extends DType>(a: NDArray<D>, options: { mode: 'values' }): { s: NDArray<Floating<D>> };

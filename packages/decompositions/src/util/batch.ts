@@ -72,6 +72,14 @@ export function overStack<R>(
  * arguments pass through. Functions whose results are arrays batch on their own; use this for those
  * returning numbers or index arrays: `batched(det)(stack)` is the array of determinants.
  * Complexity: the batch size times the cost of one call.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { batched, det } from '@krylov/decompositions';
+ * const stack = rng(1).normal([10, 3, 3]); // ten 3 x 3 matrices
+ * const dets = batched(det)(stack); // an NDArray of 10 determinants
+ * console.assert(dets.shape[0] === 10 && Math.abs(dets.get(0) - det(stack.slice(0))) < 1e-12, 'one det per matrix');
+ * ```
  * @throws ShapeError when the batch shapes do not broadcast or the results of the matrices of the
  *   stack differ in shape (a rank-revealing result, say); InvalidArgumentError for an `fn` that is
  *   not a function or bad coreDims; whatever `fn` throws.

@@ -26,6 +26,18 @@ export interface AdaptiveSdeOptions {
  * dy = 2 (y - D) d(log rho) + rho sqrt(2 |d log rho|) z. Uses only the first and last of `times`;
  * two evaluations per attempted step (plus one to denoise at a final t = 0).
  * @throws ConvergenceError when `maxSteps` attempts do not reach the end.
+ * @returns a `Sampler` for `sample` or `SamplingRun`; the result batch has x's shape and dtype.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { adaptiveSde, gaussianData, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] }); // exact denoiser, no network
+ * const schedule = vpCosine();
+ * const x = initialNoise(schedule, [512, 2], rng(1));
+ * const out = await sample(data.model, adaptiveSde(), x, { schedule, steps: 20, seed: rng(2) }); // (stochastic: needs a seed)
+ * const m0 = out.toFlatArray().filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0) / 512;
+ * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
+ * ```
  */
 export function adaptiveSde(options?: AdaptiveSdeOptions): Sampler {
   const fn = 'adaptiveSde';

@@ -255,6 +255,18 @@ function v3Update(
  * One evaluation per step. Pseudo-order and half-corrector tricks of the paper are not included.
  * @throws InvalidArgumentError for missing or malformed EMS and bad options; ShapeError (when
  *   sampling starts) if the EMS were computed for samples of another size.
+ * @returns a `Sampler`.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { computeEms, dpmSolverV3, gaussianData, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] });
+ * const schedule = vpCosine();
+ * const ems = await computeEms(data.model, schedule, initialNoise(schedule, [128, 2], rng(1)), { points: 30, seed: rng(2) });
+ * const x = initialNoise(schedule, [128, 2], rng(3));
+ * const out = await sample(data.model, dpmSolverV3({ ems }), x, { schedule, steps: 10 });
+ * console.assert(out.shape[0] === 128, 'ten evaluations, one batch');
+ * ```
  */
 export function dpmSolverV3(options: DpmSolverV3Options): Sampler {
   const fn = 'dpmSolverV3';

@@ -34,7 +34,21 @@ function* heunStep(
   ]);
 }
 
-/** EDM's deterministic second-order Heun sampler (Karras et al. 2022, Algorithm 1). Two evaluations per step, one on the last step to t = 0. */
+/**
+ * EDM's deterministic second-order Heun sampler (Karras et al. 2022, Algorithm 1). Two evaluations per step, one on the last step to t = 0.
+ * @returns a `Sampler` for `sample` or `SamplingRun`; the result batch has x's shape and dtype.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { heun, gaussianData, initialNoise, sample, edm } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] }); // exact denoiser, no network
+ * const schedule = edm();
+ * const x = initialNoise(schedule, [512, 2], rng(1));
+ * const out = await sample(data.model, heun(), x, { schedule, steps: 20 });
+ * const m0 = out.toFlatArray().filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0) / 512;
+ * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
+ * ```
+ */
 export function heun(): Sampler {
   return {
     name: 'heun',
@@ -64,6 +78,18 @@ export interface EdmStochasticOptions {
  * EDM's stochastic sampler (Karras et al. 2022, Algorithm 2): raise the noise level by a factor
  * 1 + gamma (gamma = min(churn / N, sqrt 2 - 1)) with fresh noise, then take a Heun step. Two
  * evaluations per step.
+ * @returns a `Sampler` for `sample` or `SamplingRun`; the result batch has x's shape and dtype.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { edmStochastic, gaussianData, initialNoise, sample, edm } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] }); // exact denoiser, no network
+ * const schedule = edm();
+ * const x = initialNoise(schedule, [512, 2], rng(1));
+ * const out = await sample(data.model, edmStochastic({ churn: 10 }), x, { schedule, steps: 20, seed: rng(2) }); // (stochastic: needs a seed)
+ * const m0 = out.toFlatArray().filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0) / 512;
+ * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
+ * ```
  */
 export function edmStochastic(options?: EdmStochasticOptions): Sampler {
   const fn = 'edmStochastic';

@@ -118,6 +118,18 @@ export interface UniPCOptions extends FinalStepPolicy {
  * Diffusion Models"), data-prediction form: a multistep predictor UniP-p and a corrector UniC
  * that reuses the model output at the new point, so the corrector costs no extra evaluation.
  * One evaluation per step.
+ * @returns a `Sampler` for `sample` or `SamplingRun`; the result batch has x's shape and dtype.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { unipc, gaussianData, initialNoise, sample, vpCosine } from '@krylov/diffusion-samplers';
+ * const data = gaussianData({ mean: [1, -1], variances: [0.5, 2] }); // exact denoiser, no network
+ * const schedule = vpCosine();
+ * const x = initialNoise(schedule, [512, 2], rng(1));
+ * const out = await sample(data.model, unipc(), x, { schedule, steps: 20 });
+ * const m0 = out.toFlatArray().filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0) / 512;
+ * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
+ * ```
  */
 export function unipc(options?: UniPCOptions): Sampler {
   const fn = 'unipc';

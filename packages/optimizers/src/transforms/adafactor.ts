@@ -44,6 +44,15 @@ export interface AdafactorOptions {
  * per m x n matrix; time O(mn).
  * @throws InvalidArgumentError for an option out of range (torch.optim.Adafactor's ranges, with
  * eps1 > 0); at a step where a schedule `lr` returns NaN or a negative, naming the step.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, adafactor } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, adafactor, { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function adafactor(options?: AdafactorOptions): GradientTransformation<AdafactorState> {
   const fn = 'adafactor';

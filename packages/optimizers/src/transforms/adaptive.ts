@@ -31,6 +31,17 @@ export interface AdamaxMomentOptions {
  * Adamax's direction (Kingma & Ba 2015, section 7.1; torch.optim.Adamax): m = b1 m + (1 - b1) g,
  * u = max(b2 u, |g| + eps), direction m / u / (1 - b1^t).
  * @throws InvalidArgumentError for an option out of range (b1, b2 in [0, 1), eps > 0).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByAdamax } from '@krylov/optimizers';
+ * const t = chain(scaleByAdamax(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByAdamax(options?: AdamaxMomentOptions): GradientTransformation<AdamaxState> {
   return scaleByAdamaxIn(options, 'scaleByAdamax');
@@ -70,6 +81,17 @@ export interface NadamMomentOptions extends AdamaxMomentOptions {
  * m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, d = sqrt(v) / sqrt(1 - b2^t) + eps and the
  * direction ((1 - mu_t) / (1 - P_t)) g / d + (mu_{t+1} / (1 - P_t mu_{t+1})) m / d.
  * @throws InvalidArgumentError for an option out of range (momentumDecay >= 0 besides Adam's).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByNadam } from '@krylov/optimizers';
+ * const t = chain(scaleByNadam(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByNadam(options?: NadamMomentOptions): GradientTransformation<NadamState> {
   return scaleByNadamIn(options, 'scaleByNadam');
@@ -111,6 +133,17 @@ export function scaleByNadamIn(
  * rho_t = rho_inf - 2 t b2^t / (1 - b2^t), the direction is m / (1 - b1^t) times, once rho_t > 5,
  * the rectification r_t sqrt(1 - b2^t) / (sqrt(v) + eps); before that, SGD with momentum.
  * @throws InvalidArgumentError for an option out of range (b1, b2 in [0, 1), eps > 0).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByRadam } from '@krylov/optimizers';
+ * const t = chain(scaleByRadam(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByRadam(options?: AdamaxMomentOptions): GradientTransformation<RadamState> {
   return scaleByRadamIn(options, 'scaleByRadam');
@@ -156,6 +189,17 @@ export interface AdadeltaMomentOptions {
  * Adadelta's direction (Zeiler 2012, Algorithm 1; torch.optim.Adadelta): sq = rho sq + (1 - rho) g^2,
  * delta = sqrt(acc + eps) / sqrt(sq + eps) g, acc = rho acc + (1 - rho) delta^2.
  * @throws InvalidArgumentError for an option out of range (rho in [0, 1], eps > 0).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByAdadelta } from '@krylov/optimizers';
+ * const t = chain(scaleByAdadelta(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByAdadelta(options?: AdadeltaMomentOptions): GradientTransformation<AdadeltaState> {
   return scaleByAdadeltaIn(options, 'scaleByAdadelta');
@@ -193,6 +237,17 @@ export type SparseAdamState = PerParameterState<{ m: Buffer; v: Buffer }>;
  * (sqrt(1 - b2^t) / (1 - b1^t)) m / (sqrt(v) + eps) with t counting every step (as torch's step
  * count, which advances even when a gradient has no entries).
  * @throws InvalidArgumentError for an option out of range (b1, b2 in [0, 1), eps > 0).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleBySparseAdam } from '@krylov/optimizers';
+ * const t = chain(scaleBySparseAdam(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleBySparseAdam(options?: AdamaxMomentOptions): GradientTransformation<SparseAdamState> {
   return scaleBySparseAdamIn(options, 'scaleBySparseAdam');

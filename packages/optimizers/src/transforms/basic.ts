@@ -72,6 +72,16 @@ export function learningRate(
  * (L2) weight decay, as torch's Adam; placed after, before the learning rate, it is decoupled
  * (Loshchilov & Hutter 2019, AdamW). O(n).
  * @throws InvalidArgumentError unless `weightDecay` is a finite number >= 0.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { addDecayedWeights } from '@krylov/optimizers';
+ * const t = addDecayedWeights(0.1);
+ * const params = { w: array([2]) };
+ * const updates = { w: array([1]) };
+ * t.update(updates, t.init(params), params);
+ * console.assert(Math.abs(updates.w.get(0) - 1.2) < 1e-15, 'u + 0.1 w');
+ * ```
  */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<null> {
   return decayedWeights('addDecayedWeights', 'weightDecay', weightDecay);
@@ -98,6 +108,16 @@ export function decayedWeights(fn: string, arg: string, value: unknown): Gradien
  * Multiplies the update by -lr(t) (the step count is kept in the state). O(n).
  * @throws InvalidArgumentError unless `lr` is a finite number >= 0 or a schedule; at a step where
  * the schedule returns NaN, a negative or a non-number, naming the step (nothing is changed).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { scaleByLearningRate, stepSchedule } from '@krylov/optimizers';
+ * const t = scaleByLearningRate(stepSchedule(0.1, { stepSize: 10 }));
+ * const params = { w: array([0]) };
+ * const updates = { w: array([2]) };
+ * t.update(updates, t.init(params), params);
+ * console.assert(Math.abs(updates.w.get(0) + 0.2) < 1e-15, '-lr u');
+ * ```
  */
 export function scaleByLearningRate(lr: Rate): GradientTransformation<LearningRateState> {
   return learningRate('scaleByLearningRate', 'lr', lr);
@@ -106,6 +126,16 @@ export function scaleByLearningRate(lr: Rate): GradientTransformation<LearningRa
 /**
  * Rescales all updates together so their global 2-norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). O(n).
  * @throws InvalidArgumentError unless `maxNorm` is a number > 0 (Infinity: no clipping).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { clipByGlobalNorm } from '@krylov/optimizers';
+ * const t = clipByGlobalNorm(1);
+ * const params = { a: array([0]), b: array([0]) };
+ * const updates = { a: array([3]), b: array([4]) }; // global norm 5
+ * t.update(updates, t.init(params), params);
+ * console.assert(Math.abs(updates.a.get(0) - 0.6) < 1e-6 && Math.abs(updates.b.get(0) - 0.8) < 1e-6, 'scaled to norm 1');
+ * ```
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<null> {
   checkNumber('clipByGlobalNorm', 'maxNorm', maxNorm, { min: 0, minExclusive: true, infinite: true });

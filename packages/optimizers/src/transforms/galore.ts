@@ -55,6 +55,15 @@ export interface GaloreState<S> {
  * Memory for the base state drops from mn to rn. O(mn min(m, n)) per refresh.
  * @throws InvalidArgumentError for a bad option, and at init for a rank above min(rows, cols) of a
  * matrix parameter; ShapeError (at a refresh) for a projector that returns another shape.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { Optimizer, adam, galore } from '@krylov/optimizers';
+ * const w = rng(1).normal([8, 16]);
+ * const opt = new Optimizer({ w }, (o) => galore(adam(o), { rank: 2, updateGap: 50 }), { lr: 1e-2 });
+ * opt.step({ w: rng(2).normal([8, 16]) }); // Adam state is 2 x 16 instead of 8 x 16
+ * console.assert(opt.stepCount === 1, 'one projected step');
+ * ```
  */
 export function galore<S>(
   base: GradientTransformation<S>,

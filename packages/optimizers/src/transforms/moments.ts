@@ -63,6 +63,17 @@ export interface AdamMomentOptions {
  * written in the order torch.optim.Adam evaluates it. O(n) per parameter.
  * @throws InvalidArgumentError for an option out of range: decays and momentum in [0, 1), eps > 0,
  * initialAccumulator >= 0, dampening in [0, 1], booleans as booleans.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByAdam } from '@krylov/optimizers';
+ * const t = chain(scaleByAdam(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByAdam(options?: AdamMomentOptions): GradientTransformation<AdamState> {
   return scaleByAdamIn(options, 'scaleByAdam');
@@ -108,6 +119,15 @@ export interface TraceOptions {
  * the update is g + mu buf with Nesterov, else buf (Sutskever et al. 2013). O(n).
  * @throws InvalidArgumentError for an option out of range: decays and momentum in [0, 1), eps > 0,
  * initialAccumulator >= 0, dampening in [0, 1], booleans as booleans.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { trace } from '@krylov/optimizers';
+ * const t = trace({ momentum: 0.9 });
+ * const params = { w: array([0]) };
+ * const state = t.init(params);
+ * for (const g of [1, 1]) { const u = { w: array([g]) }; t.update(u, state, params); console.log(u.w.get(0)); } // 1, then 1.9
+ * ```
  */
 export function trace(options: TraceOptions): GradientTransformation<TraceState> {
   return traceIn(options, 'trace');
@@ -149,6 +169,17 @@ export interface RssOptions {
  * Learning-rate decay belongs to the schedule (`lr / (1 + (t - 1) decay)`). O(n).
  * @throws InvalidArgumentError for an option out of range: decays and momentum in [0, 1), eps > 0,
  * initialAccumulator >= 0, dampening in [0, 1], booleans as booleans.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByRss } from '@krylov/optimizers';
+ * const t = chain(scaleByRss(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByRss(options?: RssOptions): GradientTransformation<RssState> {
   return scaleByRssIn(options, 'scaleByRss');
@@ -184,6 +215,17 @@ export interface RmsOptions {
  * buf = mu buf + g / avg and u = buf, else u = g / avg. O(n).
  * @throws InvalidArgumentError for an option out of range: decays and momentum in [0, 1), eps > 0,
  * initialAccumulator >= 0, dampening in [0, 1], booleans as booleans.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByRms } from '@krylov/optimizers';
+ * const t = chain(scaleByRms(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByRms(options?: RmsOptions): GradientTransformation<RmsState> {
   return scaleByRmsIn(options, 'scaleByRms');
@@ -228,6 +270,17 @@ export interface ScaleByLionOptions {
  * Program 1): u = sign(b1 m + (1 - b1) g), then m = b2 m + (1 - b2) g. O(n).
  * @throws InvalidArgumentError for an option out of range: decays and momentum in [0, 1), eps > 0,
  * initialAccumulator >= 0, dampening in [0, 1], booleans as booleans.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByLion } from '@krylov/optimizers';
+ * const t = chain(scaleByLion(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByLion(options?: ScaleByLionOptions): GradientTransformation<LionState> {
   return scaleByLionIn(options, 'scaleByLion');

@@ -70,6 +70,17 @@ export interface MuonOptions {
  * scaled by sqrt(max(1, rows / cols)). O(steps rows cols min(rows, cols)) per matrix.
  * @throws InvalidArgumentError for an option out of range (0 Newton-Schulz steps would not
  * orthogonalize) and, at init, for parameters with fewer than 2 axes.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByMuon } from '@krylov/optimizers';
+ * const t = chain(scaleByMuon(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByMuon(
   options?: Omit<MuonOptions, 'lr' | 'weightDecay'>,
@@ -120,6 +131,15 @@ function scaleByMuonIn(
  * of them) go through Muon, the rest through AdamW with `adamw` options.
  * @throws InvalidArgumentError for an option out of range (errors name `muon`; the AdamW options
  * as `options.adamw.*`), and at a step where `isMatrix` returns a non-boolean.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { Optimizer, muon } from '@krylov/optimizers';
+ * const w = array([[1, -2], [0.5, 3]]); // minimize f(w) = ||w||^2, gradient 2 w
+ * const opt = new Optimizer({ w }, muon, { lr: 0.05 });
+ * for (let i = 0; i < 100; i++) opt.step({ w: array(w.toArray().map((r) => r.map((v) => 2 * v))) });
+ * console.assert(Math.max(...w.toFlatArray().map(Math.abs)) < 1, 'descends from max |w| = 3');
+ * ```
  */
 export function muon(
   options: MuonOptions & {

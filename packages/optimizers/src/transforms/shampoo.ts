@@ -81,6 +81,17 @@ export interface ShampooOptions {
  * Adam (diagonal, Adagrad-like with b2) or SGD step, which fixes the learning-rate scale.
  * Vectors use the grafted optimizer alone. Cost per refresh O(m^3 + n^3) per block.
  * @throws InvalidArgumentError for bad options.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleByShampoo } from '@krylov/optimizers';
+ * const t = chain(scaleByShampoo(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleByShampoo(options?: ShampooOptions): GradientTransformation<ShampooState> {
   const fn = 'scaleByShampoo';

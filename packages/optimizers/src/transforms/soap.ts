@@ -46,6 +46,17 @@ function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> 
  * QL ((QL^T M QR) / (sqrt(V) + eps)) QR^T with Adam's bias corrections. Vectors get plain Adam.
  * With identity eigenbases this is exactly Adam. O(m^3 + n^3) per refresh, O(mn(m + n)) per step.
  * @throws InvalidArgumentError for bad options.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { chain, scaleByLearningRate, scaleBySoap } from '@krylov/optimizers';
+ * const t = chain(scaleBySoap(), scaleByLearningRate(0.1));
+ * const params = { w: array([[1, -2], [0.5, 3]]) };
+ * const state = t.init(params);
+ * const updates = { w: array([[0.5, -1], [0.25, 1.5]]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0, 0) < 0 && updates.w.get(0, 1) > 0, 'a descent step: opposite sign to g');
+ * ```
  */
 export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapState> {
   const fn = 'scaleBySoap';

@@ -35,6 +35,19 @@ function pair(fn: string, arg: string, v: unknown, fallback: [number, number]): 
  * (and that entry's gradient is then taken as zero, so it neither moves nor flips again), clipped
  * to `stepSizes`; the update is -sign(g) step. O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @returns a GradientTransformation producing the final (negative) step: it ends a chain, no
+ *   `scaleByLearningRate` after it.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { scaleByRprop } from '@krylov/optimizers';
+ * const t = scaleByRprop();
+ * const params = { w: array([1, -2]) };
+ * const state = t.init(params);
+ * const updates = { w: array([0.5, -1]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0) < 0 && updates.w.get(1) > 0, 'a descent step');
+ * ```
  */
 export function scaleByRprop(options: RpropOptions = {}): GradientTransformation<RpropState> {
   return scaleByRpropIn(options, 'scaleByRprop');
@@ -101,6 +114,19 @@ export interface AsgdOptions {
  * and mu = 1 / max(1, t - t0) for the next step. The averaged parameters are the state's `ax`
  * (read them through `Optimizer.stateDict`). The weight decay is coupled (added to g first). O(n).
  * @throws InvalidArgumentError for an option out of range.
+ * @returns a GradientTransformation producing the final (negative) step: it ends a chain, no
+ *   `scaleByLearningRate` after it.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { scaleByAsgd } from '@krylov/optimizers';
+ * const t = scaleByAsgd();
+ * const params = { w: array([1, -2]) };
+ * const state = t.init(params);
+ * const updates = { w: array([0.5, -1]) }; // the gradients, rewritten in place
+ * t.update(updates, state, params);
+ * console.assert(updates.w.get(0) < 0 && updates.w.get(1) > 0, 'a descent step');
+ * ```
  */
 export function scaleByAsgd(options: AsgdOptions = {}): GradientTransformation<AsgdState> {
   return scaleByAsgdIn(options, 'scaleByAsgd');

@@ -25,6 +25,15 @@ export interface RidgeResult {
  * O(mn) after it. `lambda: 'gcv'` (the default) picks lambda by generalized cross-validation
  * (Golub, Heath & Wahba 1979, Technometrics 21): minimizes m ||A x - b||^2 / (m - dof)^2 over a
  * log grid from (eps s_max)^2 to s_max^2 refined by golden-section search. O(m n min(m, n)).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { ridge } from '@krylov/solvers';
+ * const a = rng(1).normal([30, 10]);
+ * const b = rng(2).normal([30]);
+ * const { x, lambda, dof } = ridge(a, b); // lambda chosen by generalized cross-validation
+ * console.assert(x.shape[0] === 10 && lambda >= 0 && dof <= 10, 'GCV ridge fit');
+ * ```
  * @throws ShapeError, InvalidArgumentError (negative lambda, non-finite entries).
  */
 export function ridge(a: NDArray, b: VectorLike, options?: { lambda?: number | 'gcv' }): RidgeResult {

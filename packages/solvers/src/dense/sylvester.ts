@@ -23,6 +23,16 @@ function square(fn: string, arg: string, a: NDArray): void {
  * algorithm (Bartels & Stewart 1972; LAPACK dtrsyl): real Schur forms A = U T U^T and B = V S V^T,
  * then T Y + Y S = U^T C V block by block (1 x 1 and 2 x 2 diagonal blocks, each a linear system of
  * order at most 4) and X = U Y V^T. A is m x m, B n x n, C m x n. O(m^3 + n^3 + m n (m + n)).
+ * @example
+ * ```ts
+ * import { add, array, matmul, norm, sub } from '@krylov/core-array';
+ * import { sylvester } from '@krylov/solvers';
+ * const a = array([[1, 2], [0, 3]]);
+ * const b = array([[4, 0], [1, 5]]);
+ * const c = array([[1, 0], [0, 1]]);
+ * const x = sylvester(a, b, c); // A X + X B = C
+ * console.assert(norm(sub(add(matmul(a, x), matmul(x, b)), c)).item() < 1e-12, 'residual ~ 0');
+ * ```
  * @throws ShapeError on mismatched shapes; SingularMatrixError when A and -B share an eigenvalue
  *   (the equation has no unique solution); InvalidArgumentError for non-finite entries.
  */
@@ -83,6 +93,15 @@ export function sylvester(a: NDArray, b: NDArray, c: NDArray): NDArray<'float64'
 /**
  * Solves the continuous Lyapunov equation A X + X A^T = Q (scipy.linalg.solve_continuous_lyapunov)
  * as the Sylvester equation with B = A^T. X is symmetric when Q is. O(n^3).
+ * @example
+ * ```ts
+ * import { add, array, matmul, norm, sub } from '@krylov/core-array';
+ * import { lyapunov } from '@krylov/solvers';
+ * const a = array([[-1, 1], [0, -2]]); // stable
+ * const q = array([[-1, 0], [0, -1]]);
+ * const x = lyapunov(a, q); // A X + X A^T = Q
+ * console.assert(norm(sub(add(matmul(a, x), matmul(x, a.T)), q)).item() < 1e-12, 'residual ~ 0');
+ * ```
  * @throws as `sylvester` (SingularMatrixError when lambda_i + lambda_j = 0 for eigenvalues of A).
  */
 export function lyapunov(a: NDArray, q: NDArray): NDArray<'float64'> {
@@ -99,6 +118,15 @@ export function lyapunov(a: NDArray, q: NDArray): NDArray<'float64'> {
  * (scipy.linalg.solve_discrete_lyapunov, method 'bilinear'): the Cayley transform
  * B = (A - I)(A + I)^-1 turns it into the continuous equation B X + X B^T = -C with
  * C = 2 (A + I)^-1 Q (A + I)^-T. O(n^3).
+ * @example
+ * ```ts
+ * import { add, array, matmul, norm, sub } from '@krylov/core-array';
+ * import { discreteLyapunov } from '@krylov/solvers';
+ * const a = array([[0.5, 0.1], [0, 0.3]]); // spectral radius < 1
+ * const q = array([[1, 0], [0, 1]]);
+ * const x = discreteLyapunov(a, q); // A X A^T - X + Q = 0
+ * console.assert(norm(add(sub(matmul(matmul(a, x), a.T), x), q)).item() < 1e-12, 'residual ~ 0');
+ * ```
  * @throws SingularMatrixError when A has the eigenvalue -1 or the equation is singular (eigenvalues
  *   with lambda_i lambda_j = 1); ShapeError.
  */

@@ -28,7 +28,15 @@ const OPTION_KEYS = ['ordering', 'checkSymmetry'] as const;
 
 /**
  * Elimination tree of the matrix whose upper triangle is (cp, ci) in CSC (Liu 1986; Davis 2006,
- * Alg. 4.1 with path compression through `ancestor`). parent[j] = -1 for a root. O(nnz alpha(n)).
+ * Alg. 4.1 with path compression through `ancestor`; CSparse's cs_etree). parent[j] = -1 for a
+ * root. O(nnz alpha(n)). A low-level building block: the arrays are trusted, not validated.
+ * @example
+ * ```ts
+ * import { eliminationTree, poisson } from '@krylov/solvers';
+ * const a = poisson([4]).toCSC(); // tridiagonal: the tree is a path
+ * const parent = eliminationTree(4, a.indptr, a.indices);
+ * console.assert(Array.from(parent).join() === '1,2,3,-1', 'parent[j] = j + 1, root -1');
+ * ```
  */
 export function eliminationTree(n: number, cp: Int32Array, ci: Int32Array): Int32Array {
   const parent = new Int32Array(n).fill(-1);
@@ -46,7 +54,17 @@ export function eliminationTree(n: number, cp: Int32Array, ci: Int32Array): Int3
   return parent;
 }
 
-/** A depth-first postorder of a forest given by `parent` (children visited in increasing order). O(n). */
+/**
+ * A depth-first postorder of a forest given by `parent` (children visited in increasing order;
+ * Davis 2006, CSparse's cs_post). O(n). `parent` is trusted, not validated.
+ * @example
+ * ```ts
+ * import { postorder } from '@krylov/solvers';
+ * // 0 and 1 are children of 2, the root
+ * const post = postorder(Int32Array.of(2, 2, -1));
+ * console.assert(post[2] === 2, 'the root comes last');
+ * ```
+ */
 export function postorder(parent: Int32Array): Int32Array {
   const n = parent.length;
   const head = new Int32Array(n).fill(-1);
@@ -113,7 +131,17 @@ function ereach(
  * triangle of P A P^T, its elimination tree and postorder, and the column counts of L (row-subtree
  * method: the pattern of each row of L is a subtree of the etree; Davis 2006, ch. 4). Depends only
  * on the pattern of A, so one analysis serves every matrix with the same pattern (`factor`).
- * O(nnz(L)) after the ordering.
+ * O(nnz(L)) after the ordering. Build it with `analyzeCholesky`.
+ * @throws see `factor` (a pattern different from the analyzed one, an asymmetric or not positive
+ *   definite matrix).
+ * @example
+ * ```ts
+ * import { analyzeCholesky, poisson } from '@krylov/solvers';
+ * const a = poisson([10, 10]);
+ * const sym = analyzeCholesky(a); // ordering, elimination tree and column counts: no values read
+ * const f = sym.factor(a.scale(2)); // numeric factorization of any matrix with this pattern
+ * console.assert(sym.nnzL === f.nnzL && sym.perm.length === 100, 'same structure');
+ * ```
  */
 export class CholeskySymbolic {
   readonly n: number;
@@ -248,7 +276,17 @@ export class CholeskySymbolic {
 
 /**
  * A sparse Cholesky factorization P A P^T = L L^T (scikit-sparse's `Factor`): solve, log-determinant,
- * and refactorization of a matrix with the same pattern without a new analysis.
+ * and refactorization of a matrix with the same pattern without a new analysis (Davis 2006,
+ * up-looking Cholesky). Solves cost O(nnz(L)) per right-hand side; `refactor` the numeric
+ * factorization only. Errors: see `solve` and `refactor`.
+ * @example
+ * ```ts
+ * import { poisson, sparseCholesky } from '@krylov/solvers';
+ * const a = poisson([10, 10]);
+ * const f = sparseCholesky(a);
+ * const f2 = f.refactor(a.scale(2)); // new values, same pattern: symbolic analysis reused
+ * console.assert(Math.abs(f2.logdet() - (f.logdet() + 100 * Math.log(2))) < 1e-9, 'log det(2A) = log det A + n log 2');
+ * ```
  */
 export class SparseCholesky {
   readonly symbolic: CholeskySymbolic;
@@ -329,7 +367,14 @@ export class SparseCholesky {
 
 /**
  * Symbolic analysis for a sparse Cholesky factorization of a symmetric matrix (scikit-sparse's
- * `analyze`): ordering, elimination tree, postorder, column counts and nnz(L), from the pattern.
+ * `analyze`; Davis 2006, ch. 4): ordering, elimination tree, postorder, column counts and nnz(L),
+ * from the pattern. O(nnz(L)) plus the ordering's cost (AMD: about O(nnz) in practice).
+ * @example
+ * ```ts
+ * import { analyzeCholesky, poisson } from '@krylov/solvers';
+ * const sym = analyzeCholesky(poisson([10, 10]), { ordering: 'amd' });
+ * console.assert(sym.ordering === 'amd' && sym.nnzL >= 100, 'fill predicted before any arithmetic');
+ * ```
  * @throws ShapeError for a non-square A; InvalidArgumentError for a bad option or ordering.
  */
 export function analyzeCholesky(

@@ -77,6 +77,14 @@ const flip = (i: number) => -i - 2;
  * "Direct Methods for Sparse Linear Systems" (SIAM 2006, ch. 7) / CSparse. Returns `perm` with
  * `perm[k]` the original index eliminated k-th; the result is postordered by the assembly tree.
  * O(nnz(A) * a small factor) in practice; memory O(nnz + n).
+ * @example
+ * ```ts
+ * import { amd, poisson, sparseCholesky } from '@krylov/solvers';
+ * const a = poisson([15, 15]);
+ * const perm = amd(a); // a fill-reducing permutation
+ * const natural = sparseCholesky(a, { ordering: 'natural' }).nnzL;
+ * console.assert(perm.length === 225 && sparseCholesky(a, { ordering: perm }).nnzL < natural, 'less fill than natural order');
+ * ```
  * @throws ShapeError for a non-square matrix; InvalidArgumentError for a non-matrix argument.
  */
 export function amd(a: SparseMatrix | NDArray): Int32Array {

@@ -8,6 +8,13 @@ import { squareCSC, symmetricPattern } from './ordering.js';
  * increasing degree, reversed. Minimizes bandwidth/profile rather than fill; a good ordering for
  * banded and skyline solvers and for cache locality, a poor one for fill on 2-D and 3-D meshes
  * (compare with `amd`). Returns `perm` with `perm[k]` the original index placed k-th. O(nnz log d).
+ * @example
+ * ```ts
+ * import { poisson, rcm } from '@krylov/solvers';
+ * const a = poisson([10, 10]);
+ * const perm = rcm(a); // reverse Cuthill-McKee: a bandwidth-reducing permutation
+ * console.assert(perm.length === 100 && new Set(perm).size === 100, 'a permutation of 0..99');
+ * ```
  * @throws ShapeError for a non-square matrix.
  */
 export function rcm(a: SparseMatrix | NDArray): Int32Array {

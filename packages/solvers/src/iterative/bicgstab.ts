@@ -18,13 +18,32 @@ import {
  * breakdown thresholds (|rho| or |omega| below eps^2) and stopping rule ||b - A x|| <= max(atol,
  * rtol ||b||). A breakdown stops the solve with reason 'breakdown' and says which quantity vanished.
  * Default maxiter 10 n. Cost per iteration: two matvecs, two preconditioner applications.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { bicgstab } from '@krylov/solvers';
+ * const a = array([[4, 1, 0], [2, 5, 1], [0, 1, 3]]); // nonsymmetric
+ * const { x, converged } = bicgstab(a, [5, 8, 4], { rtol: 1e-10 });
+ * console.assert(converged && [0, 1, 2].every((i) => Math.abs(x.get(i) - 1) < 1e-8), 'x = [1, 1, 1]');
+ * ```
  * @throws ShapeError, InvalidArgumentError.
  */
 export function bicgstab(a: OperatorLike, b: VectorLike, options?: IterativeOptions): SolveResult {
   return runToEnd(bicgstabProgram('bicgstab', a, b, options));
 }
 
-/** `bicgstab` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `bicgstab` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `bicgstab`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `bicgstab`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { poisson, bicgstabAsync } from '@krylov/solvers';
+ * const r = await bicgstabAsync(poisson([100]), new Float64Array(100).fill(1));
+ * console.assert(r.converged, 'converged without blocking the event loop');
+ * ```
+ */
 export async function bicgstabAsync(
   a: OperatorLike,
   b: VectorLike,

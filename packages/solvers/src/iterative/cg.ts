@@ -23,6 +23,14 @@ import {
  * A dense or sparse A is checked for symmetry (O(nnz); `checkSymmetry: false` skips it); a
  * LinearOperator is trusted. b = 0 returns x = 0 at once; a non-converged exit returns the iterate
  * of smallest residual, never one worse than x0.
+ * @example
+ * ```ts
+ * import { cg, ic0, poisson } from '@krylov/solvers';
+ * const a = poisson([20, 20]); // SPD, 400 x 400
+ * const b = new Float64Array(400).fill(1);
+ * const r = cg(a, b, { rtol: 1e-8, M: ic0(a) });
+ * console.assert(r.converged && r.residualNorm <= 1e-8 * 20, '||b - A x|| <= rtol ||b||');
+ * ```
  * @throws ShapeError, InvalidArgumentError (NaN in b, bad options, a non-symmetric matrix).
  */
 export function cg(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeOptions): SolveResult {
@@ -33,7 +41,16 @@ export function cg(a: OperatorLike, b: VectorLike, options?: SymmetricIterativeO
  * `cg` that yields to the event loop every few milliseconds (core-array's `drive`), so timers,
  * I/O and `AbortSignal.timeout` run during the solve: an aborted signal stops it within about one
  * time slice plus one iteration, with reason 'aborted' and the partial iterate and history. Same
- * iterates and result as `cg`, bit for bit. Validation errors reject the promise.
+ * iterates, result, cost per iteration and reference (Hestenes & Stiefel 1952) as `cg`, bit for bit. Validation errors reject the promise.
+ * @throws nothing synchronously: `cg`'s validation errors (ShapeError, InvalidArgumentError) reject
+ *   the promise.
+ * @example
+ * ```ts
+ * import { cgAsync, poisson } from '@krylov/solvers';
+ * const controller = new AbortController(); // controller.abort() stops it with reason 'aborted'
+ * const r = await cgAsync(poisson([200]), new Float64Array(200).fill(1), { signal: controller.signal });
+ * console.assert(r.converged && r.reason === 'converged', 'converged');
+ * ```
  */
 export async function cgAsync(
   a: OperatorLike,

@@ -26,13 +26,31 @@ export interface GmresOptions extends IterativeOptions {
  * rotations. `maxiter` counts inner iterations (one matvec each, the unit every solver here
  * reports), not SciPy's restart cycles; default 10 n. Memory O(n m); cost per iteration one matvec,
  * one preconditioner application and O(n j) for orthogonalization.
+ * @example
+ * ```ts
+ * import { gmres, ilu0, poisson, randomSparse } from '@krylov/solvers';
+ * const a = poisson([10, 10]).add(randomSparse(100, 100, { density: 0.01, seed: 1 })); // nonsymmetric
+ * const r = gmres(a, new Float64Array(100).fill(1), { restart: 30, M: ilu0(a), rtol: 1e-10 });
+ * console.assert(r.converged && r.iterations < 100, 'preconditioned GMRES(30) converged');
+ * ```
  * @throws ShapeError, InvalidArgumentError.
  */
 export function gmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
   return runToEnd(gmresProgram('gmres', a, b, options, false));
 }
 
-/** `gmres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `gmres` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `gmres`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `gmres`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { gmresAsync, poisson } from '@krylov/solvers';
+ * const r = await gmresAsync(poisson([50]), new Float64Array(50).fill(1), { restart: 50 });
+ * console.assert(r.converged, 'converged');
+ * ```
+ */
 export async function gmresAsync(
   a: OperatorLike,
   b: VectorLike,
@@ -45,13 +63,32 @@ export async function gmresAsync(
  * Flexible GMRES (Saad 1993): right preconditioning that may change at every iteration (an inner
  * iterative solve, a mixed-precision factorization, a neural preconditioner), at the price of
  * storing the preconditioned basis too. Same options and stopping rule as `gmres`. Memory O(2 n m).
+ * @example
+ * ```ts
+ * import { fgmres, ilu0, poisson, randomSparse } from '@krylov/solvers';
+ * const a = poisson([50]).add(randomSparse(50, 50, { density: 0.02, seed: 1 })); // nonsymmetric
+ * // M may also be a preconditioner that changes between calls (an inner solver)
+ * const r = fgmres(a, new Float64Array(50).fill(1), { restart: 20, M: ilu0(a), rtol: 1e-10 });
+ * console.assert(r.converged, 'flexible GMRES converged');
+ * ```
  * @throws ShapeError, InvalidArgumentError.
  */
 export function fgmres(a: OperatorLike, b: VectorLike, options?: GmresOptions): SolveResult {
   return runToEnd(gmresProgram('fgmres', a, b, options, true));
 }
 
-/** `fgmres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `fgmres` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `fgmres`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `fgmres`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { fgmresAsync, poisson } from '@krylov/solvers';
+ * const r = await fgmresAsync(poisson([50]), new Float64Array(50).fill(1), { restart: 50 });
+ * console.assert(r.converged, 'converged');
+ * ```
+ */
 export async function fgmresAsync(
   a: OperatorLike,
   b: VectorLike,

@@ -425,6 +425,15 @@ export interface SvdsResult {
  * come from u = A v / sigma. Accurate for the leading singular values (relative error ~ eps
  * sigma_1^2 / sigma_i^2 for the vectors of small ones). Singular values descending.
  * Cost: two operator applications per Lanczos step.
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * import { svd } from '@krylov/decompositions';
+ * import { svds } from '@krylov/solvers';
+ * const a = rng(1).normal([60, 40]);
+ * const { s } = svds(a, 2, { seed: 1 }); // the 2 largest singular values, descending
+ * console.assert(Math.abs(s.get(0) - svd(a, { mode: 'values' }).s.get(0)) < 1e-8, 'matches the dense SVD');
+ * ```
  * @throws InvalidArgumentError when k is not in [1, min(m, n)) or A lacks rmatvec.
  */
 export function svds(a: OperatorLike, k: number, options?: SvdsOptions): SvdsResult {

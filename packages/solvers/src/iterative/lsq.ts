@@ -165,13 +165,33 @@ function symOrtho(a: number, b: number): [number, number, number] {
  * (damped: min ||A x - b||^2 + damp^2 ||x||^2) with any m x n A that has rmatvec. Equivalent to CG
  * on the normal equations but numerically safer. Default maxiter 2 n. Cost per iteration: one
  * matvec and one rmatvec, 3m + 5n flops.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { lsqr } from '@krylov/solvers';
+ * const a = array([[1, 0], [1, 1], [1, 2]]);
+ * const { x, istop } = lsqr(a, [1, 3, 5], { atol: 1e-12, btol: 1e-12 });
+ * console.assert(istop === 1 && Math.abs(x.get(1) - 2) < 1e-8, 'consistent system solved, slope 2');
+ * ```
  * @throws ShapeError, InvalidArgumentError (bad options, operator without rmatvec, NaN in b).
  */
 export function lsqr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptions): LeastSquaresResult {
   return runToEnd(lsqrProgram('lsqr', a, b, options));
 }
 
-/** `lsqr` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `lsqr` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `lsqr`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `lsqr`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { lsqrAsync } from '@krylov/solvers';
+ * const { x } = await lsqrAsync(array([[1, 0], [1, 1], [1, 2]]), [1, 3, 5], { damp: 0.1 }); // ridge-damped
+ * console.assert(x.shape[0] === 2, 'regularized solution');
+ * ```
+ */
 export async function lsqrAsync(
   a: OperatorLike,
   b: VectorLike,
@@ -270,13 +290,33 @@ function* lsqrProgram(
  * the normal equations, so ||A^T r|| decreases monotonically and early stops are safer than
  * LSQR's. Same problem, options and stopping tests as `lsqr`. Default maxiter min(m, n).
  * Cost per iteration: one matvec, one rmatvec, 3m + 7n flops.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { lsmr } from '@krylov/solvers';
+ * // fit y = c0 + c1 t through (0, 1), (1, 3), (2, 5)
+ * const { x, converged } = lsmr(array([[1, 0], [1, 1], [1, 2]]), [1, 3, 5], { atol: 1e-12, btol: 1e-12 });
+ * console.assert(converged && Math.abs(x.get(1) - 2) < 1e-8, 'slope 2');
+ * ```
  * @throws ShapeError, InvalidArgumentError.
  */
 export function lsmr(a: OperatorLike, b: VectorLike, options?: LeastSquaresOptions): LeastSquaresResult {
   return runToEnd(lsmrProgram('lsmr', a, b, options));
 }
 
-/** `lsmr` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `lsmr` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `lsmr`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `lsmr`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { lsmrAsync } from '@krylov/solvers';
+ * const { x } = await lsmrAsync(array([[1, 0], [1, 1], [1, 2]]), [1, 3, 5], { atol: 1e-12, btol: 1e-12 });
+ * console.assert(Math.abs(x.get(0) - 1) < 1e-8, 'intercept 1');
+ * ```
+ */
 export async function lsmrAsync(
   a: OperatorLike,
   b: VectorLike,

@@ -21,6 +21,14 @@ import {
  * Default maxiter 5 n. Cost per iteration: one matvec, one preconditioner application, 9n flops.
  * A dense or sparse A is checked for symmetry (`checkSymmetry: false` skips it); a LinearOperator
  * is trusted. b = 0 returns x = 0 at once; a non-converged exit never returns an x worse than x0.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { minres } from '@krylov/solvers';
+ * const a = array([[1, 2], [2, 1]]); // symmetric indefinite (eigenvalues 3 and -1): CG would not apply
+ * const { x, converged } = minres(a, [3, 3], { rtol: 1e-12 });
+ * console.assert(converged && Math.abs(x.get(0) - 1) < 1e-10, 'x = [1, 1]');
+ * ```
  * @throws ShapeError, InvalidArgumentError (bad options, a non-symmetric matrix).
  */
 export function minres(
@@ -31,7 +39,18 @@ export function minres(
   return runToEnd(minresProgram('minres', a, b, options));
 }
 
-/** `minres` that yields to the event loop every few milliseconds (see `cgAsync`). */
+/**
+ * `minres` that yields to the event loop every few milliseconds (see `cgAsync`): same options,
+ * iterates, result, cost per iteration and reference as `minres`, bit for bit; an aborted `signal` stops it with
+ * reason 'aborted' and the partial iterate.
+ * @throws nothing synchronously: `minres`'s validation errors reject the promise.
+ * @example
+ * ```ts
+ * import { minresAsync, poisson } from '@krylov/solvers';
+ * const r = await minresAsync(poisson([100]), new Float64Array(100).fill(1), { shift: 0.5 }); // (A - 0.5 I) x = b
+ * console.assert(r.converged, 'converged');
+ * ```
+ */
 export async function minresAsync(
   a: OperatorLike,
   b: VectorLike,

@@ -31,7 +31,15 @@ function checkIndices(fn: string, arg: string, idx: ArrayLike<number>, bound: nu
 /**
  * A sparse matrix in coordinate format (scipy.sparse.coo_array): parallel arrays of row indices,
  * column indices and values. Duplicates are allowed and summed on conversion. Build it, then
- * convert to CSR or CSC for arithmetic.
+ * convert to CSR or CSC for arithmetic (O(nnz + m) and O(nnz + n)). Values are float64.
+ * @example
+ * ```ts
+ * import { COOMatrix } from '@krylov/solvers';
+ * // triplets (row, col, value); duplicates are summed on conversion
+ * const a = new COOMatrix([2, 2], [0, 1, 1], [0, 1, 1], [4, 2, 3]);
+ * const csr = a.toCSR();
+ * console.assert(csr.get(0, 0) === 4 && csr.get(1, 1) === 5 && csr.nnz === 2, 'duplicates summed');
+ * ```
  */
 export class COOMatrix {
   readonly shape: Shape;
@@ -197,7 +205,16 @@ function checkCompressed(
 /**
  * A sparse matrix in compressed sparse row format (scipy.sparse.csr_array). Row i's entries are
  * `data[indptr[i]..indptr[i+1])` at columns `indices[...]`. The arrays are used as given (no copy);
- * they are validated once, here.
+ * they are validated once, here, in O(m + nnz). Values are float64; `matvec`, `rmatvec` cost O(nnz)
+ * and dispatch through the registry's `spmv` kernel. Errors: see the constructor and each method.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { CSRMatrix } from '@krylov/solvers';
+ * const a = CSRMatrix.fromDense(array([[2, 0, 1], [0, 3, 0]]));
+ * const y = a.matvec(Float64Array.of(1, 1, 1)); // A x in O(nnz)
+ * console.assert(a.nnz === 3 && y[0] === 3 && y[1] === 3, 'A [1, 1, 1] = [3, 3]');
+ * ```
  */
 export class CSRMatrix implements CsrOperand {
   readonly shape: Shape;
@@ -337,7 +354,16 @@ export class CSRMatrix implements CsrOperand {
 
 /**
  * A sparse matrix in compressed sparse column format (scipy.sparse.csc_array): column j's entries
- * are `data[indptr[j]..indptr[j+1])` at rows `indices[...]`. Stored as the CSR arrays of A^T.
+ * are `data[indptr[j]..indptr[j+1])` at rows `indices[...]`. Stored as the CSR arrays of A^T
+ * (`transpose()` is O(1)); validated in O(n + nnz). Values are float64. Errors: see the constructor
+ * and each method.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { CSCMatrix } from '@krylov/solvers';
+ * const a = CSCMatrix.fromDense(array([[1, 0], [2, 3]]));
+ * console.assert(Array.from(a.indptr).join() === '0,2,3' && a.rmatvec(Float64Array.of(1, 1))[0] === 3, 'column-compressed');
+ * ```
  */
 export class CSCMatrix {
   readonly shape: Shape;
@@ -413,6 +439,15 @@ export class CSCMatrix {
 
 export type SparseMatrix = COOMatrix | CSRMatrix | CSCMatrix;
 
+/**
+ * Whether `a` is a `COOMatrix`, `CSRMatrix` or `CSCMatrix` (scipy.sparse.issparse). O(1); never throws.
+ * @example
+ * ```ts
+ * import { eye } from '@krylov/core-array';
+ * import { isSparse, poisson } from '@krylov/solvers';
+ * console.assert(isSparse(poisson([4])) && !isSparse(eye(4)), 'CSR is sparse, an NDArray is not');
+ * ```
+ */
 export function isSparse(a: unknown): a is SparseMatrix {
   return a instanceof CSRMatrix || a instanceof CSCMatrix || a instanceof COOMatrix;
 }

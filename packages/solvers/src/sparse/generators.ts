@@ -14,6 +14,12 @@ import { COOMatrix, type CSRMatrix } from './formats.js';
  * 2 and 3 dimensions; the matrix of scipy's `poisson` examples and PyAMG's `poisson`). Symmetric
  * positive definite with eigenvalues sum_k 4 sin^2(pi i_k / (2 (n_k + 1))). Points are numbered
  * with the last dimension fastest. O(prod(dims)).
+ * @example
+ * ```ts
+ * import { poisson } from '@krylov/solvers';
+ * const a = poisson([10, 10]); // the 5-point Laplacian on a 10 x 10 grid
+ * console.assert(a.shape[0] === 100 && a.get(0, 0) === 4 && a.get(0, 1) === -1, '100 x 100, stencil [-1, 4, -1]');
+ * ```
  * @throws InvalidArgumentError when a dimension is not a positive integer.
  */
 export function poisson(dims: readonly number[]): CSRMatrix {
@@ -44,6 +50,12 @@ export function poisson(dims: readonly number[]): CSRMatrix {
 /**
  * A random m x n sparse matrix with round(density m n) distinct nonzeros at uniformly random
  * positions, values uniform in [0, 1) (scipy.sparse.random) or standard normal. Seeded. O(nnz log nnz).
+ * @example
+ * ```ts
+ * import { randomSparse } from '@krylov/solvers';
+ * const a = randomSparse(100, 50, { density: 0.1, seed: 1 });
+ * console.assert(a.nnz === 500 && a.shape[1] === 50, 'round(0.1 * 100 * 50) nonzeros');
+ * ```
  * @throws InvalidArgumentError on a bad size, a density outside [0, 1].
  */
 export function randomSparse(

@@ -194,6 +194,17 @@ function validatedKernel<K extends 'spmv' | 'spmm'>(
  * y = alpha op(A) x + beta y through the registry (the CSR `spmv` kernel), validated: the CSR
  * structure (O(m + nnz)), dtypes, lengths and scalars are checked, a broadcast y is refused, and a
  * y that shares memory with x is handled by reading a copy of x.
+ * Cost: O(m + nnz) per call (validation and product).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { poisson } from '@krylov/solvers';
+ * import { spmv } from '@krylov/solvers/kernels';
+ * const a = poisson([3]);
+ * const y = array([0, 0, 0]);
+ * spmv({ a, x: array([1, 1, 1]), y, alpha: 1, beta: 0, transpose: false }); // y = A x
+ * console.assert(y.get(0) === 1 && y.get(1) === 0, 'A ones = [1, 0, 1]');
+ * ```
  * @throws ShapeError, DTypeError, InvalidArgumentError.
  */
 export const spmv: KernelCall<'spmv'> = validatedKernel(spmvKernel, checkedSpmv);
@@ -202,6 +213,16 @@ export const spmv: KernelCall<'spmv'> = validatedKernel(spmvKernel, checkedSpmv)
  * C = alpha A B + beta C through the registry (the CSR `spmm` kernel), validated: the CSR
  * structure, dtypes, shapes and scalars are checked, and a c that shares memory with b is handled
  * by reading a copy of B.
+ * Cost: O((m + nnz) + nnz n) per call for n columns.
+ * @example
+ * ```ts
+ * import { array, zeros } from '@krylov/core-array';
+ * import { poisson } from '@krylov/solvers';
+ * import { spmm } from '@krylov/solvers/kernels';
+ * const c = zeros([3, 1]);
+ * spmm({ a: poisson([3]), b: array([[1], [1], [1]]), c, alpha: 2, beta: 0 }); // C = 2 A B
+ * console.assert(c.get(0, 0) === 2 && c.get(1, 0) === 0, '2 A ones = [2, 0, 2]');
+ * ```
  * @throws ShapeError, DTypeError, InvalidArgumentError.
  */
 export const spmm: KernelCall<'spmm'> = validatedKernel(spmmKernel, checkedSpmm);

@@ -8,7 +8,19 @@ import {
 import { COOMatrix, type SparseMatrix, isSparse } from './formats.js';
 import { checkSymmetricMatrix } from './symmetry.js';
 
-/** A Matrix Market file that does not parse; `line` is 1-based. */
+/**
+ * A Matrix Market file that does not parse (NIST Matrix Market exchange format); `line` is 1-based.
+ * Thrown by `readMatrixMarket`.
+ * @example
+ * ```ts
+ * import { MatrixMarketError, readMatrixMarket } from '@krylov/solvers';
+ * try {
+ *   readMatrixMarket('%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1.0\n');
+ * } catch (e) {
+ *   console.assert(e instanceof MatrixMarketError && e.line === 3, 'the row index 3 is out of range, line 3');
+ * }
+ * ```
+ */
 export class MatrixMarketError extends KrylovError {
   readonly line: number;
   constructor(fn: string, line: number, detail: string) {
@@ -25,6 +37,13 @@ type Symmetry = 'general' | 'symmetric' | 'skew-symmetric';
  * `integer` or `pattern` fields and `general`, `symmetric` or `skew-symmetric` symmetry (the
  * mirrored half is added), or dense `array` format. Complex and Hermitian files are rejected.
  * O(file size).
+ * @example
+ * ```ts
+ * import { readMatrixMarket } from '@krylov/solvers';
+ * const text = '%%MatrixMarket matrix coordinate real symmetric\n2 2 2\n1 1 4.0\n2 1 1.0\n';
+ * const a = readMatrixMarket(text).toCSR(); // symmetric storage is expanded
+ * console.assert(a.get(0, 1) === 1 && a.get(1, 0) === 1 && a.get(0, 0) === 4, 'both triangles');
+ * ```
  * @throws MatrixMarketError with the line number of the first malformed line.
  */
 export function readMatrixMarket(text: string): COOMatrix {
@@ -147,6 +166,14 @@ function numbers(fn: string, line: string, lineNo: number, count: number, intege
  * is checked for symmetry first (O(nnz), core-array's rule; `checkSymmetry: false` skips it), since
  * the upper triangle would otherwise be dropped silently. Values are printed with 17 significant
  * digits, so reading back is exact.
+ * @example
+ * ```ts
+ * import { poisson, readMatrixMarket, writeMatrixMarket } from '@krylov/solvers';
+ * const a = poisson([3]);
+ * const text = writeMatrixMarket(a, { symmetric: true }); // the lower triangle only
+ * const back = readMatrixMarket(text).toCSR();
+ * console.assert(text.includes('symmetric') && back.get(0, 1) === -1, 'round trip');
+ * ```
  * @throws InvalidArgumentError for a non-sparse `a`, bad options or (with `symmetric`) an asymmetric matrix.
  */
 export function writeMatrixMarket(

@@ -10,7 +10,16 @@ import { COOMatrix, type SparseMatrix, isSparse } from './formats.js';
 /**
  * max |a_ij - a_ji| / max |a_ij| of a square sparse matrix (0 for the zero matrix), the definition of
  * core-array's `relativeAsymmetry`, in O(nnz + n): A and A^T are brought to sorted,
- * duplicate-summed CSR and their rows merged. Explicitly stored zeros count as absent.
+ * duplicate-summed CSR and their rows merged. Explicitly stored zeros count as absent. A square
+ * matrix is assumed, not validated (it is the kernel behind `checkSymmetricMatrix`).
+ * @throws TypeError when `a` is not a sparse matrix (it is not validated).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { CSRMatrix, sparseRelativeAsymmetry } from '@krylov/solvers';
+ * const a = CSRMatrix.fromDense(array([[2, 1], [0.5, 2]]));
+ * console.assert(sparseRelativeAsymmetry(a) === 0.25, '|1 - 0.5| / 2');
+ * ```
  */
 export function sparseRelativeAsymmetry(a: SparseMatrix): number {
   const coo = a instanceof COOMatrix ? a : a.toCOO();
@@ -45,6 +54,15 @@ export function sparseRelativeAsymmetry(a: SparseMatrix): number {
  * LinearOperator cannot be checked without forming it, so it is trusted (the caller's
  * responsibility, as in SciPy). `check` is the caller's `checkSymmetry` option (default true;
  * false skips the check).
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * import { checkSymmetricMatrix } from '@krylov/solvers';
+ * checkSymmetricMatrix('mySolver', 'a', array([[2, 1], [1, 2]])); // passes
+ * let threw = false;
+ * try { checkSymmetricMatrix('mySolver', 'a', array([[2, 1], [0, 2]])); } catch { threw = true; }
+ * console.assert(threw, 'an asymmetric matrix throws InvalidArgumentError');
+ * ```
  * @throws InvalidArgumentError naming `fn`, `arg` and the asymmetry found.
  */
 export function checkSymmetricMatrix(fn: string, arg: string, a: unknown, check: unknown = true): void {
