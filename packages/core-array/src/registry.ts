@@ -22,6 +22,11 @@ export interface KernelImpl<K extends KernelName> {
   runAsync?: (args: KernelArgs<K>) => Promise<KernelResult<K>>;
   /** `true` to accept these arguments, or a short reason to decline (size threshold, layout, dtype). */
   supports?: (args: KernelArgs<K>) => true | string;
+  /**
+   * Optional: a fact about how this backend would run these arguments, which `explain` appends to
+   * the chosen backend's reason (the native backend's BLAS thread count). Asked only by `explain`.
+   */
+  note?: (args: KernelArgs<K>) => string | undefined;
 }
 
 export type KernelTable = { [K in KernelName]?: KernelImpl<K> };
@@ -232,6 +237,12 @@ export function use(plugin: Plugin): void {
  * registered when a kernel runs is passed over, and `explain` and `BackendUnavailableError` report
  * it as "not registered (is its plugin loaded?)".
  * @throws InvalidArgumentError for unknown keys or a list that is not an array of non-empty strings.
+ * @example
+ * ```ts
+ * import { backendOrder, configure } from '@krylov/core-array';
+ * configure({ backends: ['js'] }); // as KRYLOV_BACKENDS=js
+ * console.assert(backendOrder().join() === 'js');
+ * ```
  */
 export function configure(config: Config): void {
   if (typeof config !== 'object' || config === null)
@@ -282,6 +293,13 @@ function pluginOf(source: string | Plugin | PluginModule, mod: Plugin | PluginMo
 /**
  * Runs `fn` with a backend order in force (for sync work, or for the whole of an async `fn`; async
  * scopes that overlap in time see the innermost order that is still open).
+ * @example
+ * ```ts
+ * import { matmul, rng, withBackends } from '@krylov/core-array';
+ * const a = rng(0).normal([3, 3]);
+ * const c = withBackends(['js'], () => matmul(a, a)); // pure JS inside, whatever is configured
+ * console.assert(c.shape.join() === '3,3');
+ * ```
  */
 export function withBackends<T>(backends: readonly string[], fn: () => T): T {
   checkFunction('withBackends', 'fn', fn);
@@ -330,7 +348,15 @@ export interface BackendStatus extends Availability {
   kernels: string[];
 }
 
-/** Every registered backend with its availability and kernels, in the order in force. */
+/**
+ * Every registered backend with its availability and kernels, in the order in force.
+ * @example
+ * ```ts
+ * import { listBackends } from '@krylov/core-array';
+ * const js = listBackends().find((b) => b.name === 'js');
+ * console.assert(js !== undefined && js.available);
+ * ```
+ */
 export function listBackends(): BackendStatus[] {
   const ordered = new Set([...backendOrder().filter((n) => state.backends.has(n)), ...state.backends.keys()]);
   return [...ordered].map((name) => {
@@ -399,10 +425,11 @@ function select<K extends KernelName>(
       considered?.push({ backend: name, chosen: false, reason: `declined: ${verdict}` });
       continue;
     }
+    const note = impl.note?.(args);
     considered?.push({
       backend: name,
       chosen: true,
-      reason: 'first available backend that accepts these arguments',
+      reason: `first available backend that accepts these arguments${note ? `; ${note}` : ''}`,
     });
     return { impl, backend: name };
   }
@@ -470,7 +497,17 @@ function selectCached<K extends KernelName>(
   return undefined;
 }
 
-/** Which backend would run `kernel` on `args`, and why each other backend was passed over. */
+/**
+ * Which backend would run `kernel` on `args`, and why each other backend was passed over.
+ * @example
+ * ```ts
+ * import { explain, rng } from '@krylov/core-array';
+ * const a = rng(0).normal([4, 4]);
+ * const e = explain('gemm', { alpha: 1, a, b: a, beta: 0, c: a.copy() });
+ * console.assert(e.backend === 'js'); // no backend plugin registered here
+ * console.log(e);
+ * ```
+ */
 export function explain<K extends KernelName>(
   kernel: K,
   args: KernelArgs<K>,

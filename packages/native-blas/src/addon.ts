@@ -38,7 +38,22 @@ export interface VecDesc {
  */
 export interface NativeAddon {
   /** maxExtent: the largest extent, leading dimension or increment the kernels take (2^31 - 1, LP64 BLAS). */
-  info(): { library: string; threads: number; napiVersion: number; maxExtent: number };
+  /**
+   * threads: the OpenBLAS count in force; maxThreads: the count it started with (one per core, or
+   * OPENBLAS_NUM_THREADS); inFlight: computations running now (sync or async).
+   */
+  info(): {
+    library: string;
+    threads: number;
+    maxThreads?: number;
+    inFlight?: number;
+    napiVersion: number;
+    maxExtent: number;
+  };
+  /**
+   * The OpenBLAS thread count of the calls made after it, applied on the thread that runs each
+   * call and never changed under a call in flight (native/src/threads.h). Returns the count in force.
+   */
   setThreads(n: number): number;
   /**
    * Not API: makes one LAPACK, CBLAS or LAPACKE call with an illegal argument; throws the error

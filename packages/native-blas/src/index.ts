@@ -11,16 +11,29 @@ import {
   InvalidArgumentError,
   type KernelTable,
   type Plugin,
+  checkOptions,
 } from '@krylov/core-array';
 import { type LoadResult, type NativeAddon, loadAddon } from './addon.js';
 import { cudaBackend } from './cuda.js';
 import { nativeKernels } from './kernels.js';
+import {
+  type ThreadSetting,
+  describePolicy,
+  ignoredEnv,
+  maxThreadsOf,
+  parseThreadSetting,
+  resetRequested,
+  setThreadSetting,
+  threadSetting,
+} from './threads.js';
 
 export type { AddonCause, BatchDesc, MatDesc, NativeAddon, VecDesc } from './addon.js';
 export { platformTriple } from './addon.js';
 export { type CudaAddon, cudaAddon, cudaBackend, probeCuda } from './cuda.js';
 export { batchDesc, matDesc, vecDesc } from './layout.js';
 export { LapackArgumentError } from './errors.js';
+export { type ThreadFamily, type ThreadSetting, chooseThreads, kernelFlops } from './threads.js';
+export { THREAD_FLOPS } from './thresholds.js';
 
 let loaded: LoadResult | undefined;
 
@@ -38,7 +51,11 @@ let availability: Availability | undefined;
 
 /** Availability of the native backend, cached after the first call (the addon is loaded once). */
 export function probe(): Availability {
-  if (availability) return availability;
+  if (availability) {
+    // the thread policy may have changed since (configureNative, in this copy of the module or another)
+    if (availability.details && detailsSetting !== threadSetting()) refreshThreadDetails();
+    return availability;
+  }
   const r = load();
   if (!r.addon) {
     // "what happened. Fix: what to do", the form `krylov doctor` splits; r.cause names the case
@@ -47,10 +64,30 @@ export function probe(): Availability {
     const info = r.addon.info();
     availability = {
       available: true,
-      details: { library: info.library.trim(), threads: info.threads, addon: r.path, source: r.source },
+      details: { library: info.library.trim(), ...threadDetails(r.addon), addon: r.path, source: r.source },
     };
   }
   return availability;
+}
+
+let detailsSetting: ThreadSetting | undefined;
+
+function refreshThreadDetails(): void {
+  const addon = load().addon;
+  if (availability?.details && addon)
+    availability = { ...availability, details: { ...availability.details, ...threadDetails(addon) } };
+}
+
+/** The thread policy as `krylov backends` shows it. */
+function threadDetails(addon: NativeAddon): Record<string, string | number> {
+  detailsSetting = threadSetting();
+  const max = maxThreadsOf(addon);
+  return {
+    threads: describePolicy(max),
+    ...(ignoredEnv !== undefined && {
+      threadsEnv: `KRYLOV_NATIVE_THREADS=${ignoredEnv} ignored (auto, all or 1-4096)`,
+    }),
+  };
 }
 
 /** The loaded addon; throws BackendUnavailableError with the reason when it is not built. */
@@ -85,9 +122,55 @@ export const backend: Backend = {
  */
 export const plugin: Plugin = { name: '@krylov/native-blas', backends: [backend, cudaBackend] };
 
+/** The native backend's settings (`configureNative`). */
+export interface NativeConfig {
+  /**
+   * OpenBLAS threads per call: `'auto'` (the default: one thread below a measured amount of work,
+   * more above it; see `THREAD_FLOPS`), `'all'` (every thread OpenBLAS started with, on every
+   * call: OpenBLAS's own behaviour) or a fixed count in [1, 4096]. The environment variable
+   * `KRYLOV_NATIVE_THREADS` sets the initial value.
+   */
+  threads?: ThreadSetting;
+}
+
 /**
- * Sets the number of threads OpenBLAS uses for each call (it starts with one per core, or
- * OPENBLAS_NUM_THREADS). Returns the count now in force.
+ * Configures the native backend; returns the previous configuration (pass it back to restore).
+ * The thread count applies to calls made afterwards, sync and async: each call takes the count the
+ * policy gives it when it is made, and the addon never changes the count under a call in flight,
+ * so a call that starts while another runs shares that one's count.
+ * @throws InvalidArgumentError for an unknown option or a `threads` value other than 'auto', 'all'
+ *   or an integer in [1, 4096].
+ */
+export function configureNative(config: NativeConfig): Required<NativeConfig> {
+  checkOptions('configureNative', config, ['threads']);
+  const previous = { threads: threadSetting() };
+  if (config.threads !== undefined) {
+    const given: unknown = config.threads;
+    const t =
+      typeof given === 'string' && given !== 'auto' && given !== 'all'
+        ? undefined
+        : parseThreadSetting(given);
+    if (t === undefined)
+      throw new InvalidArgumentError(
+        'configureNative',
+        'threads',
+        config.threads,
+        "'auto', 'all' or an integer in [1, 4096]",
+      );
+    setThreadSetting(t);
+    resetRequested();
+  }
+  return previous;
+}
+
+/** The native backend's configuration in force. */
+export function nativeConfig(): Required<NativeConfig> {
+  return { threads: threadSetting() };
+}
+
+/**
+ * Sets a fixed number of OpenBLAS threads for every later call: `configureNative({ threads: n })`
+ * (kept for compatibility; `'auto'` is the default). Returns the count now in force.
  * @throws InvalidArgumentError unless `n` is an integer in [1, 4096]; BackendUnavailableError
  *   when the addon is not built.
  */
@@ -95,8 +178,6 @@ export function setThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > 4096)
     throw new InvalidArgumentError('setThreads', 'n', n, 'an integer in [1, 4096]');
   if (!load().addon) throw new BackendUnavailableError('setThreads', 'native', probe().reason ?? 'not built');
-  const threads = requireAddon().setThreads(n);
-  if (availability?.details)
-    availability = { ...availability, details: { ...availability.details, threads } };
-  return threads;
+  configureNative({ threads: n });
+  return requireAddon().setThreads(n);
 }

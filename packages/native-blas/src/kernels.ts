@@ -22,6 +22,7 @@ import {
 import type { FloatData, MatDesc, NativeAddon } from './addon.js';
 import { checkExtents, typedNativeError } from './errors.js';
 import { Operands, alloc, denseMat, denseVec, wrap } from './layout.js';
+import { threadApplier } from './threads.js';
 import { NATIVE_THRESHOLDS as T, below, gemmBelow } from './thresholds.js';
 
 const sq = (a: NDArray) => a.shape[0] === a.shape[1];
@@ -119,8 +120,9 @@ export function nativeKernels(addon: () => NativeAddon): KernelTable {
 
 /**
  * Every kernel of `table` behind one guard: operand extents checked against the addon's limit
- * before any copy, and the addon's coded errors turned into typed ones naming the kernel
- * (errors.ts). The addon itself validates every descriptor again.
+ * before any copy, the OpenBLAS thread count of the call requested by the thread policy
+ * (threads.ts; `explain` shows it through `note`), and the addon's coded errors turned into typed
+ * ones naming the kernel (errors.ts). The addon itself validates every descriptor again.
  */
 function guardKernels(table: KernelTable, addon: () => NativeAddon): KernelTable {
   let maxExtent: number | undefined;
@@ -128,14 +130,16 @@ function guardKernels(table: KernelTable, addon: () => NativeAddon): KernelTable
     maxExtent ??= addon().info().maxExtent ?? 2 ** 31 - 1;
     return maxExtent;
   };
+  const threads = threadApplier(addon);
   const out: Record<string, unknown> = {};
   for (const [name, impl] of Object.entries(table) as [string, KernelImpl<KernelName>][]) {
-    const guarded: KernelImpl<KernelName> = { ...impl };
+    const guarded: KernelImpl<KernelName> = { ...impl, note: (args) => threads.note(name, args) };
     const run = impl.run;
     const runAsync = impl.runAsync;
     if (run)
       guarded.run = (args) => {
         checkExtents(name, args, limit());
+        threads.apply(name, args);
         try {
           return run(args);
         } catch (e) {
@@ -145,6 +149,8 @@ function guardKernels(table: KernelTable, addon: () => NativeAddon): KernelTable
     if (runAsync)
       guarded.runAsync = async (args) => {
         checkExtents(name, args, limit());
+        // the count is read by the addon when the call is made and applied on its worker thread
+        threads.apply(name, args);
         try {
           return await runAsync(args);
         } catch (e) {

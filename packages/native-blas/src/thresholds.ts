@@ -57,3 +57,32 @@ export function gemmBelow(m: number, n: number, k: number, dtype: string): strin
   const min = dtype === 'float32' ? NATIVE_THRESHOLDS.gemmF32 : NATIVE_THRESHOLDS.gemmF64;
   return below('gemm', 'm*n*k', m * n * k, min);
 }
+
+/**
+ * The thread policy's thresholds (src/threads.ts): in `'auto'`, a call gets one OpenBLAS thread
+ * below this many nominal flops, and one more per further threshold's worth, up to the count
+ * OpenBLAS started with.
+ *
+ * Set from the run of 2026-12-06 on the 2-vCPU EPYC Zen 4 VM (OpenBLAS 0.3.21 DYNAMIC_ARCH, the
+ * machine shared with CI: load average 10-20), per-call medians in ms, 1 thread / 2 threads:
+ * - gemm f64: n = 128 0.091 / 0.098, 256 0.68 / 0.73, 512 21 / 12.6 (13.7 / 17.4 in a quieter
+ *   minute), 768 43 / 41, 1024 228 / 124. Quiet, 2 threads reach 1.8x at n >= 256
+ *   (reference-numbers.md), but any threaded call stalls when the other core is busy. Rule: one
+ *   thread below 1e8 flops (gemm n ~ 370).
+ * - solve (gesv): n = 128 0.115 / 8.8, 256 0.57 / 13.2, 512 10.3 / 30.8, 1024 46 / 92; Cholesky:
+ *   n = 64 0.016 / 0.041, 128 0.062 / 0.12, 256 0.32 / 0.48, 512 2.2 / 5.9, 1024 28 / 32.
+ *   OpenBLAS's threaded getrf/potrf lost at every size measured. Rule: one thread below 1e9 flops
+ *   (LU n ~ 1140, Cholesky n ~ 1440); QR, SVD and eigensolvers take the same rule, not swept.
+ * `pnpm bench native-threads` (bench/threads.bench.ts) repeats the measurement, as the machine is
+ * and with a CPU-bound process running, and writes docs/bench/native-threads{,-summary}.md. Its
+ * run of 2026-12-06 (load average 22-26 from other work), auto / all threads, ms: solve n = 128
+ * 0.30 / 21.7 (busy core: 0.30 / 32.4), n = 256 0.86 / 29.9 (0.82 / 131); Cholesky n = 128 0.088 /
+ * 0.16 (0.12 / 67), n = 256 0.60 / 9.6 (0.42 / 143); gemm n = 256 0.96 / 9.1 (0.96 / 25.8). Busy /
+ * quiet with auto: 0.7-1.4x at n = 128..256; gemm n = 512 (2 threads by this rule) 1.65x.
+ */
+export const THREAD_FLOPS = {
+  /** Level-1/2/3 BLAS and the triangular solves (gemm, syrk, trsm, getrs, ...). */
+  blas: 1e8,
+  /** LAPACK factorizations and decompositions (getrf, gesv, potrf, geqrf, gesdd, syevd, ...). */
+  lapack: 1e9,
+} as const;

@@ -12,11 +12,11 @@
 #include "bindings.h"
 #include "sparse.h"
 
+#include "threads.h"
+
 #ifdef KRYLOV_HAVE_OPENBLAS
 extern "C" {
 char* openblas_get_config(void);
-int openblas_get_num_threads(void);
-void openblas_set_num_threads(int);
 }
 #endif
 
@@ -27,10 +27,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(env);
 #ifdef KRYLOV_HAVE_OPENBLAS
   out.Set("library", Napi::String::New(env, std::string(openblas_get_config())));
-  out.Set("threads", Napi::Number::New(env, openblas_get_num_threads()));
+  int current = 0, inFlight = 0;
+  kb::ThreadGate::instance().state(current, inFlight);
+  out.Set("threads", Napi::Number::New(env, current));
+  out.Set("maxThreads", Napi::Number::New(env, kb::ThreadGate::instance().maxThreads()));
+  out.Set("inFlight", Napi::Number::New(env, inFlight));
 #else
   out.Set("library", Napi::String::New(env, "system BLAS (CBLAS) + LAPACKE"));
   out.Set("threads", Napi::Number::New(env, 0));
+  out.Set("maxThreads", Napi::Number::New(env, 0));
+  out.Set("inFlight", Napi::Number::New(env, 0));
 #endif
   out.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   // the largest extent, leading dimension or increment the kernels take (args.h: toExtent)
@@ -38,13 +44,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
+/**
+ * setThreads(n): the OpenBLAS thread count of the calls made after it from JS (sync and async),
+ * applied now when no call is in flight (threads.h). Returns the count in force.
+ */
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   kb::Ctx c{info.Env(), "setThreads"};
   kb::requireArgs(c, info, 1);
   int64_t n = kb::toInt(c, info[0], "n", 1, 4096);
 #ifdef KRYLOV_HAVE_OPENBLAS
-  openblas_set_num_threads(static_cast<int>(n));
-  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+  return Napi::Number::New(info.Env(), kb::ThreadGate::instance().request(static_cast<int>(n)));
 #else
   (void)n;
   return Napi::Number::New(info.Env(), 0);

@@ -17,6 +17,7 @@
 #include "args.h"
 #include "cores.h"
 #include "scratch.h"
+#include "threads.h"
 #include "xerbla.h"
 
 namespace kb {
@@ -148,8 +149,9 @@ inline Napi::Error failureError(Napi::Env env, const std::string& fn, const Fail
 class Worker : public Napi::AsyncWorker {
  public:
   Worker(Napi::Env env, const std::string& fn, std::vector<std::unique_ptr<Staged>> staged, Compute compute,
-         bool returnsNumber)
+         bool returnsNumber, int threads)
       : Napi::AsyncWorker(env, fn.c_str()),
+        threads_(threads),
         fn_(fn),
         deferred_(Napi::Promise::Deferred::New(env)),
         staged_(std::move(staged)),
@@ -159,6 +161,8 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
+    // the count asked for when the call was made, applied here on the worker thread (threads.h)
+    ThreadLease lease(threads_);
     if (!runCompute(compute_, result_, failure_)) SetError(failure_.message);
   }
 
@@ -197,6 +201,7 @@ class Worker : public Napi::AsyncWorker {
   void OnError(const Napi::Error&) override { deferred_.Reject(failureError(Env(), fn_, failure_).Value()); }
 
  private:
+  int threads_;
   std::string fn_;
   Napi::Promise::Deferred deferred_;
   std::vector<std::unique_ptr<Staged>> staged_;
@@ -208,19 +213,26 @@ class Worker : public Napi::AsyncWorker {
 
 /**
  * Instantiates `make` for the call's element type, then runs the computation it returns now or
- * queues it on the thread pool and returns a promise.
+ * queues it on the thread pool and returns a promise. Either way the computation holds the
+ * thread gate (threads.h) with the OpenBLAS count JS asked for at the time of the call.
  */
 template <typename Make>
 Napi::Value dispatch(const Ctx& c, DType dtype, bool async, bool returnsNumber, Make make) {
   Stager stager(c.env, c.fn, async);
   Compute compute = dtype == DType::F64 ? make(double{}, stager) : make(float{}, stager);
+  const int threads = ThreadGate::instance().requested();  // read on the main thread, at the call
   if (!async) {
     double r = 0;
     Failure f;
-    if (!runCompute(compute, r, f)) throw failureError(c.env, c.fn, f);
+    bool ok;
+    {
+      ThreadLease lease(threads);
+      ok = runCompute(compute, r, f);
+    }
+    if (!ok) throw failureError(c.env, c.fn, f);
     return returnsNumber ? Napi::Value(Napi::Number::New(c.env, r)) : c.env.Undefined();
   }
-  auto* w = new Worker(c.env, c.fn, std::move(stager.staged()), std::move(compute), returnsNumber);
+  auto* w = new Worker(c.env, c.fn, std::move(stager.staged()), std::move(compute), returnsNumber, threads);
   Napi::Promise p = w->promise();
   w->Queue();  // the worker deletes itself after OnOK/OnError
   return p;
