@@ -33,6 +33,12 @@ export interface AsArrayOptions {
  * a float64 array of its shape (booleans count as 0/1). O(size).
  * @throws ShapeError naming `fn` and `arg` for a ragged nested array; InvalidArgumentError for an
  *   entry that is not a number (a string, null, an object) or an input of another kind.
+ * @example
+ * ```ts
+ * import { asarray } from '@krylov/core-array';
+ * const a = asarray([[1, 2], [3, 4]]); // nested arrays become float64
+ * console.assert(asarray(a) === a, 'an NDArray is returned as is');
+ * ```
  */
 export function asarray<D extends DType>(x: NDArray<D>, options?: AsArrayOptions): NDArray<D>;
 export function asarray(x: ArrayInput, options?: AsArrayOptions): NDArray;

@@ -16,6 +16,12 @@ export type ShapeLike = readonly number[] | number;
  * A new array of `shape` with every element zero. O(size).
  * @throws InvalidArgumentError for a shape that is not a non-negative integer or an array of them;
  * DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * import { zeros } from '@krylov/core-array';
+ * const z = zeros([2, 3], { dtype: 'float32' });
+ * console.assert(z.dtype === 'float32' && z.shape.join() === '2,3' && z.get(1, 2) === 0);
+ * ```
  */
 export function zeros<D extends DType = 'float64'>(shape: ShapeLike, options?: DTypeOption<D>): NDArray<D> {
   checkOptions('zeros', options, ['dtype']);
@@ -28,6 +34,12 @@ export function zeros<D extends DType = 'float64'>(shape: ShapeLike, options?: D
  * A new array of `shape` with every element `value` (NaN and infinities included). O(size).
  * @throws InvalidArgumentError for a bad shape or a value that is not a number; DTypeError for an
  * unknown dtype.
+ * @example
+ * ```ts
+ * import { full } from '@krylov/core-array';
+ * const f = full([2, 2], 7);
+ * console.assert(f.get(1, 0) === 7 && f.dtype === 'float64');
+ * ```
  */
 export function full<D extends DType = 'float64'>(
   shape: ShapeLike,
@@ -43,7 +55,14 @@ export function full<D extends DType = 'float64'>(
   return new NDArray(data, s);
 }
 
-/** A new array of `shape` filled with ones. O(size). @throws as `zeros`. */
+/**
+ * A new array of `shape` filled with ones. O(size). @throws as `zeros`.
+ * @example
+ * ```ts
+ * import { ones, sum } from '@krylov/core-array';
+ * console.assert(sum(ones([3, 4])).item() === 12);
+ * ```
+ */
 export function ones<D extends DType = 'float64'>(shape: ShapeLike, options?: DTypeOption<D>): NDArray<D> {
   checkOptions('ones', options, ['dtype']);
   return full(shape, 1, options);
@@ -52,6 +71,12 @@ export function ones<D extends DType = 'float64'>(shape: ShapeLike, options?: DT
 /**
  * Zeros with the shape (and, unless given, the dtype) of `a`. O(size).
  * @throws InvalidArgumentError when `a` is not an NDArray.
+ * @example
+ * ```ts
+ * import { array, zerosLike } from '@krylov/core-array';
+ * const z = zerosLike(array([[1, 2], [3, 4]], { dtype: 'int32' }));
+ * console.assert(z.dtype === 'int32' && z.get(1, 1) === 0);
+ * ```
  */
 export function zerosLike<D extends DType>(a: NDArray<D>, options?: DTypeOption<D>): NDArray<D> {
   checkOptions('zerosLike', options, ['dtype']);
@@ -62,6 +87,14 @@ export function zerosLike<D extends DType>(a: NDArray<D>, options?: DTypeOption<
 /**
  * The n x m matrix with ones on diagonal `k` (0 main, >0 above, <0 below). O(nm).
  * @throws InvalidArgumentError for a negative or non-integer n or m, or a non-integer k.
+ * @example
+ * ```ts
+ * import { eye } from '@krylov/core-array';
+ * const i = eye(3);
+ * console.assert(i.get(1, 1) === 1 && i.get(0, 1) === 0);
+ * const super1 = eye(3, { k: 1 }); // ones on the first superdiagonal
+ * console.assert(super1.get(0, 1) === 1);
+ * ```
  */
 export function eye<D extends DType = 'float64'>(
   n: number,
@@ -80,6 +113,12 @@ export function eye<D extends DType = 'float64'>(
  * Evenly spaced values in [start, stop) with `step`, as `numpy.arange`; `arange(n)` is 0..n-1.
  * O(n).
  * @throws InvalidArgumentError for a zero or non-finite step, or non-finite bounds.
+ * @example
+ * ```ts
+ * import { arange } from '@krylov/core-array';
+ * console.assert(arange(5).toFlatArray().join() === '0,1,2,3,4');
+ * console.assert(arange(1, 2, 0.25).toFlatArray().join() === '1,1.25,1.5,1.75');
+ * ```
  */
 export function arange<D extends DType = 'float64'>(
   start: number,
@@ -103,6 +142,11 @@ export function arange<D extends DType = 'float64'>(
  * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`). O(num).
  * @throws InvalidArgumentError for non-finite bounds, a negative or non-integer num, or a
  * non-boolean endpoint.
+ * @example
+ * ```ts
+ * import { linspace } from '@krylov/core-array';
+ * console.assert(linspace(0, 1, 5).toFlatArray().join() === '0,0.25,0.5,0.75,1'); // endpoints included
+ * ```
  */
 export function linspace<D extends DType = 'float64'>(
   start: number,
@@ -126,6 +170,15 @@ export function linspace<D extends DType = 'float64'>(
 /**
  * A new array from nested JavaScript arrays (rectangular), or a copy of an NDArray.
  * @throws ShapeError for ragged input; InvalidArgumentError for non-numeric entries.
+ * @example
+ * ```ts
+ * import { array } from '@krylov/core-array';
+ * const a = array([
+ *   [1, 2, 3],
+ *   [4, 5, 6],
+ * ]);
+ * console.assert(a.shape.join() === '2,3' && a.get(1, 2) === 6 && a.dtype === 'float64');
+ * ```
  */
 export function array<D extends DType = 'float64'>(
   values: NestedArray | NDArray,
@@ -164,6 +217,12 @@ export function array<D extends DType = 'float64'>(
 /**
  * Wraps a typed array without copying (shape defaults to 1-D); the dtype follows the array class.
  * @throws ShapeError when `shape` does not match the length.
+ * @example
+ * ```ts
+ * import { fromTypedArray } from '@krylov/core-array';
+ * const a = fromTypedArray(new Float32Array([1, 2, 3, 4]), [2, 2]); // no copy
+ * console.assert(a.dtype === 'float32' && a.get(1, 0) === 3);
+ * ```
  */
 export function fromTypedArray<T extends DTypeMap[DType]>(
   data: T,
@@ -183,7 +242,15 @@ export function fromTypedArray<T extends DTypeMap[DType]>(
   return new NDArray(data as DTypeMap[DType], s) as never;
 }
 
-/** A scalar (0-d) array. @throws InvalidArgumentError when `value` is not a number. */
+/**
+ * A scalar (0-d) array. @throws InvalidArgumentError when `value` is not a number.
+ * @example
+ * ```ts
+ * import { scalar } from '@krylov/core-array';
+ * const s = scalar(2.5);
+ * console.assert(s.ndim === 0 && s.item() === 2.5);
+ * ```
+ */
 export function scalar<D extends DType = 'float64'>(value: number, options?: DTypeOption<D>): NDArray<D> {
   checkNumber('scalar', 'value', value, { infinite: true, nan: true });
   return full([], value, options);

@@ -64,7 +64,14 @@ export function dtypeOfTypedArray(data: ArrayBufferView, fn = 'dtypeOfTypedArray
   );
 }
 
-/** NumPy-style promotion for binary operations: the operand dtype of higher rank. */
+/**
+ * NumPy-style promotion for binary operations: the operand dtype of higher rank.
+ * @example
+ * ```ts
+ * import { promoteTypes } from '@krylov/core-array';
+ * console.assert(promoteTypes('float32', 'float64') === 'float64' && promoteTypes('int32', 'int32') === 'int32');
+ * ```
+ */
 export function promoteTypes(a: DType, b: DType): DType {
   return dtypeInfo(a).rank >= dtypeInfo(b).rank ? a : b;
 }

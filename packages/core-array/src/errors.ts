@@ -54,7 +54,19 @@ Object.defineProperty(KrylovError, Symbol.hasInstance, {
   },
 });
 
-/** Shapes that do not fit together (mismatched inner dimensions, non-square where square is needed...). */
+/**
+ * Shapes that do not fit together (mismatched inner dimensions, non-square where square is needed...).
+ * @example
+ * ```ts
+ * import { array, matmul, ShapeError } from '@krylov/core-array';
+ * try {
+ *   matmul(array([[1, 2]]), array([[1, 2]]));
+ *   console.assert(false, 'expected a ShapeError');
+ * } catch (e) {
+ *   console.assert(e instanceof ShapeError, String(e)); // names the function, the argument and the shapes
+ * }
+ * ```
+ */
 export class ShapeError extends KrylovError {
   readonly arg: string;
   readonly shape: readonly number[] | undefined;
@@ -157,6 +169,16 @@ export class MissingKernelError extends BackendUnavailableError {
 /**
  * Rejects option keys that `fn` does not know, so a typo (`{ rtol: 1e-8, maxiters: 5 }`) is an
  * error instead of a silently ignored setting.
+ * @example
+ * ```ts
+ * import { checkOptions, InvalidArgumentError } from '@krylov/core-array';
+ * try {
+ *   checkOptions('myFn', { rtoll: 1e-8 }, ['rtol', 'atol']); // a typo in an option key
+ *   console.assert(false);
+ * } catch (e) {
+ *   console.assert(e instanceof InvalidArgumentError);
+ * }
+ * ```
  */
 export function checkOptions(fn: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined) return;

@@ -25,6 +25,12 @@ function byteExtent(a: NDArray): [number, number] | null {
  * Whether `a` and `b` may share memory: the same buffer and intersecting byte extents. Conservative
  * (interleaved views such as the even and odd elements of one vector count as sharing), never wrong
  * the other way. O(ndim).
+ * @example
+ * ```ts
+ * import { mayShareMemory, zeros } from '@krylov/core-array';
+ * const a = zeros([4, 4]);
+ * console.assert(mayShareMemory(a, a.T) && !mayShareMemory(a, a.copy()));
+ * ```
  */
 export function mayShareMemory(a: NDArray, b: NDArray): boolean {
   if (a.data.buffer !== b.data.buffer) return false;

@@ -20,7 +20,16 @@ const DESCR: Record<string, DType> = {
 const CODE: Record<string, string> = { float64: '<f8', float32: '<f4', int32: '<i4', bool: '|b1' };
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Serializes `a` (any strides) to `.npy` bytes in C order, format 1.0 (2.0 when the header needs it). */
+/**
+ * Serializes `a` (any strides) to `.npy` bytes in C order, format 1.0 (2.0 when the header needs it).
+ * @example
+ * ```ts
+ * import { array, fromNpy, toNpy } from '@krylov/core-array';
+ * const bytes = toNpy(array([[1, 2], [3, 4]])); // write with fs.writeFileSync('a.npy', bytes)
+ * const back = fromNpy(bytes); // numpy.load reads the same bytes
+ * console.assert(back.shape.join() === '2,2' && back.get(1, 0) === 3);
+ * ```
+ */
 export function toNpy(a: NDArray): Uint8Array {
   checkArray('toNpy', 'a', a);
   const code = CODE[a.dtype];
@@ -54,6 +63,13 @@ export function toNpy(a: NDArray): Uint8Array {
  * Reads `.npy` bytes into a new NDArray (Fortran-order files come back as the same logical array,
  * as a transposed view of their data).
  * @throws InvalidArgumentError for a bad magic string, an unsupported dtype or a malformed or truncated header.
+ * @example
+ * ```ts
+ * import { fromNpy, rng, toNpy } from '@krylov/core-array';
+ * const a = rng(0).normal([3, 2], { dtype: 'float32' });
+ * const b = fromNpy(toNpy(a));
+ * console.assert(b.dtype === 'float32' && b.get(2, 1) === a.get(2, 1));
+ * ```
  */
 export function fromNpy(bytes: Uint8Array): NDArray {
   const fn = 'fromNpy';

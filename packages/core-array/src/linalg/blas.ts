@@ -23,7 +23,14 @@ function vectors(fn: string, x: NDArray, y: NDArray): void {
     throw new ShapeError(fn, 'y', `length must equal x's length ${x.shape[0]}`, y.shape);
 }
 
-/** x . y (BLAS ddot). O(n). @throws ShapeError, DTypeError. */
+/**
+ * x . y (BLAS ddot). O(n). @throws ShapeError, DTypeError.
+ * @example
+ * ```ts
+ * import { array, dot } from '@krylov/core-array';
+ * console.assert(dot(array([1, 2, 3]), array([4, 5, 6])) === 32);
+ * ```
+ */
 export function dot(x: NDArray, y: NDArray): number {
   // the checks of `vectors` without allocating, for the common case; anything else takes the
   // general path, which names the fault
@@ -43,6 +50,13 @@ export function dot(x: NDArray, y: NDArray): number {
 /**
  * y += alpha x in place (BLAS daxpy); returns y. O(n).
  * @throws ShapeError, DTypeError; InvalidArgumentError for a non-finite alpha or a broadcast y.
+ * @example
+ * ```ts
+ * import { array, axpy } from '@krylov/core-array';
+ * const y = array([1, 1]);
+ * axpy(2, array([1, 2]), y); // y <- 2 x + y, in place
+ * console.assert(y.toFlatArray().join() === '3,5');
+ * ```
  */
 export function axpy(alpha: number, x: NDArray, y: NDArray): NDArray {
   const fn = 'axpy';
@@ -66,7 +80,14 @@ export function scal(alpha: number, x: NDArray): NDArray {
   return x;
 }
 
-/** ||x||_2 with LAPACK dnrm2's overflow-safe scaling. O(n). @throws ShapeError, DTypeError. */
+/**
+ * ||x||_2 with LAPACK dnrm2's overflow-safe scaling. O(n). @throws ShapeError, DTypeError.
+ * @example
+ * ```ts
+ * import { array, nrm2 } from '@krylov/core-array';
+ * console.assert(nrm2(array([3, 4])) === 5);
+ * ```
+ */
 export function nrm2(x: NDArray): number {
   requireNdim('nrm2', 'x', x, 1);
   requireSameDType('nrm2', { x });

@@ -130,6 +130,13 @@ function plan(fn: string, a0: NDArray, b0: NDArray): Plan {
  * inputs to the wider type. O(batch mnk). Nested arrays, 1-D typed arrays and numbers are
  * converted by `asarray` first.
  * @throws ShapeError for non-matching inner or batch dimensions or a ragged nested array.
+ * @example
+ * ```ts
+ * import { array, matmul } from '@krylov/core-array';
+ * const a = array([[1, 2], [3, 4]]);
+ * const c = matmul(a, a.T); // a transposed view, no copy
+ * console.assert(c.toFlatArray().join() === '5,11,11,25');
+ * ```
  */
 export function matmul(a: ArrayInput, b: ArrayInput): NDArray<FloatDType> {
   if (!isNDArray(a)) a = asarray(a, { fn: 'matmul', arg: 'a' });
@@ -171,7 +178,15 @@ export async function matmulAsync(a: NDArray, b: NDArray): Promise<NDArray<Float
   return p.out.reshape(p.shape);
 }
 
-/** The outer product x y^T of two vectors. O(mn). @throws ShapeError for non-vectors. */
+/**
+ * The outer product x y^T of two vectors. O(mn). @throws ShapeError for non-vectors.
+ * @example
+ * ```ts
+ * import { array, outer } from '@krylov/core-array';
+ * const o = outer(array([1, 2]), array([3, 4, 5]));
+ * console.assert(o.shape.join() === '2,3' && o.get(1, 2) === 10);
+ * ```
+ */
 export function outer(x: NDArray, y: NDArray): NDArray<FloatDType> {
   requireNdim('outer', 'x', x, 1);
   requireNdim('outer', 'y', y, 1);

@@ -343,6 +343,11 @@ export const logicalNot = unary('logicalNot', (a) => +(a === 0), 'bool');
  * Clips to [lo, hi] (NaN propagates; infinite bounds clip on one side only). O(size).
  * @throws InvalidArgumentError for unknown options, a non-array `x`, or a bound that is NaN or not a
  * number.
+ * @example
+ * ```ts
+ * import { array, clip } from '@krylov/core-array';
+ * console.assert(clip(array([-2, 0.5, 3]), 0, 1).toFlatArray().join() === '0,0.5,1');
+ * ```
  */
 export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): NDArray {
   checkOptions('clip', options, ['out']);
@@ -355,6 +360,13 @@ export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): N
 /**
  * Elements of `a` where `cond` is non-zero, else of `b` (all broadcast), as numpy.where. O(size).
  * @throws InvalidArgumentError for a non-array `cond` or operands that are neither arrays nor numbers.
+ * @example
+ * ```ts
+ * import { array, greater, where } from '@krylov/core-array';
+ * const x = array([-1, 2, -3]);
+ * const relu = where(greater(x, 0), x, 0);
+ * console.assert(relu.toFlatArray().join() === '0,2,0');
+ * ```
  */
 export function where(cond: NDArray, a: ArrayLike, b: ArrayLike, options?: OutOption): NDArray {
   checkOptions('where', options, ['out']);

@@ -10,6 +10,12 @@ import { checkArray } from '../validate.js';
  * Complexity: O(total size).
  * @throws InvalidArgumentError when `arrays` is empty or `axis` is out of range; ShapeError when the
  * other extents differ (naming the offending array).
+ * @example
+ * ```ts
+ * import { array, concatenate } from '@krylov/core-array';
+ * const c = concatenate([array([[1, 2]]), array([[3, 4]])], 0);
+ * console.assert(c.shape.join() === '2,2' && c.get(1, 0) === 3);
+ * ```
  */
 export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
   const fn = 'concatenate';
@@ -51,6 +57,12 @@ export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
  * Complexity: O(total size).
  * @throws InvalidArgumentError when `arrays` is empty or `axis` is out of range; ShapeError when the
  * shapes differ.
+ * @example
+ * ```ts
+ * import { array, stack } from '@krylov/core-array';
+ * const s = stack([array([1, 2]), array([3, 4])], 1);
+ * console.assert(s.shape.join() === '2,2' && s.get(0, 1) === 3);
+ * ```
  */
 export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
   const fn = 'stack';

@@ -20,6 +20,12 @@ function requireMatrixStack(fn: string, a: NDArray): void {
  * diagonal, k < 0 below), as `numpy.linalg.diagonal`: shape `[..., len]`. Writing through the view
  * writes the matrix. O(1).
  * @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ * @example
+ * ```ts
+ * import { array, diagonal } from '@krylov/core-array';
+ * const a = array([[1, 2], [3, 4]]);
+ * console.assert(diagonal(a).toFlatArray().join() === '1,4' && diagonal(a, 1).toFlatArray().join() === '2');
+ * ```
  */
 export function diagonal<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
   const fn = 'diagonal';
@@ -42,6 +48,12 @@ export function diagonal<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
  * A new matrix with `v` on its k-th diagonal (`numpy.diag` for 1-D input): (n + |k|) x (n + |k|).
  * O(n^2).
  * @throws ShapeError unless `v` is 1-D; InvalidArgumentError for a non-integer k.
+ * @example
+ * ```ts
+ * import { array, diag } from '@krylov/core-array';
+ * const d = diag(array([1, 2, 3]));
+ * console.assert(d.shape.join() === '3,3' && d.get(2, 2) === 3 && d.get(0, 1) === 0);
+ * ```
  */
 export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
   const fn = 'diag';
@@ -59,6 +71,11 @@ export function diag<D extends DType>(v: NDArray<D>, k = 0): NDArray<D> {
  * The sum of the k-th diagonal of a matrix (`numpy.trace`); for stacks, `sum(diagonal(a), { axis: -1 })`.
  * O(min(m, n)).
  * @throws ShapeError unless `a` is 2-D; InvalidArgumentError for a non-integer k.
+ * @example
+ * ```ts
+ * import { array, trace } from '@krylov/core-array';
+ * console.assert(trace(array([[1, 2], [3, 4]])) === 5);
+ * ```
  */
 export function trace(a: NDArray, k = 0): number {
   checkArray('trace', 'a', a);
@@ -81,6 +98,12 @@ function keepTriangle<D extends DType>(fn: string, a: NDArray<D>, k: number, upp
 /**
  * A copy with the entries below the k-th diagonal of the last two axes set to zero (`numpy.triu`).
  * O(size). @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ * @example
+ * ```ts
+ * import { array, triu } from '@krylov/core-array';
+ * const u = triu(array([[1, 2], [3, 4]]));
+ * console.assert(u.get(1, 0) === 0 && u.get(0, 1) === 2);
+ * ```
  */
 export function triu<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
   return keepTriangle('triu', a, k, true);
@@ -89,6 +112,12 @@ export function triu<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
 /**
  * A copy with the entries above the k-th diagonal of the last two axes set to zero (`numpy.tril`).
  * O(size). @throws ShapeError for fewer than 2 dimensions; InvalidArgumentError for a non-integer k.
+ * @example
+ * ```ts
+ * import { array, tril } from '@krylov/core-array';
+ * const l = tril(array([[1, 2], [3, 4]]));
+ * console.assert(l.get(0, 1) === 0 && l.get(1, 0) === 3);
+ * ```
  */
 export function tril<D extends DType>(a: NDArray<D>, k = 0): NDArray<D> {
   return keepTriangle('tril', a, k, false);

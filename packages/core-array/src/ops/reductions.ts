@@ -103,7 +103,16 @@ function scalarResult(x: NDArray<'float64' | 'float32'>, value: number): NDArray
   return contiguousArray(d, x.dtype, []);
 }
 
-/** Sum along axes (pairwise summation). O(size). */
+/**
+ * Sum along axes (pairwise summation). O(size).
+ * @example
+ * ```ts
+ * import { array, sum } from '@krylov/core-array';
+ * const a = array([[1, 2], [3, 4]]);
+ * console.assert(sum(a).item() === 10); // a 0-d array without an axis
+ * console.assert(sum(a, { axis: 0 }).toFlatArray().join() === '4,6');
+ * ```
+ */
 export function sum(x: NDArray, options?: ReduceArg): NDArray {
   // lean path: the whole of a dense float array, summed where it lies (float32 accumulates in
   // float64 as on the general path, which gathers into a Float64Array)
@@ -113,7 +122,14 @@ export function sum(x: NDArray, options?: ReduceArg): NDArray {
   return reduce('sum', x, options, [], accumulateType(x.dtype), sumOf);
 }
 
-/** Arithmetic mean along axes; NaN for an empty reduction, as NumPy. O(size). */
+/**
+ * Arithmetic mean along axes; NaN for an empty reduction, as NumPy. O(size).
+ * @example
+ * ```ts
+ * import { array, mean } from '@krylov/core-array';
+ * console.assert(mean(array([[1, 2], [3, 4]]), { axis: 1 }).toFlatArray().join() === '1.5,3.5');
+ * ```
+ */
 export function mean(x: NDArray, options?: ReduceArg): NDArray {
   checkArray('mean', 'x', x);
   return reduce('mean', x, options, [], floatResultType(x.dtype), (b, n) => sumOf(b, n) / n);
@@ -206,7 +222,15 @@ export function variance(
   return varianceOf('variance', x, options);
 }
 
-/** Standard deviation along axes with `ddof` (see `variance`). O(size). @throws as `variance`. */
+/**
+ * Standard deviation along axes with `ddof` (see `variance`). O(size). @throws as `variance`.
+ * @example
+ * ```ts
+ * import { array, std } from '@krylov/core-array';
+ * console.assert(std(array([1, 3])).item() === 1); // ddof 0, as NumPy
+ * console.assert(Math.abs(std(array([1, 3]), { ddof: 1 }).item() - Math.SQRT2) < 1e-15);
+ * ```
+ */
 export function std(x: NDArray, options?: (ReduceOptions & { ddof?: number }) | number | number[]): NDArray {
   const v = varianceOf('std', x, options);
   for (let i = 0; i < v.size; i++) v.data[i] = Math.sqrt(v.data[i]);
@@ -268,6 +292,13 @@ export type NormOrder = number | 'fro' | 'nuc';
  * @throws InvalidArgumentError for an order that does not exist for the input (a string for a
  * vector, 3 for a matrix...), the SVD orders on a matrix, or a bad axis; ShapeError for an `ord`
  * on an input with more than two dimensions and no `axis`.
+ * @example
+ * ```ts
+ * import { array, norm } from '@krylov/core-array';
+ * const v = array([3, 4]);
+ * console.assert(norm(v).item() === 5);
+ * console.assert(norm(v, 1).item() === 7 && norm(v, Infinity).item() === 4);
+ * ```
  */
 export function norm(
   x: NDArray,

@@ -278,7 +278,16 @@ export class Rng {
   }
 }
 
-/** A new generator from a seed (number or string). */
+/**
+ * A new generator from a seed (number or string).
+ * @example
+ * ```ts
+ * import { rng } from '@krylov/core-array';
+ * const x = rng(42).normal([2, 3]);
+ * const y = rng(42).normal([2, 3]);
+ * console.assert(x.get(1, 2) === y.get(1, 2), 'the same seed gives the same numbers');
+ * ```
+ */
 export function rng(seed: number | string): Rng {
   return new Rng(seed);
 }
