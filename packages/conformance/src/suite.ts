@@ -138,10 +138,15 @@ const matches = (gap: KnownGap, c: ConformanceCase) =>
  * package.
  *
  * @example
- * import { afterAll, describe, it } from 'vitest';
+ * ```ts skip a vitest test file: registers its tests with the runner's describe and it
+ * // test/conformance.test.ts of a backend package
  * import { runConformance } from '@krylov/conformance';
+ * import { use } from '@krylov/core-array';
+ * import { plugin } from '@krylov/native-blas';
+ * import { afterAll, describe, it } from 'vitest';
  * use(plugin);
  * runConformance({ backend: 'native', describe, it, afterAll });
+ * ```
  */
 export function runConformance(options: ConformanceOptions): ConformanceReport {
   const { backend, describe, it } = options;

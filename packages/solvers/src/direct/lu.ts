@@ -353,7 +353,16 @@ const SPLU_KEYS = ['ordering', 'diagPivotThresh'] as const;
  * `solve(b, trans)`, L, U, perm_r, perm_c. Time proportional to the flops; backward stable in
  * practice with diagPivotThresh = 1 (growth as in dense partial pivoting).
  * @example
- * const lu = splu(A); const x = lu.solve(b); const y = lu.solve(b, 'T');
+ * ```ts
+ * import { array, matmul } from '@krylov/core-array';
+ * import { splu } from '@krylov/solvers';
+ * const A = array([[4, 1, 0], [2, 5, 1], [0, 3, 6]]); // or a CSR, CSC or COO matrix
+ * const b = array([1, 2, 3]);
+ * const lu = splu(A); const x = lu.solve(b); const y = lu.solve(b, 'T'); // A x = b, A^T y = b
+ * const [ax, aty] = [matmul(A, x), matmul(A.T, y)];
+ * const ok = (i: number) => Math.abs(ax.get(i) - b.get(i)) + Math.abs(aty.get(i) - b.get(i)) < 1e-12;
+ * console.assert([0, 1, 2].every(ok), 'both solves');
+ * ```
  * @throws ShapeError for a non-square A; SingularMatrixError naming the column (original index)
  *   that is structurally or numerically singular; InvalidArgumentError for a bad option.
  */

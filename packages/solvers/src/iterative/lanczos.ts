@@ -120,8 +120,19 @@ function pick(theta: Float64Array, which: Which, k: number): number[] {
  * `eigsh(A, 4, { sigma: 0 })` instead of the slow `which: 'SA'`. Cost: one factorization, then
  * one pair of triangular solves per step.
  * @example
- * eigsh(poisson([100, 100]), 4, { sigma: 0 }).values // the 4 smallest, ascending
- * eigsh(K, 3, { sigma: 1, M: Mass })                   // K x = lambda Mass x, nearest 1
+ * ```ts
+ * import { COOMatrix, eigsh, poisson } from '@krylov/solvers';
+ * const { values } = eigsh(poisson([20, 20]), 4, { sigma: 0 }); // the 4 smallest, ascending
+ * const mu = (i: number) => 4 * Math.sin((i * Math.PI) / 42) ** 2; // of poisson([20]); the 2-D ones are sums
+ * const exact = [mu(1) + mu(1), mu(1) + mu(2), mu(2) + mu(1), mu(2) + mu(2)];
+ * console.assert(exact.every((e, j) => Math.abs(values.get(j) - e) < 1e-10), 'exact eigenvalues');
+ * const K = poisson([50]);
+ * const d = Array.from({ length: 50 }, (_, i) => i);
+ * const Mass = new COOMatrix([50, 50], d, d, d.map(() => 2)).toCSR(); // SPD mass matrix 2 I
+ * const g = eigsh(K, 3, { sigma: 1, M: Mass }).values; // K x = lambda Mass x, nearest 1
+ * const s = eigsh(K, 3, { sigma: 2 }).values; // K x = mu x, nearest 2: lambda = mu / 2
+ * console.assert([0, 1, 2].every((j) => Math.abs(g.get(j) - s.get(j) / 2) < 1e-10), 'lambda = mu / 2');
+ * ```
  * @throws ShapeError for a non-square operator; InvalidArgumentError when k is not in [1, n), an
  *   option is out of range or A is not symmetric; SingularMatrixError when sigma is an eigenvalue;
  *   ConvergenceError when maxiter restarts do not converge (with the worst residual).
