@@ -196,3 +196,31 @@ export function checkOptions(fn: string, options: object | undefined, allowed: r
     }
   }
 }
+
+/** The string keys of an options type `T` that the list `K` leaves out (`never` when it names them all). */
+export type MissingOptionKeys<T, K extends readonly string[]> = Exclude<keyof T & string, K[number]>;
+
+/** Shared by every `optionKeys<T>()`: the list is checked at compile time, so at run time it is the identity. */
+const passKeys = <K extends readonly string[]>(...keys: K): K => keys;
+
+/**
+ * The `allowed` list for {@link checkOptions}, checked at compile time against the options type `T`:
+ * a key that `T` does not declare is a compile error, and so is a key of `T` left out of the list, so the
+ * keys a function accepts and the keys its options type documents cannot drift apart. Build the list once,
+ * at module level.
+ * @example
+ * ```ts
+ * import { checkOptions, optionKeys } from '@krylov/core-array';
+ * interface SolveOptions { rtol?: number; atol?: number }
+ * const SOLVE_KEYS = optionKeys<SolveOptions>()('rtol', 'atol'); // omitting 'atol' would not compile
+ * function solve(options: SolveOptions = {}): void {
+ *   checkOptions('solve', options, SOLVE_KEYS);
+ * }
+ * solve({ rtol: 1e-8 });
+ * ```
+ */
+export function optionKeys<T extends object>(): <const K extends readonly (keyof T & string)[]>(
+  ...keys: K & ([MissingOptionKeys<T, K>] extends [never] ? unknown : { missing: MissingOptionKeys<T, K> })
+) => K {
+  return passKeys as never;
+}

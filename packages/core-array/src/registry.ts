@@ -1,4 +1,10 @@
-import { BackendUnavailableError, InvalidArgumentError, MissingKernelError, checkOptions } from './errors.js';
+import {
+  BackendUnavailableError,
+  InvalidArgumentError,
+  MissingKernelError,
+  checkOptions,
+  optionKeys,
+} from './errors.js';
 import { type KernelSignatures, referencePackage } from './kernels/signatures.js';
 import { checkFunction, checkNumber } from './validate.js';
 
@@ -231,6 +237,8 @@ export function use(plugin: Plugin): void {
   for (const k of plugin.kernels ?? []) registerKernels(k.backend, k.table);
 }
 
+const CONFIG_KEYS = optionKeys<Config>()('backends');
+
 /**
  * Sets the backend order for the process (see `Config`). Names are checked for form only: a
  * backend may be registered after the order is set (a plugin loaded later), so a name that is not
@@ -247,11 +255,16 @@ export function use(plugin: Plugin): void {
 export function configure(config: Config): void {
   if (typeof config !== 'object' || config === null)
     throw new InvalidArgumentError('configure', 'config', config, 'an options object');
-  checkOptions('configure', config, ['backends']);
+  checkOptions('configure', config, CONFIG_KEYS);
   if (config.backends !== undefined) state.order = validateOrder('configure', config.backends);
   // also re-reads KRYLOV_BACKENDS at the next selection (configure({}) after changing it)
   changed();
 }
+
+const INIT_OPTIONS_KEYS = optionKeys<InitOptions>()('backends', 'plugins');
+
+/** Options of {@link init}. */
+export type InitOptions = Config & { plugins?: readonly (string | Plugin | PluginModule)[] };
 
 /**
  * Loads plugin packages by name (each exports `plugin`, or a default export that is one), registers
@@ -260,10 +273,8 @@ export function configure(config: Config): void {
  * instead: `init({ plugins: [await import('@krylov/native-blas')] })`.
  * @throws InvalidArgumentError when a module does not export a plugin.
  */
-export async function init(
-  config: Config & { plugins?: readonly (string | Plugin | PluginModule)[] } = {},
-): Promise<void> {
-  checkOptions('init', config, ['backends', 'plugins']);
+export async function init(config: InitOptions = {}): Promise<void> {
+  checkOptions('init', config, INIT_OPTIONS_KEYS);
   for (const p of config.plugins ?? []) {
     const plugin = pluginOf(p, typeof p === 'string' ? await import(p) : p);
     use(plugin);

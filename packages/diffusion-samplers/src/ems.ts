@@ -5,6 +5,7 @@ import {
   ShapeError,
   checkInteger,
   checkOptions,
+  optionKeys,
   toRng,
 } from '@krylov/core-array';
 import { checkBatchArray, checkModel, checkSchedule, checkSeed } from './check.js';
@@ -33,6 +34,11 @@ export interface EmpiricalModelStatistics {
   readonly b: number[][];
 }
 
+const COMPUTE_EMS_OPTIONS_KEYS = optionKeys<ComputeEmsOptions>()('points', 'seed', 'smoothing');
+
+/** Options of {@link computeEms}. */
+export type ComputeEmsOptions = { points?: number; seed?: SeedLike; smoothing?: number };
+
 /**
  * Computes DPM-Solver-v3's empirical model statistics from the model on the batch `x` (noise at
  * the schedule's tMax, e.g. `initialNoise`): the probability-flow ODE is integrated through
@@ -60,13 +66,13 @@ export async function computeEms(
   model: DiffusionModel,
   schedule: NoiseSchedule,
   x: Batch,
-  options?: { points?: number; seed?: SeedLike; smoothing?: number },
+  options?: ComputeEmsOptions,
 ): Promise<EmpiricalModelStatistics> {
   const fn = 'computeEms';
   checkModel(fn, 'model', model);
   checkSchedule(fn, 'schedule', schedule);
   checkBatchArray(fn, 'x', x);
-  checkOptions(fn, options, ['points', 'seed', 'smoothing']);
+  checkOptions(fn, options, COMPUTE_EMS_OPTIONS_KEYS);
   const points = checkInteger(fn, 'options.points', options?.points ?? 200, { min: 3 });
   const smoothing = checkInteger(fn, 'options.smoothing', options?.smoothing ?? 20, { min: 0 });
   const seed = checkSeed(fn, 'options.seed', options?.seed ?? 0);

@@ -5,6 +5,7 @@ import {
   ShapeError,
   checkInteger,
   checkOptions,
+  optionKeys,
   toRng,
 } from '@krylov/core-array';
 import {
@@ -44,6 +45,15 @@ export interface GaussianData {
   odeSolution(x: Batch, from: number, to: number, schedule: NoiseSchedule): Batch;
 }
 
+const GAUSSIAN_DATA_OPTIONS_KEYS = optionKeys<GaussianDataOptions>()('mean', 'variances', 'basis');
+
+/** Options of {@link gaussianData}. */
+export type GaussianDataOptions = {
+  mean: ArrayLike<number>;
+  variances: ArrayLike<number>;
+  basis?: NDArray;
+};
+
 /**
  * Gaussian data with mean `mean` and covariance Q diag(variances) Q^T, with its exact denoiser
  * D(x_t) = mean + Q diag(v / (v + s^2)) Q^T (x_t / alpha - mean), s = sigma / alpha. O(batch dim^2).
@@ -58,13 +68,9 @@ export interface GaussianData {
  * console.assert(xs.shape[0] === 4 && data.covariance().get(1, 1) === 2, 'N(mean, diag(variances))');
  * ```
  */
-export function gaussianData(options: {
-  mean: ArrayLike<number>;
-  variances: ArrayLike<number>;
-  basis?: NDArray;
-}): GaussianData {
+export function gaussianData(options: GaussianDataOptions): GaussianData {
   const fn = 'gaussianData';
-  checkOptions(fn, options, ['mean', 'variances', 'basis']);
+  checkOptions(fn, options, GAUSSIAN_DATA_OPTIONS_KEYS);
   const mean = checkVector(fn, 'options.mean', options.mean, false);
   const variances = checkVector(fn, 'options.variances', options.variances, true);
   const dim = mean.length;
@@ -173,6 +179,11 @@ function addMean(z: Batch, mean: Float64Array): Batch {
   return out;
 }
 
+const REFERENCE_ODE_SOLVE_OPTIONS_KEYS = optionKeys<ReferenceOdeSolveOptions>()('steps');
+
+/** Options of {@link referenceOdeSolve}. */
+export type ReferenceOdeSolveOptions = { steps?: number };
+
 /**
  * A tight numerical solution of the probability-flow ODE for any model (the reference for
  * mixtures, whose flow has no closed form): classical fourth-order Runge-Kutta in u = log(sigma /
@@ -198,7 +209,7 @@ export async function referenceOdeSolve(
   from: number,
   to: number,
   schedule: NoiseSchedule,
-  options?: { steps?: number },
+  options?: ReferenceOdeSolveOptions,
 ): Promise<Batch> {
   const fn = 'referenceOdeSolve';
   checkModel(fn, 'model', model);
@@ -206,7 +217,7 @@ export async function referenceOdeSolve(
   checkTime(fn, 'from', from, schedule, false);
   checkTime(fn, 'to', to, schedule, true);
   if (!(to < from)) throw new InvalidArgumentError(fn, 'to', to, `a time below from = ${from}`);
-  checkOptions(fn, options, ['steps']);
+  checkOptions(fn, options, REFERENCE_ODE_SOLVE_OPTIONS_KEYS);
   const steps = checkInteger(fn, 'options.steps', options?.steps ?? 2000, { min: 1 });
   const end = to === 0 ? schedule.tMin : to;
   const rho = (t: number) => schedule.sigma(t) / schedule.alpha(t);

@@ -8,6 +8,7 @@ import {
   checkOptions,
   checkSymmetric,
   isNDArray,
+  optionKeys,
   toRng,
 } from '@krylov/core-array';
 import { cholesky, eigh } from '@krylov/decompositions';
@@ -39,6 +40,21 @@ interface Component {
   basis: Float64Array | null;
 }
 
+const GAUSSIAN_MIXTURE_OPTIONS_KEYS = optionKeys<GaussianMixtureOptions>()(
+  'weights',
+  'means',
+  'variances',
+  'covariances',
+);
+
+/** Options of {@link gaussianMixture}. */
+export type GaussianMixtureOptions = {
+  weights: ArrayLike<number>;
+  means: ArrayLike<number>[];
+  variances?: ArrayLike<number>;
+  covariances?: CovarianceLike[];
+};
+
 /**
  * A Gaussian mixture and its exact denoiser, with isotropic (`variances`, Sigma_k = v_k I) or full
  * (`covariances`, symmetric positive definite Sigma_k) components. Under x_t = alpha x0 + sigma eps,
@@ -66,14 +82,9 @@ interface Component {
  * console.assert(out.toFlatArray().every((v) => Math.abs(Math.abs(v) - 3) < 1.5), 'every sample near a mode');
  * ```
  */
-export function gaussianMixture(options: {
-  weights: ArrayLike<number>;
-  means: ArrayLike<number>[];
-  variances?: ArrayLike<number>;
-  covariances?: CovarianceLike[];
-}): GaussianMixtureData {
+export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtureData {
   const fn = 'gaussianMixture';
-  checkOptions(fn, options, ['weights', 'means', 'variances', 'covariances']);
+  checkOptions(fn, options, GAUSSIAN_MIXTURE_OPTIONS_KEYS);
   const weights = checkVector(fn, 'options.weights', options.weights, true);
   const k = weights.length;
   if ((options.variances === undefined) === (options.covariances === undefined))

@@ -9,6 +9,7 @@ import {
   checkFunction,
   checkOptions,
   isFloatDType,
+  optionKeys,
   toRng,
   yieldToEventLoop,
 } from '@krylov/core-array';
@@ -73,7 +74,7 @@ export interface ProgressInfo {
 /** The name model-output errors carry: `sample(<sampler>)` when `sample` drives the run. */
 const callers = new WeakMap<SamplingRun, string>();
 
-const SAMPLING_KEYS = [
+const SAMPLING_KEYS = optionKeys<SamplingOptions>()(
   'schedule',
   'steps',
   'spacing',
@@ -83,8 +84,18 @@ const SAMPLING_KEYS = [
   'seed',
   'onProgress',
   'signal',
-];
+);
 
+/** {@link SamplingRun} takes no `onProgress` or `signal` (they are {@link sample}'s): passing one is an error, not a silent no-op. */
+const RUN_KEYS = optionKeys<Omit<SamplingOptions, 'onProgress' | 'signal'>>()(
+  'schedule',
+  'steps',
+  'spacing',
+  'final',
+  'start',
+  'times',
+  'seed',
+);
 /**
  * One sampling run driven one model output at a time, for users who run the loop themselves
  * (the diffusers `scheduler.step` style):
@@ -128,7 +139,7 @@ export class SamplingRun {
     checkPrediction(fn, 'prediction', prediction);
     if (options === null || typeof options !== 'object')
       throw new InvalidArgumentError(fn, 'options', options, 'an options object with a schedule');
-    checkOptions(fn, options, SAMPLING_KEYS);
+    checkOptions(fn, options, RUN_KEYS);
     const schedule = checkSchedule(fn, 'options.schedule', options.schedule);
     if (options.times !== undefined && options.steps !== undefined)
       throw new InvalidArgumentError(fn, 'options.times', 'times and steps', 'only one of times and steps');
@@ -272,6 +283,11 @@ export async function sample(
   return run.result;
 }
 
+const INITIAL_NOISE_OPTIONS_KEYS = optionKeys<InitialNoiseOptions>()('t', 'dtype');
+
+/** Options of {@link initialNoise}. */
+export type InitialNoiseOptions = { t?: number; dtype?: 'float64' | 'float32' };
+
 /**
  * Standard normal noise scaled to the schedule's noise level at `t` (default tMax): the usual starting batch.
  * @throws InvalidArgumentError for a malformed schedule, a t outside [tMin, tMax], a bad shape,
@@ -290,11 +306,11 @@ export function initialNoise(
   schedule: NoiseSchedule,
   shape: readonly number[],
   seed: SeedLike,
-  options?: { t?: number; dtype?: 'float64' | 'float32' },
+  options?: InitialNoiseOptions,
 ): Batch {
   const fn = 'initialNoise';
   checkSchedule(fn, 'schedule', schedule);
-  checkOptions(fn, options, ['t', 'dtype']);
+  checkOptions(fn, options, INITIAL_NOISE_OPTIONS_KEYS);
   if (!Array.isArray(shape) || shape.length < 1 || shape.some((d) => !Number.isInteger(d) || d < 0))
     throw new InvalidArgumentError(
       fn,

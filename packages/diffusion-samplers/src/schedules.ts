@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkNumber, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 
 /**
  * A continuous-time noise schedule: x_t = alpha(t) x_0 + sigma(t) eps for t in [tMin, tMax],
@@ -32,6 +32,11 @@ function ordered(fn: string, lo: string, hi: string, a: number, b: number): void
   if (!(a < b)) throw new InvalidArgumentError(fn, hi, b, `greater than ${lo} = ${a}`);
 }
 
+const VP_LINEAR_OPTIONS_KEYS = optionKeys<VpLinearOptions>()('beta0', 'beta1', 'tMin');
+
+/** Options of {@link vpLinear}. */
+export type VpLinearOptions = { beta0?: number; beta1?: number; tMin?: number };
+
 /**
  * Variance-preserving schedule with linear beta(t) = b0 + t (b1 - b0) (Ho et al. 2020 DDPM;
  * continuous form of Song et al. 2021): log alpha(t) = -t^2 (b1 - b0) / 4 - t b0 / 2,
@@ -46,8 +51,8 @@ function ordered(fn: string, lo: string, hi: string, a: number, b: number): void
  * console.assert(Math.abs(s.alpha(t) ** 2 + s.sigma(t) ** 2 - 1) < 1e-12, 'variance preserving');
  * ```
  */
-export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: number }): NoiseSchedule {
-  checkOptions('vpLinear', options, ['beta0', 'beta1', 'tMin']);
+export function vpLinear(options?: VpLinearOptions): NoiseSchedule {
+  checkOptions('vpLinear', options, VP_LINEAR_OPTIONS_KEYS);
   const b0 = positive('vpLinear', 'options.beta0', options?.beta0 ?? 0.1);
   const b1 = positive('vpLinear', 'options.beta1', options?.beta1 ?? 20);
   ordered('vpLinear', 'beta0', 'options.beta1', b0, b1);
@@ -65,6 +70,11 @@ export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: numb
   );
 }
 
+const VP_SCALED_LINEAR_OPTIONS_KEYS = optionKeys<VpScaledLinearOptions>()('beta0', 'beta1', 'tMin');
+
+/** Options of {@link vpScaledLinear}. */
+export type VpScaledLinearOptions = { beta0?: number; beta1?: number; tMin?: number };
+
 /**
  * Variance-preserving schedule with Stable Diffusion's "scaled linear" betas, whose square roots
  * are linear: beta(t) = (sqrt(b0) + t (sqrt(b1) - sqrt(b0)))^2. Defaults correspond to
@@ -78,8 +88,8 @@ export function vpLinear(options?: { beta0?: number; beta1?: number; tMin?: numb
  * console.assert(s.alpha(0.1) > s.alpha(0.9) && s.lambda(0.1) > s.lambda(0.9), 'signal decays with t');
  * ```
  */
-export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?: number }): NoiseSchedule {
-  checkOptions('vpScaledLinear', options, ['beta0', 'beta1', 'tMin']);
+export function vpScaledLinear(options?: VpScaledLinearOptions): NoiseSchedule {
+  checkOptions('vpScaledLinear', options, VP_SCALED_LINEAR_OPTIONS_KEYS);
   const r0 = Math.sqrt(positive('vpScaledLinear', 'options.beta0', options?.beta0 ?? 0.85));
   const r1 = Math.sqrt(positive('vpScaledLinear', 'options.beta1', options?.beta1 ?? 12));
   ordered('vpScaledLinear', 'beta0', 'options.beta1', r0, r1);
@@ -95,6 +105,11 @@ export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?
   );
 }
 
+const VP_COSINE_OPTIONS_KEYS = optionKeys<VpCosineOptions>()('s', 'tMin', 'tMax');
+
+/** Options of {@link vpCosine}. */
+export type VpCosineOptions = { s?: number; tMin?: number; tMax?: number };
+
 /**
  * Variance-preserving cosine schedule (Nichol & Dhariwal 2021, eq. 17):
  * alphaBar(t) = cos^2(((t + s) / (1 + s)) pi / 2) / cos^2((s / (1 + s)) pi / 2), alpha = sqrt(alphaBar).
@@ -109,8 +124,8 @@ export function vpScaledLinear(options?: { beta0?: number; beta1?: number; tMin?
  * console.assert(Math.abs(t - 0.3) < 1e-9, 'timeOfLambda inverts lambda');
  * ```
  */
-export function vpCosine(options?: { s?: number; tMin?: number; tMax?: number }): NoiseSchedule {
-  checkOptions('vpCosine', options, ['s', 'tMin', 'tMax']);
+export function vpCosine(options?: VpCosineOptions): NoiseSchedule {
+  checkOptions('vpCosine', options, VP_COSINE_OPTIONS_KEYS);
   const s = positive('vpCosine', 'options.s', options?.s ?? 0.008);
   const k = Math.PI / 2 / (1 + s);
   const c0 = Math.log(Math.cos(s * k));
@@ -154,6 +169,11 @@ function vpFromLogAlpha(
   };
 }
 
+const VE_OPTIONS_KEYS = optionKeys<VeOptions>()('sigmaMin', 'sigmaMax', 'tMin');
+
+/** Options of {@link ve}. */
+export type VeOptions = { sigmaMin?: number; sigmaMax?: number; tMin?: number };
+
 /**
  * Variance-exploding schedule (Song et al. 2021): alpha = 1, sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t
  * for t in [tMin, 1]; tMin (default 1e-5, the paper's sampling epsilon) must be > 0, since t = 0 is
@@ -167,8 +187,8 @@ function vpFromLogAlpha(
  * console.assert(s.alpha(0.5) === 1 && Math.abs(s.sigma(1) - 50) < 1e-9, 'alpha = 1, sigma up to sigmaMax');
  * ```
  */
-export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: number }): NoiseSchedule {
-  checkOptions('ve', options, ['sigmaMin', 'sigmaMax', 'tMin']);
+export function ve(options?: VeOptions): NoiseSchedule {
+  checkOptions('ve', options, VE_OPTIONS_KEYS);
   const lo = positive('ve', 'options.sigmaMin', options?.sigmaMin ?? 0.01);
   const hi = positive('ve', 'options.sigmaMax', options?.sigmaMax ?? 50);
   ordered('ve', 'sigmaMin', 'options.sigmaMax', lo, hi);
@@ -193,6 +213,11 @@ export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: numb
   };
 }
 
+const EDM_OPTIONS_KEYS = optionKeys<EdmOptions>()('sigmaMin', 'sigmaMax');
+
+/** Options of {@link edm}. */
+export type EdmOptions = { sigmaMin?: number; sigmaMax?: number };
+
 /**
  * EDM parametrization (Karras et al. 2022): alpha = 1, sigma(t) = t, t in [sigmaMin, sigmaMax];
  * time is the noise level itself, as in k-diffusion.
@@ -205,8 +230,8 @@ export function ve(options?: { sigmaMin?: number; sigmaMax?: number; tMin?: numb
  * console.assert(s.sigma(3) === 3 && s.tMax === 80, 'time is the noise level');
  * ```
  */
-export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSchedule {
-  checkOptions('edm', options, ['sigmaMin', 'sigmaMax']);
+export function edm(options?: EdmOptions): NoiseSchedule {
+  checkOptions('edm', options, EDM_OPTIONS_KEYS);
   const lo = positive('edm', 'options.sigmaMin', options?.sigmaMin ?? 0.002);
   const hi = positive('edm', 'options.sigmaMax', options?.sigmaMax ?? 80);
   ordered('edm', 'sigmaMin', 'options.sigmaMax', lo, hi);
@@ -223,6 +248,11 @@ export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSc
   };
 }
 
+const RECTIFIED_FLOW_OPTIONS_KEYS = optionKeys<RectifiedFlowOptions>()('tMin', 'tMax');
+
+/** Options of {@link rectifiedFlow}. */
+export type RectifiedFlowOptions = { tMin?: number; tMax?: number };
+
 /**
  * Rectified flow / flow matching (Liu et al. 2023; Lipman et al. 2023): x_t = (1 - t) x_0 + t eps,
  * whose velocity is eps - x_0.
@@ -235,8 +265,8 @@ export function edm(options?: { sigmaMin?: number; sigmaMax?: number }): NoiseSc
  * console.assert(Math.abs(s.alpha(0.25) - 0.75) < 1e-15 && Math.abs(s.sigma(0.25) - 0.25) < 1e-15, 'x_t = (1 - t) x0 + t eps');
  * ```
  */
-export function rectifiedFlow(options?: { tMin?: number; tMax?: number }): NoiseSchedule {
-  checkOptions('rectifiedFlow', options, ['tMin', 'tMax']);
+export function rectifiedFlow(options?: RectifiedFlowOptions): NoiseSchedule {
+  checkOptions('rectifiedFlow', options, RECTIFIED_FLOW_OPTIONS_KEYS);
   const tMin = checkNumber('rectifiedFlow', 'options.tMin', options?.tMin ?? 1e-3, {
     min: 0,
     minExclusive: true,

@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { checkSchedule } from './check.js';
 import type { NoiseSchedule } from './schedules.js';
@@ -23,6 +24,8 @@ export interface TimestepOptions {
   trainSteps?: number;
 }
 
+const TIMESTEP_OPTIONS_KEYS = optionKeys<TimestepOptions>()('spacing', 'final', 'start', 'rho', 'trainSteps');
+
 /**
  * Sampling times, descending: `steps` model times from the start to tMin, then 0 when
  * `final` is 'zero' (so `steps` first-order steps), or `steps + 1` times ending at tMin.
@@ -41,7 +44,7 @@ export interface TimestepOptions {
  * ```
  */
 export function timesteps(schedule: NoiseSchedule, steps: number, options?: TimestepOptions): Float64Array {
-  checkOptions('timesteps', options, ['spacing', 'final', 'start', 'rho', 'trainSteps']);
+  checkOptions('timesteps', options, TIMESTEP_OPTIONS_KEYS);
   return makeTimesteps('timesteps', 'schedule', 'steps', 'options.', schedule, steps, options);
 }
 

@@ -1,4 +1,11 @@
-import { InvalidArgumentError, NDArray, ShapeError, checkOptions, isNDArray } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  NDArray,
+  ShapeError,
+  checkOptions,
+  isNDArray,
+  optionKeys,
+} from '@krylov/core-array';
 import type { Cluster } from './cluster.js';
 import { decode, encode } from './codec.js';
 import { all, clusterArg, matrixArg } from './common.js';
@@ -67,6 +74,8 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+const DISTRIBUTED_CG_OPTIONS_KEYS = optionKeys<DistributedCgOptions>()('rtol', 'atol', 'maxiter');
+
 /**
  * Conjugate gradients (Hestenes & Stiefel 1952) for a symmetric positive definite, row-partitioned
  * A: the vectors live on the coordinator, and each iteration's product A p fans out to the
@@ -82,7 +91,7 @@ export async function cg(
   options: DistributedCgOptions = {},
 ): Promise<DistributedCgResult> {
   const fn = 'cg';
-  checkOptions(fn, options, ['rtol', 'atol', 'maxiter']);
+  checkOptions(fn, options, DISTRIBUTED_CG_OPTIONS_KEYS);
   clusterArg(fn, cluster);
   const A = matrixArg(fn, a);
   const n = A.rows;

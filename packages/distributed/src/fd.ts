@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkOptions, optionKeys } from '@krylov/core-array';
 import { FrequentDirections } from '@krylov/sketching';
 import type { Cluster, FlowSpec } from './cluster.js';
 import { clusterArg, matrixArg } from './common.js';
@@ -33,6 +33,11 @@ export function mergeTree(parts: readonly PartitionRef[], ell: number, fanIn: nu
   return level[0].spec;
 }
 
+const FREQUENT_DIRECTIONS_OPTIONS_KEYS = optionKeys<FrequentDirectionsOptions>()('fanIn');
+
+/** Options of {@link frequentDirections}. */
+export type FrequentDirectionsOptions = { fanIn?: number };
+
 /**
  * A Frequent Directions sketch (ell x n) of a row-partitioned matrix: each partition is sketched
  * by a worker (@krylov/sketching's FrequentDirections, rows in order), and the sketches are merged
@@ -46,10 +51,10 @@ export async function frequentDirections(
   cluster: Cluster,
   a: PartitionedMatrix,
   ell: number,
-  options: { fanIn?: number } = {},
+  options: FrequentDirectionsOptions = {},
 ): Promise<FrequentDirections> {
   const fn = 'frequentDirections';
-  checkOptions(fn, options, ['fanIn']);
+  checkOptions(fn, options, FREQUENT_DIRECTIONS_OPTIONS_KEYS);
   clusterArg(fn, cluster);
   const A = matrixArg(fn, a);
   if (!Number.isInteger(ell) || ell < 1) throw new InvalidArgumentError(fn, 'ell', ell, 'a positive integer');

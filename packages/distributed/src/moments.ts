@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type NDArray, checkOptions, zeros } from '@krylov/core-array';
+import { InvalidArgumentError, type NDArray, checkOptions, optionKeys, zeros } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
 import type { Cluster } from './cluster.js';
 import { decode } from './codec.js';
@@ -33,6 +33,11 @@ export interface CovarianceResult {
   cov: NDArray<'float64'>;
 }
 
+const COVARIANCE_OPTIONS_KEYS = optionKeys<CovarianceOptions>()('ddof');
+
+/** Options of {@link covariance}. */
+export type CovarianceOptions = { ddof?: number };
+
 /**
  * Column means and covariance of a row-partitioned matrix (rows are observations, as
  * `numpy.cov(A, rowvar=False)`): each partition returns its mean and centred scatter, merged with
@@ -43,10 +48,10 @@ export interface CovarianceResult {
 export async function covariance(
   cluster: Cluster,
   a: PartitionedMatrix,
-  options: { ddof?: number } = {},
+  options: CovarianceOptions = {},
 ): Promise<CovarianceResult> {
   const fn = 'covariance';
-  checkOptions(fn, options, ['ddof']);
+  checkOptions(fn, options, COVARIANCE_OPTIONS_KEYS);
   clusterArg(fn, cluster);
   const A = matrixArg(fn, a);
   const ddof = options.ddof ?? 1;

@@ -1,4 +1,4 @@
-import { type NDArray, checkOptions } from '@krylov/core-array';
+import { type NDArray, checkOptions, optionKeys } from '@krylov/core-array';
 import type { Cluster } from './cluster.js';
 import { type Encoded, decode } from './codec.js';
 import { clusterArg, localRef, matrixArg } from './common.js';
@@ -65,6 +65,8 @@ export async function tsqrStep(
   return { r, q: qs, ...(step2.sum ? { z: decode(step2.sum) } : {}) };
 }
 
+const TSQR_OPTIONS_KEYS = optionKeys<TsqrOptions>()('q');
+
 /**
  * Tall-skinny QR of a row-partitioned matrix: R from the stacked local R factors, equal to
  * `qr(A).r` up to the signs of its rows (here diag(R) >= 0), and on request Q as partition-local
@@ -78,7 +80,7 @@ export async function tsqr(
   options: TsqrOptions = {},
 ): Promise<TsqrResult> {
   const fn = 'tsqr';
-  checkOptions(fn, options, ['q']);
+  checkOptions(fn, options, TSQR_OPTIONS_KEYS);
   clusterArg(fn, cluster);
   const A = matrixArg(fn, a);
   if (!options.q) return { r: (await tsqrStep(fn, cluster, A.partitions, {})).r };

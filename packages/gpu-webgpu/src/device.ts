@@ -6,6 +6,7 @@ import {
   checkBoolean,
   checkChoice,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 
 /**
@@ -204,6 +205,13 @@ export function noteDeviceError(message: string): void {
   shared.lastError = message;
 }
 
+const WEB_GPUOPTIONS_KEYS = optionKeys<WebGPUOptions>()(
+  'powerPreference',
+  'allowSoftware',
+  'gpu',
+  'dawnFlags',
+);
+
 /**
  * Requests an adapter and a device (once; later calls return the same device until it is lost or
  * released). Resolves to the backend's availability, with the reason when there is no device.
@@ -214,7 +222,7 @@ export function noteDeviceError(message: string): void {
  */
 export async function initWebGPU(options: WebGPUOptions = {}): Promise<Availability> {
   const fn = 'initWebGPU';
-  checkOptions(fn, options, ['powerPreference', 'allowSoftware', 'gpu', 'dawnFlags']);
+  checkOptions(fn, options, WEB_GPUOPTIONS_KEYS);
   const { powerPreference, allowSoftware, gpu, dawnFlags } = options;
   if (powerPreference !== undefined)
     checkChoice(fn, 'options.powerPreference', powerPreference, ['high-performance', 'low-power']);

@@ -1,4 +1,4 @@
-import { ShapeError, checkBoolean, checkOptions } from '@krylov/core-array';
+import { ShapeError, checkBoolean, checkOptions, optionKeys } from '@krylov/core-array';
 import { type GPUArray, allocate, checkFloat32, checkGPUArray } from './array.js';
 import { dispatch, grid, uniforms } from './runtime.js';
 
@@ -115,6 +115,8 @@ function matDims(
   return { lead: x.shape.slice(0, -2), r: trans ? c : r, c: trans ? r : c };
 }
 
+const MATMUL_OPTIONS_KEYS = optionKeys<MatmulOptions>()('transA', 'transB', 'alpha', 'beta', 'c');
+
 /**
  * alpha op(A) op(B) + beta C on the device, batched over leading axes (equal leading shapes,
  * or one operand a plain matrix shared by every batch entry). Returns a new array; inputs are
@@ -129,7 +131,7 @@ function matDims(
  */
 export function matmul(a: GPUArray, b: GPUArray, options: MatmulOptions = {}): GPUArray {
   const fn = 'matmul';
-  checkOptions(fn, options, ['transA', 'transB', 'alpha', 'beta', 'c']);
+  checkOptions(fn, options, MATMUL_OPTIONS_KEYS);
   const { transA = false, transB = false, alpha = 1, beta = 0, c } = options;
   checkBoolean(fn, 'options.transA', transA);
   checkBoolean(fn, 'options.transB', transB);
@@ -235,6 +237,11 @@ export function requireAddend(fn: string, y: GPUArray | undefined, beta: number,
     throw new ShapeError(fn, 'options.y', `must be a vector of length ${m}`, y!.shape);
 }
 
+const GEMV_OPTIONS_KEYS = optionKeys<GemvOptions>()('trans', 'alpha', 'beta', 'y');
+
+/** Options of {@link gemv}. */
+export type GemvOptions = { trans?: boolean; alpha?: number; beta?: number; y?: GPUArray };
+
 /**
  * y = alpha op(A) x + beta y0 on the device (A a matrix, x a vector; `y0` required when beta is
  * not 0). Returns a new vector; `y0` is only read and may be `x` itself. O(mn); one 64-thread
@@ -243,13 +250,9 @@ export function requireAddend(fn: string, y: GPUArray | undefined, beta: number,
  * @throws InvalidArgumentError for unknown options, a non-boolean `trans`, alpha/beta that are not
  * finite float32 numbers, or operands that are not live GPUArrays.
  */
-export function gemv(
-  a: GPUArray,
-  x: GPUArray,
-  options: { trans?: boolean; alpha?: number; beta?: number; y?: GPUArray } = {},
-): GPUArray {
+export function gemv(a: GPUArray, x: GPUArray, options: GemvOptions = {}): GPUArray {
   const fn = 'gemv';
-  checkOptions(fn, options, ['trans', 'alpha', 'beta', 'y']);
+  checkOptions(fn, options, GEMV_OPTIONS_KEYS);
   const { trans = false, alpha = 1, beta = 0, y } = options;
   checkBoolean(fn, 'options.trans', trans);
   checkFloat32(fn, 'options.alpha', alpha);

@@ -6,6 +6,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
   rng,
 } from '@krylov/core-array';
 import { type GPUArray, allocate, checkFloat32, checkGPUArray, toGPU } from './array.js';
@@ -53,6 +54,8 @@ function checkCoefficients(fn: string, arg: string, v: unknown): readonly [numbe
   return v as unknown as readonly [number, number, number];
 }
 
+const NEWTON_SCHULZ_OPTIONS_KEYS = optionKeys<NewtonSchulzOptions>()('steps', 'coefficients', 'epsilon');
+
 /**
  * Newton-Schulz orthogonalization of a matrix G on the device, as `newtonSchulz` in
  * @krylov/decompositions: X0 = G / (||G||_F + eps) (on the shorter side: a tall G is transposed),
@@ -64,7 +67,7 @@ function checkCoefficients(fn: string, arg: string, v: unknown): readonly [numbe
  */
 export function newtonSchulz(g: GPUArray, options: NewtonSchulzOptions = {}): GPUArray {
   const fn = 'newtonSchulz';
-  checkOptions(fn, options, ['steps', 'coefficients', 'epsilon']);
+  checkOptions(fn, options, NEWTON_SCHULZ_OPTIONS_KEYS);
   const { steps = 5, coefficients = 'muon', epsilon = 1e-7 } = options;
   checkGPUArray(fn, 'g', g);
   if (g.ndim !== 2) throw new ShapeError(fn, 'g', 'must be a matrix (2 axes)', g.shape);
@@ -109,6 +112,14 @@ export interface MuonStepOptions {
   steps?: number;
 }
 
+const MUON_STEP_OPTIONS_KEYS = optionKeys<MuonStepOptions>()(
+  'lr',
+  'momentum',
+  'nesterov',
+  'weightDecay',
+  'steps',
+);
+
 /**
  * One Muon step on the device for a matrix parameter, matching `muon` in @krylov/optimizers:
  * m' = beta m + (1 - beta) g; u = (1 - beta) g + beta m' (Nesterov) or m'; o = NS5(u);
@@ -126,7 +137,7 @@ export function muonStep(
   options: MuonStepOptions = {},
 ): { w: GPUArray; m: GPUArray } {
   const fn = 'muonStep';
-  checkOptions(fn, options, ['lr', 'momentum', 'nesterov', 'weightDecay', 'steps']);
+  checkOptions(fn, options, MUON_STEP_OPTIONS_KEYS);
   const { lr = 0.02, momentum: beta = 0.95, nesterov = true, weightDecay = 0, steps = 5 } = options;
   checkFloat32(fn, 'options.lr', lr);
   checkNumber(fn, 'options.lr', lr, { min: 0 });
@@ -281,6 +292,11 @@ export function choleskyQr(y: GPUArray): GPUArray {
   return q3;
 }
 
+const RANGE_FINDER_OPTIONS_KEYS = optionKeys<RangeFinderOptions>()('powerIterations', 'seed');
+
+/** Options of {@link rangeFinder}. */
+export type RangeFinderOptions = { powerIterations?: number; seed?: number | string };
+
 /**
  * Randomized range finder (Halko, Martinsson, Tropp 2011, Algorithm 4.4) on the device: Y = A
  * Omega with a seeded Gaussian Omega (n x l, drawn on the host by core-array's RNG and uploaded
@@ -290,13 +306,9 @@ export function choleskyQr(y: GPUArray): GPUArray {
  * powerIterations not a non-negative integer, a seed that is not an integer or a string, or
  * unknown options. @throws ShapeError for a non-matrix.
  */
-export function rangeFinder(
-  a: GPUArray,
-  l: number,
-  options: { powerIterations?: number; seed?: number | string } = {},
-): GPUArray {
+export function rangeFinder(a: GPUArray, l: number, options: RangeFinderOptions = {}): GPUArray {
   const fn = 'rangeFinder';
-  checkOptions(fn, options, ['powerIterations', 'seed']);
+  checkOptions(fn, options, RANGE_FINDER_OPTIONS_KEYS);
   const { powerIterations = 2, seed = 0 } = options;
   checkGPUArray(fn, 'a', a);
   if (a.ndim !== 2) throw new ShapeError(fn, 'a', 'must be a matrix (2 axes)', a.shape);

@@ -1,4 +1,11 @@
-import { DTypeError, InvalidArgumentError, ShapeError, checkInteger, checkOptions } from '@krylov/core-array';
+import {
+  DTypeError,
+  InvalidArgumentError,
+  ShapeError,
+  checkInteger,
+  checkOptions,
+  optionKeys,
+} from '@krylov/core-array';
 import { type GPUArray, Storage, allocate, checkFloat32, checkGPUArray } from './array.js';
 import { requireDevice } from './device.js';
 import { requireAddend } from './linalg.js';
@@ -138,6 +145,11 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   y[i] = v;
 }`;
 
+const SPMV_OPTIONS_KEYS = optionKeys<SpmvOptions>()('alpha', 'beta', 'y');
+
+/** Options of {@link spmv}. */
+export type SpmvOptions = { alpha?: number; beta?: number; y?: GPUArray };
+
 /**
  * y = alpha A x + beta y0 for a device CSR matrix (one thread per row, scalar CSR). Returns a new
  * vector. O(m + nnz); error about (row nnz) eps |A||x| per entry. A^T x is not offered (it needs
@@ -146,13 +158,9 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
  * @throws ShapeError for mismatched lengths. @throws InvalidArgumentError for a disposed matrix or
  * vector, alpha/beta that are not finite float32 numbers, or unknown options.
  */
-export function spmv(
-  a: GPUCsr,
-  x: GPUArray,
-  options: { alpha?: number; beta?: number; y?: GPUArray } = {},
-): GPUArray {
+export function spmv(a: GPUCsr, x: GPUArray, options: SpmvOptions = {}): GPUArray {
   const fn = 'spmv';
-  checkOptions(fn, options, ['alpha', 'beta', 'y']);
+  checkOptions(fn, options, SPMV_OPTIONS_KEYS);
   const { alpha = 1, beta = 0, y } = options;
   checkFloat32(fn, 'options.alpha', alpha);
   checkFloat32(fn, 'options.beta', beta);

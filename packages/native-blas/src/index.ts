@@ -12,6 +12,7 @@ import {
   type KernelTable,
   type Plugin,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { type LoadResult, type NativeAddon, loadAddon } from './addon.js';
 import { cudaBackend } from './cuda.js';
@@ -133,6 +134,8 @@ export interface NativeConfig {
   threads?: ThreadSetting;
 }
 
+const NATIVE_CONFIG_KEYS = optionKeys<NativeConfig>()('threads');
+
 /**
  * Configures the native backend; returns the previous configuration (pass it back to restore).
  * The thread count applies to calls made afterwards, sync and async: each call takes the count the
@@ -142,7 +145,7 @@ export interface NativeConfig {
  *   or an integer in [1, 4096].
  */
 export function configureNative(config: NativeConfig): Required<NativeConfig> {
-  checkOptions('configureNative', config, ['threads']);
+  checkOptions('configureNative', config, NATIVE_CONFIG_KEYS);
   const previous = { threads: threadSetting() };
   if (config.threads !== undefined) {
     const given: unknown = config.threads;

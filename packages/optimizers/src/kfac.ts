@@ -9,6 +9,7 @@ import {
   checkOptions,
   isNDArray,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { eigh, solve } from '@krylov/decompositions';
 import { type OptimizerStateDict, layoutDifference } from './optimizer.js';
@@ -81,6 +82,27 @@ export interface KfacState {
 const mat = (d: ArrayLike<number>, m: number, n: number): Mat =>
   new NDArray(Float64Array.from(d), [m, n]) as Mat;
 
+const KFAC_OPTIONS_KEYS = optionKeys<KfacOptions>()(
+  'layers',
+  'lr',
+  'momentum',
+  'damping',
+  'factorDecay',
+  'factorUpdateInterval',
+  'inverseUpdateInterval',
+  'inverse',
+  'weightDecay',
+);
+
+const KFACLOAD_STATE_DICT_OPTIONS_KEYS = optionKeys<KFACLoadStateDictOptions>()(
+  'optimizer',
+  'steps',
+  'groups',
+);
+
+/** Options of {@link KFACLoadStateDict}. */
+export type KFACLoadStateDictOptions = OptimizerStateDict<KfacState>;
+
 /**
  * K-FAC for dense layers (Martens & Grosse 2015, "Optimizing Neural Networks with
  * Kronecker-factored Approximate Curvature"; the eigenbasis form of Grosse & Martens 2016 and of
@@ -132,17 +154,7 @@ export class KFAC {
   constructor(params: ParamTree, options: KfacOptions) {
     const fn = 'KFAC';
     checkParams(fn, params);
-    checkOptions(fn, options, [
-      'layers',
-      'lr',
-      'momentum',
-      'damping',
-      'factorDecay',
-      'factorUpdateInterval',
-      'inverseUpdateInterval',
-      'inverse',
-      'weightDecay',
-    ]);
+    checkOptions(fn, options, KFAC_OPTIONS_KEYS);
     const o = options ?? ({} as KfacOptions);
     const num = (key: keyof KfacOptions, fallback: number, range: object) =>
       o[key] === undefined ? fallback : checkNumber(fn, `options.${key}`, o[key], range);
@@ -442,11 +454,11 @@ export class KFAC {
    * Restores a state from `stateDict` (same parameters, layers and options that fix the layout).
    * @throws InvalidArgumentError for another optimizer's state, other parameters or another layout.
    */
-  loadStateDict(dict: OptimizerStateDict<KfacState>): void {
+  loadStateDict(dict: KFACLoadStateDictOptions): void {
     const fn = 'KFAC.loadStateDict';
     if (dict === null || typeof dict !== 'object')
       throw new InvalidArgumentError(fn, 'dict', dict, 'a state from stateDict()');
-    checkOptions(fn, dict, ['optimizer', 'steps', 'groups']);
+    checkOptions(fn, dict, KFACLOAD_STATE_DICT_OPTIONS_KEYS);
     if (dict.optimizer !== this.name)
       throw new InvalidArgumentError(fn, 'dict.optimizer', dict.optimizer, `the state of ${this.name}`);
     const names = Object.keys(this.params);

@@ -6,6 +6,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { absMax, dot, strongWolfe } from './line-search.js';
 import { type OptimizerStateDict, layoutDifference } from './optimizer.js';
@@ -58,6 +59,26 @@ export interface LbfgsState {
   prevLoss: number;
 }
 
+const LBFGS_OPTIONS_KEYS = optionKeys<LbfgsOptions>()(
+  'lr',
+  'maxIter',
+  'maxEval',
+  'toleranceGrad',
+  'toleranceChange',
+  'historySize',
+  'lineSearch',
+  'maximize',
+);
+
+const LBFGSLOAD_STATE_DICT_OPTIONS_KEYS = optionKeys<LBFGSLoadStateDictOptions>()(
+  'optimizer',
+  'steps',
+  'groups',
+);
+
+/** Options of {@link LBFGSLoadStateDict}. */
+export type LBFGSLoadStateDictOptions = OptimizerStateDict<LbfgsState>;
+
 /**
  * L-BFGS (Liu & Nocedal 1989; the two-loop recursion of Nocedal & Wright 2006, Algorithm 7.4) as
  * torch.optim.LBFGS, step for step: `step(closure)` runs up to `maxIter` iterations (at most
@@ -106,16 +127,7 @@ export class LBFGS {
   constructor(params: ParamTree, options: LbfgsOptions = {}) {
     const fn = 'LBFGS';
     checkParams(fn, params);
-    checkOptions(fn, options, [
-      'lr',
-      'maxIter',
-      'maxEval',
-      'toleranceGrad',
-      'toleranceChange',
-      'historySize',
-      'lineSearch',
-      'maximize',
-    ]);
+    checkOptions(fn, options, LBFGS_OPTIONS_KEYS);
     const o = options ?? {};
     this.params = params;
     this.names = Object.keys(params);
@@ -328,11 +340,11 @@ export class LBFGS {
    * Restores a state from `stateDict` (same parameters and `historySize`).
    * @throws InvalidArgumentError for another optimizer's state, other parameters, or another layout.
    */
-  loadStateDict(dict: OptimizerStateDict<LbfgsState>): void {
+  loadStateDict(dict: LBFGSLoadStateDictOptions): void {
     const fn = 'LBFGS.loadStateDict';
     if (dict === null || typeof dict !== 'object')
       throw new InvalidArgumentError(fn, 'dict', dict, 'a state from stateDict()');
-    checkOptions(fn, dict, ['optimizer', 'steps', 'groups']);
+    checkOptions(fn, dict, LBFGSLOAD_STATE_DICT_OPTIONS_KEYS);
     if (dict.optimizer !== this.name)
       throw new InvalidArgumentError(fn, 'dict.optimizer', dict.optimizer, `the state of ${this.name}`);
     checkInteger(fn, 'dict.steps', dict.steps, { min: 0 });

@@ -8,6 +8,7 @@ import {
   checkOptions,
   isNDArray,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { eigh, qr, solve } from '@krylov/decompositions';
 import { type GradientTransformation, type PerParameterState, perParameter } from './transform.js';
@@ -126,6 +127,11 @@ const comb = (ca: number, a: Mat, cb: number, b: Mat): Mat =>
     a.shape,
   ) as Mat;
 
+const STIEFEL_OPTIONS_KEYS = optionKeys<StiefelOptions>()('retraction');
+
+/** Options of {@link stiefel}. */
+export type StiefelOptions = { retraction?: 'qr' | 'cayley' };
+
 /**
  * The Stiefel manifold {X in R^(n x p) : X^T X = I} with the embedded metric: gradient
  * G - X sym(X^T G); retraction by QR (the Q factor with a positive diagonal of R) or by the Cayley
@@ -143,8 +149,8 @@ const comb = (ca: number, a: Mat, cb: number, b: Mat): Mat =>
  * console.assert(Math.abs(yty.get(0, 0) - 1) < 1e-12 && Math.abs(yty.get(0, 1)) < 1e-12, 'stays orthonormal');
  * ```
  */
-export function stiefel(options?: { retraction?: 'qr' | 'cayley' }): Manifold {
-  checkOptions('stiefel', options, ['retraction']);
+export function stiefel(options?: StiefelOptions): Manifold {
+  checkOptions('stiefel', options, STIEFEL_OPTIONS_KEYS);
   const retraction =
     options?.retraction === undefined
       ? 'qr'
@@ -189,6 +195,11 @@ function concatColumns(a: Mat, b: Mat): Mat {
   return out;
 }
 
+const SPD_OPTIONS_KEYS = optionKeys<SpdOptions>()('metric');
+
+/** Options of {@link spd}. */
+export type SpdOptions = { metric?: 'affine-invariant' | 'bures-wasserstein' };
+
 /**
  * Symmetric positive definite matrices with the affine-invariant metric (gradient X sym(G) X, the
  * second-order retraction X + V + V X^-1 V / 2 which stays SPD; Jeuris, Vandebril & Vandereycken
@@ -207,8 +218,8 @@ function concatColumns(a: Mat, b: Mat): Mat {
  * console.assert(y.get(0, 0) > 0 && y.get(1, 1) > 0, 'stays positive definite');
  * ```
  */
-export function spd(options?: { metric?: 'affine-invariant' | 'bures-wasserstein' }): Manifold {
-  checkOptions('spd', options, ['metric']);
+export function spd(options?: SpdOptions): Manifold {
+  checkOptions('spd', options, SPD_OPTIONS_KEYS);
   const metric =
     options?.metric === undefined
       ? 'affine-invariant'

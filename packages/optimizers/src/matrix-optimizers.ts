@@ -1,4 +1,4 @@
-import { checkOptions } from '@krylov/core-array';
+import { checkOptions, optionKeys } from '@krylov/core-array';
 import type { Rate } from './schedules.js';
 import {
   type GradientTransformation,
@@ -54,6 +54,22 @@ export interface ShampooOptimizerOptions extends Omit<ShampooOptions, 'beta'> {
 /** `shampoo`'s state: [gradient EMA, Shampoo factors and roots, weight decay, step count]. */
 export type ShampooOptimizerState = [FilteredGradState, ShampooState, null, LearningRateState];
 
+const SHAMPOO_OPTIMIZER_OPTIONS_KEYS = optionKeys<ShampooOptimizerOptions>()(
+  'lr',
+  'b1',
+  'beta',
+  'epsilon',
+  'precondFrequency',
+  'blockSize',
+  'rootMethod',
+  'root',
+  'graft',
+  'b2',
+  'eps',
+  'weightDecay',
+  'maximize',
+);
+
 /**
  * Shampoo (Gupta, Koren & Singer 2018; Anil et al. 2020) with the defaults of Meta's
  * DistributedShampoo (facebookresearch/optimizers, `distributed_shampoo.py`): lr 1e-2,
@@ -79,21 +95,7 @@ export function shampoo(
   options: ShampooOptimizerOptions = {},
 ): GradientTransformation<ShampooOptimizerState> {
   const fn = 'shampoo';
-  checkOptions(fn, options, [
-    'lr',
-    'b1',
-    'beta',
-    'epsilon',
-    'precondFrequency',
-    'blockSize',
-    'rootMethod',
-    'root',
-    'graft',
-    'b2',
-    'eps',
-    'weightDecay',
-    'maximize',
-  ]);
+  checkOptions(fn, options, SHAMPOO_OPTIMIZER_OPTIONS_KEYS);
   const {
     lr = 1e-2,
     b1: b1Option,
@@ -132,6 +134,18 @@ export interface SoapOptimizerOptions extends SoapOptions {
 /** `soap`'s state: [SOAP moments and eigenbases, weight decay, step count]. */
 export type SoapOptimizerState = [SoapState, null, LearningRateState];
 
+const SOAP_OPTIMIZER_OPTIONS_KEYS = optionKeys<SoapOptimizerOptions>()(
+  'lr',
+  'b1',
+  'b2',
+  'eps',
+  'shampooBeta',
+  'precondFrequency',
+  'maxPrecondDim',
+  'weightDecay',
+  'maximize',
+);
+
 /**
  * SOAP (Vyas et al. 2024) with the defaults of the authors' reference (github.com/nikhilvyas/SOAP,
  * `soap.py`): lr 3e-3, betas (0.95, 0.95), shampoo_beta -1 (= b2), eps 1e-8, decoupled weight decay
@@ -152,17 +166,7 @@ export type SoapOptimizerState = [SoapState, null, LearningRateState];
  */
 export function soap(options: SoapOptimizerOptions = {}): GradientTransformation<SoapOptimizerState> {
   const fn = 'soap';
-  checkOptions(fn, options, [
-    'lr',
-    'b1',
-    'b2',
-    'eps',
-    'shampooBeta',
-    'precondFrequency',
-    'maxPrecondDim',
-    'weightDecay',
-    'maximize',
-  ]);
+  checkOptions(fn, options, SOAP_OPTIMIZER_OPTIONS_KEYS);
   const { lr = 3e-3, weightDecay = 0.01, maximize, ...rest } = options ?? {};
   return named(
     fn,

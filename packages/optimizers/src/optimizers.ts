@@ -1,4 +1,4 @@
-import { checkOptions } from '@krylov/core-array';
+import { checkOptions, optionKeys } from '@krylov/core-array';
 import { type Rate, rateAt } from './schedules.js';
 import { type GradientTransformation, chain, named, withMaximize } from './transform.js';
 import { type LearningRateState, checkRate, decayedWeights, learningRate } from './transforms/basic.js';
@@ -46,6 +46,15 @@ export interface SgdOptions {
 /** `sgd`'s state: [weight decay, momentum buffers (null without momentum), step count]. */
 export type SgdState = [null, TraceState | null, LearningRateState];
 
+const SGD_OPTIONS_KEYS = optionKeys<SgdOptions>()(
+  'lr',
+  'momentum',
+  'dampening',
+  'nesterov',
+  'weightDecay',
+  'maximize',
+);
+
 /**
  * SGD with momentum, dampening and Nesterov (torch.optim.SGD).
  * @throws InvalidArgumentError for a missing `lr` or an option out of range.
@@ -61,7 +70,7 @@ export type SgdState = [null, TraceState | null, LearningRateState];
  */
 export function sgd(options: SgdOptions): GradientTransformation<SgdState> {
   const fn = 'sgd';
-  checkOptions(fn, options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, SGD_OPTIONS_KEYS);
   const lr = checkRate(fn, 'options.lr', options?.lr);
   const momentum = numberOption(fn, options, 'momentum', 0, BETA);
   const dampening = numberOption(fn, options, 'dampening', 0, { min: 0, max: 1 });
@@ -210,6 +219,15 @@ export interface AdagradOptions {
 /** `adagrad`'s state: [weight decay, sums of squares, step count]. */
 export type AdagradState = [null, RssState, LearningRateState];
 
+const ADAGRAD_OPTIONS_KEYS = optionKeys<AdagradOptions>()(
+  'lr',
+  'lrDecay',
+  'weightDecay',
+  'initialAccumulator',
+  'eps',
+  'maximize',
+);
+
 /**
  * Adagrad (Duchi et al. 2011) as torch.optim.Adagrad, with its learning-rate decay lr / (1 + (t - 1) lrDecay).
  * @throws InvalidArgumentError for an option out of range.
@@ -225,7 +243,7 @@ export type AdagradState = [null, RssState, LearningRateState];
  */
 export function adagrad(options: AdagradOptions = {}): GradientTransformation<AdagradState> {
   const fn = 'adagrad';
-  checkOptions(fn, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulator', 'eps', 'maximize']);
+  checkOptions(fn, options, ADAGRAD_OPTIONS_KEYS);
   const lr = checkRate(fn, 'options.lr', options?.lr ?? 1e-2);
   const decay = numberOption(fn, options, 'lrDecay', 0, NON_NEGATIVE);
   return named(
@@ -261,6 +279,16 @@ export interface RmspropOptions {
 /** `rmsprop`'s state: [weight decay, mean squares (and means, momentum), step count]. */
 export type RmspropState = [null, RmsState, LearningRateState];
 
+const RMSPROP_OPTIONS_KEYS = optionKeys<RmspropOptions>()(
+  'lr',
+  'alpha',
+  'eps',
+  'centered',
+  'momentum',
+  'weightDecay',
+  'maximize',
+);
+
 /**
  * RMSprop as torch.optim.RMSprop (alpha 0.99, optional centering and momentum).
  * @throws InvalidArgumentError for an option out of range.
@@ -276,7 +304,7 @@ export type RmspropState = [null, RmsState, LearningRateState];
  */
 export function rmsprop(options: RmspropOptions = {}): GradientTransformation<RmspropState> {
   const fn = 'rmsprop';
-  checkOptions(fn, options, ['lr', 'alpha', 'eps', 'centered', 'momentum', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, RMSPROP_OPTIONS_KEYS);
   const { lr = 1e-2, weightDecay = 0, maximize, ...rest } = options ?? {};
   return named(
     fn,
@@ -307,6 +335,8 @@ export interface LionOptions {
 /** `lion`'s state: [momentum, weight decay, step count]. */
 export type LionOptimizerState = [LionState, null, LearningRateState];
 
+const LION_OPTIONS_KEYS = optionKeys<LionOptions>()('lr', 'b1', 'b2', 'weightDecay', 'maximize');
+
 /**
  * Lion (Chen et al. 2023): sign of interpolated momentum, decoupled weight decay.
  * @throws InvalidArgumentError for an option out of range.
@@ -322,7 +352,7 @@ export type LionOptimizerState = [LionState, null, LearningRateState];
  */
 export function lion(options: LionOptions = {}): GradientTransformation<LionOptimizerState> {
   const fn = 'lion';
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, LION_OPTIONS_KEYS);
   const { lr = 1e-4, weightDecay = 0, maximize, ...rest } = options ?? {};
   return named(
     fn,

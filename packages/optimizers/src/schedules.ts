@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 
 /** A learning-rate schedule: the rate for 1-based step `count` (the first update uses count = 1). */
@@ -54,6 +55,11 @@ export function constantSchedule(lr: number): Schedule {
   return schedule('constantSchedule', () => lr);
 }
 
+const STEP_SCHEDULE_OPTIONS_KEYS = optionKeys<StepScheduleOptions>()('stepSize', 'gamma');
+
+/** Options of {@link stepSchedule}. */
+export type StepScheduleOptions = { stepSize: number; gamma?: number };
+
 /**
  * lr * gamma^floor((count - 1) / stepSize), as torch.optim.lr_scheduler.StepLR.
  * @throws InvalidArgumentError unless lr >= 0, stepSize is a positive integer and gamma is in (0, 1] (default 0.1).
@@ -64,10 +70,10 @@ export function constantSchedule(lr: number): Schedule {
  * console.assert(s(10) === 1 && s(11) === 0.5 && s(21) === 0.25, 'halves every 10 steps');
  * ```
  */
-export function stepSchedule(lr: number, options: { stepSize: number; gamma?: number }): Schedule {
+export function stepSchedule(lr: number, options: StepScheduleOptions): Schedule {
   const fn = 'stepSchedule';
   checkNumber(fn, 'lr', lr, RATE);
-  checkOptions(fn, options, ['stepSize', 'gamma']);
+  checkOptions(fn, options, STEP_SCHEDULE_OPTIONS_KEYS);
   const stepSize = checkInteger(fn, 'options.stepSize', options?.stepSize, { min: 1 });
   const gamma = options.gamma === undefined ? 0.1 : checkNumber(fn, 'options.gamma', options.gamma, FACTOR);
   return schedule(fn, (count) => lr * gamma ** Math.floor((count - 1) / stepSize));
@@ -90,6 +96,11 @@ export function exponentialSchedule(lr: number, gamma: number): Schedule {
   return schedule(fn, (count) => lr * gamma ** (count - 1));
 }
 
+const LINEAR_WARMUP_OPTIONS_KEYS = optionKeys<LinearWarmupOptions>()('warmup', 'start');
+
+/** Options of {@link linearWarmup}. */
+export type LinearWarmupOptions = { warmup: number; start?: number };
+
 /**
  * Linear warmup from lr * start to lr over `warmup` steps, then constant.
  * @throws InvalidArgumentError unless lr >= 0, warmup is an integer >= 0 and start is in [0, 1] (default 0).
@@ -101,15 +112,20 @@ export function exponentialSchedule(lr: number, gamma: number): Schedule {
  * console.assert(s(4) === 1 && s(100) === 1, 'constant after warmup');
  * ```
  */
-export function linearWarmup(lr: number, options: { warmup: number; start?: number }): Schedule {
+export function linearWarmup(lr: number, options: LinearWarmupOptions): Schedule {
   const fn = 'linearWarmup';
   checkNumber(fn, 'lr', lr, RATE);
-  checkOptions(fn, options, ['warmup', 'start']);
+  checkOptions(fn, options, LINEAR_WARMUP_OPTIONS_KEYS);
   const warmup = checkInteger(fn, 'options.warmup', options?.warmup, { min: 0 });
   const start =
     options.start === undefined ? 0 : checkNumber(fn, 'options.start', options.start, { min: 0, max: 1 });
   return schedule(fn, (count) => (count >= warmup ? lr : lr * (start + ((1 - start) * count) / warmup)));
 }
+
+const COSINE_SCHEDULE_OPTIONS_KEYS = optionKeys<CosineScheduleOptions>()('total', 'warmup', 'finalFraction');
+
+/** Options of {@link cosineSchedule}. */
+export type CosineScheduleOptions = { total: number; warmup?: number; finalFraction?: number };
 
 /**
  * Linear warmup over `warmup` steps, then cosine decay to `lr * finalFraction` at `total` steps
@@ -123,13 +139,10 @@ export function linearWarmup(lr: number, options: { warmup: number; start?: numb
  * console.assert(s(10) === 1 && Math.abs(s(100) - 0.1) < 1e-12, 'warmup to 1, cosine down to 0.1');
  * ```
  */
-export function cosineSchedule(
-  lr: number,
-  options: { total: number; warmup?: number; finalFraction?: number },
-): Schedule {
+export function cosineSchedule(lr: number, options: CosineScheduleOptions): Schedule {
   const fn = 'cosineSchedule';
   checkNumber(fn, 'lr', lr, RATE);
-  checkOptions(fn, options, ['total', 'warmup', 'finalFraction']);
+  checkOptions(fn, options, COSINE_SCHEDULE_OPTIONS_KEYS);
   const warmup =
     options?.warmup === undefined ? 0 : checkInteger(fn, 'options.warmup', options.warmup, { min: 0 });
   const floor =
@@ -146,6 +159,21 @@ export function cosineSchedule(
   });
 }
 
+const ONE_CYCLE_SCHEDULE_OPTIONS_KEYS = optionKeys<OneCycleScheduleOptions>()(
+  'total',
+  'pctStart',
+  'divFactor',
+  'finalDivFactor',
+);
+
+/** Options of {@link oneCycleSchedule}. */
+export type OneCycleScheduleOptions = {
+  total: number;
+  pctStart?: number;
+  divFactor?: number;
+  finalDivFactor?: number;
+};
+
 /**
  * One-cycle (Smith & Topin 2019, as torch's OneCycleLR with cosine annealing): from
  * maxLr / divFactor up to maxLr over pctStart of `total`, then down to maxLr / (divFactor * finalDivFactor).
@@ -159,13 +187,10 @@ export function cosineSchedule(
  * console.assert(Math.abs(peak - 1) < 1e-12 && s(1) < 0.05 && s(100) < 1e-4, 'up to maxLr, then far down');
  * ```
  */
-export function oneCycleSchedule(
-  maxLr: number,
-  options: { total: number; pctStart?: number; divFactor?: number; finalDivFactor?: number },
-): Schedule {
+export function oneCycleSchedule(maxLr: number, options: OneCycleScheduleOptions): Schedule {
   const fn = 'oneCycleSchedule';
   checkNumber(fn, 'maxLr', maxLr, RATE);
-  checkOptions(fn, options, ['total', 'pctStart', 'divFactor', 'finalDivFactor']);
+  checkOptions(fn, options, ONE_CYCLE_SCHEDULE_OPTIONS_KEYS);
   const total = checkInteger(fn, 'options.total', options?.total, { min: 2 });
   const opt = (key: 'pctStart' | 'divFactor' | 'finalDivFactor', fallback: number, range: NumberRange) =>
     options[key] === undefined ? fallback : checkNumber(fn, `options.${key}`, options[key], range);

@@ -1,4 +1,4 @@
-import { checkOptions } from '@krylov/core-array';
+import { checkOptions, optionKeys } from '@krylov/core-array';
 import type { Rate } from './schedules.js';
 import { type GradientTransformation, chain, named, withMaximize } from './transform.js';
 import {
@@ -53,6 +53,8 @@ export interface AdamaxOptions extends Common {
 /** `adamax`'s state: [weight decay, moments, step count]. */
 export type AdamaxOptimizerState = [null, AdamaxState, LearningRateState];
 
+const ADAMAX_OPTIONS_KEYS = optionKeys<AdamaxOptions>()('lr', 'b1', 'b2', 'eps', 'weightDecay', 'maximize');
+
 /**
  * Adamax (Kingma & Ba 2015, section 7.1), Adam with the infinity norm, as torch.optim.Adamax. O(n).
  * @throws InvalidArgumentError for an option out of range.
@@ -68,7 +70,7 @@ export type AdamaxOptimizerState = [null, AdamaxState, LearningRateState];
  */
 export function adamax(options: AdamaxOptions = {}): GradientTransformation<AdamaxOptimizerState> {
   const fn = 'adamax';
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'eps', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, ADAMAX_OPTIONS_KEYS);
   const { lr = 2e-3, weightDecay = 0, maximize, ...moments } = options ?? {};
   return named(
     fn,
@@ -107,6 +109,17 @@ function weightDecays(fn: string, options: { weightDecay?: number; decoupledWeig
   ] as const;
 }
 
+const NADAM_OPTIONS_KEYS = optionKeys<NadamOptions>()(
+  'lr',
+  'b1',
+  'b2',
+  'eps',
+  'weightDecay',
+  'momentumDecay',
+  'decoupledWeightDecay',
+  'maximize',
+);
+
 /**
  * NAdam (Dozat 2016) with the momentum schedule of its `momentumDecay`, as torch.optim.NAdam
  * (matched against 1.13's foreach implementation, which is free of pytorch/pytorch#92699), and
@@ -124,16 +137,7 @@ function weightDecays(fn: string, options: { weightDecay?: number; decoupledWeig
  */
 export function nadam(options: NadamOptions = {}): GradientTransformation<NadamOptimizerState> {
   const fn = 'nadam';
-  checkOptions(fn, options, [
-    'lr',
-    'b1',
-    'b2',
-    'eps',
-    'weightDecay',
-    'momentumDecay',
-    'decoupledWeightDecay',
-    'maximize',
-  ]);
+  checkOptions(fn, options, NADAM_OPTIONS_KEYS);
   const { lr = 2e-3, weightDecay, decoupledWeightDecay, maximize, ...moments } = options ?? {};
   const [coupled, decoupled] = weightDecays(fn, { weightDecay, decoupledWeightDecay });
   return named(
@@ -154,6 +158,16 @@ export interface RadamOptions extends AdamaxOptions {
 /** `radam`'s state: [coupled weight decay, moments, decoupled weight decay, step count]. */
 export type RadamOptimizerState = [null, RadamState, null, LearningRateState];
 
+const RADAM_OPTIONS_KEYS = optionKeys<RadamOptions>()(
+  'lr',
+  'b1',
+  'b2',
+  'eps',
+  'weightDecay',
+  'decoupledWeightDecay',
+  'maximize',
+);
+
 /**
  * RAdam (Liu et al. 2020), Adam with the variance rectification, as torch.optim.RAdam (default
  * lr 1e-3), with `decoupledWeightDecay` as torch 2.x's. O(n).
@@ -170,7 +184,7 @@ export type RadamOptimizerState = [null, RadamState, null, LearningRateState];
  */
 export function radam(options: RadamOptions = {}): GradientTransformation<RadamOptimizerState> {
   const fn = 'radam';
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'eps', 'weightDecay', 'decoupledWeightDecay', 'maximize']);
+  checkOptions(fn, options, RADAM_OPTIONS_KEYS);
   const { lr = 1e-3, weightDecay, decoupledWeightDecay, maximize, ...moments } = options ?? {};
   const [coupled, decoupled] = weightDecays(fn, { weightDecay, decoupledWeightDecay });
   return named(
@@ -197,6 +211,8 @@ export interface AdadeltaOptions extends Common {
 /** `adadelta`'s state: [weight decay, running averages, step count]. */
 export type AdadeltaOptimizerState = [null, AdadeltaState, LearningRateState];
 
+const ADADELTA_OPTIONS_KEYS = optionKeys<AdadeltaOptions>()('lr', 'rho', 'eps', 'weightDecay', 'maximize');
+
 /**
  * Adadelta (Zeiler 2012) as torch.optim.Adadelta, whose `lr` (default 1) scales Zeiler's update. O(n).
  * @throws InvalidArgumentError for an option out of range.
@@ -212,7 +228,7 @@ export type AdadeltaOptimizerState = [null, AdadeltaState, LearningRateState];
  */
 export function adadelta(options: AdadeltaOptions = {}): GradientTransformation<AdadeltaOptimizerState> {
   const fn = 'adadelta';
-  checkOptions(fn, options, ['lr', 'rho', 'eps', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, ADADELTA_OPTIONS_KEYS);
   const { lr = 1, weightDecay = 0, maximize, ...rest } = options ?? {};
   return named(
     fn,
@@ -282,6 +298,8 @@ export interface SparseAdamOptions extends Common {
 /** `sparseAdam`'s state: [moments, step count]. */
 export type SparseAdamOptimizerState = [SparseAdamState, LearningRateState];
 
+const SPARSE_ADAM_OPTIONS_KEYS = optionKeys<SparseAdamOptions>()('lr', 'b1', 'b2', 'eps', 'maximize');
+
 /**
  * SparseAdam as torch.optim.SparseAdam, with a dense gradient's zero entries standing for the
  * entries a sparse gradient lacks: only entries with a non-zero gradient change (moments and
@@ -301,7 +319,7 @@ export function sparseAdam(
   options: SparseAdamOptions = {},
 ): GradientTransformation<SparseAdamOptimizerState> {
   const fn = 'sparseAdam';
-  checkOptions(fn, options, ['lr', 'b1', 'b2', 'eps', 'maximize']);
+  checkOptions(fn, options, SPARSE_ADAM_OPTIONS_KEYS);
   const { lr = 1e-3, maximize, ...moments } = options ?? {};
   return named(
     fn,

@@ -1,4 +1,10 @@
-import { InvalidArgumentError, checkBoolean, checkFunction, checkOptions } from '@krylov/core-array';
+import {
+  InvalidArgumentError,
+  checkBoolean,
+  checkFunction,
+  checkOptions,
+  optionKeys,
+} from '@krylov/core-array';
 import { type Buffer, type ParamTree, elementsOf } from './tree.js';
 
 /**
@@ -170,6 +176,11 @@ export function partition<T extends Record<string, GradientTransformation<unknow
   };
 }
 
+const PER_PARAMETER_OPTIONS_KEYS = optionKeys<PerParameterOptions>()('name');
+
+/** Options of {@link perParameter}. */
+export type PerParameterOptions = { name?: string };
+
 /**
  * A per-parameter transformation: `initOne` makes one parameter's state, `updateOne` rewrites its
  * update (a buffer of exactly the parameter's size) in place. `name` names it in errors.
@@ -191,11 +202,11 @@ export function partition<T extends Record<string, GradientTransformation<unknow
 export function perParameter<S>(
   initOne: (p: ParamTree[string], name: string) => S,
   updateOne: (u: Buffer, s: S, p: ParamTree[string], count: number, name: string) => void,
-  options?: { name?: string },
+  options?: PerParameterOptions,
 ): GradientTransformation<PerParameterState<S>> {
   checkFunction('perParameter', 'initOne', initOne);
   checkFunction('perParameter', 'updateOne', updateOne);
-  checkOptions('perParameter', options, ['name']);
+  checkOptions('perParameter', options, PER_PARAMETER_OPTIONS_KEYS);
   return {
     name: options?.name ?? 'perParameter',
     init: (params) => ({

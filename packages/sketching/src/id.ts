@@ -6,6 +6,7 @@ import {
   checkChoice,
   checkOptions,
   matmul,
+  optionKeys,
   trsm,
   zeros,
 } from '@krylov/core-array';
@@ -20,6 +21,14 @@ export interface InterpolativeDecomposition {
   /** k x n interpolation matrix with A ~ A[:, columns] T (T is the identity on the selected columns). */
   t: NDArray<'float64'>;
 }
+
+const INTERPOLATIVE_DECOMPOSITION_OPTIONS_KEYS = optionKeys<InterpolativeDecompositionOptions>()(
+  'method',
+  'seed',
+);
+
+/** Options of {@link interpolativeDecomposition}. */
+export type InterpolativeDecompositionOptions = { method?: 'randomized' | 'qr'; seed?: SeedLike };
 
 /**
  * Column interpolative decomposition A ~ A[:, J] T with |J| = k (Cheng, Gimbutas, Martinsson &
@@ -41,10 +50,10 @@ export interface InterpolativeDecomposition {
 export function interpolativeDecomposition(
   a: MatrixLike,
   k: number,
-  options?: { method?: 'randomized' | 'qr'; seed?: SeedLike },
+  options?: InterpolativeDecompositionOptions,
 ): InterpolativeDecomposition {
   const fn = 'interpolativeDecomposition';
-  checkOptions(fn, options, ['method', 'seed']);
+  checkOptions(fn, options, INTERPOLATIVE_DECOMPOSITION_OPTIONS_KEYS);
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   rankArg(fn, k, Math.min(m, n));
@@ -90,6 +99,11 @@ export interface CurDecomposition {
   r: NDArray<'float64'>;
 }
 
+const CUR_OPTIONS_KEYS = optionKeys<CurOptions>()('method', 'seed');
+
+/** Options of {@link cur}. */
+export type CurOptions = { method?: 'qr' | 'leverage'; seed?: SeedLike };
+
 /**
  * CUR decomposition A ~ C U R from k actual columns and rows (Mahoney & Drineas 2009; Sorensen &
  * Embree 2016 for the pivoted-QR choice). `method: 'qr'` (default) picks columns and rows by
@@ -108,13 +122,9 @@ export interface CurDecomposition {
  * console.assert(c.shape[1] === 3 && r.shape[0] === 3, 'three columns, three rows');
  * ```
  */
-export function cur(
-  a: MatrixLike,
-  k: number,
-  options?: { method?: 'qr' | 'leverage'; seed?: SeedLike },
-): CurDecomposition {
+export function cur(a: MatrixLike, k: number, options?: CurOptions): CurDecomposition {
   const fn = 'cur';
-  checkOptions(fn, options, ['method', 'seed']);
+  checkOptions(fn, options, CUR_OPTIONS_KEYS);
   const A0 = matrixArg(fn, 'A', a);
   const A = A0 instanceof CSRMatrix ? A0.toDense() : A0;
   const [m, n] = A.shape;

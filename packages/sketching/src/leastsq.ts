@@ -9,6 +9,7 @@ import {
   checkNumber,
   checkOptions,
   matmul,
+  optionKeys,
   trsv,
 } from '@krylov/core-array';
 import { lstsq, qr } from '@krylov/decompositions';
@@ -57,6 +58,11 @@ function problem(fn: string, a: MatrixLike, b: ArrayLike<number>, d: number | un
   return { A, m, n, b: bv, d: size };
 }
 
+const SKETCH_AND_SOLVE_OPTIONS_KEYS = optionKeys<SketchAndSolveOptions>()('d', 'sketch', 'seed');
+
+/** Options of {@link sketchAndSolve}. */
+export type SketchAndSolveOptions = { d?: number; sketch?: SketchKind; seed?: SeedLike };
+
 /**
  * Sketch-and-solve least squares: x = argmin ||S (A x - b)|| for a random d x m sketch S (default
  * a sparse sign embedding with d = 4n). Residual within a factor (1 + eps) of optimal with high
@@ -77,16 +83,35 @@ function problem(fn: string, a: MatrixLike, b: ArrayLike<number>, d: number | un
 export function sketchAndSolve(
   a: MatrixLike,
   b: ArrayLike<number>,
-  options?: { d?: number; sketch?: SketchKind; seed?: SeedLike },
+  options?: SketchAndSolveOptions,
 ): NDArray<'float64'> {
   const fn = 'sketchAndSolve';
-  checkOptions(fn, options, ['d', 'sketch', 'seed']);
+  checkOptions(fn, options, SKETCH_AND_SOLVE_OPTIONS_KEYS);
   const { A, m, n, b: bv, d } = problem(fn, a, b, options?.d);
   const S = makeSketch(fn, options?.sketch ?? 'sparse-sign', d, m, options?.seed ?? 0);
   return lstsq(S.left(A), S.left(new NDArray(bv, [m, 1])), { driver: 'qr' }).x.reshape([
     n,
   ]) as NDArray<'float64'>;
 }
+
+const SKETCH_PRECONDITIONED_LSTSQ_OPTIONS_KEYS = optionKeys<SketchPreconditionedLstsqOptions>()(
+  'd',
+  'sketch',
+  'seed',
+  'atol',
+  'btol',
+  'maxiter',
+);
+
+/** Options of {@link sketchPreconditionedLstsq}. */
+export type SketchPreconditionedLstsqOptions = {
+  d?: number;
+  sketch?: SketchKind;
+  seed?: SeedLike;
+  atol?: number;
+  btol?: number;
+  maxiter?: number;
+};
 
 /**
  * Sketch-and-precondition least squares (Blendenpik, Avron, Maymounkov & Toledo 2010; LSRN, Meng,
@@ -111,17 +136,10 @@ export function sketchAndSolve(
 export function sketchPreconditionedLstsq(
   a: MatrixLike,
   b: ArrayLike<number>,
-  options?: {
-    d?: number;
-    sketch?: SketchKind;
-    seed?: SeedLike;
-    atol?: number;
-    btol?: number;
-    maxiter?: number;
-  },
+  options?: SketchPreconditionedLstsqOptions,
 ): LeastSquaresResult & { preconditionerCond: number } {
   const fn = 'sketchPreconditionedLstsq';
-  checkOptions(fn, options, ['d', 'sketch', 'seed', 'atol', 'btol', 'maxiter']);
+  checkOptions(fn, options, SKETCH_PRECONDITIONED_LSTSQ_OPTIONS_KEYS);
   const { A, m, n, b: bv, d } = problem(fn, a, b, options?.d);
   const atol =
     options?.atol === undefined ? 1e-14 : checkNumber(fn, 'options.atol', options.atol, { min: 0 });

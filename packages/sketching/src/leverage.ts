@@ -5,6 +5,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
   trsm,
 } from '@krylov/core-array';
 import { qr, svd } from '@krylov/decompositions';
@@ -72,6 +73,15 @@ export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array
   return out;
 }
 
+const APPROXIMATE_LEVERAGE_SCORES_OPTIONS_KEYS = optionKeys<ApproximateLeverageScoresOptions>()(
+  'sketchSize',
+  'jlDim',
+  'seed',
+);
+
+/** Options of {@link approximateLeverageScores}. */
+export type ApproximateLeverageScoresOptions = { sketchSize?: number; jlDim?: number; seed?: SeedLike };
+
 /**
  * Approximate leverage scores of a tall full-rank A in O(nnz(A) log m + n^3) (Drineas,
  * Magdon-Ismail, Mahoney & Woodruff 2012): R from the QR of a sparse sign sketch S A makes A R^-1
@@ -90,10 +100,10 @@ export function ridgeLeverageScores(a: MatrixLike, lambda: number): Float64Array
  */
 export function approximateLeverageScores(
   a: MatrixLike,
-  options?: { sketchSize?: number; jlDim?: number; seed?: SeedLike },
+  options?: ApproximateLeverageScoresOptions,
 ): Float64Array {
   const fn = 'approximateLeverageScores';
-  checkOptions(fn, options, ['sketchSize', 'jlDim', 'seed']);
+  checkOptions(fn, options, APPROXIMATE_LEVERAGE_SCORES_OPTIONS_KEYS);
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   if (m < n) throw new ShapeError(fn, 'A', 'expected a tall matrix (m >= n)', A.shape);

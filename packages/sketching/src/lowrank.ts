@@ -6,6 +6,7 @@ import {
   checkNumber,
   checkOptions,
   matmul,
+  optionKeys,
   toRng,
   zeros,
 } from '@krylov/core-array';
@@ -200,6 +201,11 @@ export function randomizedEigh(
   };
 }
 
+const BLOCK_KRYLOV_SVD_OPTIONS_KEYS = optionKeys<BlockKrylovSvdOptions>()('depth', 'oversample', 'seed');
+
+/** Options of {@link blockKrylovSvd}. */
+export type BlockKrylovSvdOptions = { depth?: number; oversample?: number; seed?: SeedLike };
+
 /**
  * Block Krylov iteration for the top-k singular triplets (Musco & Musco 2015, "Randomized block
  * Krylov methods for stronger and faster approximate SVD"): an orthonormal basis of
@@ -216,13 +222,9 @@ export function randomizedEigh(
  * console.assert(s.size === 3, 'top three singular values');
  * ```
  */
-export function blockKrylovSvd(
-  a: MatrixLike,
-  k: number,
-  options_?: { depth?: number; oversample?: number; seed?: SeedLike },
-): LowRankSvd {
+export function blockKrylovSvd(a: MatrixLike, k: number, options_?: BlockKrylovSvdOptions): LowRankSvd {
   const fn = 'blockKrylovSvd';
-  checkOptions(fn, options_, ['depth', 'oversample', 'seed']);
+  checkOptions(fn, options_, BLOCK_KRYLOV_SVD_OPTIONS_KEYS);
   const A = matrixArg(fn, 'A', a);
   const [m, n] = A.shape;
   rankArg(fn, k, Math.min(m, n));

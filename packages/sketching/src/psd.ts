@@ -9,12 +9,18 @@ import {
   checkOptions,
   isNDArray,
   matmul,
+  optionKeys,
   trsm,
   zeros,
 } from '@krylov/core-array';
 import { cholesky, qr, svd } from '@krylov/decompositions';
 import { mul } from './products.js';
 import { type MatrixLike, matrixArg, rankArg, seedArg, symmetricArg } from './validate.js';
+
+const NYSTROM_OPTIONS_KEYS = optionKeys<NystromOptions>()('seed', 'checkSymmetry');
+
+/** Options of {@link nystrom}. */
+export type NystromOptions = { seed?: SeedLike; checkSymmetry?: boolean };
 
 /**
  * Randomized Nystrom approximation A ~ U diag(lambda) U^T of a symmetric positive semidefinite
@@ -40,10 +46,10 @@ import { type MatrixLike, matrixArg, rankArg, seedArg, symmetricArg } from './va
 export function nystrom(
   a: MatrixLike,
   k: number,
-  options?: { seed?: SeedLike; checkSymmetry?: boolean },
+  options?: NystromOptions,
 ): { u: NDArray<'float64'>; lambda: NDArray<'float64'> } {
   const fn = 'nystrom';
-  checkOptions(fn, options, ['seed', 'checkSymmetry']);
+  checkOptions(fn, options, NYSTROM_OPTIONS_KEYS);
   const A = matrixArg(fn, 'A', a);
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square symmetric matrix', A.shape);
@@ -97,6 +103,11 @@ export interface KernelOracle {
   column(j: number): Float64Array;
 }
 
+const RP_CHOLESKY_OPTIONS_KEYS = optionKeys<RpCholeskyOptions>()('seed', 'checkSymmetry');
+
+/** Options of {@link rpCholesky}. */
+export type RpCholeskyOptions = { seed?: SeedLike; checkSymmetry?: boolean };
+
 /**
  * Randomly pivoted Cholesky (Chen, Epperly, Tropp & Webber 2023, "Randomly pivoted Cholesky:
  * practical approximation of a kernel matrix with few entry evaluations", Alg. 1): k pivots drawn
@@ -122,10 +133,10 @@ export interface KernelOracle {
 export function rpCholesky(
   a: NDArray | KernelOracle,
   k: number,
-  options?: { seed?: SeedLike; checkSymmetry?: boolean },
+  options?: RpCholeskyOptions,
 ): { f: NDArray<'float64'>; pivots: Int32Array } {
   const fn = 'rpCholesky';
-  checkOptions(fn, options, ['seed', 'checkSymmetry']);
+  checkOptions(fn, options, RP_CHOLESKY_OPTIONS_KEYS);
   if (a === null || typeof a !== 'object')
     throw new InvalidArgumentError(fn, 'A', a, 'an NDArray or a KernelOracle');
   const isOracle = !isNDArray(a) && typeof (a as KernelOracle).column === 'function';

@@ -7,11 +7,17 @@ import {
   checkOptions,
   isNDArray,
   matmul,
+  optionKeys,
   zeros,
 } from '@krylov/core-array';
 import { lstsq, qr, svd } from '@krylov/decompositions';
 import type { LowRankSvd } from './lowrank.js';
 import { matrixArg, positiveInt, rankArg, seedArg } from './validate.js';
+
+const SINGLE_PASS_SVD_OPTIONS_KEYS = optionKeys<SinglePassSvdOptions>()('seed');
+
+/** Options of {@link SinglePassSvd}. */
+export type SinglePassSvdOptions = { seed?: SeedLike };
 
 /**
  * Single-pass randomized SVD for a matrix seen once, as a stream of row blocks or of additive
@@ -42,9 +48,9 @@ export class SinglePassSvd {
   private readonly w: NDArray<'float64'>;
 
   /** @throws InvalidArgumentError when k > min(m, n) or sizes are not positive. */
-  constructor(m: number, n: number, k: number, options?: { seed?: SeedLike }) {
+  constructor(m: number, n: number, k: number, options?: SinglePassSvdOptions) {
     const fn = 'SinglePassSvd';
-    checkOptions(fn, options, ['seed']);
+    checkOptions(fn, options, SINGLE_PASS_SVD_OPTIONS_KEYS);
     positiveInt(fn, 'm', m);
     positiveInt(fn, 'n', n);
     rankArg(fn, k, Math.min(m, n));

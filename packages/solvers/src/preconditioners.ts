@@ -10,6 +10,7 @@ import {
   checkNumber,
   checkOptions,
   isNDArray,
+  optionKeys,
 } from '@krylov/core-array';
 import { eigh, luFactor } from '@krylov/decompositions';
 import { getrs } from '@krylov/decompositions/kernels';
@@ -58,6 +59,11 @@ export function jacobi(a: SparseMatrix | NDArray): Preconditioner {
   };
 }
 
+const SSOR_OPTIONS_KEYS = optionKeys<SsorOptions>()('omega');
+
+/** Options of {@link ssor}. */
+export type SsorOptions = { omega?: number };
+
 /**
  * Symmetric successive over-relaxation, M^-1 = omega (2 - omega) (D + omega U)^-1 D (D + omega L)^-1
  * for A = L + D + U (Saad 2003, 10.2): SPD for SPD A and 0 < omega < 2. One forward and one backward
@@ -72,9 +78,9 @@ export function jacobi(a: SparseMatrix | NDArray): Preconditioner {
  * ```
  * @throws InvalidArgumentError for omega outside (0, 2); SingularMatrixError on a zero diagonal.
  */
-export function ssor(a: SparseMatrix | NDArray, options?: { omega?: number }): Preconditioner {
+export function ssor(a: SparseMatrix | NDArray, options?: SsorOptions): Preconditioner {
   const fn = 'ssor';
-  checkOptions(fn, options, ['omega']);
+  checkOptions(fn, options, SSOR_OPTIONS_KEYS);
   const omega =
     options?.omega === undefined
       ? 1
@@ -125,6 +131,11 @@ function lowerTriangle(a: CSRMatrix): CSRMatrix {
   ).toCSR();
 }
 
+const IC0_OPTIONS_KEYS = optionKeys<Ic0Options>()('checkSymmetry');
+
+/** Options of {@link ic0}. */
+export type Ic0Options = { checkSymmetry?: boolean };
+
 /**
  * Incomplete Cholesky with zero fill, IC(0): L with the sparsity of tril(A) and L L^T = A on that
  * pattern (Meijerink & van der Vorst 1977; Saad 2003, 10.3). For symmetric positive definite A
@@ -142,9 +153,9 @@ function lowerTriangle(a: CSRMatrix): CSRMatrix {
  * @throws NotPositiveDefiniteError with the column where a pivot was not positive; ShapeError;
  *   InvalidArgumentError when A is not symmetric.
  */
-export function ic0(a: SparseMatrix | NDArray, options?: { checkSymmetry?: boolean }): Preconditioner {
+export function ic0(a: SparseMatrix | NDArray, options?: Ic0Options): Preconditioner {
   const fn = 'ic0';
-  checkOptions(fn, options, ['checkSymmetry']);
+  checkOptions(fn, options, IC0_OPTIONS_KEYS);
   const csr = squareCSR(fn, a);
   checkSymmetricMatrix(fn, 'A', csr, options?.checkSymmetry);
   const L = lowerTriangle(csr);
@@ -252,6 +263,11 @@ export function ilu0(a: SparseMatrix | NDArray): Preconditioner {
   };
 }
 
+const BLOCK_JACOBI_OPTIONS_KEYS = optionKeys<BlockJacobiOptions>()('blockSize');
+
+/** Options of {@link blockJacobi}. */
+export type BlockJacobiOptions = { blockSize: number };
+
 /**
  * Block Jacobi: the inverse of the block diagonal of A (blocks of `blockSize`, the last one
  * smaller), each block factored by LU once (Saad, "Iterative Methods for Sparse Linear Systems",
@@ -265,9 +281,9 @@ export function ilu0(a: SparseMatrix | NDArray): Preconditioner {
  * ```
  * @throws SingularMatrixError when a diagonal block is singular; InvalidArgumentError on a bad block size.
  */
-export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: number }): Preconditioner {
+export function blockJacobi(a: SparseMatrix | NDArray, options: BlockJacobiOptions): Preconditioner {
   const fn = 'blockJacobi';
-  checkOptions(fn, options, ['blockSize']);
+  checkOptions(fn, options, BLOCK_JACOBI_OPTIONS_KEYS);
   const A = squareCSR(fn, a);
   const n = A.shape[0];
   const bs = checkInteger(fn, 'options.blockSize', options?.blockSize, { min: 1 });
@@ -299,6 +315,11 @@ export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: num
   };
 }
 
+const LANCZOS_BOUNDS_OPTIONS_KEYS = optionKeys<LanczosBoundsOptions>()('steps', 'seed', 'checkSymmetry');
+
+/** Options of {@link lanczosBounds}. */
+export type LanczosBoundsOptions = { steps?: number; seed?: SeedLike; checkSymmetry?: boolean };
+
 /**
  * Extreme eigenvalue bounds of a symmetric operator from `steps` Lanczos steps (full
  * reorthogonalization): [smallest Ritz value, largest Ritz value + last beta]. The upper end is a
@@ -315,12 +336,9 @@ export function blockJacobi(a: SparseMatrix | NDArray, options: { blockSize: num
  * ```
  * @throws ShapeError for a non-square A; InvalidArgumentError for bad options or a non-symmetric A.
  */
-export function lanczosBounds(
-  a: OperatorLike,
-  options?: { steps?: number; seed?: SeedLike; checkSymmetry?: boolean },
-): [number, number] {
+export function lanczosBounds(a: OperatorLike, options?: LanczosBoundsOptions): [number, number] {
   const fn = 'lanczosBounds';
-  checkOptions(fn, options, ['steps', 'seed', 'checkSymmetry']);
+  checkOptions(fn, options, LANCZOS_BOUNDS_OPTIONS_KEYS);
   const A = aslinearoperator(a);
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
@@ -357,6 +375,16 @@ export function lanczosBounds(
   return [theta[0], theta[k - 1] + beta[k - 1]];
 }
 
+const CHEBYSHEV_OPTIONS_KEYS = optionKeys<ChebyshevOptions>()('degree', 'bounds', 'seed', 'checkSymmetry');
+
+/** Options of {@link chebyshev}. */
+export type ChebyshevOptions = {
+  degree?: number;
+  bounds?: [number, number];
+  seed?: SeedLike;
+  checkSymmetry?: boolean;
+};
+
 /**
  * Chebyshev polynomial preconditioner: `degree` steps of the Chebyshev iteration for A z = r from
  * z = 0 (Saad 2003, Alg. 12.1), a fixed polynomial p(A) ~ A^-1 on [lmin, lmax]. SPD when lmax bounds
@@ -372,12 +400,9 @@ export function lanczosBounds(
  * ```
  * @throws InvalidArgumentError when the bounds are not 0 < lmin < lmax or degree < 1.
  */
-export function chebyshev(
-  a: OperatorLike,
-  options?: { degree?: number; bounds?: [number, number]; seed?: SeedLike; checkSymmetry?: boolean },
-): Preconditioner {
+export function chebyshev(a: OperatorLike, options?: ChebyshevOptions): Preconditioner {
   const fn = 'chebyshev';
-  checkOptions(fn, options, ['degree', 'bounds', 'seed', 'checkSymmetry']);
+  checkOptions(fn, options, CHEBYSHEV_OPTIONS_KEYS);
   const A = aslinearoperator(a);
   const n = A.shape[0];
   if (A.shape[1] !== n) throw new ShapeError(fn, 'A', 'expected a square operator', A.shape);
@@ -429,6 +454,11 @@ export function chebyshev(
   };
 }
 
+const NEUMANN_OPTIONS_KEYS = optionKeys<NeumannOptions>()('degree');
+
+/** Options of {@link neumann}. */
+export type NeumannOptions = { degree?: number };
+
 /**
  * Truncated Neumann series M = sum_{i=0}^{degree} (I - D^-1 A)^i D^-1 (Jacobi-scaled; Dubois,
  * Greenbaum & Rodrigue 1979): converges to A^-1 when the spectral radius of I - D^-1 A is below 1.
@@ -442,9 +472,9 @@ export function chebyshev(
  * ```
  * @throws InvalidArgumentError for degree < 0; SingularMatrixError on a zero diagonal.
  */
-export function neumann(a: SparseMatrix | NDArray, options?: { degree?: number }): Preconditioner {
+export function neumann(a: SparseMatrix | NDArray, options?: NeumannOptions): Preconditioner {
   const fn = 'neumann';
-  checkOptions(fn, options, ['degree']);
+  checkOptions(fn, options, NEUMANN_OPTIONS_KEYS);
   const degree =
     options?.degree === undefined ? 2 : checkInteger(fn, 'options.degree', options.degree, { min: 0 });
   const A = squareCSR(fn, a);

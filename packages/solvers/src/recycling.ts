@@ -1,4 +1,4 @@
-import { NDArray, checkInteger, checkOptions } from '@krylov/core-array';
+import { NDArray, checkInteger, checkOptions, optionKeys } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
 import {
   COMMON_OPTIONS,
@@ -36,6 +36,11 @@ function galerkinSolver(E: Float64Array, k: number): (c: Float64Array, out: Floa
   };
 }
 
+const RECYCLING_CGOPTIONS_KEYS = optionKeys<RecyclingCGOptions>()('k', 's');
+
+/** Options of {@link RecyclingCG}. */
+export type RecyclingCGOptions = { k?: number; s?: number };
+
 /**
  * Conjugate gradients with Krylov subspace recycling for sequences of SPD systems A_i x_i = b_i
  * that change slowly (deflated CG, Saad, Yeung, Erhel & Guyomarc'h 2000, SIAM J. Sci. Comput. 21,
@@ -61,8 +66,8 @@ export class RecyclingCG {
   private W: Float64Array[] = [];
 
   /** @throws InvalidArgumentError when k or s is not a positive integer. */
-  constructor(options?: { k?: number; s?: number }) {
-    checkOptions('RecyclingCG', options, ['k', 's']);
+  constructor(options?: RecyclingCGOptions) {
+    checkOptions('RecyclingCG', options, RECYCLING_CGOPTIONS_KEYS);
     const fn = 'RecyclingCG';
     this.k = options?.k === undefined ? 20 : checkInteger(fn, 'options.k', options.k, { min: 1 });
     this.s = options?.s === undefined ? 2 * this.k : checkInteger(fn, 'options.s', options.s, { min: 1 });

@@ -6,6 +6,7 @@ import {
   checkChoice,
   checkInteger,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { geqrf, getrf, getrs } from '@krylov/decompositions/kernels';
 import { fgmres, gmres } from './iterative/gmres.js';
@@ -30,6 +31,11 @@ function infNorm(v: Float64Array): number {
   return m;
 }
 
+const REFINE_OPTIONS_KEYS = optionKeys<RefineOptions>()('method', 'maxiter');
+
+/** Options of {@link refine}. */
+export type RefineOptions = { method?: 'ir' | 'gmres-ir'; maxiter?: number };
+
 /**
  * Solves a dense A x = b by mixed-precision iterative refinement: A is factored by LU in float32
  * (half the memory and, on hardware with fast float32, about twice the speed of float64), then
@@ -53,13 +59,9 @@ function infNorm(v: Float64Array): number {
  * @throws ShapeError, InvalidArgumentError (non-finite entries, bad options); SingularMatrixError
  *   when the float32 factorization meets a zero pivot.
  */
-export function refine(
-  a: NDArray,
-  b: VectorLike,
-  options?: { method?: 'ir' | 'gmres-ir'; maxiter?: number },
-): RefinementResult {
+export function refine(a: NDArray, b: VectorLike, options?: RefineOptions): RefinementResult {
   const fn = 'refine';
-  checkOptions(fn, options, ['method', 'maxiter']);
+  checkOptions(fn, options, REFINE_OPTIONS_KEYS);
   const method =
     options?.method === undefined
       ? 'gmres-ir'
@@ -154,6 +156,11 @@ export interface LeastSquaresRefinementResult {
   message: string;
 }
 
+const REFINE_LEAST_SQUARES_OPTIONS_KEYS = optionKeys<RefineLeastSquaresOptions>()('weights', 'maxiter');
+
+/** Options of {@link refineLeastSquares}. */
+export type RefineLeastSquaresOptions = { weights?: VectorLike; maxiter?: number };
+
 /**
  * Weighted least squares min ||W^1/2 (b - A x)||_2 (W = diag(weights), default I) by mixed-precision
  * iterative refinement on the augmented system [[I, A_w], [A_w^T, 0]] [r; x] = [b_w; 0]
@@ -179,10 +186,10 @@ export interface LeastSquaresRefinementResult {
 export function refineLeastSquares(
   a: NDArray,
   b: VectorLike,
-  options?: { weights?: VectorLike; maxiter?: number },
+  options?: RefineLeastSquaresOptions,
 ): LeastSquaresRefinementResult {
   const fn = 'refineLeastSquares';
-  checkOptions(fn, options, ['weights', 'maxiter']);
+  checkOptions(fn, options, REFINE_LEAST_SQUARES_OPTIONS_KEYS);
   denseMatrix(fn, 'a', a);
   if (a.ndim !== 2 || a.shape[0] < a.shape[1])
     throw new ShapeError(fn, 'a', 'expected a tall matrix (m >= n)', a.shape);

@@ -10,6 +10,7 @@ import {
   checkInteger,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { type Dense, mm, norm2, tensorArg, thinSvd, toNDArray } from './common.js';
 import { irfft, rfft } from './fft.js';
@@ -286,6 +287,8 @@ function svdSlices(fn: string, A: Dense) {
   });
 }
 
+const TSVD_OPTIONS_KEYS = optionKeys<TsvdOptions>()('rank');
+
 /**
  * The t-SVD A = U * S * V^T (Kilmer & Martin 2011, Thm. 4.1): U and V orthogonal in the t-product
  * sense (U^T * U = I), S f-diagonal, from the SVDs of the Fourier-domain frontal slices (a real FFT
@@ -307,7 +310,7 @@ function svdSlices(fn: string, A: Dense) {
  */
 export function tsvd(a: NDArray, options?: TsvdOptions): TsvdResult {
   const fn = 'tsvd';
-  checkOptions(fn, options, ['rank']);
+  checkOptions(fn, options, TSVD_OPTIONS_KEYS);
   const A = third(fn, 'a', a);
   const [n1, n2, n3] = A.shape;
   const p = Math.min(n1, n2);
@@ -343,6 +346,11 @@ export function tsvd(a: NDArray, options?: TsvdOptions): TsvdResult {
   };
 }
 
+const TUBAL_RANK_OPTIONS_KEYS = optionKeys<TubalRankOptions>()('tol');
+
+/** Options of {@link tubalRank}. */
+export type TubalRankOptions = { tol?: number };
+
 /**
  * The tubal rank of A: the number of nonzero singular tubes of its t-SVD, i.e. the largest rank of
  * a Fourier-domain frontal slice (Kilmer, Braman, Hao & Hoover, SIAM J. Matrix Anal. Appl. 34,
@@ -359,9 +367,9 @@ export function tsvd(a: NDArray, options?: TsvdOptions): TsvdResult {
  * console.assert(tubalRank(a) === 2, 'rank of the t-product factors');
  * ```
  */
-export function tubalRank(a: NDArray, options?: { tol?: number }): number {
+export function tubalRank(a: NDArray, options?: TubalRankOptions): number {
   const fn = 'tubalRank';
-  checkOptions(fn, options, ['tol']);
+  checkOptions(fn, options, TUBAL_RANK_OPTIONS_KEYS);
   const A = third(fn, 'a', a);
   const slices = svdSlices(fn, A);
   const smax = Math.max(0, ...slices.map((s) => s.s[0] ?? 0));

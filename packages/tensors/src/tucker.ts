@@ -10,6 +10,7 @@ import {
   checkNumber,
   checkOptions,
   isNDArray,
+  optionKeys,
   toRng,
 } from '@krylov/core-array';
 import { randomizedSvd } from '@krylov/sketching';
@@ -111,6 +112,8 @@ function wrap(g: Dense, factors: Float64Array[], shape: readonly number[], ranks
   };
 }
 
+const HOSVD_OPTIONS_KEYS = optionKeys<HosvdOptions>()('rank', 'energy');
+
 /**
  * The higher-order SVD (De Lathauwer, De Moor & Vandewalle, "A multilinear singular value
  * decomposition", SIAM J. Matrix Anal. Appl. 21(4), 2000): U_n = the leading left singular vectors
@@ -132,7 +135,7 @@ function wrap(g: Dense, factors: Float64Array[], shape: readonly number[], ranks
  */
 export function hosvd(tensor: NDArray, options?: HosvdOptions): HosvdResult {
   const fn = 'hosvd';
-  checkOptions(fn, options, ['rank', 'energy']);
+  checkOptions(fn, options, HOSVD_OPTIONS_KEYS);
   const x = tensorArg(fn, 'tensor', tensor, { min: 2 });
   if (x.shape.some((d) => d === 0)) throw new ShapeError(fn, 'tensor', 'expected no empty mode', x.shape);
   if (options?.rank !== undefined && options?.energy !== undefined)

@@ -9,6 +9,7 @@ import {
   checkBoolean,
   checkInteger,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { type Dense, mm, size, tensorArg, toNDArray } from './common.js';
 
@@ -149,6 +150,8 @@ function matrixFor(
   return { data: a.data, j: t ? cols : rows };
 }
 
+const MODE_PRODUCT_OPTIONS_KEYS = optionKeys<ModeProductOptions>()('transpose');
+
 /**
  * The mode-n product Y = X x_n M (TensorLy's `mode_dot`, Kolda & Bader's n-mode product): for M of
  * shape J x I_n, Y has I_n replaced by J and `unfold(Y, n) = M unfold(X, n)`. With
@@ -170,7 +173,7 @@ export function modeProduct(
   options?: ModeProductOptions,
 ): NDArray<'float64'> {
   const fn = 'modeProduct';
-  checkOptions(fn, options, ['transpose']);
+  checkOptions(fn, options, MODE_PRODUCT_OPTIONS_KEYS);
   const t =
     options?.transpose === undefined ? false : checkBoolean(fn, 'options.transpose', options.transpose);
   const x = tensorArg(fn, 'tensor', tensor, { min: 1 });
@@ -178,6 +181,11 @@ export function modeProduct(
   const m = matrixFor(fn, 'matrix', matrix, x.shape[n], t);
   return toNDArray(ttmRaw(x, m.data, m.j, n, t));
 }
+
+const MULTI_MODE_PRODUCT_OPTIONS_KEYS = optionKeys<MultiModeProductOptions>()('transpose', 'modes', 'skip');
+
+/** Options of {@link multiModeProduct}. */
+export type MultiModeProductOptions = ModeProductOptions & { modes?: readonly number[]; skip?: number };
 
 /**
  * X x_{m_1} M_1 x_{m_2} M_2 ... (TensorLy's `multi_mode_dot`): one mode product per matrix, in the
@@ -197,10 +205,10 @@ export function modeProduct(
 export function multiModeProduct(
   tensor: NDArray,
   matrices: readonly NDArray[],
-  options?: ModeProductOptions & { modes?: readonly number[]; skip?: number },
+  options?: MultiModeProductOptions,
 ): NDArray<'float64'> {
   const fn = 'multiModeProduct';
-  checkOptions(fn, options, ['transpose', 'modes', 'skip']);
+  checkOptions(fn, options, MULTI_MODE_PRODUCT_OPTIONS_KEYS);
   const t =
     options?.transpose === undefined ? false : checkBoolean(fn, 'options.transpose', options.transpose);
   let x = tensorArg(fn, 'tensor', tensor, { min: 1 });

@@ -1,4 +1,4 @@
-import { ShapeError, checkOptions } from '../errors.js';
+import { ShapeError, checkOptions, optionKeys } from '../errors.js';
 import { axpyKernel, dotKernel, nrm2Kernel, scalKernel } from '../kernels/level1.js';
 import { gemvKernel, gerKernel, trmvKernel, trsvKernel } from '../kernels/level2.js';
 import { syrkKernel, trmmKernel, trsmKernel } from '../kernels/level3.js';
@@ -94,18 +94,19 @@ export function nrm2(x: NDArray): number {
   return nrm2Kernel({ x: x as Vec });
 }
 
+const GEMV_OPTIONS_KEYS = optionKeys<GemvOptions>()('alpha', 'beta', 'y', 'trans');
+
+/** Options of {@link gemv}. */
+export type GemvOptions = { alpha?: number; beta?: number; y?: NDArray; trans?: boolean };
+
 /**
  * y = alpha op(A) x + beta y (BLAS dgemv), op(A) = A or A^T; allocates y when not given. O(mn).
  * @throws ShapeError, DTypeError; InvalidArgumentError for unknown options, a non-finite alpha or
  * beta, a non-boolean trans, or a broadcast y.
  */
-export function gemv(
-  a: NDArray,
-  x: NDArray,
-  options?: { alpha?: number; beta?: number; y?: NDArray; trans?: boolean },
-): NDArray {
+export function gemv(a: NDArray, x: NDArray, options?: GemvOptions): NDArray {
   const fn = 'gemv';
-  checkOptions(fn, options, ['alpha', 'beta', 'y', 'trans']);
+  checkOptions(fn, options, GEMV_OPTIONS_KEYS);
   const alpha = checkNumber(fn, 'options.alpha', options?.alpha ?? 1);
   const beta = checkNumber(fn, 'options.beta', options?.beta ?? 0);
   requireNdim(fn, 'a', a, 2);
@@ -239,6 +240,11 @@ export function trsm(a: NDArray, b: NDArray, options?: SideOptions): NDArray {
   return b;
 }
 
+const SYRK_OPTIONS_KEYS = optionKeys<SyrkOptions>()('alpha', 'beta', 'c', 'lower', 'trans');
+
+/** Options of {@link syrk}. */
+export type SyrkOptions = { alpha?: number; beta?: number; c?: NDArray; lower?: boolean; trans?: boolean };
+
 /**
  * C = alpha A A^T + beta C (or alpha A^T A + beta C with `trans`) on the `lower` (default) or upper
  * triangle of C (BLAS dsyrk); allocates C when not given; the other triangle is left as it was.
@@ -246,12 +252,9 @@ export function trsm(a: NDArray, b: NDArray, options?: SideOptions): NDArray {
  * @throws ShapeError, DTypeError; InvalidArgumentError for unknown options, a non-finite alpha or
  * beta, non-boolean flags, or a broadcast c.
  */
-export function syrk(
-  a: NDArray,
-  options?: { alpha?: number; beta?: number; c?: NDArray; lower?: boolean; trans?: boolean },
-): NDArray {
+export function syrk(a: NDArray, options?: SyrkOptions): NDArray {
   const fn = 'syrk';
-  checkOptions(fn, options, ['alpha', 'beta', 'c', 'lower', 'trans']);
+  checkOptions(fn, options, SYRK_OPTIONS_KEYS);
   const alpha = checkNumber(fn, 'options.alpha', options?.alpha ?? 1);
   const beta = checkNumber(fn, 'options.beta', options?.beta ?? 0);
   const lower = checkBoolean(fn, 'options.lower', options?.lower ?? true);

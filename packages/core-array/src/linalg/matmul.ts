@@ -1,6 +1,6 @@
 import { type ArrayInput, asarray } from '../asarray.js';
 import { type FloatDType, dtypeInfo } from '../dtype.js';
-import { ShapeError, checkOptions } from '../errors.js';
+import { ShapeError, checkOptions, optionKeys } from '../errors.js';
 import { gemmBatchedKernel, gemmKernel } from '../kernels/gemm.js';
 import type { Mat } from '../kernels/signatures.js';
 import { NDArray, contiguousArray, isNDArray } from '../ndarray.js';
@@ -18,6 +18,8 @@ export interface GemmOptions {
   c?: NDArray;
 }
 
+const GEMM_OPTIONS_KEYS = optionKeys<GemmOptions>()('transA', 'transB', 'alpha', 'beta', 'c');
+
 /**
  * C = alpha op(A) op(B) + beta C (BLAS dgemm) for matrices of one float dtype and any strides;
  * transposes are views, so no data moves before the kernel packs its panels. O(mnk). A `c` that
@@ -28,7 +30,7 @@ export interface GemmOptions {
  */
 export function gemm(a: NDArray, b: NDArray, options?: GemmOptions): NDArray<FloatDType> {
   const fn = 'gemm';
-  checkOptions(fn, options, ['transA', 'transB', 'alpha', 'beta', 'c']);
+  checkOptions(fn, options, GEMM_OPTIONS_KEYS);
   const alpha = checkNumber(fn, 'options.alpha', options?.alpha ?? 1);
   const beta = checkNumber(fn, 'options.beta', options?.beta ?? 0);
   requireNdim(fn, 'a', a, 2);

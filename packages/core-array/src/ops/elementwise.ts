@@ -1,5 +1,5 @@
 import { type DType, dtypeInfo, floatResultType, promoteTypes } from '../dtype.js';
-import { DTypeError, InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
+import { DTypeError, InvalidArgumentError, ShapeError, checkOptions, optionKeys } from '../errors.js';
 import { stridedLoop } from '../iter.js';
 import { NDArray, contiguousArray, isNDArray } from '../ndarray.js';
 import { checkWritable, separate } from '../overlap.js';
@@ -211,13 +211,15 @@ function binaryDense(
   return contiguousArray(od, dtype, [...arr.shape]);
 }
 
+const OUT_OPTION_KEYS = optionKeys<OutOption>()('out');
+
 function binary(name: string, f: (a: number, b: number) => number, rule: Rule) {
   return (x: ArrayLike, y: ArrayLike, options?: OutOption): NDArray => {
     if (options === undefined) {
       const r = binaryDense(f, rule, x, y);
       if (r !== undefined) return r;
     }
-    checkOptions(name, options, ['out']);
+    checkOptions(name, options, OUT_OPTION_KEYS);
     const [a, b, common] = operands(name, x, y);
     const dtype =
       rule === 'bool'
@@ -242,7 +244,7 @@ function unary(name: string, f: (a: number) => number, rule: Rule) {
       for (let i = 0; i < n; i++) od[i] = f(xd[xo + i]);
       return contiguousArray(od, dtype, [...x.shape]);
     }
-    checkOptions(name, options, ['out']);
+    checkOptions(name, options, OUT_OPTION_KEYS);
     checkArray(name, 'x', x);
     const dtype =
       rule === 'bool'
@@ -350,7 +352,7 @@ export const logicalNot = unary('logicalNot', (a) => +(a === 0), 'bool');
  * ```
  */
 export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): NDArray {
-  checkOptions('clip', options, ['out']);
+  checkOptions('clip', options, OUT_OPTION_KEYS);
   checkArray('clip', 'x', x);
   checkNumber('clip', 'lo', lo, { infinite: true });
   checkNumber('clip', 'hi', hi, { infinite: true });
@@ -369,7 +371,7 @@ export function clip(x: NDArray, lo: number, hi: number, options?: OutOption): N
  * ```
  */
 export function where(cond: NDArray, a: ArrayLike, b: ArrayLike, options?: OutOption): NDArray {
-  checkOptions('where', options, ['out']);
+  checkOptions('where', options, OUT_OPTION_KEYS);
   checkArray('where', 'cond', cond);
   const [x, y, dtype] = operands('where', a, b, ['a', 'b']);
   return apply('where', [cond, x, y], dtype, (c, p, q) => (c !== 0 ? p : q), options?.out);

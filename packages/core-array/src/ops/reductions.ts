@@ -1,5 +1,5 @@
 import { type DType, dtypeInfo, floatResultType } from '../dtype.js';
-import { InvalidArgumentError, ShapeError, checkOptions } from '../errors.js';
+import { InvalidArgumentError, ShapeError, checkOptions, optionKeys } from '../errors.js';
 import { stridedLoop } from '../iter.js';
 import { scaledNorm2 } from '../kernels/level1.js';
 import { NDArray, contiguousArray, isNDArray, normalizeAxis } from '../ndarray.js';
@@ -279,6 +279,11 @@ function vectorNorm(p: number): Reducer {
 
 export type NormOrder = number | 'fro' | 'nuc';
 
+const NORM_OPTIONS_KEYS = optionKeys<NormOptions>()('axis', 'keepdims');
+
+/** Options of {@link norm}. */
+export type NormOptions = { axis?: number | [number, number]; keepdims?: boolean };
+
 /**
  * Vector and matrix norms with `numpy.linalg.norm`'s rules for `ord` and `axis`:
  * - no `ord` and no `axis`: the 2-norm of the flattened array (the Frobenius norm of a matrix);
@@ -300,15 +305,11 @@ export type NormOrder = number | 'fro' | 'nuc';
  * console.assert(norm(v, 1).item() === 7 && norm(v, Infinity).item() === 4);
  * ```
  */
-export function norm(
-  x: NDArray,
-  ord?: NormOrder,
-  options?: { axis?: number | [number, number]; keepdims?: boolean },
-): NDArray {
+export function norm(x: NDArray, ord?: NormOrder, options?: NormOptions): NDArray {
   const fn = 'norm';
   if (ord === undefined && options === undefined && denseFloat(x))
     return scalarResult(x, scaledNorm2(x.data, x.offset, 1, x.size));
-  checkOptions(fn, options, ['axis', 'keepdims']);
+  checkOptions(fn, options, NORM_OPTIONS_KEYS);
   checkArray(fn, 'x', x);
   const keepdims = checkBoolean(fn, 'options.keepdims', options?.keepdims ?? false);
   const dtype = floatResultType(x.dtype);

@@ -6,6 +6,7 @@ import {
   checkOptions,
   defineKernel,
   isNDArray,
+  optionKeys,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
 import {
@@ -136,6 +137,11 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
   x.commit();
 });
 
+const CHOLESKY_OPTIONS_KEYS = optionKeys<CholeskyOptions>()('lower', 'checkSymmetry');
+
+/** Options of {@link cholesky}. */
+export type CholeskyOptions = { lower?: boolean } & SymmetryOption;
+
 /**
  * The Cholesky factor of a symmetric positive definite matrix: lower L with A = L L^T (default),
  * or upper U = L^T with A = U^T U (LAPACK ?potrf; a float32 matrix is factored in float32).
@@ -154,14 +160,11 @@ export const potrs = defineKernel('potrs', ({ l, b }) => {
  *   ShapeError for non-square input; InvalidArgumentError for non-finite entries, a non-symmetric
  *   matrix or a non-boolean option.
  */
-export function cholesky<D extends DType>(
-  a: NDArray<D>,
-  options?: { lower?: boolean } & SymmetryOption,
-): NDArray<Floating<D>> {
+export function cholesky<D extends DType>(a: NDArray<D>, options?: CholeskyOptions): NDArray<Floating<D>> {
   const fn = 'cholesky';
   if (isNDArray(a) && a.ndim > 2)
     return overStack(fn, [a], [2], (m) => cholesky(m, options)) as NDArray<Floating<D>>;
-  checkOptions(fn, options, ['lower', 'checkSymmetry']);
+  checkOptions(fn, options, CHOLESKY_OPTIONS_KEYS);
   const lower = optBoolean(fn, 'options.lower', options?.lower, true);
   const w = workingCopy(fn, 'a', a, true, floating(a)) as NDArray<Floating<D>>;
   symmetricInput(fn, 'a', w, options);
@@ -171,6 +174,11 @@ export function cholesky<D extends DType>(
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) w.data[i * n + j] = 0;
   return lower ? w : w.T.copy();
 }
+
+const PIVOTED_CHOLESKY_OPTIONS_KEYS = optionKeys<PivotedCholeskyOptions>()('tol', 'checkSymmetry');
+
+/** Options of {@link pivotedCholesky}. */
+export type PivotedCholeskyOptions = { tol?: number } & SymmetryOption;
 
 /**
  * Cholesky with diagonal pivoting for symmetric positive semidefinite matrices (LAPACK dpstrf,
@@ -203,10 +211,10 @@ export function cholesky<D extends DType>(
  */
 export function pivotedCholesky<D extends DType>(
   a: NDArray<D>,
-  options?: { tol?: number } & SymmetryOption,
+  options?: PivotedCholeskyOptions,
 ): { l: NDArray<Floating<D>>; perm: Int32Array; rank: number } {
   const fn = 'pivotedCholesky';
-  checkOptions(fn, options, ['tol', 'checkSymmetry']);
+  checkOptions(fn, options, PIVOTED_CHOLESKY_OPTIONS_KEYS);
   if (options?.tol !== undefined) checkNumber(fn, 'options.tol', options.tol, { min: 0 });
   const w = workingCopy(fn, 'a', a, true);
   symmetricInput(fn, 'a', w, options);

@@ -1,4 +1,4 @@
-import { NDArray as Arr, type DType, type NDArray, checkOptions } from '@krylov/core-array';
+import { NDArray as Arr, type DType, type NDArray, checkOptions, optionKeys } from '@krylov/core-array';
 import {
   type Floating,
   type SymmetryOption,
@@ -11,6 +11,8 @@ type M = NDArray<'float64'>;
 
 // Bunch & Kaufman's growth-bounding constant (1 + sqrt 17) / 8
 const ALPHA = (1 + Math.sqrt(17)) / 8;
+
+const SYMMETRY_OPTION_KEYS = optionKeys<SymmetryOption>()('checkSymmetry');
 
 /**
  * The symmetric indefinite factorization A[perm][:, perm] = L D L^T with Bunch-Kaufman partial
@@ -35,7 +37,7 @@ export function ldl<D extends DType>(
   a: NDArray<D>,
   options?: SymmetryOption,
 ): { l: NDArray<Floating<D>>; d: NDArray<Floating<D>>; perm: Int32Array; blocks: number[] } {
-  checkOptions('ldl', options, ['checkSymmetry']);
+  checkOptions('ldl', options, SYMMETRY_OPTION_KEYS);
   const w = workingCopy('ldl', 'a', a, true);
   symmetricInput('ldl', 'a', w, options);
   const n = w.shape[0];

@@ -8,6 +8,7 @@ import {
   checkOptions,
   defineKernel,
   isNDArray,
+  optionKeys,
 } from '@krylov/core-array';
 import {
   type Floating,
@@ -223,6 +224,11 @@ export function lu<D extends DType>(
   return { p, l, u };
 }
 
+const LU_SOLVE_OPTIONS_KEYS = optionKeys<LuSolveOptions>()('transpose');
+
+/** Options of {@link luSolve}. */
+export type LuSolveOptions = { transpose?: boolean };
+
 /**
  * Solves A X = B (or A^T X = B) from `luFactor`'s output (LAPACK ?getrs), in float32 when the factor
  * and B are float32. O(n^2 nrhs).
@@ -241,10 +247,10 @@ export function lu<D extends DType>(
 export function luSolve<F extends FloatDType, D extends DType>(
   factor: LUFactor<F>,
   b: NDArray<D>,
-  options?: { transpose?: boolean },
+  options?: LuSolveOptions,
 ): NDArray<Floating<F | D>> {
   const fn = 'luSolve';
-  checkOptions(fn, options, ['transpose']);
+  checkOptions(fn, options, LU_SOLVE_OPTIONS_KEYS);
   const transpose = optBoolean(fn, 'options.transpose', options?.transpose, false);
   if (typeof factor !== 'object' || factor === null)
     throw new InvalidArgumentError(fn, 'factor', factor, "luFactor's result { lu, ipiv }");

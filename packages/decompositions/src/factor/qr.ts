@@ -7,6 +7,7 @@ import {
   type Vec,
   checkOptions,
   defineKernel,
+  optionKeys,
   zeros,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
@@ -115,6 +116,11 @@ export interface QR<D extends FloatDType> {
   p?: Int32Array;
 }
 
+const QR_OPTIONS_KEYS = optionKeys<QrOptions>()('mode', 'pivoting');
+
+/** Options of {@link qr}. */
+export type QrOptions = { mode?: QRMode; pivoting?: boolean };
+
 /**
  * QR factorization A = Q R by Householder reflections (LAPACK dgeqrf + dorgqr), as
  * numpy.linalg.qr: 'reduced' gives Q m x k and R k x n (k = min(m, n)), 'complete' Q m x m, 'r'
@@ -131,11 +137,8 @@ export interface QR<D extends FloatDType> {
  * @throws ShapeError, DTypeError, InvalidArgumentError for non-finite entries, an unknown mode or a
  *   non-boolean pivoting.
  */
-export function qr<D extends DType>(
-  a: NDArray<D>,
-  options?: { mode?: QRMode; pivoting?: boolean },
-): QR<Floating<D>> {
-  checkOptions('qr', options, ['mode', 'pivoting']);
+export function qr<D extends DType>(a: NDArray<D>, options?: QrOptions): QR<Floating<D>> {
+  checkOptions('qr', options, QR_OPTIONS_KEYS);
   const mode = optChoice('qr', 'options.mode', options?.mode, 'reduced', [
     'reduced',
     'complete',

@@ -13,6 +13,7 @@ import {
   eye,
   isNDArray,
   matmul,
+  optionKeys,
   zeros,
 } from '@krylov/core-array';
 import { gelsd } from '../spectral/gelsd.js';
@@ -49,6 +50,11 @@ function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D)
   return w;
 }
 
+const SOLVE_OPTIONS_KEYS = optionKeys<SolveOptions>()('assume', 'lower', 'checkSymmetry');
+
+/** Options of {@link solve}. */
+export type SolveOptions = { assume?: Assume; lower?: boolean } & SymmetryOption;
+
 /**
  * Solves A X = B (as scipy.linalg.solve), choosing the factorization from `assume`: 'general'
  * (LU with partial pivoting, dgesv), 'positive definite' (Cholesky, dposv), 'symmetric' (LU; the
@@ -77,7 +83,7 @@ function rhs<D extends FloatDType>(fn: string, a: NDArray, b: NDArray, dtype: D)
 export function solve<A extends DType, B extends DType>(
   a: NDArray<A>,
   b: NDArray<B>,
-  options?: { assume?: Assume; lower?: boolean } & SymmetryOption,
+  options?: SolveOptions,
 ): NDArray<Floating<A | B>> {
   type X = NDArray<Floating<A | B>>;
   const fn = 'solve';
@@ -86,7 +92,7 @@ export function solve<A extends DType, B extends DType>(
   // Stacks as numpy.linalg.solve: b is a vector only when 1-D, else a (stack of) matrices.
   if (a.ndim > 2 || b.ndim > 2)
     return overStack(fn, [a, b], [2, b.ndim === 1 ? 1 : 2], (m, r) => solve(m, r, options)) as X;
-  checkOptions(fn, options, ['assume', 'lower', 'checkSymmetry']);
+  checkOptions(fn, options, SOLVE_OPTIONS_KEYS);
   const assume = optChoice(fn, 'options.assume', options?.assume, 'general', ASSUME);
   const lower = optBoolean(fn, 'options.lower', options?.lower, true);
   const checkSymmetry = optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true);
@@ -191,6 +197,11 @@ export function det(a: NDArray): number {
   return sign * Math.exp(logabsdet);
 }
 
+const LSTSQ_OPTIONS_KEYS = optionKeys<LstsqOptions>()('driver', 'rcond');
+
+/** Options of {@link lstsq}. */
+export type LstsqOptions = { driver?: 'svd' | 'qr'; rcond?: number };
+
 /**
  * Least squares min ||A x - b||_2 (numpy.linalg.lstsq / scipy.linalg.lstsq), by one of two drivers:
  * - 'svd' (default; the `gelsd` kernel, LAPACK dgelsd on the native backend): x = V diag(1/s_i)
@@ -216,11 +227,11 @@ export function det(a: NDArray): number {
 export function lstsq<A extends DType, B extends DType>(
   a: NDArray<A>,
   b: NDArray<B>,
-  options?: { driver?: 'svd' | 'qr'; rcond?: number },
+  options?: LstsqOptions,
 ): { x: NDArray<Floating<A | B>>; residuals: number[]; rank: number; s: NDArray<Floating<A | B>> | null } {
   type X = NDArray<Floating<A | B>>;
   const fn = 'lstsq';
-  checkOptions(fn, options, ['driver', 'rcond']);
+  checkOptions(fn, options, LSTSQ_OPTIONS_KEYS);
   const driver = optChoice(fn, 'options.driver', options?.driver, 'svd', ['svd', 'qr'] as const);
   if (options?.rcond !== undefined) {
     checkNumber(fn, 'options.rcond', options.rcond, { min: 0 });

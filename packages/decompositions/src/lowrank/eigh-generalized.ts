@@ -5,6 +5,7 @@ import {
   ShapeError,
   checkOptions,
   checkSymmetric,
+  optionKeys,
 } from '@krylov/core-array';
 import { trsm } from '@krylov/core-array/internal';
 import { potrf } from '../factor/cholesky.js';
@@ -26,6 +27,12 @@ export interface EighGeneralizedOptions extends SymmetryOption {
   /** Compute eigenvectors (default true). */
   vectors?: boolean;
 }
+
+const EIGH_GENERALIZED_OPTIONS_KEYS = optionKeys<EighGeneralizedOptions>()(
+  'itype',
+  'vectors',
+  'checkSymmetry',
+);
 
 /**
  * The generalized symmetric-definite eigenproblem (scipy.linalg.eigh(A, B), LAPACK dsygvd): A
@@ -54,7 +61,7 @@ export function eighGeneralized<A extends DType, B extends DType>(
   options?: EighGeneralizedOptions,
 ): { values: NDArray<Floating<A | B>>; vectors: NDArray<Floating<A | B>> | null } {
   const fn = 'eighGeneralized';
-  checkOptions(fn, options, ['itype', 'vectors', 'checkSymmetry']);
+  checkOptions(fn, options, EIGH_GENERALIZED_OPTIONS_KEYS);
   const itype = optChoice(fn, 'options.itype', options?.itype, 1, [1, 2, 3] as const);
   const wantVectors = optBoolean(fn, 'options.vectors', options?.vectors, true);
   const check = optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true);

@@ -1,4 +1,11 @@
-import { type DType, type NDArray, ShapeError, checkNumber, checkOptions } from '@krylov/core-array';
+import {
+  type DType,
+  type NDArray,
+  ShapeError,
+  checkNumber,
+  checkOptions,
+  optionKeys,
+} from '@krylov/core-array';
 import { trsm } from '@krylov/core-array/internal';
 import { geqrf, orgqr } from '../factor/qr.js';
 import { pinv } from '../spectral/derived.js';
@@ -16,6 +23,11 @@ function thinQr(a: Float64Array, rows: number, r: number): { q: Float64Array; rr
   orgqr({ a: qv, tau });
   return { q, rr };
 }
+
+const PRODUCT_PINV_OPTIONS_KEYS = optionKeys<ProductPinvOptions>()('rcond');
+
+/** Options of {@link productPinv}. */
+export type ProductPinvOptions = { rcond?: number };
 
 /**
  * The pseudoinverse of a product A = C R (C m x r, R r x n) without forming A: with thin QRs
@@ -41,10 +53,10 @@ function thinQr(a: Float64Array, rows: number, r: number): { q: Float64Array; rr
 export function productPinv<A extends DType, B extends DType>(
   c: NDArray<A>,
   r: NDArray<B>,
-  options?: { rcond?: number },
+  options?: ProductPinvOptions,
 ): NDArray<Floating<A | B>> {
   const fn = 'productPinv';
-  checkOptions(fn, options, ['rcond']);
+  checkOptions(fn, options, PRODUCT_PINV_OPTIONS_KEYS);
   const wc = workingCopy(fn, 'c', c);
   const wr = workingCopy(fn, 'r', r);
   const [m, k] = wc.shape;

@@ -1,4 +1,4 @@
-import { NDArray, ShapeError, checkInteger, checkOptions } from '@krylov/core-array';
+import { NDArray, ShapeError, checkInteger, checkOptions, optionKeys } from '@krylov/core-array';
 import { geqrf, orgqr } from '../factor/qr.js';
 import { gesdd } from '../spectral/svd.js';
 import { checkMatrix, workingCopy } from '../util/validate.js';
@@ -87,6 +87,8 @@ function checkSvd(fn: string, f: ThinSvd): [number, number, number] {
   return [f.u.shape[0], f.v.shape[0], k];
 }
 
+const SVD_UPDATE_OPTIONS_KEYS = optionKeys<SvdUpdateOptions>()('rank');
+
 /**
  * Updates a thin rank-k SVD A ~ U diag(s) V^T to the best rank-`rank` approximation of
  * U diag(s) V^T + X Y^T (X m x c, Y n x c) without recomputing it (Brand, "Fast low-rank
@@ -114,7 +116,7 @@ function checkSvd(fn: string, f: ThinSvd): [number, number, number] {
  */
 export function svdUpdate(f: ThinSvd, x: NDArray, y: NDArray, options?: SvdUpdateOptions): ThinSvd {
   const fn = 'svdUpdate';
-  checkOptions(fn, options, ['rank']);
+  checkOptions(fn, options, SVD_UPDATE_OPTIONS_KEYS);
   const [m, n, k] = checkSvd(fn, f);
   const wx = workingCopy(fn, 'x', x);
   const wy = workingCopy(fn, 'y', y);
@@ -161,7 +163,7 @@ export function svdUpdate(f: ThinSvd, x: NDArray, y: NDArray, options?: SvdUpdat
  */
 export function svdAppendColumns(f: ThinSvd, cols: NDArray, options?: SvdUpdateOptions): ThinSvd {
   const fn = 'svdAppendColumns';
-  checkOptions(fn, options, ['rank']);
+  checkOptions(fn, options, SVD_UPDATE_OPTIONS_KEYS);
   const [m, n, k] = checkSvd(fn, f);
   const wc = workingCopy(fn, 'cols', cols);
   const c = wc.shape[1];

@@ -14,6 +14,7 @@ import {
   checkNumber,
   checkOptions,
   isNDArray,
+  optionKeys,
 } from '@krylov/core-array';
 import { syevd } from '../spectral/eigh.js';
 import { gesdd } from '../spectral/svd.js';
@@ -400,6 +401,8 @@ function separable<D extends DType>(
   };
 }
 
+const ROW_WEIGHTED_SVD_OPTIONS_KEYS = optionKeys<RowWeightedSvdOptions>()('columnWeights');
+
 /**
  * Weighted low-rank approximation for weights of rank one, W_ij = r_i c_j (row weights when the
  * column weights are all ones), in closed form: sum_ij r_i c_j (A - X)_ij^2 =
@@ -428,7 +431,7 @@ export function rowWeightedSvd<D extends DType>(
   options: RowWeightedSvdOptions = {},
 ): WeightedLowRankFactors<D> & { s: NDArray<'float64'> } {
   const fn = 'rowWeightedSvd';
-  checkOptions(fn, options, ['columnWeights']);
+  checkOptions(fn, options, ROW_WEIGHTED_SVD_OPTIONS_KEYS);
   const wa = workingCopy(fn, 'a', a);
   const [m, n] = wa.shape;
   const r = weightVector(fn, 'rowWeights', rowWeights, m);

@@ -1,4 +1,10 @@
-import { type NDArray, NotPositiveDefiniteError, ShapeError, checkOptions } from '@krylov/core-array';
+import {
+  type NDArray,
+  NotPositiveDefiniteError,
+  ShapeError,
+  checkOptions,
+  optionKeys,
+} from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { type SymmetryOption, symmetricInput, workingCopy } from '../util/validate.js';
 
@@ -20,6 +26,8 @@ function spdLog(fn: string, arg: string, a: NDArray, options?: SymmetryOption): 
   return out;
 }
 
+const SYMMETRY_OPTION_KEYS = optionKeys<SymmetryOption>()('checkSymmetry');
+
 /**
  * The log-Euclidean distance ||log(A) - log(B)||_F between symmetric positive definite matrices
  * (Arsigny, Fillard, Pennec and Ayache, "Log-Euclidean metrics for fast and simple calculus on
@@ -39,7 +47,7 @@ function spdLog(fn: string, arg: string, a: NDArray, options?: SymmetryOption): 
  */
 export function logEuclideanDistance(a: NDArray, b: NDArray, options?: SymmetryOption): number {
   const fn = 'logEuclideanDistance';
-  checkOptions(fn, options, ['checkSymmetry']);
+  checkOptions(fn, options, SYMMETRY_OPTION_KEYS);
   const la = spdLog(fn, 'a', a, options);
   const lb = spdLog(fn, 'b', b, options);
   if (la.length !== lb.length)

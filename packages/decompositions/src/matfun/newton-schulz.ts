@@ -5,6 +5,7 @@ import {
   checkInteger,
   checkOptions,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { overStack } from '../util/batch.js';
 import { type Floating, checkArray, floating, optNumber, workingCopy } from '../util/validate.js';
@@ -35,6 +36,11 @@ export const NEWTON_SCHULZ_PRESETS = {
 
 export type NewtonSchulzPreset = keyof typeof NEWTON_SCHULZ_PRESETS | readonly [number, number, number];
 
+const NEWTON_SCHULZ_OPTIONS_KEYS = optionKeys<NewtonSchulzOptions>()('steps', 'preset', 'epsilon');
+
+/** Options of {@link newtonSchulz}. */
+export type NewtonSchulzOptions = { steps?: number; preset?: NewtonSchulzPreset; epsilon?: number };
+
 /**
  * Approximate orthogonalization U V^T of a matrix G = U S V^T by Newton-Schulz iteration
  * (the polar factor), as in Muon: G is first scaled by its Frobenius norm (+ epsilon) so the
@@ -56,10 +62,10 @@ export type NewtonSchulzPreset = keyof typeof NEWTON_SCHULZ_PRESETS | readonly [
  */
 export function newtonSchulz<D extends DType>(
   g: NDArray<D>,
-  options?: { steps?: number; preset?: NewtonSchulzPreset; epsilon?: number },
+  options?: NewtonSchulzOptions,
 ): NDArray<Floating<D>> {
   const fn = 'newtonSchulz';
-  checkOptions(fn, options, ['steps', 'preset', 'epsilon']);
+  checkOptions(fn, options, NEWTON_SCHULZ_OPTIONS_KEYS);
   const steps =
     options?.steps === undefined ? 5 : checkInteger(fn, 'options.steps', options.steps, { min: 0 });
   const epsilon = optNumber(fn, 'options.epsilon', options?.epsilon, 1e-7, { min: 0 });

@@ -10,6 +10,7 @@ import {
   checkOptions,
   eye,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { overStack } from '../util/batch.js';
@@ -25,6 +26,11 @@ import {
 } from '../util/validate.js';
 
 type M = NDArray<'float64'>;
+
+const SPD_POWER_OPTIONS_KEYS = optionKeys<SpdPowerOptions>()('floor', 'checkSymmetry');
+
+/** Options of {@link spdPower}. */
+export type SpdPowerOptions = { floor?: number } & SymmetryOption;
 
 /**
  * A^p for a symmetric positive (semi)definite A through its eigendecomposition: V diag(max(w, floor)^p) V^T.
@@ -47,10 +53,10 @@ type M = NDArray<'float64'>;
 export function spdPower<D extends DType>(
   a: NDArray<D>,
   p: number,
-  options?: { floor?: number } & SymmetryOption,
+  options?: SpdPowerOptions,
 ): NDArray<Floating<D>> {
   const fn = 'spdPower';
-  checkOptions(fn, options, ['floor', 'checkSymmetry']);
+  checkOptions(fn, options, SPD_POWER_OPTIONS_KEYS);
   checkNumber(fn, 'p', p);
   const floor = optNumber(fn, 'options.floor', options?.floor, 0, { min: 0 });
   checkArray(fn, 'a', a);
@@ -79,6 +85,22 @@ export interface InverseRootResult<D extends FloatDType = 'float64'> {
   residual: number;
 }
 
+const INVERSE_ROOT_OPTIONS_KEYS = optionKeys<InverseRootOptions>()(
+  'method',
+  'epsilon',
+  'maxIter',
+  'tol',
+  'checkSymmetry',
+);
+
+/** Options of {@link inverseRoot}. */
+export type InverseRootOptions = {
+  method?: 'eigh' | 'newton';
+  epsilon?: number;
+  maxIter?: number;
+  tol?: number;
+} & SymmetryOption;
+
 /**
  * The inverse p-th root (A + epsilon I)^(-1/p) of a symmetric positive definite matrix, as
  * Shampoo's preconditioners need: by eigendecomposition ('eigh', default) or by the coupled Newton
@@ -103,10 +125,10 @@ export interface InverseRootResult<D extends FloatDType = 'float64'> {
 export function inverseRoot<D extends DType>(
   a: NDArray<D>,
   p: number,
-  options?: { method?: 'eigh' | 'newton'; epsilon?: number; maxIter?: number; tol?: number } & SymmetryOption,
+  options?: InverseRootOptions,
 ): InverseRootResult<Floating<D>> {
   const fn = 'inverseRoot';
-  checkOptions(fn, options, ['method', 'epsilon', 'maxIter', 'tol', 'checkSymmetry']);
+  checkOptions(fn, options, INVERSE_ROOT_OPTIONS_KEYS);
   checkInteger(fn, 'p', p, { min: 1 });
   const method = optChoice(fn, 'options.method', options?.method, 'eigh', ['eigh', 'newton'] as const);
   const eps = optNumber(fn, 'options.epsilon', options?.epsilon, 0, { min: 0 });

@@ -10,6 +10,7 @@ import {
   checkNumber,
   checkOptions,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { eigh } from '../spectral/eigh.js';
 import { svd } from '../spectral/svd.js';
@@ -26,6 +27,8 @@ import {
 import { spdPower } from './roots.js';
 
 type M = NDArray<'float64'>;
+
+const SYMMETRY_OPTION_KEYS = optionKeys<SymmetryOption>()('checkSymmetry');
 
 /**
  * f(A) = V diag(f(w)) V^T for a symmetric A = V diag(w) V^T (the spectral definition; Higham 2008,
@@ -51,7 +54,7 @@ export function funm<D extends DType>(
 ): NDArray<Floating<D>> {
   const fn = 'funm';
   checkFunction(fn, 'f', f);
-  checkOptions(fn, options, ['checkSymmetry']);
+  checkOptions(fn, options, SYMMETRY_OPTION_KEYS);
   checkArray(fn, 'a', a);
   if (a.ndim > 2) return overStack(fn, [a], [2], (m) => funm(m, f, options)) as NDArray<Floating<D>>;
   const w = workingCopy(fn, 'a', a, true);
@@ -74,6 +77,11 @@ export function funm<D extends DType>(
   return inDTypeOf(matmul(scaled, v.T), a);
 }
 
+const POLAR_OPTIONS_KEYS = optionKeys<PolarOptions>()('side');
+
+/** Options of {@link polar}. */
+export type PolarOptions = { side?: 'right' | 'left' };
+
 /**
  * The polar decomposition A = U P (side 'right', default) or A = P U ('left'): U with orthonormal
  * columns (the nearest one to A in every unitarily invariant norm) and P symmetric positive
@@ -92,10 +100,10 @@ export function funm<D extends DType>(
  */
 export function polar<D extends DType>(
   a: NDArray<D>,
-  options?: { side?: 'right' | 'left' },
+  options?: PolarOptions,
 ): { u: NDArray<Floating<D>>; p: NDArray<Floating<D>> } {
   type F = NDArray<Floating<D>>;
-  checkOptions('polar', options, ['side']);
+  checkOptions('polar', options, POLAR_OPTIONS_KEYS);
   const side = optChoice('polar', 'options.side', options?.side, 'right', ['right', 'left'] as const);
   checkArray('polar', 'a', a);
   if (a.ndim > 2) return overStack('polar', [a], [2], (m) => polar(m, options)) as { u: F; p: F };
@@ -169,7 +177,7 @@ function frobeniusOfFunction(a: M, f: (w: number) => number): number {
  */
 export function affineInvariantDistance(a: NDArray, b: NDArray, options?: SymmetryOption): number {
   const fn = 'affineInvariantDistance';
-  checkOptions(fn, options, ['checkSymmetry']);
+  checkOptions(fn, options, SYMMETRY_OPTION_KEYS);
   const sa = spd(fn, 'a', a, options);
   const sb = spd(fn, 'b', b, options);
   sameShape(fn, 'b', sb, sa);
@@ -195,7 +203,7 @@ export function affineInvariantDistance(a: NDArray, b: NDArray, options?: Symmet
  */
 export function buresWassersteinDistance(a: NDArray, b: NDArray, options?: SymmetryOption): number {
   const fn = 'buresWassersteinDistance';
-  checkOptions(fn, options, ['checkSymmetry']);
+  checkOptions(fn, options, SYMMETRY_OPTION_KEYS);
   const sa = spd(fn, 'a', a, options);
   const sb = spd(fn, 'b', b, options);
   sameShape(fn, 'b', sb, sa);
@@ -206,6 +214,11 @@ export function buresWassersteinDistance(a: NDArray, b: NDArray, options?: Symme
   for (let i = 0; i < n; i++) t += sa.data[i * n + i] + sb.data[i * n + i] - 2 * cross.data[i * n + i];
   return Math.sqrt(Math.max(t, 0));
 }
+
+const SPD_GEODESIC_OPTIONS_KEYS = optionKeys<SpdGeodesicOptions>()('metric', 'checkSymmetry');
+
+/** Options of {@link spdGeodesic}. */
+export type SpdGeodesicOptions = { metric?: Metric } & SymmetryOption;
 
 /**
  * The point at t in [0, 1] on the geodesic from A to B: affine-invariant
@@ -228,10 +241,10 @@ export function spdGeodesic<A extends DType, B extends DType>(
   a: NDArray<A>,
   b: NDArray<B>,
   t: number,
-  options?: { metric?: Metric } & SymmetryOption,
+  options?: SpdGeodesicOptions,
 ): NDArray<Floating<A | B>> {
   const fn = 'spdGeodesic';
-  checkOptions(fn, options, ['metric', 'checkSymmetry']);
+  checkOptions(fn, options, SPD_GEODESIC_OPTIONS_KEYS);
   const metric = optChoice(fn, 'options.metric', options?.metric, 'affine-invariant', METRICS);
   checkNumber(fn, 't', t, { min: 0, max: 1 });
   const sa = spd(fn, 'a', a, options);
@@ -256,6 +269,22 @@ export function spdGeodesic<A extends DType, B extends DType>(
   return inDTypeOf<A | B>(matmul(matmul(step, sa), step), a, b);
 }
 
+const SPD_BARYCENTER_OPTIONS_KEYS = optionKeys<SpdBarycenterOptions>()(
+  'weights',
+  'metric',
+  'tol',
+  'maxIter',
+  'checkSymmetry',
+);
+
+/** Options of {@link spdBarycenter}. */
+export type SpdBarycenterOptions = {
+  weights?: number[];
+  metric?: Metric;
+  tol?: number;
+  maxIter?: number;
+} & SymmetryOption;
+
 /**
  * The barycentre (Frechet mean) of SPD matrices with weights: affine-invariant by the Karcher
  * fixed-point iteration X <- X^1/2 exp(sum w_i log(X^-1/2 A_i X^-1/2)) X^1/2 (Pennec et al. 2006),
@@ -277,15 +306,10 @@ export function spdGeodesic<A extends DType, B extends DType>(
  */
 export function spdBarycenter<D extends DType>(
   matrices: NDArray<D>[],
-  options?: {
-    weights?: number[];
-    metric?: Metric;
-    tol?: number;
-    maxIter?: number;
-  } & SymmetryOption,
+  options?: SpdBarycenterOptions,
 ): NDArray<Floating<D>> {
   const fn = 'spdBarycenter';
-  checkOptions(fn, options, ['weights', 'metric', 'tol', 'maxIter', 'checkSymmetry']);
+  checkOptions(fn, options, SPD_BARYCENTER_OPTIONS_KEYS);
   const metric = optChoice(fn, 'options.metric', options?.metric, 'affine-invariant', METRICS);
   const tol = options?.tol === undefined ? 1e-12 : checkNumber(fn, 'options.tol', options.tol, { min: 0 });
   const maxIter =

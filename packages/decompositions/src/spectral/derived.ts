@@ -7,11 +7,17 @@ import {
   checkNumber,
   checkOptions,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { inv } from '../factor/solve.js';
 import { overStack } from '../util/batch.js';
 import { type Floating, checkArray, epsOf, floating, singleMatrix, workingCopy } from '../util/validate.js';
 import { svd } from './svd.js';
+
+const PINV_OPTIONS_KEYS = optionKeys<PinvOptions>()('rcond');
+
+/** Options of {@link pinv}. */
+export type PinvOptions = { rcond?: number };
 
 /**
  * The Moore-Penrose pseudoinverse by SVD (numpy.linalg.pinv): singular values below
@@ -27,10 +33,10 @@ import { svd } from './svd.js';
  * ```
  * @throws InvalidArgumentError for a negative or non-finite rcond or non-finite entries; ShapeError.
  */
-export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number }): NDArray<Floating<D>> {
+export function pinv<D extends DType>(a: NDArray<D>, options?: PinvOptions): NDArray<Floating<D>> {
   checkArray('pinv', 'a', a);
   if (a.ndim > 2) return overStack('pinv', [a], [2], (m) => pinv(m, options)) as NDArray<Floating<D>>;
-  checkOptions('pinv', options, ['rcond']);
+  checkOptions('pinv', options, PINV_OPTIONS_KEYS);
   if (options?.rcond !== undefined) checkNumber('pinv', 'options.rcond', options.rcond, { min: 0 });
   const { u, s, vt } = svd(a);
   const [m, n] = a.shape;
@@ -41,6 +47,11 @@ export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number 
     for (let j = 0; j < k; j++) vs.data[i * k + j] *= s.data[j] > cutoff ? 1 / s.data[j] : 0;
   return matmul(vs, u.T) as NDArray<Floating<D>>;
 }
+
+const MATRIX_RANK_OPTIONS_KEYS = optionKeys<MatrixRankOptions>()('tol');
+
+/** Options of {@link matrixRank}. */
+export type MatrixRankOptions = { tol?: number };
 
 /**
  * The numerical rank: the number of singular values above tol (default s_max max(m, n) eps of the
@@ -55,9 +66,9 @@ export function pinv<D extends DType>(a: NDArray<D>, options?: { rcond?: number 
  * @throws ShapeError for a stack; InvalidArgumentError for a negative or non-finite tol or
  *   non-finite entries.
  */
-export function matrixRank(a: NDArray, options?: { tol?: number }): number {
+export function matrixRank(a: NDArray, options?: MatrixRankOptions): number {
   const fn = 'matrixRank';
-  checkOptions(fn, options, ['tol']);
+  checkOptions(fn, options, MATRIX_RANK_OPTIONS_KEYS);
   if (options?.tol !== undefined) checkNumber(fn, 'options.tol', options.tol, { min: 0 });
   checkArray(fn, 'a', a);
   singleMatrix(fn, 'a', a);
@@ -189,6 +200,11 @@ function rankAbove(fn: string, s: NDArray, shape: readonly number[], rcond: numb
   return s.toFlatArray().filter((v) => v > cutoff).length;
 }
 
+const ORTH_OPTIONS_KEYS = optionKeys<OrthOptions>()('rcond');
+
+/** Options of {@link orth}. */
+export type OrthOptions = { rcond?: number };
+
 /**
  * An orthonormal basis of the range of A: the left singular vectors of the singular values above
  * rcond * s_max (scipy.linalg.orth). Returns m x r with r the numerical rank. O(m n min(m, n)).
@@ -202,14 +218,19 @@ function rankAbove(fn: string, s: NDArray, shape: readonly number[], rcond: numb
  * @throws ShapeError for a non-matrix or a stack; InvalidArgumentError for non-finite entries or a
  *   negative or non-finite rcond.
  */
-export function orth<D extends DType>(a: NDArray<D>, options?: { rcond?: number }): NDArray<Floating<D>> {
-  checkOptions('orth', options, ['rcond']);
+export function orth<D extends DType>(a: NDArray<D>, options?: OrthOptions): NDArray<Floating<D>> {
+  checkOptions('orth', options, ORTH_OPTIONS_KEYS);
   checkArray('orth', 'a', a);
   singleMatrix('orth', 'a', a);
   const { u, s } = svd(a);
   const r = rankAbove('orth', s, a.shape, options?.rcond);
   return u.slice(null, `0:${r}`).copy();
 }
+
+const NULL_SPACE_OPTIONS_KEYS = optionKeys<NullSpaceOptions>()('rcond');
+
+/** Options of {@link nullSpace}. */
+export type NullSpaceOptions = { rcond?: number };
 
 /**
  * An orthonormal basis of the null space of A: the right singular vectors beyond the numerical rank,
@@ -225,11 +246,8 @@ export function orth<D extends DType>(a: NDArray<D>, options?: { rcond?: number 
  * @throws ShapeError for a non-matrix or a stack; InvalidArgumentError for non-finite entries or a
  *   negative or non-finite rcond.
  */
-export function nullSpace<D extends DType>(
-  a: NDArray<D>,
-  options?: { rcond?: number },
-): NDArray<Floating<D>> {
-  checkOptions('nullSpace', options, ['rcond']);
+export function nullSpace<D extends DType>(a: NDArray<D>, options?: NullSpaceOptions): NDArray<Floating<D>> {
+  checkOptions('nullSpace', options, NULL_SPACE_OPTIONS_KEYS);
   checkArray('nullSpace', 'a', a);
   singleMatrix('nullSpace', 'a', a);
   const { s, vt } = svd(a, { mode: 'full' });

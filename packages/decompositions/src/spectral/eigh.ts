@@ -8,6 +8,7 @@ import {
   checkOptions,
   checkSymmetric,
   defineKernel,
+  optionKeys,
 } from '@krylov/core-array';
 import { type RowMajor, block, gemmInto, gemvN, gemvT } from '../factor/dense.js';
 import { householder, orgqrRaw } from '../factor/householder.js';
@@ -337,6 +338,8 @@ export interface EighOptions extends SymmetryOption {
   range?: [number, number];
 }
 
+const EIGH_OPTIONS_KEYS = optionKeys<EighOptions>()('vectors', 'range', 'checkSymmetry');
+
 /**
  * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix
  * (numpy.linalg.eigh). The overloads type `vectors` as non-null unless `{ vectors: false }` (null)
@@ -376,7 +379,7 @@ export function eigh<D extends DType>(
 ): { values: NDArray<Floating<D>>; vectors: NDArray<Floating<D>> | null } {
   type F = NDArray<Floating<D>>;
   const fn = 'eigh';
-  checkOptions(fn, options, ['vectors', 'range', 'checkSymmetry']);
+  checkOptions(fn, options, EIGH_OPTIONS_KEYS);
   const wantVectors = optBoolean(fn, 'options.vectors', options?.vectors, true);
   const checkSymmetry = optBoolean(fn, 'options.checkSymmetry', options?.checkSymmetry, true);
   const range = options?.range;

@@ -7,6 +7,7 @@ import {
   checkOptions,
   defineKernel,
   eye,
+  optionKeys,
   zeros,
 } from '@krylov/core-array';
 import { type RowMajor, rowMajor } from '../factor/dense.js';
@@ -80,6 +81,11 @@ export const gesdd = defineKernel('gesdd', ({ a, job }) => {
 
 export type SvdMode = 'thin' | 'full' | 'values';
 
+/** The options the implementation of {@link svd} accepts (the union of its overloads'). */
+type SvdOptions = { mode?: SvdMode };
+
+const SVD_OPTIONS_KEYS = optionKeys<SvdOptions>()('mode');
+
 /**
  * Singular value decomposition A = U diag(s) V^T with s descending (numpy.linalg.svd): 'thin'
  * (U m x k, V^T k x n, k = min(m, n)), 'full' (U m x m, V^T n x n) or 'values' (u and vt null).
@@ -103,7 +109,7 @@ export function svd<D extends DType>(
 ): { u: NDArray<Floating<D>>; s: NDArray<Floating<D>>; vt: NDArray<Floating<D>> };
 export function svd<D extends DType>(
   a: NDArray<D>,
-  options?: { mode?: SvdMode },
+  options?: SvdOptions,
 ): { u?: NDArray<Floating<D>>; s: NDArray<Floating<D>>; vt?: NDArray<Floating<D>> } {
   type F = NDArray<Floating<D>>;
   const fn = 'svd';
@@ -114,7 +120,7 @@ export function svd<D extends DType>(
       s: F;
       vt: F;
     };
-  checkOptions(fn, options, ['mode']);
+  checkOptions(fn, options, SVD_OPTIONS_KEYS);
   const mode = optChoice(fn, 'options.mode', options?.mode, 'thin', ['thin', 'full', 'values'] as const);
   const dtype = floating(a) as Floating<D>;
   // gesdd may overwrite w (a's validated copy, in a reused buffer) and returns new arrays

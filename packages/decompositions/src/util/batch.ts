@@ -7,6 +7,7 @@ import {
   checkOptions,
   fromTypedArray,
   isNDArray,
+  optionKeys,
   shapeSize,
   stack,
   zeros,
@@ -65,6 +66,11 @@ export function overStack<R>(
   return stackResults(fn, results, batch) as Batched<R>;
 }
 
+const BATCHED_OPTIONS_KEYS = optionKeys<BatchedOptions>()('coreDims');
+
+/** Options of {@link batched}. */
+export type BatchedOptions = { coreDims?: readonly number[] };
+
 /**
  * Wraps a function of matrices so that it maps over stacks `[..., m, n]` and stacks the results,
  * as NumPy's linalg functions do (and `jax.vmap` over leading axes). Every `NDArray` positional
@@ -86,10 +92,10 @@ export function overStack<R>(
  */
 export function batched<A extends unknown[], R>(
   fn: (...args: A) => R,
-  options?: { coreDims?: readonly number[] },
+  options?: BatchedOptions,
 ): (...args: A) => Batched<R> {
   checkFunction('batched', 'fn', fn);
-  checkOptions('batched', options, ['coreDims']);
+  checkOptions('batched', options, BATCHED_OPTIONS_KEYS);
   const dims = options?.coreDims;
   if (dims !== undefined && (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)))
     throw new InvalidArgumentError('batched', 'options.coreDims', dims, 'an array of non-negative integers');

@@ -1,4 +1,4 @@
-import { ConvergenceError, checkInteger, checkNumber, checkOptions } from '@krylov/core-array';
+import { ConvergenceError, checkInteger, checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import { pointAt, request, timeOfRho } from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
@@ -14,6 +14,14 @@ export interface AdaptiveSdeOptions {
   /** Give up after this many attempted steps (default 1000). */
   maxSteps?: number;
 }
+
+const ADAPTIVE_SDE_OPTIONS_KEYS = optionKeys<AdaptiveSdeOptions>()(
+  'rtol',
+  'atol',
+  'safety',
+  'exponent',
+  'maxSteps',
+);
 
 /**
  * Adaptive-step reverse-SDE solver with error control (Jolicoeur-Martineau et al. 2021, "Gotta Go
@@ -41,7 +49,7 @@ export interface AdaptiveSdeOptions {
  */
 export function adaptiveSde(options?: AdaptiveSdeOptions): Sampler {
   const fn = 'adaptiveSde';
-  checkOptions(fn, options, ['rtol', 'atol', 'safety', 'exponent', 'maxSteps']);
+  checkOptions(fn, options, ADAPTIVE_SDE_OPTIONS_KEYS);
   const positive = { min: 0, minExclusive: true };
   const rtol = checkNumber(fn, 'options.rtol', options?.rtol ?? 0.05, positive);
   const atol = checkNumber(fn, 'options.atol', options?.atol ?? 0.0078, positive);

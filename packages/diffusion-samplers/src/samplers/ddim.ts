@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions } from '@krylov/core-array';
+import { checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 import { lincomb } from '../vector.js';
 import { pointAt, request } from './common.js';
 import type { Sampler, SamplerProgram } from './types.js';
@@ -40,6 +40,11 @@ function ddimFamily(fn: string, name: string, eta: unknown, noiseScale: unknown)
   };
 }
 
+const DDIM_OPTIONS_KEYS = optionKeys<DdimOptions>()('eta');
+
+/** Options of {@link ddim}. */
+export type DdimOptions = { eta?: number };
+
 /**
  * DDIM with `eta` (default 0, deterministic); see `ddimFamily` above for the update (Song, Meng &
  * Ermon 2021, "Denoising Diffusion Implicit Models", eq. 12).
@@ -58,8 +63,8 @@ function ddimFamily(fn: string, name: string, eta: unknown, noiseScale: unknown)
  * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
  * ```
  */
-export function ddim(options?: { eta?: number }): Sampler {
-  checkOptions('ddim', options, ['eta']);
+export function ddim(options?: DdimOptions): Sampler {
+  checkOptions('ddim', options, DDIM_OPTIONS_KEYS);
   return ddimFamily('ddim', 'ddim', options?.eta ?? 0, 1);
 }
 
@@ -104,6 +109,11 @@ export function euler(): Sampler {
   return ddimFamily('euler', 'euler', 0, 1);
 }
 
+const EULER_ANCESTRAL_OPTIONS_KEYS = optionKeys<EulerAncestralOptions>()('eta', 'noiseScale');
+
+/** Options of {@link eulerAncestral}. */
+export type EulerAncestralOptions = { eta?: number; noiseScale?: number };
+
 /**
  * Euler ancestral (k-diffusion `sample_euler_ancestral`, with `eta` and `noiseScale` = s_noise).
  * One model evaluation per step, O(batch dim) work besides it.
@@ -121,7 +131,7 @@ export function euler(): Sampler {
  * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
  * ```
  */
-export function eulerAncestral(options?: { eta?: number; noiseScale?: number }): Sampler {
-  checkOptions('eulerAncestral', options, ['eta', 'noiseScale']);
+export function eulerAncestral(options?: EulerAncestralOptions): Sampler {
+  checkOptions('eulerAncestral', options, EULER_ANCESTRAL_OPTIONS_KEYS);
   return ddimFamily('eulerAncestral', 'euler-ancestral', options?.eta ?? 1, options?.noiseScale ?? 1);
 }

@@ -1,4 +1,11 @@
-import { ShapeError, checkBoolean, checkChoice, checkInteger, checkOptions } from '@krylov/core-array';
+import {
+  ShapeError,
+  checkBoolean,
+  checkChoice,
+  checkInteger,
+  checkOptions,
+  optionKeys,
+} from '@krylov/core-array';
 import { type EmpiricalModelStatistics, checkEms } from '../ems.js';
 import { type Batch, lincomb } from '../vector.js';
 import {
@@ -239,6 +246,15 @@ function v3Update(
   return res;
 }
 
+const DPM_SOLVER_V3_OPTIONS_KEYS = optionKeys<DpmSolverV3Options>()(
+  'ems',
+  'order',
+  'corrector',
+  'quadrature',
+  'lowerOrderFinal',
+  'eulerAtFinal',
+);
+
 /**
  * DPM-Solver-v3 (Zheng et al. 2023, "DPM-Solver-v3: Improved Diffusion ODE Solver with Empirical
  * Model Statistics", arXiv:2310.13268), multistep predictor-corrector, data-prediction form. With
@@ -270,7 +286,7 @@ function v3Update(
  */
 export function dpmSolverV3(options: DpmSolverV3Options): Sampler {
   const fn = 'dpmSolverV3';
-  checkOptions(fn, options, ['ems', 'order', 'corrector', 'quadrature', 'lowerOrderFinal', 'eulerAtFinal']);
+  checkOptions(fn, options, DPM_SOLVER_V3_OPTIONS_KEYS);
   const ems = checkEms(fn, 'options.ems', options?.ems);
   const order = checkChoice(fn, 'options.order', options.order ?? 3, [1, 2, 3] as const);
   const corrector = checkBoolean(fn, 'options.corrector', options.corrector ?? true);

@@ -1,4 +1,4 @@
-import { checkChoice, checkNumber, checkOptions } from '@krylov/core-array';
+import { checkChoice, checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import {
   type FinalStepPolicy,
@@ -36,6 +36,15 @@ export interface DpmSolverPPOptions extends FinalStepPolicy {
   variant?: 'taylor' | 'reference';
 }
 
+const DPM_SOLVER_PPOPTIONS_KEYS = optionKeys<DpmSolverPPOptions>()(
+  'order',
+  'eta',
+  'lowerOrderFinal',
+  'eulerAtFinal',
+  'solverType',
+  'variant',
+);
+
 /**
  * DPM-Solver++ multistep in data prediction (Lu et al. 2022, "DPM-Solver++: Fast Solver for Guided
  * Sampling of Diffusion Probabilistic Models", arXiv:2211.01095: Algorithm 2 for 2M; the third-order
@@ -72,7 +81,7 @@ export interface DpmSolverPPOptions extends FinalStepPolicy {
  */
 export function dpmSolverPP(options?: DpmSolverPPOptions): Sampler {
   const fn = 'dpmSolverPP';
-  checkOptions(fn, options, ['order', 'eta', 'lowerOrderFinal', 'eulerAtFinal', 'solverType', 'variant']);
+  checkOptions(fn, options, DPM_SOLVER_PPOPTIONS_KEYS);
   const order = checkChoice(fn, 'options.order', options?.order ?? 2, [2, 3] as const);
   const eta = checkNumber(fn, 'options.eta', options?.eta ?? 0, { min: 0 });
   const policy = checkFinalStepPolicy(fn, options);
@@ -153,6 +162,11 @@ function phiTerms(z: number): [number, number] {
   ];
 }
 
+const DPM_SOLVER_OPTIONS_KEYS = optionKeys<DpmSolverOptions>()('order');
+
+/** Options of {@link dpmSolver}. */
+export type DpmSolverOptions = { order?: 1 | 2 | 3 };
+
 /**
  * Singlestep DPM-Solver of order 1, 2 or 3 in noise prediction (Lu et al. 2022, "DPM-Solver",
  * eq. 3.7 and Algorithms 1 and 2 with r1 = 1/2, and DPM-Solver-3 with r1 = 1/3, r2 = 2/3).
@@ -170,8 +184,8 @@ function phiTerms(z: number): [number, number] {
  * console.assert(Math.abs(m0 - 1) < 0.15, 'the samples have the data mean');
  * ```
  */
-export function dpmSolver(options?: { order?: 1 | 2 | 3 }): Sampler {
-  checkOptions('dpmSolver', options, ['order']);
+export function dpmSolver(options?: DpmSolverOptions): Sampler {
+  checkOptions('dpmSolver', options, DPM_SOLVER_OPTIONS_KEYS);
   const order = checkChoice('dpmSolver', 'options.order', options?.order ?? 2, [1, 2, 3] as const);
   return {
     name: `dpm-solver-${order}`,

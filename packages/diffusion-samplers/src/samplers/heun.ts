@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkNumber, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 import type { NoiseSchedule } from '../schedules.js';
 import { type Batch, lincomb } from '../vector.js';
 import { type Point, pointAt, request, timeOfRho } from './common.js';
@@ -74,6 +74,13 @@ export interface EdmStochasticOptions {
   noiseScale?: number;
 }
 
+const EDM_STOCHASTIC_OPTIONS_KEYS = optionKeys<EdmStochasticOptions>()(
+  'churn',
+  'churnMin',
+  'churnMax',
+  'noiseScale',
+);
+
 /**
  * EDM's stochastic sampler (Karras et al. 2022, Algorithm 2): raise the noise level by a factor
  * 1 + gamma (gamma = min(churn / N, sqrt 2 - 1)) with fresh noise, then take a Heun step. Two
@@ -93,7 +100,7 @@ export interface EdmStochasticOptions {
  */
 export function edmStochastic(options?: EdmStochasticOptions): Sampler {
   const fn = 'edmStochastic';
-  checkOptions(fn, options, ['churn', 'churnMin', 'churnMax', 'noiseScale']);
+  checkOptions(fn, options, EDM_STOCHASTIC_OPTIONS_KEYS);
   const churn = checkNumber(fn, 'options.churn', options?.churn ?? 10, { min: 0 });
   const churnMin = checkNumber(fn, 'options.churnMin', options?.churnMin ?? 0, { min: 0 });
   const churnMax = checkNumber(fn, 'options.churnMax', options?.churnMax ?? Number.POSITIVE_INFINITY, {

@@ -1,4 +1,4 @@
-import { checkBoolean, checkChoice, checkOptions } from '@krylov/core-array';
+import { checkBoolean, checkChoice, checkOptions, optionKeys } from '@krylov/core-array';
 import { type Batch, lincomb } from '../vector.js';
 import {
   type FinalStepPolicy,
@@ -113,6 +113,14 @@ export interface UniPCOptions extends FinalStepPolicy {
   corrector?: boolean;
 }
 
+const UNI_PCOPTIONS_KEYS = optionKeys<UniPCOptions>()(
+  'order',
+  'variant',
+  'corrector',
+  'lowerOrderFinal',
+  'eulerAtFinal',
+);
+
 /**
  * UniPC (Zhao et al. 2023, "UniPC: A Unified Predictor-Corrector Framework for Fast Sampling of
  * Diffusion Models"), data-prediction form: a multistep predictor UniP-p and a corrector UniC
@@ -133,7 +141,7 @@ export interface UniPCOptions extends FinalStepPolicy {
  */
 export function unipc(options?: UniPCOptions): Sampler {
   const fn = 'unipc';
-  checkOptions(fn, options, ['order', 'variant', 'corrector', 'lowerOrderFinal', 'eulerAtFinal']);
+  checkOptions(fn, options, UNI_PCOPTIONS_KEYS);
   const order = checkChoice(fn, 'options.order', options?.order ?? 2, [1, 2, 3] as const);
   const variant = checkChoice(fn, 'options.variant', options?.variant ?? 'bh2', ['bh1', 'bh2'] as const);
   const corrector = checkBoolean(fn, 'options.corrector', options?.corrector ?? true);

@@ -1,4 +1,4 @@
-import { checkOptions } from '@krylov/core-array';
+import { checkOptions, optionKeys } from '@krylov/core-array';
 import type { Rate } from '../schedules.js';
 import {
   type GradientTransformation,
@@ -36,6 +36,16 @@ export interface AdafactorOptions {
   maximize?: boolean;
 }
 
+const ADAFACTOR_OPTIONS_KEYS = optionKeys<AdafactorOptions>()(
+  'lr',
+  'beta2Decay',
+  'eps1',
+  'eps2',
+  'clip',
+  'weightDecay',
+  'maximize',
+);
+
 /**
  * Adafactor (Shazeer & Stern 2018, Algorithms 4 and 5) as torch.optim.Adafactor: factored
  * second moments for matrices (row and column means of g^2 over the last two axes, recombined as
@@ -56,7 +66,7 @@ export interface AdafactorOptions {
  */
 export function adafactor(options?: AdafactorOptions): GradientTransformation<AdafactorState> {
   const fn = 'adafactor';
-  checkOptions(fn, options, ['lr', 'beta2Decay', 'eps1', 'eps2', 'clip', 'weightDecay', 'maximize']);
+  checkOptions(fn, options, ADAFACTOR_OPTIONS_KEYS);
   const lr = checkRate(fn, 'options.lr', options?.lr ?? 1e-2);
   const decay = numberOption(fn, options, 'beta2Decay', -0.8, { max: 0 });
   const eps1Option = numberOption(fn, options, 'eps1', Number.NaN, POSITIVE);

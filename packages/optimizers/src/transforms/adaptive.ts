@@ -1,4 +1,4 @@
-import { checkOptions } from '@krylov/core-array';
+import { checkOptions, optionKeys } from '@krylov/core-array';
 import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, zerosLike } from '../tree.js';
 import { BETA, NON_NEGATIVE, POSITIVE, numberOption } from './moments.js';
@@ -47,12 +47,14 @@ export function scaleByAdamax(options?: AdamaxMomentOptions): GradientTransforma
   return scaleByAdamaxIn(options, 'scaleByAdamax');
 }
 
+const ADAMAX_MOMENT_OPTIONS_KEYS = optionKeys<AdamaxMomentOptions>()('b1', 'b2', 'eps');
+
 /** `scaleByAdamax` naming `fn` in errors. */
 export function scaleByAdamaxIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<AdamaxState> {
-  checkOptions(fn, options, ['b1', 'b2', 'eps']);
+  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
@@ -97,12 +99,14 @@ export function scaleByNadam(options?: NadamMomentOptions): GradientTransformati
   return scaleByNadamIn(options, 'scaleByNadam');
 }
 
+const NADAM_MOMENT_OPTIONS_KEYS = optionKeys<NadamMomentOptions>()('b1', 'b2', 'eps', 'momentumDecay');
+
 /** `scaleByNadam` naming `fn` in errors. */
 export function scaleByNadamIn(
   options: NadamMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<NadamState> {
-  checkOptions(fn, options, ['b1', 'b2', 'eps', 'momentumDecay']);
+  checkOptions(fn, options, NADAM_MOMENT_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
@@ -154,7 +158,7 @@ export function scaleByRadamIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<RadamState> {
-  checkOptions(fn, options, ['b1', 'b2', 'eps']);
+  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
@@ -205,12 +209,14 @@ export function scaleByAdadelta(options?: AdadeltaMomentOptions): GradientTransf
   return scaleByAdadeltaIn(options, 'scaleByAdadelta');
 }
 
+const ADADELTA_MOMENT_OPTIONS_KEYS = optionKeys<AdadeltaMomentOptions>()('rho', 'eps');
+
 /** `scaleByAdadelta` naming `fn` in errors. */
 export function scaleByAdadeltaIn(
   options: AdadeltaMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<AdadeltaState> {
-  checkOptions(fn, options, ['rho', 'eps']);
+  checkOptions(fn, options, ADADELTA_MOMENT_OPTIONS_KEYS);
   const rho = numberOption(fn, options, 'rho', 0.9, { min: 0, max: 1 });
   const eps = numberOption(fn, options, 'eps', 1e-6, POSITIVE);
   return perParameter(
@@ -258,7 +264,7 @@ export function scaleBySparseAdamIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<SparseAdamState> {
-  checkOptions(fn, options, ['b1', 'b2', 'eps']);
+  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);

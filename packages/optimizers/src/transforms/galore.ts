@@ -8,6 +8,7 @@ import {
   checkOptions,
   isNDArray,
   matmul,
+  optionKeys,
 } from '@krylov/core-array';
 import { svd } from '@krylov/decompositions';
 import { type GradientTransformation, checkTransform } from '../transform.js';
@@ -45,6 +46,8 @@ export interface GaloreState<S> {
   base: S;
 }
 
+const GALORE_OPTIONS_KEYS = optionKeys<GaloreOptions>()('rank', 'updateGap', 'scale', 'projector');
+
 /**
  * GaLore (Zhao et al. 2024, "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank
  * Projection", Algorithm 2) wrapping any base transformation: each matrix gradient G (m x n) is
@@ -71,7 +74,7 @@ export function galore<S>(
 ): GradientTransformation<GaloreState<S>> {
   const fn = 'galore';
   checkTransform(fn, 'base', base);
-  checkOptions(fn, options, ['rank', 'updateGap', 'scale', 'projector']);
+  checkOptions(fn, options, GALORE_OPTIONS_KEYS);
   const rank = checkInteger(fn, 'options.rank', options?.rank, { min: 1 });
   const updateGap =
     options.updateGap === undefined

@@ -4,6 +4,7 @@ import {
   checkBoolean,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, zerosLike } from '../tree.js';
@@ -79,12 +80,14 @@ export function scaleByAdam(options?: AdamMomentOptions): GradientTransformation
   return scaleByAdamIn(options, 'scaleByAdam');
 }
 
+const ADAM_MOMENT_OPTIONS_KEYS = optionKeys<AdamMomentOptions>()('b1', 'b2', 'eps', 'amsgrad');
+
 /** `scaleByAdam` naming `fn` (the optimizer that uses it) in errors. */
 export function scaleByAdamIn(
   options: AdamMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<AdamState> {
-  checkOptions(fn, options, ['b1', 'b2', 'eps', 'amsgrad']);
+  checkOptions(fn, options, ADAM_MOMENT_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
@@ -133,9 +136,11 @@ export function trace(options: TraceOptions): GradientTransformation<TraceState>
   return traceIn(options, 'trace');
 }
 
+const TRACE_OPTIONS_KEYS = optionKeys<TraceOptions>()('momentum', 'dampening', 'nesterov');
+
 /** `trace` naming `fn` (the optimizer that uses it) in errors. */
 export function traceIn(options: TraceOptions | undefined, fn: string): GradientTransformation<TraceState> {
-  checkOptions(fn, options, ['momentum', 'dampening', 'nesterov']);
+  checkOptions(fn, options, TRACE_OPTIONS_KEYS);
   const mu = checkNumber(fn, 'options.momentum', options?.momentum, BETA);
   const dampening = numberOption(fn, options, 'dampening', 0, { min: 0, max: 1 });
   const nesterov = booleanOption(fn, options, 'nesterov', false);
@@ -185,9 +190,11 @@ export function scaleByRss(options?: RssOptions): GradientTransformation<RssStat
   return scaleByRssIn(options, 'scaleByRss');
 }
 
+const RSS_OPTIONS_KEYS = optionKeys<RssOptions>()('initialAccumulator', 'eps');
+
 /** `scaleByRss` naming `fn` (the optimizer that uses it) in errors. */
 export function scaleByRssIn(options: RssOptions | undefined, fn: string): GradientTransformation<RssState> {
-  checkOptions(fn, options, ['initialAccumulator', 'eps']);
+  checkOptions(fn, options, RSS_OPTIONS_KEYS);
   const init = numberOption(fn, options, 'initialAccumulator', 0, NON_NEGATIVE);
   const eps = numberOption(fn, options, 'eps', 1e-10, POSITIVE);
   return perParameter(
@@ -231,9 +238,11 @@ export function scaleByRms(options?: RmsOptions): GradientTransformation<RmsStat
   return scaleByRmsIn(options, 'scaleByRms');
 }
 
+const RMS_OPTIONS_KEYS = optionKeys<RmsOptions>()('alpha', 'eps', 'centered', 'momentum');
+
 /** `scaleByRms` naming `fn` (the optimizer that uses it) in errors. */
 export function scaleByRmsIn(options: RmsOptions | undefined, fn: string): GradientTransformation<RmsState> {
-  checkOptions(fn, options, ['alpha', 'eps', 'centered', 'momentum']);
+  checkOptions(fn, options, RMS_OPTIONS_KEYS);
   const alpha = numberOption(fn, options, 'alpha', 0.99, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
   const centered = booleanOption(fn, options, 'centered', false);
@@ -286,12 +295,14 @@ export function scaleByLion(options?: ScaleByLionOptions): GradientTransformatio
   return scaleByLionIn(options, 'scaleByLion');
 }
 
+const SCALE_BY_LION_OPTIONS_KEYS = optionKeys<ScaleByLionOptions>()('b1', 'b2');
+
 /** `scaleByLion` naming `fn` (the optimizer that uses it) in errors. */
 export function scaleByLionIn(
   options: ScaleByLionOptions | undefined,
   fn: string,
 ): GradientTransformation<LionState> {
-  checkOptions(fn, options, ['b1', 'b2']);
+  checkOptions(fn, options, SCALE_BY_LION_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.99, BETA);
   return perParameter(

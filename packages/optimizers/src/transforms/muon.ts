@@ -5,6 +5,7 @@ import {
   checkFunction,
   checkInteger,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { NEWTON_SCHULZ_PRESETS, newtonSchulz } from '@krylov/decompositions';
 import type { Rate } from '../schedules.js';
@@ -88,11 +89,21 @@ export function scaleByMuon(
   return scaleByMuonIn(options, 'scaleByMuon');
 }
 
+const SCALE_BY_MUON_IN_OPTIONS_KEYS = optionKeys<ScaleByMuonInOptions>()(
+  'momentum',
+  'nesterov',
+  'steps',
+  'preset',
+);
+
+/** Options of {@link scaleByMuonIn}. */
+type ScaleByMuonInOptions = Omit<MuonOptions, 'lr' | 'weightDecay'>;
+
 function scaleByMuonIn(
-  options: Omit<MuonOptions, 'lr' | 'weightDecay'> | undefined,
+  options: ScaleByMuonInOptions | undefined,
   fn: string,
 ): GradientTransformation<MuonState> {
-  checkOptions(fn, options, ['momentum', 'nesterov', 'steps', 'preset']);
+  checkOptions(fn, options, SCALE_BY_MUON_IN_OPTIONS_KEYS);
   const beta = numberOption(fn, options, 'momentum', 0.95, BETA);
   const nesterov = booleanOption(fn, options, 'nesterov', true);
   const steps =

@@ -1,4 +1,4 @@
-import { NDArray, checkChoice, checkInteger, checkOptions, matmul } from '@krylov/core-array';
+import { NDArray, checkChoice, checkInteger, checkOptions, matmul, optionKeys } from '@krylov/core-array';
 import { inverseRoot } from '@krylov/decompositions';
 import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, type ParamTree, zerosLike } from '../tree.js';
@@ -72,6 +72,18 @@ export interface ShampooOptions {
   eps?: number;
 }
 
+const SHAMPOO_OPTIONS_KEYS = optionKeys<ShampooOptions>()(
+  'beta',
+  'epsilon',
+  'precondFrequency',
+  'blockSize',
+  'rootMethod',
+  'root',
+  'graft',
+  'b2',
+  'eps',
+);
+
 /**
  * Shampoo (Gupta, Koren & Singer 2018; the blocking and grafting of Anil et al. 2020 and Meta's
  * distributed Shampoo): for each (block of a) matrix gradient G, left and right Kronecker factors
@@ -95,17 +107,7 @@ export interface ShampooOptions {
  */
 export function scaleByShampoo(options?: ShampooOptions): GradientTransformation<ShampooState> {
   const fn = 'scaleByShampoo';
-  checkOptions(fn, options, [
-    'beta',
-    'epsilon',
-    'precondFrequency',
-    'blockSize',
-    'rootMethod',
-    'root',
-    'graft',
-    'b2',
-    'eps',
-  ]);
+  checkOptions(fn, options, SHAMPOO_OPTIONS_KEYS);
   const beta = numberOption(fn, options, 'beta', 1, { min: 0, max: 1, minExclusive: true });
   const epsilon = numberOption(fn, options, 'epsilon', 1e-12, POSITIVE);
   const int = (key: 'precondFrequency' | 'blockSize' | 'root', fallback: number) =>

@@ -1,4 +1,4 @@
-import { NDArray, checkInteger, checkOptions, matmul } from '@krylov/core-array';
+import { NDArray, checkInteger, checkOptions, matmul, optionKeys } from '@krylov/core-array';
 import { eigh } from '@krylov/decompositions';
 import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, zerosLike } from '../tree.js';
@@ -38,6 +38,15 @@ function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> 
   return new NDArray(Float64Array.from(data), [m, n]);
 }
 
+const SOAP_OPTIONS_KEYS = optionKeys<SoapOptions>()(
+  'b1',
+  'b2',
+  'eps',
+  'shampooBeta',
+  'precondFrequency',
+  'maxPrecondDim',
+);
+
 /**
  * SOAP (Vyas et al. 2024, "SOAP: Improving and Stabilizing Shampoo using Adam"): Adam run in the
  * eigenbasis of Shampoo's factors. For a matrix gradient G with factors L, R and their
@@ -60,7 +69,7 @@ function mat(data: ArrayLike<number>, m: number, n: number): NDArray<'float64'> 
  */
 export function scaleBySoap(options?: SoapOptions): GradientTransformation<SoapState> {
   const fn = 'scaleBySoap';
-  checkOptions(fn, options, ['b1', 'b2', 'eps', 'shampooBeta', 'precondFrequency', 'maxPrecondDim']);
+  checkOptions(fn, options, SOAP_OPTIONS_KEYS);
   const b1 = numberOption(fn, options, 'b1', 0.95, BETA);
   const b2 = numberOption(fn, options, 'b2', 0.95, BETA);
   const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);

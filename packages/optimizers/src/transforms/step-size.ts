@@ -1,4 +1,4 @@
-import { InvalidArgumentError, checkNumber, checkOptions } from '@krylov/core-array';
+import { InvalidArgumentError, checkNumber, checkOptions, optionKeys } from '@krylov/core-array';
 import { type GradientTransformation, type PerParameterState, perParameter } from '../transform.js';
 import { type Buffer, elementsOf, zerosLike } from '../tree.js';
 import { NON_NEGATIVE, numberOption } from './moments.js';
@@ -53,12 +53,14 @@ export function scaleByRprop(options: RpropOptions = {}): GradientTransformation
   return scaleByRpropIn(options, 'scaleByRprop');
 }
 
+const RPROP_OPTIONS_KEYS = optionKeys<RpropOptions>()('lr', 'etas', 'stepSizes');
+
 /** `scaleByRprop` naming `fn` in errors. */
 export function scaleByRpropIn(
   options: RpropOptions | undefined,
   fn: string,
 ): GradientTransformation<RpropState> {
-  checkOptions(fn, options, ['lr', 'etas', 'stepSizes']);
+  checkOptions(fn, options, RPROP_OPTIONS_KEYS);
   const lr = numberOption(fn, options, 'lr', 1e-2, NON_NEGATIVE);
   const [etaMinus, etaPlus] = pair(fn, 'options.etas', options?.etas, [0.5, 1.2]);
   if (!(etaMinus > 0 && etaMinus < 1 && etaPlus > 1))
@@ -132,12 +134,14 @@ export function scaleByAsgd(options: AsgdOptions = {}): GradientTransformation<A
   return scaleByAsgdIn(options, 'scaleByAsgd');
 }
 
+const ASGD_OPTIONS_KEYS = optionKeys<AsgdOptions>()('lr', 'lambd', 'alpha', 't0', 'weightDecay');
+
 /** `scaleByAsgd` naming `fn` in errors. */
 export function scaleByAsgdIn(
   options: AsgdOptions | undefined,
   fn: string,
 ): GradientTransformation<AsgdState> {
-  checkOptions(fn, options, ['lr', 'lambd', 'alpha', 't0', 'weightDecay']);
+  checkOptions(fn, options, ASGD_OPTIONS_KEYS);
   const lr = numberOption(fn, options, 'lr', 1e-2, NON_NEGATIVE);
   const lambd = numberOption(fn, options, 'lambd', 1e-4, NON_NEGATIVE);
   const alpha = numberOption(fn, options, 'alpha', 0.75, NON_NEGATIVE);

@@ -4,6 +4,7 @@ import {
   NDArray as NDArrayClass,
   ShapeError,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { svd } from '@krylov/decompositions';
 import { type VectorLike, denseMatrix, toVector } from '../vector.js';
@@ -18,6 +19,11 @@ export interface RidgeResult {
   dof: number;
   residualNorm: number;
 }
+
+const RIDGE_OPTIONS_KEYS = optionKeys<RidgeOptions>()('lambda');
+
+/** Options of {@link ridge}. */
+export type RidgeOptions = { lambda?: number | 'gcv' };
 
 /**
  * Ridge regression / Tikhonov regularization: min ||A x - b||^2 + lambda ||x||^2 for a dense m x n
@@ -36,9 +42,9 @@ export interface RidgeResult {
  * ```
  * @throws ShapeError, InvalidArgumentError (negative lambda, non-finite entries).
  */
-export function ridge(a: NDArray, b: VectorLike, options?: { lambda?: number | 'gcv' }): RidgeResult {
+export function ridge(a: NDArray, b: VectorLike, options?: RidgeOptions): RidgeResult {
   const fn = 'ridge';
-  checkOptions(fn, options, ['lambda']);
+  checkOptions(fn, options, RIDGE_OPTIONS_KEYS);
   denseMatrix(fn, 'a', a);
   const [m, n] = a.shape;
   const bv = toVector(fn, 'b', b, m);

@@ -4,6 +4,7 @@ import {
   checkChoice,
   checkNumber,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { seededRng } from '../vector.js';
 import { COOMatrix, type CSRMatrix } from './formats.js';
@@ -47,6 +48,11 @@ export function poisson(dims: readonly number[]): CSRMatrix {
   return new COOMatrix([n, n], rows, cols, vals).toCSR();
 }
 
+const RANDOM_SPARSE_OPTIONS_KEYS = optionKeys<RandomSparseOptions>()('density', 'seed', 'values');
+
+/** Options of {@link randomSparse}. */
+export type RandomSparseOptions = { density: number; seed: SeedLike; values?: 'uniform' | 'normal' };
+
 /**
  * A random m x n sparse matrix with round(density m n) distinct nonzeros at uniformly random
  * positions, values uniform in [0, 1) (scipy.sparse.random) or standard normal. Seeded. O(nnz log nnz).
@@ -58,11 +64,7 @@ export function poisson(dims: readonly number[]): CSRMatrix {
  * ```
  * @throws InvalidArgumentError on a bad size, a density outside [0, 1].
  */
-export function randomSparse(
-  m: number,
-  n: number,
-  options: { density: number; seed: SeedLike; values?: 'uniform' | 'normal' },
-): CSRMatrix {
+export function randomSparse(m: number, n: number, options: RandomSparseOptions): CSRMatrix {
   const fn = 'randomSparse';
   for (const [arg, v] of [
     ['m', m],
@@ -71,7 +73,7 @@ export function randomSparse(
     if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(fn, arg, v, 'a non-negative integer');
   if (options === null || typeof options !== 'object')
     throw new InvalidArgumentError(fn, 'options', options, 'an object with density and seed');
-  checkOptions(fn, options, ['density', 'seed', 'values']);
+  checkOptions(fn, options, RANDOM_SPARSE_OPTIONS_KEYS);
   const density = checkNumber(fn, 'options.density', options.density, { min: 0, max: 1 });
   if (options.seed === undefined)
     throw new InvalidArgumentError(fn, 'options.seed', undefined, 'a seed (a number, a string or an Rng)');

@@ -4,6 +4,7 @@ import {
   ShapeError,
   checkBoolean,
   checkOptions,
+  optionKeys,
 } from '@krylov/core-array';
 import { COOMatrix, type SparseMatrix, isSparse } from './formats.js';
 import { checkSymmetricMatrix } from './symmetry.js';
@@ -160,6 +161,15 @@ function numbers(fn: string, line: string, lineNo: number, count: number, intege
   });
 }
 
+const WRITE_MATRIX_MARKET_OPTIONS_KEYS = optionKeys<WriteMatrixMarketOptions>()(
+  'symmetric',
+  'comment',
+  'checkSymmetry',
+);
+
+/** Options of {@link writeMatrixMarket}. */
+export type WriteMatrixMarketOptions = { symmetric?: boolean; comment?: string; checkSymmetry?: boolean };
+
 /**
  * Writes a sparse matrix as Matrix Market `coordinate real` text (as scipy.io.mmwrite). With
  * `symmetric: true` only the lower triangle is written and the header says `symmetric`; the matrix
@@ -176,13 +186,10 @@ function numbers(fn: string, line: string, lineNo: number, count: number, intege
  * ```
  * @throws InvalidArgumentError for a non-sparse `a`, bad options or (with `symmetric`) an asymmetric matrix.
  */
-export function writeMatrixMarket(
-  a: SparseMatrix,
-  options: { symmetric?: boolean; comment?: string; checkSymmetry?: boolean } = {},
-): string {
+export function writeMatrixMarket(a: SparseMatrix, options: WriteMatrixMarketOptions = {}): string {
   const fn = 'writeMatrixMarket';
   if (!isSparse(a)) throw new InvalidArgumentError(fn, 'a', a, 'a sparse matrix');
-  checkOptions(fn, options, ['symmetric', 'comment', 'checkSymmetry']);
+  checkOptions(fn, options, WRITE_MATRIX_MARKET_OPTIONS_KEYS);
   const symmetric =
     options.symmetric === undefined ? false : checkBoolean(fn, 'options.symmetric', options.symmetric);
   if (options.comment !== undefined && typeof options.comment !== 'string')
