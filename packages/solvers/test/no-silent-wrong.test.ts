@@ -132,6 +132,21 @@ describe('issue #27: MINRES with a shift measures the shifted residual', () => {
   });
 });
 
+describe('issue #27: least-squares results report their true residual', () => {
+  it('lsqr and lsmr on a tall A: residualNorm is ||b - A x|| (it was NaN: the shift term read past x)', () => {
+    const g = rng(5);
+    const a = matmul(g.normal([60, 8]), g.normal([8, 8]));
+    const b = g.normal([60]).data as Float64Array;
+    for (const solve of [lsqr, lsmr]) {
+      const r = solve(a, b);
+      const ax = matmul(a, r.x.reshape([8, 1])).data;
+      let ss = 0;
+      for (let i = 0; i < 60; i++) ss += (b[i] - ax[i]) ** 2;
+      expect(r.residualNorm).toBeCloseTo(Math.sqrt(ss), 10);
+    }
+  });
+});
+
 describe('issue #27: b = 0 returns x = 0 at once (SciPy)', () => {
   it('for every solver, whatever x0 is', () => {
     const s = spd(6, 1);

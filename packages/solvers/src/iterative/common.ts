@@ -278,7 +278,9 @@ const MESSAGES: Record<StopReason, string> = {
 
 function trueResidual(p: Problem, x: Float64Array): number {
   const r = p.A.matvec(x);
-  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i] + p.shift * x[i];
+  for (let i = 0; i < r.length; i++) r[i] = p.b[i] - r[i];
+  // only square (MINRES) problems have a shift; a least-squares x is shorter than r
+  if (p.shift !== 0) for (let i = 0; i < r.length; i++) r[i] += p.shift * x[i];
   return norm2(r);
 }
 
