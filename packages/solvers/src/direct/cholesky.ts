@@ -8,7 +8,7 @@ import { CSCMatrix, type SparseMatrix } from '../sparse/formats.js';
 import { checkSymmetricMatrix } from '../sparse/symmetry.js';
 import type { VectorLike } from '../vector.js';
 import { solveColumns } from './common.js';
-import { type Ordering, resolveOrdering, squareCSC } from './ordering.js';
+import { type Ordering, resolveOrdering, squareCSC, treeDfs } from './ordering.js';
 
 export interface SparseCholeskyOptions {
   /**
@@ -77,22 +77,7 @@ export function postorder(parent: Int32Array): Int32Array {
   const post = new Int32Array(n);
   const stack = new Int32Array(n);
   let k = 0;
-  for (let j = 0; j < n; j++) {
-    if (parent[j] !== -1) continue;
-    let top = 0;
-    stack[0] = j;
-    while (top >= 0) {
-      const p = stack[top];
-      const i = head[p];
-      if (i === -1) {
-        top--;
-        post[k++] = p;
-      } else {
-        head[p] = next[i];
-        stack[++top] = i;
-      }
-    }
-  }
+  for (let j = 0; j < n; j++) if (parent[j] === -1) k = treeDfs(j, k, head, next, post, stack);
   return post;
 }
 
