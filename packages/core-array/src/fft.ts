@@ -1,7 +1,8 @@
 /**
- * A small FFT for the t-product: iterative radix-2 for power-of-two lengths and Bluestein's chirp-z
- * algorithm (Bluestein 1970) for every other length, so every length costs O(n log n). Internal:
- * core-array has no FFT, and the t-product needs one along the tubes only.
+ * The FFT the algorithm packages share (sketching's DCT, tensors' t-product): iterative radix-2 for
+ * power-of-two lengths and Bluestein's chirp-z algorithm (Bluestein 1970) for every other length, so
+ * every length costs O(n log n). On Float64Array (re, im) pairs; exported from the internal entry
+ * point until core-array has complex dtypes.
  */
 
 function isPow2(n: number): boolean {

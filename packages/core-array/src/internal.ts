@@ -26,6 +26,7 @@ export {
 } from './kernels/level2.js';
 export { syrkKernel as syrk, trmmKernel as trmm, trsmKernel as trsm } from './kernels/level3.js';
 export { scaledNorm2 } from './kernels/level1.js';
+export { fft, irfft, rfft } from './fft.js';
 export { separate } from './overlap.js';
 
 /**

@@ -1,39 +1,4 @@
-/** In-place iterative radix-2 FFT (Cooley-Tukey) of length N = 2^p; `inverse` computes the unscaled inverse. */
-function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  const sign = inverse ? 1 : -1;
-  for (let len = 2; len <= n; len *= 2) {
-    const ang = (sign * 2 * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k;
-        const b = a + len / 2;
-        const tr = re[b] * cr - im[b] * ci;
-        const ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
-      }
-    }
-  }
-}
+import { fft } from '@krylov/core-array/internal';
 
 /**
  * Orthonormal DCT-II of a power-of-two-length vector in O(N log N) by one complex FFT of a
@@ -49,7 +14,7 @@ export function dct(x: Float64Array): Float64Array {
     re[n - 1 - i] = x[2 * i + 1];
   }
   if (n === 1) re[0] = x[0];
-  fft(re, im, false);
+  fft(re, im);
   const out = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const ang = (-Math.PI * k) / (2 * n);
@@ -82,8 +47,8 @@ export function idct(y: Float64Array): Float64Array {
   fft(re, im, true);
   const out = new Float64Array(n);
   for (let i = 0; i < n / 2; i++) {
-    out[2 * i] = re[i] / n;
-    out[2 * i + 1] = re[n - 1 - i] / n;
+    out[2 * i] = re[i];
+    out[2 * i + 1] = re[n - 1 - i];
   }
   if (n === 1) out[0] = re[0];
   return out;

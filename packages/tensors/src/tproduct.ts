@@ -12,8 +12,8 @@ import {
   checkOptions,
   optionKeys,
 } from '@krylov/core-array';
+import { irfft, rfft } from '@krylov/core-array/internal';
 import { type Dense, mm, norm2, tensorArg, thinSvd, toNDArray } from './common.js';
-import { irfft, rfft } from './fft.js';
 
 /** The Fourier-domain frontal slices k = 0..floor(n3/2) of an n1 x n2 x n3 tensor (rows x cols each). */
 interface Spectrum {

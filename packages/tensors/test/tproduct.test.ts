@@ -1,40 +1,7 @@
 import { InvalidArgumentError, ShapeError, rng } from '@krylov/core-array';
 import { describe, expect, test } from 'vitest';
-import { fft, irfft, rfft } from '../src/fft.js';
 import { tidentity, tproduct, tsvd, ttranspose, tubalRank } from '../src/index.js';
 import { flat, fro, maxDiff, nd, relDiff } from './helpers.js';
-
-function naiveDft(re: Float64Array, im: Float64Array) {
-  const n = re.length;
-  const outR = new Float64Array(n);
-  const outI = new Float64Array(n);
-  for (let k = 0; k < n; k++)
-    for (let j = 0; j < n; j++) {
-      const a = (-2 * Math.PI * ((j * k) % n)) / n;
-      outR[k] += re[j] * Math.cos(a) - im[j] * Math.sin(a);
-      outI[k] += re[j] * Math.sin(a) + im[j] * Math.cos(a);
-    }
-  return { outR, outI };
-}
-
-describe('FFT (radix-2 and Bluestein)', () => {
-  test.each([1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 31, 64, 100])('length %i matches the naive DFT', (n) => {
-    const r = rng(n);
-    const re = flat(r.normal([n]));
-    const im = flat(r.normal([n]));
-    const { outR, outI } = naiveDft(re, im);
-    const fr = re.slice();
-    const fi = im.slice();
-    fft(fr, fi);
-    const scale = Math.sqrt(n) * fro(re);
-    expect(Math.max(maxDiff(fr, outR), maxDiff(fi, outI)) / scale).toBeLessThan(1e-14);
-    fft(fr, fi, true);
-    expect(Math.max(maxDiff(fr, re), maxDiff(fi, im))).toBeLessThan(1e-13);
-    const half = rfft(re);
-    expect(half.re.length).toBe(Math.floor(n / 2) + 1);
-    expect(maxDiff(irfft(half.re, half.im, n), re)).toBeLessThan(1e-13);
-  });
-});
 
 /** bcirc(A) unfold(B), straight from Kilmer & Martin's definition. */
 function tproductNaive(a: Float64Array, b: Float64Array, [n1, n2, n3]: number[], l: number): Float64Array {
