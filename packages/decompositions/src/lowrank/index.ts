@@ -3,7 +3,6 @@ export { type NmfInit, type NmfOptions, type NmfResult, nmf, nmfBetaDivergence }
 export { type EighGeneralizedOptions, eighGeneralized } from './eigh-generalized.js';
 export { productPinv } from './product-pinv.js';
 // SPD geometry beside affineInvariantDistance; exported here so that matfun/index.ts stays untouched
-export { logEuclideanDistance } from '../matfun/log-euclidean.js';
 export { type SvdUpdateOptions, type ThinSvd, svdAppendColumns, svdUpdate } from './svd-update.js';
 export {
   type RowWeightedSvdOptions,
