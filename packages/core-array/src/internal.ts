@@ -30,12 +30,10 @@ export { fft, irfft, rfft } from './fft.js';
 export { separate } from './overlap.js';
 
 /**
- * Vectors shorter than this run the level-1 kernels' pure-JS loop directly. Measured with Node 20
- * on the 2-core CI container (min of 7 runs of `runKernel('dot', ...)` in a loop
- * against the reference loop): selecting a backend costs about 0.25 us per call (order, probe,
- * `supports`), 5-15x a dot of 3 to 16 elements, while the JS dot runs at about 1.3 ns per element.
- * From 1024 elements the dispatch is under ~20% of a JS dot and a native or SIMD backend can win it
- * back; below, no backend could, and the registry's choice would be the JS kernel anyway.
+ * Vectors shorter than this run the level-1 kernels' pure-JS loop directly: dispatch through the
+ * registry costs more than a short dot (`pnpm bench overhead`, docs/bench/overhead.md: dot of a
+ * 4-vector 0.52 us per call with every backend loaded against 0.07 us on js alone). 1024 is where the
+ * ad-hoc timing that set it put dispatch under ~20% of a JS dot; it has not been swept.
  * Mutable for tuning (`LEVEL1_DISPATCH_MIN.size = 0` sends every call through the registry).
  */
 export const LEVEL1_DISPATCH_MIN = { size: 1024 };
