@@ -49,15 +49,22 @@ export function scaleByAdamax(options?: AdamaxMomentOptions): GradientTransforma
 
 const ADAMAX_MOMENT_OPTIONS_KEYS = optionKeys<AdamaxMomentOptions>()('b1', 'b2', 'eps');
 
+/** The checked moment options shared by Adamax, RAdam and SparseAdam (torch's defaults). */
+function momentOptions(fn: string, options: AdamaxMomentOptions | undefined) {
+  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
+  return {
+    b1: numberOption(fn, options, 'b1', 0.9, BETA),
+    b2: numberOption(fn, options, 'b2', 0.999, BETA),
+    eps: numberOption(fn, options, 'eps', 1e-8, POSITIVE),
+  };
+}
+
 /** `scaleByAdamax` naming `fn` in errors. */
 export function scaleByAdamaxIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<AdamaxState> {
-  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
-  const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
-  const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
-  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
+  const { b1, b2, eps } = momentOptions(fn, options);
   return perParameter(
     (p) => ({ m: zerosLike(p), u: zerosLike(p) }),
     (g, s, _p, t) => {
@@ -158,10 +165,7 @@ export function scaleByRadamIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<RadamState> {
-  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
-  const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
-  const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
-  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
+  const { b1, b2, eps } = momentOptions(fn, options);
   return perParameter(
     (p) => ({ m: zerosLike(p), v: zerosLike(p) }),
     (g, s, _p, t) => {
@@ -264,10 +268,7 @@ export function scaleBySparseAdamIn(
   options: AdamaxMomentOptions | undefined,
   fn: string,
 ): GradientTransformation<SparseAdamState> {
-  checkOptions(fn, options, ADAMAX_MOMENT_OPTIONS_KEYS);
-  const b1 = numberOption(fn, options, 'b1', 0.9, BETA);
-  const b2 = numberOption(fn, options, 'b2', 0.999, BETA);
-  const eps = numberOption(fn, options, 'eps', 1e-8, POSITIVE);
+  const { b1, b2, eps } = momentOptions(fn, options);
   return perParameter(
     (p) => ({ m: zerosLike(p), v: zerosLike(p) }),
     (g, s, _p, t) => {
